@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_CONFIG_H
+#define PCL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+
+enum pcl_app_id {
+	PCL_APP_HTTP,
+	PCL_APP_ECHO,
+	PCL_APP_DISCARD,
+	PCL_APP_MAX
+};
+
+enum pcl_cookie_mode {
+	PCL_COOKIES_OFF,
+	PCL_COOKIES_AUTO,
+	PCL_COOKIES_ALWAYS,
+};
+
+#define PCL_MAX_LISTEN	 64
+#define PCL_DEVICE_LEN	 256
+
+/*
+ * Everything the server was told, after defaults, the config file and the
+ * command line, in that order. Read-only once workers start: they get a
+ * const pointer and never a global.
+ */
+struct pcl_config {
+	/* [port] */
+	char device[PCL_DEVICE_LEN]; /* vdev spec added to the EAL args, or "" */
+	rte_be32_t addr;
+	uint8_t prefix_len;
+	uint16_t mtu;
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint32_t mbufs; /* per worker lcore */
+	/* [listen] */
+	uint16_t listen[PCL_MAX_LISTEN];
+	uint32_t nlisten;
+	uint32_t app; /* enum pcl_app_id for every listener */
+	/* [http] */
+	uint32_t http_body_size;
+	/* [tcp] */
+	uint32_t wscale;
+	uint32_t rcv_wnd;
+	uint32_t challenge_ack_limit; /* per second per lcore */
+	/* [syncookies] */
+	uint32_t syncookies; /* enum pcl_cookie_mode */
+	/* [timers] */
+	uint32_t msl_ms;
+	uint32_t rto_ms;
+	uint32_t rto_max_ms;
+	uint32_t synack_retries;
+	uint32_t retries;
+	uint32_t idle_timeout_ms;
+	/* [tables] */
+	uint32_t conns; /* per worker lcore */
+	uint32_t syn_backlog; /* half-open entries per worker lcore */
+	/* [stats] */
+	uint32_t log_interval_s;
+
+	/* Derived by pcl_config_finish(): app + 1 per listening port, else 0. */
+	uint8_t listen_app[65536];
+};
+
+/* Fills c with the defaults documented in conf/portcullis.conf. */
+void pcl_config_defaults(struct pcl_config *c);
+
+/*
+ * Sets section.key to value. On error returns -EINVAL (-ENOENT for an unknown
+ * key) and writes "key: problem" into err.
+ */
+int pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
+		   char *err, size_t errlen);
+
+/*
+ * Loads an INI file. Every problem is reported through RTE_LOG-independent
+ * stderr as "FILE:LINE: section.key: problem". Returns 0, -ENOENT when the
+ * file cannot be opened, or -EINVAL after reporting every bad line.
+ */
+int pcl_config_load(struct pcl_config *c, const char *path);
+
+/*
+ * Checks cross-key constraints and fills the derived fields. Returns 0 or
+ * -EINVAL with "key: problem" in err.
+ */
+int pcl_config_finish(struct pcl_config *c, char *err, size_t errlen);
+
+/* Name of an app id ("http"), for logs. */
+const char *pcl_app_name(uint32_t app);
+const char *pcl_cookie_mode_name(uint32_t mode);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+
+#include "pcl_ctrl.h"
+#include "pcl_log.h"
+#include "pcl_worker.h"
+
+void
+pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_totals *t)
+{
+	unsigned int i, s;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < n; i++) {
+		pcl_stats_add(&t->s, &workers[i]->stats);
+		for (s = 0; s < PCL_TCP_STATE_MAX; s++)
+			t->by_state[s] += ((volatile uint64_t *)workers[i]->conns_by_state)[s];
+	}
+}
+
+void
+pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCL_COUNTER_COUNT; i++)
+		fprintf(f, "%s %" PRIu64 "\n", pcl_counter_names[i], pcl_stats_counter(&t->s, i));
+	for (i = 0; i < PCL_DROP_MAX; i++)
+		fprintf(f, "drop_%s %" PRIu64 "\n", pcl_drop_names[i], t->s.drop[i]);
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+		fprintf(f, "state_%s %" PRIu64 "\n", pcl_tcp_state_names[i], t->by_state[i]);
+}
+
+static uint64_t
+drops(const struct pcl_totals *t)
+{
+	uint64_t d = 0;
+	unsigned int i;
+
+	for (i = 0; i < PCL_DROP_MAX; i++)
+		d += t->s.drop[i];
+	return d;
+}
+
+static uint64_t
+active(const struct pcl_totals *t)
+{
+	uint64_t a = 0;
+	unsigned int i;
+
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+		a += t->by_state[i];
+	return a;
+}
+
+static void
+summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t secs)
+{
+	PCL_LOG(INFO,
+		"conns/s %" PRIu64 " active %" PRIu64 " (est %" PRIu64 " tw %" PRIu64
+		" synrcvd %" PRIu64 ") rx/s %" PRIu64 " tx/s %" PRIu64 " drops/s %" PRIu64,
+		(now->s.conn_opened - prev->s.conn_opened) / secs, active(now),
+		now->by_state[PCL_TCP_ESTABLISHED], now->by_state[PCL_TCP_TIME_WAIT],
+		now->by_state[PCL_TCP_SYN_RCVD], (now->s.rx_pkts - prev->s.rx_pkts) / secs,
+		(now->s.tx_pkts - prev->s.tx_pkts) / secs, (drops(now) - drops(prev)) / secs);
+}
+
+static void *
+ctrl_main(void *arg)
+{
+	struct pcl_ctrl *ctl = arg;
+	struct pcl_totals prev, now;
+	uint32_t ticks = 0;
+
+	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &prev);
+	while (!ctl->stop) {
+		/* Short sleeps keep shutdown under a second. */
+		usleep(100 * 1000);
+		if (ctl->interval_s == 0 || ++ticks < ctl->interval_s * 10)
+			continue;
+		ticks = 0;
+		pcl_ctrl_totals(ctl->workers, ctl->nworkers, &now);
+		summary(&now, &prev, ctl->interval_s);
+		prev = now;
+	}
+	return NULL;
+}
+
+int
+pcl_ctrl_start(struct pcl_ctrl *ctl)
+{
+	int rc;
+
+	ctl->stop = false;
+	rc = rte_ctrl_thread_create(&ctl->thread, "pcl-ctrl", NULL, ctrl_main, ctl);
+	if (rc != 0)
+		return -rc;
+	ctl->running = true;
+	return 0;
+}
+
+void
+pcl_ctrl_stop(struct pcl_ctrl *ctl)
+{
+	if (!ctl->running)
+		return;
+	ctl->stop = true;
+	pthread_join(ctl->thread, NULL);
+	ctl->running = false;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_CTRL_H
+#define PCL_CTRL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pcl_conn.h"
+#include "pcl_stats.h"
+
+struct pcl_worker;
+
+/* A snapshot of every worker's counters, summed. */
+struct pcl_totals {
+	struct pcl_stats s;
+	uint64_t by_state[PCL_TCP_STATE_MAX];
+};
+
+/* Sums the counters of n workers into t. Safe while workers run. */
+void pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_totals *t);
+
+/* Prints the final totals, one "name value" per line, to f. */
+void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
+
+/*
+ * The control thread: never touches packets. Every interval_s it logs a
+ * one-line summary of rates since the previous line.
+ */
+struct pcl_ctrl {
+	struct pcl_worker *const *workers;
+	unsigned int nworkers;
+	uint32_t interval_s;
+	volatile bool stop;
+	pthread_t thread;
+	bool running;
+};
+
+/* Starts the thread. Returns 0 or -errno. */
+int pcl_ctrl_start(struct pcl_ctrl *ctl);
+
+/* Stops and joins it. */
+void pcl_ctrl_stop(struct pcl_ctrl *ctl);
+
+#endif

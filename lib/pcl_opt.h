@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_OPT_H
+#define PCL_OPT_H
+
+#include <stdint.h>
+
+/* TCP options we understand (RFC 9293, RFC 7323, RFC 2018). */
+#define PCL_OPT_EOL	0
+#define PCL_OPT_NOP	1
+#define PCL_OPT_MSS	2
+#define PCL_OPT_WS	3
+#define PCL_OPT_SACKOK	4
+#define PCL_OPT_SACK	5
+#define PCL_OPT_TS	8
+
+/* Bits of struct pcl_opts.present. */
+#define PCL_OPTF_MSS	0x01
+#define PCL_OPTF_WS	0x02
+#define PCL_OPTF_SACKOK 0x04
+#define PCL_OPTF_TS	0x08
+
+/* RFC 7323 2.3: a shift above 14 is treated as 14. */
+#define PCL_WS_MAX 14
+
+/* The options of one received segment, in host byte order. */
+struct pcl_opts {
+	uint8_t present;
+	uint8_t wscale;
+	uint16_t mss;
+	uint32_t tsval;
+	uint32_t tsecr;
+};
+
+/*
+ * Parses the option bytes of a TCP header. Unknown options are skipped by
+ * their length. Returns 0, or -EINVAL when an option's length is impossible
+ * (shorter than 2, longer than what is left, or wrong for a known kind).
+ */
+int pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o);
+
+/* What our SYN-ACK carries; mirrors what the client offered. */
+struct pcl_synack_opts {
+	uint16_t mss;
+	uint8_t wscale; /* our shift, used only with PCL_OPTF_WS */
+	uint8_t present; /* PCL_OPTF_* we answer with */
+	uint32_t tsval;
+	uint32_t tsecr;
+};
+
+/* Longest option block we ever write: MSS + SACKOK/TS + NOP/WS. */
+#define PCL_OPT_SYNACK_MAX 20
+/* Option block on every non-SYN segment when timestamps are on. */
+#define PCL_OPT_TS_LEN 12
+
+/*
+ * Writes a SYN-ACK's options in Linux's layout (MSS; SACKOK+TS or
+ * NOP,NOP,TS; NOP,WS), so captures look familiar. Returns the length
+ * written, a multiple of 4, at most PCL_OPT_SYNACK_MAX.
+ */
+unsigned int pcl_opt_build_synack(uint8_t *p, const struct pcl_synack_opts *o);
+
+/* Writes NOP,NOP,TS(val,ecr). Returns PCL_OPT_TS_LEN. */
+unsigned int pcl_opt_build_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
+
+#endif

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_WORKER_H
+#define PCL_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "pcl_config.h"
+#include "pcl_conn.h"
+#include "pcl_isn.h"
+#include "pcl_pkt.h"
+#include "pcl_pool.h"
+#include "pcl_stats.h"
+#include "pcl_table.h"
+#include "pcl_timer.h"
+
+#define PCL_BURST	  32
+/* Replies of one iteration; a full buffer is flushed early. */
+#define PCL_TX_BUF	  256
+/* Timer wheel: 10 ms ticks, 8192 slots = 82 s, longer than 2 MSL by default. */
+#define PCL_TICK_MS	  10
+#define PCL_WHEEL_SLOTS	  8192
+#define PCL_TIMER_BUDGET  256
+
+/*
+ * Everything one worker lcore owns. Nothing here is written by any other
+ * thread; the control thread reads stats and the state gauges.
+ */
+struct pcl_worker {
+	/* per-iteration hot state */
+	uint64_t now_us;
+	uint32_t now_ms; /* wraps; used for timestamps and idle ages */
+	uint32_t now_tick; /* PCL_TICK_MS ticks, modulo 2^32 */
+	uint64_t tsc_per_us;
+	uint16_t port;
+	uint16_t queue;
+	uint16_t tx_n;
+	bool fake_clock; /* scenario tests drive the clock */
+	struct rte_mbuf *tx[PCL_TX_BUF];
+
+	struct pcl_pkt_ctx pkt_ctx;
+	struct pcl_table table;
+	struct pcl_pool pool;
+	struct pcl_wheel wheel;
+	struct pcl_conn *conns;
+	struct rte_mempool *mp;
+	const struct pcl_config *cfg;
+	const struct pcl_secret *isn_secret;
+	uint32_t half_open; /* entries in SYN_RCVD */
+	uint32_t challenge_sec; /* second the challenge-ACK budget belongs to */
+	uint32_t challenge_left;
+	unsigned int lcore;
+	void *mem; /* one allocation behind conns, table, pool and wheel */
+
+	struct pcl_stats stats;
+	/* connections in each state right now (gauges) */
+	uint64_t conns_by_state[PCL_TCP_STATE_MAX] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/*
+ * Prepares w for port/queue with the worker's tables allocated from DPDK
+ * memory on the caller's socket. Returns 0 or -ENOMEM.
+ */
+int pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
+		    const struct pcl_secret *isn_secret, struct rte_mempool *mp, uint16_t port,
+		    uint16_t queue, unsigned int lcore);
+
+/* Frees every connection and the worker's memory. */
+void pcl_worker_fini(struct pcl_worker *w);
+
+/* Refreshes the worker's clock from the TSC (unless fake_clock). */
+void pcl_worker_clock(struct pcl_worker *w);
+
+/* Handles received packets; replies go to w->tx. Consumes every mbuf. */
+void pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/* Fires due timers (bounded by PCL_TIMER_BUDGET). */
+void pcl_worker_timers(struct pcl_worker *w);
+
+/* Sends w->tx on the worker's queue; what the NIC refuses is freed and counted. */
+void pcl_worker_flush(struct pcl_worker *w);
+
+/* One loop iteration: clock, RX burst, input, timers, flush. Returns packets received. */
+uint16_t pcl_worker_poll(struct pcl_worker *w);
+
+/* Runs pcl_worker_poll until *quit becomes true. */
+void pcl_worker_loop(struct pcl_worker *w, volatile bool *quit);
+
+/* Queues a frame for transmission, flushing when the buffer is full. */
+static inline void
+pcl_worker_tx(struct pcl_worker *w, struct rte_mbuf *m)
+{
+	if (unlikely(w->tx_n == PCL_TX_BUF))
+		pcl_worker_flush(w);
+	w->tx[w->tx_n++] = m;
+}
+
+static inline uint32_t
+pcl_conn_idx(const struct pcl_worker *w, const struct pcl_conn *c)
+{
+	return (uint32_t)(c - w->conns);
+}
+
+#endif
