@@ -516,7 +516,9 @@ output(struct pcl_worker *w, struct pcl_conn *c, bool probe)
 		c->flags |= PCL_CF_FIN_SENT;
 	if (pcl_seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
-	if (c->snd_max != c->snd_una && !(c->flags & PCL_CF_RTO)) {
+	/* Data in flight, or held back by a zero window (the persist timer). */
+	if (!(c->flags & PCL_CF_RTO) &&
+	    (c->snd_max != c->snd_una || pcl_seq_lt(c->snd_nxt, data_end))) {
 		c->flags |= PCL_CF_RTO;
 		arm(w, c, c->rto_ms);
 	}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "harness.h"
+#include "pcl_app.h"
+
+static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
+static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 0x02}};
+
+static void
+eal_once(void)
+{
+	static int done;
+	char *argv[] = {"pcl-test", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
+			"--no-telemetry", "--log-level=lib.eal:error", NULL};
+
+	if (done)
+		return;
+	cr_assert_geq(rte_eal_init(RTE_DIM(argv) - 1, argv), 0, "EAL init failed");
+	done = 1;
+}
+
+void
+th_setup(struct th *t, void (*tweak)(struct pcl_config *))
+{
+	char err[256];
+
+	eal_once();
+	memset(t, 0, sizeof(*t));
+	pcl_config_defaults(&t->cfg);
+	t->cfg.addr = TH_SERVER_IP;
+	t->cfg.prefix_len = 24;
+	t->cfg.conns = 1024;
+	t->cfg.syn_backlog = 512;
+	if (tweak)
+		tweak(&t->cfg);
+	cr_assert_eq(pcl_config_finish(&t->cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pcl_app_init(&t->cfg), 0);
+	cr_assert_eq(pcl_secret_init(&t->secret), 0);
+	t->mp = rte_pktmbuf_pool_create("th_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	cr_assert_not_null(t->mp, "mempool: %s", rte_strerror(rte_errno));
+	cr_assert_eq(pcl_worker_init(&t->w, &t->cfg, &t->secret, t->mp, RTE_MAX_ETHPORTS, 0,
+				     rte_lcore_id()),
+		     0);
+	t->w.pkt_ctx.mac = server_mac;
+	t->w.fake_clock = true;
+}
+
+void
+th_teardown(struct th *t)
+{
+	pcl_worker_fini(&t->w);
+	cr_expect_eq(rte_mempool_in_use_count(t->mp), 0, "%u mbufs leaked",
+		     rte_mempool_in_use_count(t->mp));
+	rte_mempool_free(t->mp);
+	pcl_app_fini();
+}
+
+struct rte_mbuf *
+th_frame(struct th *t, const struct th_seg *s)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t->mp);
+	uint16_t l4 = (uint16_t)(sizeof(struct rte_tcp_hdr) + s->optlen + s->len);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	cr_assert_not_null(m);
+	cr_assert_eq(s->optlen % 4, 0, "options must be padded to 4 bytes");
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, PCL_L2_LEN + PCL_IP_LEN + l4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	eh->dst_addr = server_mac;
+	eh->src_addr = client_mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(PCL_IP_LEN + l4);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = TH_CLIENT_IP;
+	ip->dst_addr = TH_SERVER_IP;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->src_port = rte_cpu_to_be_16(s->sport ? s->sport : TH_CLIENT_PORT);
+	th->dst_port = rte_cpu_to_be_16(s->dport ? s->dport : 80);
+	th->sent_seq = rte_cpu_to_be_32(s->seq);
+	th->recv_ack = rte_cpu_to_be_32(s->ack);
+	th->data_off = (uint8_t)((sizeof(*th) + s->optlen) << 2);
+	th->tcp_flags = s->flags;
+	th->rx_win = s->zero_win ? 0 : rte_cpu_to_be_16(s->win ? s->win : 65535);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	if (s->optlen)
+		memcpy(th + 1, s->opts, s->optlen);
+	if (s->len)
+		memcpy((uint8_t *)(th + 1) + s->optlen, s->data, s->len);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return m;
+}
+
+void
+th_send_mbuf(struct th *t, struct rte_mbuf *m)
+{
+	pcl_worker_input(&t->w, &m, 1);
+}
+
+void
+th_send(struct th *t, const struct th_seg *s)
+{
+	th_send_mbuf(t, th_frame(t, s));
+}
+
+unsigned int
+th_replies(struct th *t, struct th_reply *out, unsigned int max)
+{
+	struct pcl_pkt_ctx client = {.mac = client_mac, .addr = TH_CLIENT_IP};
+	unsigned int i, n = t->w.tx_n;
+	int kind;
+
+	cr_assert_leq(n, max, "%u replies, room for %u", n, max);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = t->w.tx[i];
+		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		kind = pcl_pkt_parse(f, m->data_len, 0, &client, &out[i].s);
+		cr_assert_eq(kind, PCL_PKT_TCP, "reply %u is not valid TCP to the client (%d)", i,
+			     kind);
+		cr_assert(rte_is_same_ether_addr(&((const struct rte_ether_hdr *)f)->src_addr,
+						 &server_mac));
+		memcpy(out[i].data, f + out[i].s.payload_off, out[i].s.len);
+		rte_pktmbuf_free(m);
+	}
+	t->w.tx_n = 0;
+	return n;
+}
+
+struct rte_mbuf *
+th_raw_reply(struct th *t)
+{
+	struct rte_mbuf *m;
+
+	if (t->w.tx_n == 0)
+		return NULL;
+	cr_assert_eq(t->w.tx_n, 1);
+	m = t->w.tx[0];
+	t->w.tx_n = 0;
+	return m;
+}
+
+void
+th_advance(struct th *t, uint32_t ms)
+{
+	t->w.now_us += (uint64_t)ms * 1000;
+	pcl_worker_clock(&t->w);
+	pcl_worker_timers(&t->w);
+}
+
+uint64_t
+th_state(const struct th *t, enum pcl_tcp_state st)
+{
+	return t->w.conns_by_state[st];
+}
+
+uint32_t
+th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen)
+{
+	struct th_reply r[TH_MAX_REPLIES];
+	uint32_t y;
+
+	th_send(t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = x, .opts = opts,
+				    .optlen = optlen});
+	cr_assert_eq(th_replies(t, r, TH_MAX_REPLIES), 1);
+	cr_assert_eq(r[0].s.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	cr_assert_eq(r[0].s.ack, x + 1);
+	y = r[0].s.seq;
+	th_send(t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG, .seq = x + 1, .ack = y + 1});
+	cr_assert_eq(th_replies(t, r, TH_MAX_REPLIES), 0, "the third ACK needs no answer");
+	cr_assert_eq(th_state(t, PCL_TCP_ESTABLISHED), 1);
+	return y;
+}

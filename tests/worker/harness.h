@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_TEST_HARNESS_H
+#define PCL_TEST_HARNESS_H
+
+/*
+ * Drives one real worker in-process: frames are built as a client would send
+ * them, fed to pcl_worker_input(), and the worker's TX buffer is parsed back
+ * with the same validator the server uses (so every reply's checksums are
+ * checked too). The worker has no port; its clock is advanced by hand.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "pcl_config.h"
+#include "pcl_isn.h"
+#include "pcl_pkt.h"
+#include "pcl_worker.h"
+
+#define TH_CLIENT_IP   RTE_BE32(0xc6120001) /* 198.18.0.1 */
+#define TH_SERVER_IP   RTE_BE32(0xc6120002) /* 198.18.0.2 */
+#define TH_CLIENT_PORT 40000
+#define TH_MAX_REPLIES 64
+
+struct th {
+	struct pcl_worker w;
+	struct pcl_config cfg;
+	struct pcl_secret secret;
+	struct rte_mempool *mp;
+};
+
+/* A segment from the client. Ports default to TH_CLIENT_PORT -> 80. */
+struct th_seg {
+	uint8_t flags;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t win; /* 0 means 65535; see zero_win */
+	bool zero_win;
+	const uint8_t *opts;
+	uint8_t optlen;
+	const void *data;
+	uint16_t len;
+	uint16_t sport;
+	uint16_t dport;
+};
+
+/* A reply, parsed, with its payload copied out. */
+struct th_reply {
+	struct pcl_seg s;
+	uint8_t data[2048];
+};
+
+/* Starts the EAL once per process and a fresh worker; tweak may edit the config. */
+void th_setup(struct th *t, void (*tweak)(struct pcl_config *));
+void th_teardown(struct th *t);
+
+/* Builds the frame for s (checksums included) as an mbuf. */
+struct rte_mbuf *th_frame(struct th *t, const struct th_seg *s);
+
+/* Feeds one client segment to the worker. */
+void th_send(struct th *t, const struct th_seg *s);
+
+/* Feeds a raw mbuf (ARP, ICMP, corrupted frames). */
+void th_send_mbuf(struct th *t, struct rte_mbuf *m);
+
+/*
+ * Takes what the worker queued for transmission: TCP replies are parsed into
+ * out[] (at most max); returns their count. Fails the test on a frame that
+ * does not validate as TCP to the client.
+ */
+unsigned int th_replies(struct th *t, struct th_reply *out, unsigned int max);
+
+/* Takes exactly one queued frame, raw (for ARP/ICMP). NULL when none. */
+struct rte_mbuf *th_raw_reply(struct th *t);
+
+/* Advances the worker's clock by ms and fires due timers. */
+void th_advance(struct th *t, uint32_t ms);
+
+/* Connection count in a state right now. */
+uint64_t th_state(const struct th *t, enum pcl_tcp_state st);
+
+/*
+ * Runs the handshake from client ISN x with the given SYN options; returns
+ * the server's ISN. Asserts SYN-ACK ack == x + 1.
+ */
+uint32_t th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen);
+
+#endif
