@@ -34,22 +34,21 @@ static volatile bool quit;
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: " PROG " [EAL options] -- [options]\n"
-		"\n"
-		"  -c, --config FILE        INI configuration (see conf/portcullis.conf)\n"
-		"      --addr A.B.C.D/LEN   the server's IPv4 address on the port\n"
-		"      --listen PORT[,PORT] TCP ports to accept connections on\n"
-		"      --app http|echo|discard\n"
-		"                           what to do with a connection's data\n"
-		"      --syncookies off|auto|always\n"
-		"                           SYN-flood defence mode\n"
-		"      --check-config       load and validate the configuration, then exit\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Options override the config file. Example on a tap device:\n"
-		"  " PROG " -l 0-1 --no-huge -m 512 --no-pci --vdev net_tap0,iface=pcl0 \\\n"
-		"      -- --addr 198.18.0.2/24 --listen 80 --app http\n");
+	fprintf(f, "usage: " PROG " [EAL options] -- [options]\n"
+		   "\n"
+		   "  -c, --config FILE        INI configuration (see conf/portcullis.conf)\n"
+		   "      --addr A.B.C.D/LEN   the server's IPv4 address on the port\n"
+		   "      --listen PORT[,PORT] TCP ports to accept connections on\n"
+		   "      --app http|echo|discard\n"
+		   "                           what to do with a connection's data\n"
+		   "      --syncookies off|auto|always\n"
+		   "                           SYN-flood defence mode\n"
+		   "      --check-config       load and validate the configuration, then exit\n"
+		   "  -h, --help               this text\n"
+		   "\n"
+		   "Options override the config file. Example on a tap device:\n"
+		   "  " PROG " -l 0-1 --no-huge -m 512 --no-pci --vdev net_tap0,iface=pcl0 \\\n"
+		   "      -- --addr 198.18.0.2/24 --listen 80 --app http\n");
 }
 
 enum {
@@ -131,7 +130,8 @@ parse_args(int argc, char **argv, struct pcl_config *cfg, bool *check_only)
 				/* err reads "section.key: problem"; name the option instead. */
 				const char *problem = strchr(err, ':');
 
-				fprintf(stderr, PROG ": --%s%s\n", long_opts[opt - OPT_ADDR + 1].name,
+				fprintf(stderr, PROG ": --%s%s\n",
+					long_opts[opt - OPT_ADDR + 1].name,
 					problem ? problem : err);
 				exit(2);
 			}
@@ -227,9 +227,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 
 	if (rte_eth_dev_count_avail() == 0)
-		rte_exit(EXIT_FAILURE,
-			 "no port: give one with --vdev (e.g. net_tap0,iface=pcl0), "
-			 "port.device in the config, or bind a NIC\n");
+		rte_exit(EXIT_FAILURE, "no port: give one with --vdev (e.g. net_tap0,iface=pcl0), "
+				       "port.device in the config, or bind a NIC\n");
 	port = (uint16_t)rte_eth_find_next(0);
 
 	lcore = rte_get_next_lcore(-1, 1, 0);
@@ -264,9 +263,8 @@ main(int argc, char **argv)
 		cfg->prefix_len);
 	for (unsigned int i = 0; i < cfg->nlisten; i++)
 		PCL_LOG(NOTICE, "listening on %s:%u", addr, cfg->listen[i]);
-	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops",
-		port, RTE_ETHER_ADDR_BYTES(&worker.pkt_ctx.mac),
-		pcl_cookie_mode_name(cfg->syncookies));
+	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops", port,
+		RTE_ETHER_ADDR_BYTES(&worker.pkt_ctx.mac), pcl_cookie_mode_name(cfg->syncookies));
 
 	if (lcore == rte_get_main_lcore()) {
 		worker_main(&worker);

@@ -36,14 +36,14 @@ void pcl_app_fini(void);
  * Streaming HTTP/1.x request scanner, exposed for tests. It keeps 8 bytes of
  * state per connection and never buffers the request.
  */
-#define PCL_HTTP_DONE	  0x1 /* a full request head was seen */
-#define PCL_HTTP_CLOSE	  0x2 /* close after answering it */
-#define PCL_HTTP_BAD	  0x4 /* method is neither GET nor HEAD */
-#define PCL_HTTP_HEAD	  0x8 /* HEAD: answer without a body */
+#define PCL_HTTP_DONE  0x1 /* a full request head was seen */
+#define PCL_HTTP_CLOSE 0x2 /* close after answering it */
+#define PCL_HTTP_BAD   0x4 /* method is neither GET nor HEAD */
+#define PCL_HTTP_HEAD  0x8 /* HEAD: answer without a body */
 
 struct pcl_http_scan {
 	uint32_t last4; /* last four significant bytes of the current line */
-	uint16_t pos; /* bytes in the current line, saturating */
+	uint16_t pos;   /* bytes in the current line, saturating */
 	uint8_t flags;
 	uint8_t hdr_match; /* 1 while the line still matches "connection:" */
 };

@@ -28,32 +28,44 @@ struct key_desc {
 	const char *name;
 	enum key_type type;
 	size_t off;
-	size_t size; /* of the field, for KEY_U32 and KEY_STRING */
-	uint32_t min, max; /* KEY_U32 */
+	size_t size;              /* of the field, for KEY_U32 and KEY_STRING */
+	uint32_t min, max;        /* KEY_U32 */
 	const char *const *names; /* KEY_ENUM */
 };
 
 #define U32(sec, key, field, lo, hi)                                                               \
-	{.section = sec, .name = key, .type = KEY_U32, .off = offsetof(struct pcl_config, field),  \
-	 .size = sizeof(((struct pcl_config *)0)->field), .min = lo, .max = hi}
+	{                                                                                          \
+		.section = sec, .name = key, .type = KEY_U32,                                      \
+		.off = offsetof(struct pcl_config, field),                                         \
+		.size = sizeof(((struct pcl_config *)0)->field), .min = lo, .max = hi              \
+	}
 
 static const struct key_desc keys[] = {
-	{.section = "port", .name = "device", .type = KEY_STRING,
-	 .off = offsetof(struct pcl_config, device), .size = PCL_DEVICE_LEN},
+	{.section = "port",
+	 .name = "device",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, device),
+	 .size = PCL_DEVICE_LEN},
 	{.section = "port", .name = "addr", .type = KEY_ADDR},
 	U32("port", "mtu", mtu, 576, 9000),
 	U32("port", "rx_desc", rx_desc, 64, 4096),
 	U32("port", "tx_desc", tx_desc, 64, 4096),
 	U32("port", "mbufs", mbufs, 1024, 16u << 20),
 	{.section = "listen", .name = "ports", .type = KEY_PORTS},
-	{.section = "listen", .name = "app", .type = KEY_ENUM,
-	 .off = offsetof(struct pcl_config, app), .names = app_names},
+	{.section = "listen",
+	 .name = "app",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_config, app),
+	 .names = app_names},
 	U32("http", "body_size", http_body_size, 0, 1u << 20),
 	U32("tcp", "wscale", wscale, 0, 14),
 	U32("tcp", "rcv_wnd", rcv_wnd, 1024, 1u << 24),
 	U32("tcp", "challenge_ack_limit", challenge_ack_limit, 1, 1000000),
-	{.section = "syncookies", .name = "mode", .type = KEY_ENUM,
-	 .off = offsetof(struct pcl_config, syncookies), .names = cookie_names},
+	{.section = "syncookies",
+	 .name = "mode",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_config, syncookies),
+	 .names = cookie_names},
 	U32("timers", "msl_ms", msl_ms, 1, 600000),
 	U32("timers", "rto_ms", rto_ms, 10, 60000),
 	U32("timers", "rto_max_ms", rto_max_ms, 10, 600000),
@@ -318,7 +330,8 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	uint32_t i;
 
 	if (c->addr == 0) {
-		snprintf(err, errlen, "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
+		snprintf(err, errlen,
+			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
 		return -EINVAL;
 	}
 	if (c->rto_max_ms < c->rto_ms) {

@@ -7,12 +7,7 @@
 
 #include <rte_byteorder.h>
 
-enum pcl_app_id {
-	PCL_APP_HTTP,
-	PCL_APP_ECHO,
-	PCL_APP_DISCARD,
-	PCL_APP_MAX
-};
+enum pcl_app_id { PCL_APP_HTTP, PCL_APP_ECHO, PCL_APP_DISCARD, PCL_APP_MAX };
 
 enum pcl_cookie_mode {
 	PCL_COOKIES_OFF,
@@ -20,8 +15,8 @@ enum pcl_cookie_mode {
 	PCL_COOKIES_ALWAYS,
 };
 
-#define PCL_MAX_LISTEN	 64
-#define PCL_DEVICE_LEN	 256
+#define PCL_MAX_LISTEN 64
+#define PCL_DEVICE_LEN 256
 
 /*
  * Everything the server was told, after defaults, the config file and the
@@ -57,7 +52,7 @@ struct pcl_config {
 	uint32_t retries;
 	uint32_t idle_timeout_ms;
 	/* [tables] */
-	uint32_t conns; /* per worker lcore */
+	uint32_t conns;       /* per worker lcore */
 	uint32_t syn_backlog; /* half-open entries per worker lcore */
 	/* [stats] */
 	uint32_t log_interval_s;

@@ -12,10 +12,10 @@
 #define W4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 static const char conn_hdr[] = "connection:";
-#define CONN_HDR_LEN   (sizeof(conn_hdr) - 1)
-#define POS_MAX	       0xffff
+#define CONN_HDR_LEN (sizeof(conn_hdr) - 1)
+#define POS_MAX      0xffff
 /* Internal flag: the request line is behind us. */
-#define IN_HEADERS     0x80
+#define IN_HEADERS 0x80
 
 static inline uint8_t
 lower(uint8_t b)

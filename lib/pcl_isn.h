@@ -22,7 +22,8 @@ pcl_tuple_prf(const struct pcl_secret *s, const struct pcl_tuple *t)
 {
 	uint64_t h;
 
-	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)t, sizeof(*t), s->key);
+	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)t, sizeof(*t),
+				   s->key);
 	return h;
 }
 

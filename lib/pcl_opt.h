@@ -5,19 +5,19 @@
 #include <stdint.h>
 
 /* TCP options we understand (RFC 9293, RFC 7323, RFC 2018). */
-#define PCL_OPT_EOL	0
-#define PCL_OPT_NOP	1
-#define PCL_OPT_MSS	2
-#define PCL_OPT_WS	3
-#define PCL_OPT_SACKOK	4
-#define PCL_OPT_SACK	5
-#define PCL_OPT_TS	8
+#define PCL_OPT_EOL    0
+#define PCL_OPT_NOP    1
+#define PCL_OPT_MSS    2
+#define PCL_OPT_WS     3
+#define PCL_OPT_SACKOK 4
+#define PCL_OPT_SACK   5
+#define PCL_OPT_TS     8
 
 /* Bits of struct pcl_opts.present. */
-#define PCL_OPTF_MSS	0x01
-#define PCL_OPTF_WS	0x02
+#define PCL_OPTF_MSS    0x01
+#define PCL_OPTF_WS     0x02
 #define PCL_OPTF_SACKOK 0x04
-#define PCL_OPTF_TS	0x08
+#define PCL_OPTF_TS     0x08
 
 /* RFC 7323 2.3: a shift above 14 is treated as 14. */
 #define PCL_WS_MAX 14
@@ -41,7 +41,7 @@ int pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o);
 /* What our SYN-ACK carries; mirrors what the client offered. */
 struct pcl_synack_opts {
 	uint16_t mss;
-	uint8_t wscale; /* our shift, used only with PCL_OPTF_WS */
+	uint8_t wscale;  /* our shift, used only with PCL_OPTF_WS */
 	uint8_t present; /* PCL_OPTF_* we answer with */
 	uint32_t tsval;
 	uint32_t tsecr;

@@ -20,7 +20,7 @@ struct pcl_out_seg {
 	uint8_t flags;
 	uint16_t wnd; /* already scaled down */
 	const uint8_t *opts;
-	uint8_t optlen; /* multiple of 4 */
+	uint8_t optlen;  /* multiple of 4 */
 	uint16_t paylen; /* payload already in place after the options */
 };
 

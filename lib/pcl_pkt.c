@@ -29,8 +29,8 @@ parse_icmp(const uint8_t *l4, uint32_t l4len)
 {
 	const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)l4;
 
-	if (l4len < sizeof(*ic) || ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || ic->icmp_code != 0 ||
-	    rte_raw_cksum(l4, l4len) != 0xffff)
+	if (l4len < sizeof(*ic) || ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
+	    ic->icmp_code != 0 || rte_raw_cksum(l4, l4len) != 0xffff)
 		return DROP(icmp);
 	return PCL_PKT_ICMP_ECHO;
 }
@@ -81,8 +81,8 @@ parse_tcp(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t l4len, u
 }
 
 int
-pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
-	      const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
+pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struct pcl_pkt_ctx *ctx,
+	      struct pcl_seg *seg)
 {
 	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)frame;
 	const struct rte_ipv4_hdr *ip;
@@ -104,8 +104,7 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
 	ihl = rte_ipv4_hdr_len(ip);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	/* Trailing bytes past total_length are Ethernet padding and ignored. */
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot < ihl ||
-	    tot > len - PCL_L2_LEN)
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot < ihl || tot > len - PCL_L2_LEN)
 		return DROP(ip_hdr);
 	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return DROP(ip_cksum);

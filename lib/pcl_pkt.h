@@ -28,9 +28,9 @@ struct pcl_seg {
 	struct pcl_tuple t;
 	uint32_t seq;
 	uint32_t ack;
-	uint16_t wnd; /* as received, not yet scaled */
-	uint8_t flags; /* RTE_TCP_*_FLAG */
-	uint16_t len; /* payload bytes, SYN and FIN not counted */
+	uint16_t wnd;         /* as received, not yet scaled */
+	uint8_t flags;        /* RTE_TCP_*_FLAG */
+	uint16_t len;         /* payload bytes, SYN and FIN not counted */
 	uint16_t payload_off; /* from the start of the frame */
 	struct pcl_opts opts;
 };

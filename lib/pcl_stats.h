@@ -18,68 +18,68 @@
 
 /* Why a received packet was dropped without an answer. */
 #define PCL_DROP_REASONS(X)                                                                        \
-	X(runt, "frame shorter than its headers")                                                   \
-	X(multiseg, "frame spans several mbufs")                                                    \
+	X(runt, "frame shorter than its headers")                                                  \
+	X(multiseg, "frame spans several mbufs")                                                   \
 	X(not_ours, "destination MAC or IP is not ours")                                           \
-	X(ethertype, "neither IPv4 nor ARP")                                                        \
+	X(ethertype, "neither IPv4 nor ARP")                                                       \
 	X(ip_hdr, "bad IPv4 version, header length or total length")                               \
-	X(ip_cksum, "bad IPv4 header checksum")                                                     \
-	X(ip_frag, "IPv4 fragment")                                                                 \
-	X(ip_proto, "IPv4 protocol other than TCP or ICMP")                                         \
-	X(icmp, "ICMP other than a valid echo request")                                             \
-	X(arp, "ARP other than a request for our address")                                          \
-	X(tcp_hdr, "bad TCP data offset")                                                           \
-	X(tcp_cksum, "bad TCP checksum")                                                            \
-	X(tcp_opt, "malformed TCP option")                                                          \
-	X(tcp_flags, "impossible TCP flag combination")                                             \
-	X(tcp_rst_nomatch, "RST for no connection")                                                 \
-	X(tcp_noack, "segment without ACK on a synchronized connection")                            \
-	X(tcp_unacceptable, "sequence outside the receive window (answered by ACK)")                \
-	X(tcp_paws, "timestamp older than the last one (PAWS)")                                     \
-	X(tcp_ooo, "out-of-order data (answered by duplicate ACK)")                                 \
-	X(tcp_bad_ack, "ACK of data never sent (answered by ACK)")                                  \
-	X(tcp_tw_rst, "RST in TIME_WAIT, ignored (RFC 1337)")                                       \
-	X(table_full, "SYN dropped: connection pool exhausted")                                     \
-	X(syn_backlog, "SYN dropped: half-open limit reached")                                      \
-	X(nombuf, "mbuf pool empty")                                                                \
+	X(ip_cksum, "bad IPv4 header checksum")                                                    \
+	X(ip_frag, "IPv4 fragment")                                                                \
+	X(ip_proto, "IPv4 protocol other than TCP or ICMP")                                        \
+	X(icmp, "ICMP other than a valid echo request")                                            \
+	X(arp, "ARP other than a request for our address")                                         \
+	X(tcp_hdr, "bad TCP data offset")                                                          \
+	X(tcp_cksum, "bad TCP checksum")                                                           \
+	X(tcp_opt, "malformed TCP option")                                                         \
+	X(tcp_flags, "impossible TCP flag combination")                                            \
+	X(tcp_rst_nomatch, "RST for no connection")                                                \
+	X(tcp_noack, "segment without ACK on a synchronized connection")                           \
+	X(tcp_unacceptable, "sequence outside the receive window (answered by ACK)")               \
+	X(tcp_paws, "timestamp older than the last one (PAWS)")                                    \
+	X(tcp_ooo, "out-of-order data (answered by duplicate ACK)")                                \
+	X(tcp_bad_ack, "ACK of data never sent (answered by ACK)")                                 \
+	X(tcp_tw_rst, "RST in TIME_WAIT, ignored (RFC 1337)")                                      \
+	X(table_full, "SYN dropped: connection pool exhausted")                                    \
+	X(syn_backlog, "SYN dropped: half-open limit reached")                                     \
+	X(nombuf, "mbuf pool empty")                                                               \
 	X(tx_full, "TX queue full, reply freed")
 
 enum pcl_drop {
 #define PCL_DROP_ENUM(n, h) PCL_DROP_##n,
 	PCL_DROP_REASONS(PCL_DROP_ENUM)
 #undef PCL_DROP_ENUM
-	PCL_DROP_MAX
+		PCL_DROP_MAX
 };
 
 #define PCL_COUNTERS(X)                                                                            \
-	X(rx_pkts, "packets received")                                                              \
-	X(rx_bytes, "bytes received")                                                               \
-	X(tx_pkts, "packets sent")                                                                  \
-	X(tx_bytes, "bytes sent")                                                                   \
-	X(arp_replies, "ARP replies sent")                                                          \
-	X(icmp_replies, "ICMP echo replies sent")                                                   \
-	X(syn_rx, "SYNs received for a listening port")                                             \
-	X(synack_tx, "SYN-ACKs sent, retransmissions included")                                     \
+	X(rx_pkts, "packets received")                                                             \
+	X(rx_bytes, "bytes received")                                                              \
+	X(tx_pkts, "packets sent")                                                                 \
+	X(tx_bytes, "bytes sent")                                                                  \
+	X(arp_replies, "ARP replies sent")                                                         \
+	X(icmp_replies, "ICMP echo replies sent")                                                  \
+	X(syn_rx, "SYNs received for a listening port")                                            \
+	X(synack_tx, "SYN-ACKs sent, retransmissions included")                                    \
 	X(conn_opened, "connections that reached ESTABLISHED")                                     \
 	X(conn_closed, "established connections closed by the FIN exchange")                       \
-	X(conn_reset, "established connections closed by an RST from the peer")                   \
+	X(conn_reset, "established connections closed by an RST from the peer")                    \
 	X(conn_timeout, "established connections dropped by the retry limit or FIN_WAIT_2 idle")   \
-	X(conn_aborted, "established connections we reset (send queue out of mbufs)")             \
-	X(halfopen_expired, "half-open entries dropped after the SYN-ACK retry limit")              \
-	X(halfopen_reset, "half-open entries closed by an RST from the peer")                     \
-	X(idle_closes, "established connections we closed for idleness")                          \
-	X(time_wait_reused, "TIME_WAIT entries ended early by a newer SYN (RFC 6191)")              \
-	X(rst_tx, "RSTs sent")                                                                      \
+	X(conn_aborted, "established connections we reset (send queue out of mbufs)")              \
+	X(halfopen_expired, "half-open entries dropped after the SYN-ACK retry limit")             \
+	X(halfopen_reset, "half-open entries closed by an RST from the peer")                      \
+	X(idle_closes, "established connections we closed for idleness")                           \
+	X(time_wait_reused, "TIME_WAIT entries ended early by a newer SYN (RFC 6191)")             \
+	X(rst_tx, "RSTs sent")                                                                     \
 	X(rst_closed_port, "RSTs sent for a SYN to a port nobody listens on")                      \
-	X(challenge_acks, "RFC 5961 challenge ACKs sent")                                           \
-	X(challenge_acks_limited, "challenge ACKs suppressed by the rate limit")                    \
+	X(challenge_acks, "RFC 5961 challenge ACKs sent")                                          \
+	X(challenge_acks_limited, "challenge ACKs suppressed by the rate limit")                   \
 	X(dup_acks_tx, "duplicate ACKs sent for unacceptable segments")                            \
 	X(rexmits, "segments retransmitted (SYN-ACK, data, FIN)")                                  \
-	X(data_rx_bytes, "TCP payload bytes delivered to the application")                          \
-	X(data_tx_bytes, "TCP payload bytes sent, retransmissions included")                        \
-	X(http_requests, "HTTP requests answered")                                                  \
-	X(loops, "worker loop iterations")                                                          \
-	X(busy_loops, "worker loop iterations that received packets")                               \
+	X(data_rx_bytes, "TCP payload bytes delivered to the application")                         \
+	X(data_tx_bytes, "TCP payload bytes sent, retransmissions included")                       \
+	X(http_requests, "HTTP requests answered")                                                 \
+	X(loops, "worker loop iterations")                                                         \
+	X(busy_loops, "worker loop iterations that received packets")                              \
 	X(busy_cycles, "TSC cycles spent in iterations that received packets")
 
 struct pcl_stats {

@@ -215,8 +215,8 @@ send_seg(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, uint32_t 
 	if (c->flags & PCL_CF_TS)
 		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(w, c), c->ts_recent);
 	if (paylen) {
-		sndq_copy(c, seq - c->snd_una, rte_pktmbuf_mtod_offset(m, uint8_t *,
-			  PCL_HDR_LEN + s.optlen), paylen);
+		sndq_copy(c, seq - c->snd_una,
+			  rte_pktmbuf_mtod_offset(m, uint8_t *, PCL_HDR_LEN + s.optlen), paylen);
 		w->stats.data_tx_bytes += paylen;
 	}
 	pcl_out_tcp(w, m, &s);
@@ -577,8 +577,7 @@ fin_acked(const struct pcl_conn *c)
 
 /* The third ACK of the handshake. Returns false when m was consumed. */
 static bool
-syn_rcvd_ack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m,
-	     const struct pcl_seg *s)
+syn_rcvd_ack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	if (s->ack != c->snd_una + 1) {
 		reply_rst(w, m, s);

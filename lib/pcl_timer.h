@@ -23,17 +23,17 @@
 
 struct pcl_tnode {
 	uint32_t next;
-	uint32_t prev; /* PCL_TIMER_NIL at a slot's head, PCL_TIMER_OFF when unarmed */
+	uint32_t prev;   /* PCL_TIMER_NIL at a slot's head, PCL_TIMER_OFF when unarmed */
 	uint32_t expire; /* tick, modulo 2^32 */
 };
 
 struct pcl_wheel {
-	uint32_t *slot; /* heads, PCL_TIMER_NIL when empty */
-	uint32_t mask; /* slots - 1 */
-	uint32_t cur; /* next tick to process */
-	uint32_t armed; /* nodes on the wheel */
+	uint32_t *slot;      /* heads, PCL_TIMER_NIL when empty */
+	uint32_t mask;       /* slots - 1 */
+	uint32_t cur;        /* next tick to process */
+	uint32_t armed;      /* nodes on the wheel */
 	uint32_t in_advance; /* 1 while firing: slot cur is being walked */
-	char *base; /* node i is at base + i * stride */
+	char *base;          /* node i is at base + i * stride */
 	uint32_t stride;
 };
 

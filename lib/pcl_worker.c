@@ -22,8 +22,8 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
 {
 	uint32_t nconns = cfg->conns;
 	uint32_t nbuckets = rte_align32pow2(nconns);
-	uint64_t conns_sz = RTE_ALIGN_CEIL((uint64_t)nconns * sizeof(struct pcl_conn),
-					   RTE_CACHE_LINE_SIZE);
+	uint64_t conns_sz =
+		RTE_ALIGN_CEIL((uint64_t)nconns * sizeof(struct pcl_conn), RTE_CACHE_LINE_SIZE);
 	uint64_t pool_sz = RTE_ALIGN_CEIL(pcl_pool_memsize(nconns), RTE_CACHE_LINE_SIZE);
 	uint64_t table_sz = RTE_ALIGN_CEIL(pcl_table_memsize(nbuckets), RTE_CACHE_LINE_SIZE);
 	uint64_t wheel_sz = pcl_wheel_memsize(PCL_WHEEL_SLOTS);

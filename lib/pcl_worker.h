@@ -17,13 +17,13 @@
 #include "pcl_table.h"
 #include "pcl_timer.h"
 
-#define PCL_BURST	  32
+#define PCL_BURST 32
 /* Replies of one iteration; a full buffer is flushed early. */
-#define PCL_TX_BUF	  256
+#define PCL_TX_BUF 256
 /* Timer wheel: 10 ms ticks, 8192 slots = 82 s, longer than 2 MSL by default. */
-#define PCL_TICK_MS	  10
-#define PCL_WHEEL_SLOTS	  8192
-#define PCL_TIMER_BUDGET  256
+#define PCL_TICK_MS      10
+#define PCL_WHEEL_SLOTS  8192
+#define PCL_TIMER_BUDGET 256
 
 /*
  * Everything one worker lcore owns. Nothing here is written by any other
@@ -32,7 +32,7 @@
 struct pcl_worker {
 	/* per-iteration hot state */
 	uint64_t now_us;
-	uint32_t now_ms; /* wraps; used for timestamps and idle ages */
+	uint32_t now_ms;   /* wraps; used for timestamps and idle ages */
 	uint32_t now_tick; /* PCL_TICK_MS ticks, modulo 2^32 */
 	uint64_t tsc_per_us;
 	uint16_t port;
@@ -49,7 +49,7 @@ struct pcl_worker {
 	struct rte_mempool *mp;
 	const struct pcl_config *cfg;
 	const struct pcl_secret *isn_secret;
-	uint32_t half_open; /* entries in SYN_RCVD */
+	uint32_t half_open;     /* entries in SYN_RCVD */
 	uint32_t challenge_sec; /* second the challenge-ACK budget belongs to */
 	uint32_t challenge_left;
 	unsigned int lcore;

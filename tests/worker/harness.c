@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "pcl_app.h"
+#include "pcl_peer.h"
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 0x02}};
@@ -17,8 +18,15 @@ static void
 eal_once(void)
 {
 	static int done;
-	char *argv[] = {"pcl-test", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
-			"--no-telemetry", "--log-level=lib.eal:error", NULL};
+	char *argv[] = {"pcl-test",
+			"--no-huge",
+			"-m",
+			"128",
+			"--no-pci",
+			"--no-shconf",
+			"--no-telemetry",
+			"--log-level=lib.eal:error",
+			NULL};
 
 	if (done)
 		return;
@@ -65,42 +73,28 @@ th_teardown(struct th *t)
 struct rte_mbuf *
 th_frame(struct th *t, const struct th_seg *s)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(t->mp);
-	uint16_t l4 = (uint16_t)(sizeof(struct rte_tcp_hdr) + s->optlen + s->len);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
 
-	cr_assert_not_null(m);
 	cr_assert_eq(s->optlen % 4, 0, "options must be padded to 4 bytes");
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, PCL_L2_LEN + PCL_IP_LEN + l4);
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	th = (struct rte_tcp_hdr *)(ip + 1);
-	eh->dst_addr = server_mac;
-	eh->src_addr = client_mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(PCL_IP_LEN + l4);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = TH_CLIENT_IP;
-	ip->dst_addr = TH_SERVER_IP;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	th->src_port = rte_cpu_to_be_16(s->sport ? s->sport : TH_CLIENT_PORT);
-	th->dst_port = rte_cpu_to_be_16(s->dport ? s->dport : 80);
-	th->sent_seq = rte_cpu_to_be_32(s->seq);
-	th->recv_ack = rte_cpu_to_be_32(s->ack);
-	th->data_off = (uint8_t)((sizeof(*th) + s->optlen) << 2);
-	th->tcp_flags = s->flags;
-	th->rx_win = s->zero_win ? 0 : rte_cpu_to_be_16(s->win ? s->win : 65535);
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	if (s->optlen)
-		memcpy(th + 1, s->opts, s->optlen);
-	if (s->len)
-		memcpy((uint8_t *)(th + 1) + s->optlen, s->data, s->len);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	m = pcl_peer_frame(t->mp, &(struct pcl_peer_seg){
+					  .src_mac = client_mac,
+					  .dst_mac = server_mac,
+					  .src_addr = TH_CLIENT_IP,
+					  .dst_addr = TH_SERVER_IP,
+					  .sport = s->sport ? s->sport : TH_CLIENT_PORT,
+					  .dport = s->dport ? s->dport : 80,
+					  .seq = s->seq,
+					  .ack = s->ack,
+					  .flags = s->flags,
+					  .wnd = s->zero_win ? 0
+						 : s->win    ? s->win
+							     : 65535,
+					  .opts = s->opts,
+					  .optlen = s->optlen,
+					  .data = s->data,
+					  .len = s->len,
+				  });
+	cr_assert_not_null(m);
 	return m;
 }
 
@@ -173,8 +167,8 @@ th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen)
 	struct th_reply r[TH_MAX_REPLIES];
 	uint32_t y;
 
-	th_send(t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = x, .opts = opts,
-				    .optlen = optlen});
+	th_send(t, &(struct th_seg){
+			   .flags = RTE_TCP_SYN_FLAG, .seq = x, .opts = opts, .optlen = optlen});
 	cr_assert_eq(th_replies(t, r, TH_MAX_REPLIES), 1);
 	cr_assert_eq(r[0].s.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	cr_assert_eq(r[0].s.ack, x + 1);

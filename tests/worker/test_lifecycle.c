@@ -47,8 +47,11 @@ TestSuite(lifecycle, .init = setup, .fini = teardown);
 static void
 send_data(uint32_t y, const char *data, uint8_t extra_flags)
 {
-	th_send(&t, &(struct th_seg){.flags = ACK | PSH | extra_flags, .seq = X + 1, .ack = y + 1,
-				     .data = data, .len = (uint16_t)strlen(data)});
+	th_send(&t, &(struct th_seg){.flags = ACK | PSH | extra_flags,
+				     .seq = X + 1,
+				     .ack = y + 1,
+				     .data = data,
+				     .len = (uint16_t)strlen(data)});
 }
 
 static void
@@ -63,8 +66,8 @@ expect_seg(const struct th_reply *p, uint8_t flags, uint32_t seq, uint32_t ack, 
 Test(lifecycle, syn_gets_synack_with_mirrored_options)
 {
 	/* MSS 1000, SACKOK, TS val 100 ecr 0, NOP, WS 7 */
-	static const uint8_t opts[] = {2, 4, 0x03, 0xe8, 4, 2, 8, 10, 0, 0, 0, 100, 0, 0, 0, 0,
-				       1, 3, 3, 7};
+	static const uint8_t opts[] = {2, 4,   0x03, 0xe8, 4, 2, 8, 10, 0, 0,
+				       0, 100, 0,    0,    0, 0, 1, 3,  3, 7};
 
 	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .opts = opts, .optlen = sizeof(opts)});
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
@@ -72,7 +75,8 @@ Test(lifecycle, syn_gets_synack_with_mirrored_options)
 	cr_expect_eq(r[0].s.ack, X + 1);
 	cr_expect_eq(r[0].s.len, 0);
 	cr_expect_eq(r[0].s.wnd, 65535);
-	cr_expect_eq(r[0].s.opts.present, PCL_OPTF_MSS | PCL_OPTF_SACKOK | PCL_OPTF_TS | PCL_OPTF_WS);
+	cr_expect_eq(r[0].s.opts.present,
+		     PCL_OPTF_MSS | PCL_OPTF_SACKOK | PCL_OPTF_TS | PCL_OPTF_WS);
 	cr_expect_eq(r[0].s.opts.mss, 1460, "we advertise our own MSS, mtu - 40");
 	cr_expect_eq(r[0].s.opts.wscale, 7);
 	cr_expect_eq(r[0].s.opts.tsecr, 100);
@@ -392,8 +396,11 @@ Test(lifecycle, zero_window_is_probed_with_one_byte)
 	uint32_t u = X + 1 + (uint32_t)strlen(get10);
 
 	/* The client asks, but with its window closed: only an ACK comes back. */
-	th_send(&t, &(struct th_seg){.flags = ACK | PSH, .seq = X + 1, .ack = y + 1,
-				     .zero_win = true, .data = get10,
+	th_send(&t, &(struct th_seg){.flags = ACK | PSH,
+				     .seq = X + 1,
+				     .ack = y + 1,
+				     .zero_win = true,
+				     .data = get10,
 				     .len = (uint16_t)strlen(get10)});
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, u, 0);
@@ -425,8 +432,12 @@ Test(lifecycle, echo_and_discard)
 	th_replies(&t, r, TH_MAX_REPLIES);
 	y = r[0].s.seq;
 	th_send(&t, &(struct th_seg){.flags = ACK, .seq = 8, .ack = y + 1, .sport = 40001});
-	th_send(&t, &(struct th_seg){.flags = ACK, .seq = 8, .ack = y + 1, .sport = 40001,
-				     .data = "gone", .len = 4});
+	th_send(&t, &(struct th_seg){.flags = ACK,
+				     .seq = 8,
+				     .ack = y + 1,
+				     .sport = 40001,
+				     .data = "gone",
+				     .len = 4});
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, 12, 0);
 }
@@ -435,14 +446,17 @@ Test(lifecycle, out_of_window_data_gets_duplicate_ack)
 {
 	uint32_t y = th_handshake(&t, X, NULL, 0);
 
-	th_send(&t, &(struct th_seg){.flags = ACK, .seq = X + 1 + 200000, .ack = y + 1,
-				     .data = "late", .len = 4});
+	th_send(&t, &(struct th_seg){.flags = ACK,
+				     .seq = X + 1 + 200000,
+				     .ack = y + 1,
+				     .data = "late",
+				     .len = 4});
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, X + 1, 0);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_tcp_unacceptable], 1);
 	/* In the window but not next: dropped with a duplicate ACK, not delivered. */
-	th_send(&t, &(struct th_seg){.flags = ACK, .seq = X + 10, .ack = y + 1, .data = "GET ",
-				     .len = 4});
+	th_send(&t, &(struct th_seg){
+			    .flags = ACK, .seq = X + 10, .ack = y + 1, .data = "GET ", .len = 4});
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, X + 1, 0);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_tcp_ooo], 1);
@@ -515,17 +529,21 @@ Test(small, full_backlog_and_pool_drop_syns)
 	uint16_t i;
 
 	for (i = 0; i < 13; i++)
-		th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(1024 + i)});
+		th_send(&t,
+			&(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(1024 + i)});
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 12);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_syn_backlog], 1);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_table_full], 0);
 	for (i = 0; i < 12; i++)
-		th_send(&t, &(struct th_seg){.flags = ACK, .seq = X + 1, .ack = r[i].s.seq + 1,
+		th_send(&t, &(struct th_seg){.flags = ACK,
+					     .seq = X + 1,
+					     .ack = r[i].s.seq + 1,
 					     .sport = rte_be_to_cpu_16(r[i].s.t.lport)});
 	cr_expect_eq(th_state(&t, PCL_TCP_ESTABLISHED), 12);
 	/* 4 entries are left in the pool of 16. */
 	for (i = 0; i < 5; i++)
-		th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(2048 + i)});
+		th_send(&t,
+			&(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(2048 + i)});
 	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 4);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_table_full], 1);
 	cr_expect_eq(th_state(&t, PCL_TCP_SYN_RCVD), 4);

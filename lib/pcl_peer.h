@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_PEER_H
+#define PCL_PEER_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+/*
+ * Builds TCP segments the way a client sends them to the server. The tests,
+ * the benchmarks and the load generator all play the client with it.
+ */
+struct pcl_peer_seg {
+	struct rte_ether_addr src_mac, dst_mac;
+	rte_be32_t src_addr, dst_addr;
+	uint16_t sport, dport; /* host order */
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;
+	uint16_t wnd;
+	const uint8_t *opts;
+	uint8_t optlen; /* a multiple of 4 */
+	const void *data;
+	uint16_t len;
+};
+
+/* A frame for s, checksums included, from mp. NULL when mp is empty. */
+struct rte_mbuf *pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s);
+
+#endif
