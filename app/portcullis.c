@@ -73,12 +73,12 @@ static const struct option long_opts[] = {
 /* The config key each command-line option stands for. */
 static const struct {
 	int opt;
-	const char *section, *key;
+	const char *name, *section, *key;
 } opt_keys[] = {
-	{OPT_ADDR, "port", "addr"},
-	{OPT_LISTEN, "listen", "ports"},
-	{OPT_APP, "listen", "app"},
-	{OPT_SYNCOOKIES, "syncookies", "mode"},
+	{OPT_ADDR, "addr", "port", "addr"},
+	{OPT_LISTEN, "listen", "listen", "ports"},
+	{OPT_APP, "app", "listen", "app"},
+	{OPT_SYNCOOKIES, "syncookies", "syncookies", "mode"},
 };
 
 /*
