@@ -130,8 +130,7 @@ parse_args(int argc, char **argv, struct pcl_config *cfg, bool *check_only)
 				/* err reads "section.key: problem"; name the option instead. */
 				const char *problem = strchr(err, ':');
 
-				fprintf(stderr, PROG ": --%s%s\n",
-					long_opts[opt - OPT_ADDR + 1].name,
+				fprintf(stderr, PROG ": --%s%s\n", opt_keys[i].name,
 					problem ? problem : err);
 				exit(2);
 			}
