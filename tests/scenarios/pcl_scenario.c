@@ -1,0 +1,839 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pcl-scenario: replays packetdrill-style scripts through the real worker.
+ *
+ * The worker runs its normal loop (pcl_worker_poll) on a net_ring port the
+ * runner owns: inbound segments are enqueued on the port's RX ring, replies
+ * are taken from its TX ring and every field is compared with the script.
+ * The worker's clock is the script's clock, stepped one timer tick at a
+ * time, so retransmissions and TIME_WAIT are tested without sleeping.
+ * tests/scenarios/README.md describes the syntax.
+ *
+ *   pcl-scenario [EAL options] -- [-v] SCRIPT...
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
+
+#include "pcl_app.h"
+#include "pcl_peer.h"
+#include "pcl_port.h"
+#include "pcl_tcp.h"
+#include "pcl_worker.h"
+
+#define MAX_OPTS      16
+#define MAX_PAYLOAD   2048
+#define MAX_PENDING   64
+#define TIME_SLACK_US 20000 /* a reply may leave up to two ticks off its line's time */
+
+static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 1}};
+static bool verbose;
+
+/* One option as written in a script or found in a reply. */
+struct opt {
+	uint8_t kind;
+	bool any_a, any_b; /* "*" for the first / second value */
+	uint32_t a, b;     /* mss / wscale / TS val, TS ecr */
+};
+
+/* One script line that sends or expects a segment. */
+struct line_seg {
+	uint8_t flags;
+	uint32_t seq, end, len;
+	bool has_ack, has_win, has_opts, has_payload;
+	uint32_t ack, win;
+	struct opt opts[MAX_OPTS];
+	unsigned int nopts;
+	uint8_t payload[MAX_PAYLOAD];
+	uint32_t plen;
+};
+
+struct pending {
+	struct rte_mbuf *m;
+	uint64_t at_us;
+};
+
+struct scenario {
+	const char *path;
+	unsigned int lineno;
+	char err[512];
+
+	struct pcl_config cfg;
+	struct pcl_secret secret;
+	struct rte_mempool *mp;
+	struct rte_ring *rx, *tx;
+	uint16_t port;
+	struct pcl_worker w;
+	bool started;
+
+	uint64_t start_us, now_script_us;
+	uint32_t client_isn, server_isn;
+	bool server_isn_known;
+	uint16_t client_port, server_port;
+	uint32_t last_tsval; /* newest TSval from the server, for "ecr *" */
+
+	struct pending pend[MAX_PENDING];
+	unsigned int npend;
+};
+
+static int
+fail(struct scenario *sc, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(sc->err, sizeof(sc->err), "%s:%u: ", sc->path, sc->lineno);
+
+	va_start(ap, fmt);
+	vsnprintf(sc->err + n, sizeof(sc->err) - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* ---- lexing ---- */
+
+static char *
+skip_ws(char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static bool
+word(char **p, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (strncmp(*p, w, n) != 0 || isalnum((unsigned char)(*p)[n]))
+		return false;
+	*p = skip_ws(*p + n);
+	return true;
+}
+
+static int
+number(struct scenario *sc, char **p, uint32_t *v, bool *any)
+{
+	char *end;
+	unsigned long long x;
+
+	if (any != NULL && **p == '*') {
+		*any = true;
+		*p = skip_ws(*p + 1);
+		return 0;
+	}
+	errno = 0;
+	x = strtoull(*p, &end, 0);
+	if (end == *p || errno != 0 || x > UINT32_MAX)
+		return fail(sc, "expected a number at '%.20s'", *p);
+	*v = (uint32_t)x;
+	*p = skip_ws(end);
+	return 0;
+}
+
+static int
+parse_payload(struct scenario *sc, char **pp, struct line_seg *s)
+{
+	char *p = *pp + 1;
+
+	s->plen = 0;
+	while (*p != '"') {
+		uint8_t c = (uint8_t)*p++;
+
+		if (c == '\0')
+			return fail(sc, "unterminated payload string");
+		if (c == '\\') {
+			c = (uint8_t)*p++;
+			if (c == 'r')
+				c = '\r';
+			else if (c == 'n')
+				c = '\n';
+			else if (c == 't')
+				c = '\t';
+			else if (c == 'x') {
+				char hex[3] = {p[0], p[0] ? p[1] : 0, 0};
+
+				c = (uint8_t)strtoul(hex, NULL, 16);
+				p += 2;
+			}
+		}
+		if (s->plen == MAX_PAYLOAD)
+			return fail(sc, "payload longer than %u bytes", MAX_PAYLOAD);
+		s->payload[s->plen++] = c;
+	}
+	s->has_payload = true;
+	*pp = skip_ws(p + 1);
+	return 0;
+}
+
+static int
+parse_opts(struct scenario *sc, char **pp, struct line_seg *s)
+{
+	char *p = skip_ws(*pp + 1);
+
+	s->has_opts = true;
+	while (*p != '>') {
+		struct opt *o = &s->opts[s->nopts];
+
+		if (s->nopts == MAX_OPTS)
+			return fail(sc, "more than %u options", MAX_OPTS);
+		memset(o, 0, sizeof(*o));
+		if (word(&p, "nop")) {
+			o->kind = PCL_OPT_NOP;
+		} else if (word(&p, "eol")) {
+			o->kind = PCL_OPT_EOL;
+		} else if (word(&p, "sackOK")) {
+			o->kind = PCL_OPT_SACKOK;
+		} else if (word(&p, "mss")) {
+			o->kind = PCL_OPT_MSS;
+			if (number(sc, &p, &o->a, &o->any_a))
+				return -EINVAL;
+		} else if (word(&p, "wscale")) {
+			o->kind = PCL_OPT_WS;
+			if (number(sc, &p, &o->a, &o->any_a))
+				return -EINVAL;
+		} else if (word(&p, "TS")) {
+			o->kind = PCL_OPT_TS;
+			if (!word(&p, "val") || number(sc, &p, &o->a, &o->any_a) ||
+			    !word(&p, "ecr") || number(sc, &p, &o->b, &o->any_b))
+				return fail(sc, "expected 'TS val N ecr N'");
+		} else {
+			return fail(sc, "unknown option at '%.20s'", p);
+		}
+		s->nopts++;
+		if (*p == ',')
+			p = skip_ws(p + 1);
+		else if (*p != '>')
+			return fail(sc, "expected ',' or '>' in options at '%.20s'", p);
+	}
+	*pp = skip_ws(p + 1);
+	return 0;
+}
+
+static int
+parse_seg(struct scenario *sc, char *p, struct line_seg *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (; *p && *p != ' '; p++) {
+		switch (*p) {
+		case 'S':
+			s->flags |= RTE_TCP_SYN_FLAG;
+			break;
+		case 'F':
+			s->flags |= RTE_TCP_FIN_FLAG;
+			break;
+		case 'R':
+			s->flags |= RTE_TCP_RST_FLAG;
+			break;
+		case 'P':
+			s->flags |= RTE_TCP_PSH_FLAG;
+			break;
+		case '.':
+			s->flags |= RTE_TCP_ACK_FLAG;
+			break;
+		default:
+			return fail(sc, "unknown flag '%c'", *p);
+		}
+	}
+	p = skip_ws(p);
+	if (number(sc, &p, &s->seq, NULL) || *p++ != ':' || number(sc, &p, &s->end, NULL) ||
+	    *p++ != '(' || number(sc, &p, &s->len, NULL) || *p++ != ')')
+		return fail(sc, "expected SEQ:END(LEN)");
+	if (s->end - s->seq != s->len)
+		return fail(sc, "%u:%u(%u): END - SEQ must equal LEN", s->seq, s->end, s->len);
+	p = skip_ws(p);
+	while (*p) {
+		if (word(&p, "ack")) {
+			s->has_ack = true;
+			if (number(sc, &p, &s->ack, NULL))
+				return -EINVAL;
+		} else if (word(&p, "win")) {
+			s->has_win = true;
+			if (number(sc, &p, &s->win, NULL))
+				return -EINVAL;
+		} else if (*p == '<') {
+			if (parse_opts(sc, &p, s))
+				return -EINVAL;
+		} else if (*p == '"') {
+			if (parse_payload(sc, &p, s))
+				return -EINVAL;
+		} else {
+			return fail(sc, "unexpected '%.20s'", p);
+		}
+	}
+	if (s->has_payload && s->plen != s->len)
+		return fail(sc, "payload string has %u bytes, LEN says %u", s->plen, s->len);
+	return 0;
+}
+
+/* ---- the worker under test ---- */
+
+static int
+start(struct scenario *sc)
+{
+	static unsigned int seq;
+	char name[64], err[256];
+	struct rte_mempool *mps[1];
+	int port;
+
+	if (sc->started)
+		return 0;
+	if (pcl_config_finish(&sc->cfg, err, sizeof(err)) != 0)
+		return fail(sc, "config: %s", err);
+	if (pcl_app_init(&sc->cfg) != 0 || pcl_secret_init(&sc->secret) != 0)
+		return fail(sc, "setup failed");
+	snprintf(name, sizeof(name), "scn_pool_%u", seq);
+	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	snprintf(name, sizeof(name), "scn_rx_%u", seq);
+	sc->rx = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "scn_tx_%u", seq);
+	sc->tx = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (sc->mp == NULL || sc->rx == NULL || sc->tx == NULL)
+		return fail(sc, "out of DPDK memory: %s", rte_strerror(rte_errno));
+	snprintf(name, sizeof(name), "scn%u", seq++);
+	port = rte_eth_from_rings(name, &sc->rx, 1, &sc->tx, 1, 0);
+	if (port < 0)
+		return fail(sc, "net_ring port: %s", rte_strerror(rte_errno));
+	sc->port = (uint16_t)port;
+	mps[0] = sc->mp;
+	if (pcl_port_start(sc->port, 1, &sc->cfg, mps) != 0)
+		return fail(sc, "cannot start the ring port");
+	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->secret, sc->mp, sc->port, 0, rte_lcore_id()))
+		return fail(sc, "cannot allocate the worker");
+	sc->w.fake_clock = true;
+	sc->start_us = sc->w.now_us;
+	sc->started = true;
+	return 0;
+}
+
+static void
+stop(struct scenario *sc)
+{
+	unsigned int i;
+
+	for (i = 0; i < sc->npend; i++)
+		rte_pktmbuf_free(sc->pend[i].m);
+	sc->npend = 0;
+	if (!sc->started)
+		return;
+	pcl_worker_fini(&sc->w);
+	pcl_port_stop(sc->port);
+	rte_ring_free(sc->rx);
+	rte_ring_free(sc->tx);
+	rte_mempool_free(sc->mp);
+	pcl_app_fini();
+}
+
+/* Runs one worker iteration and stamps what it sent with the script time. */
+static void
+poll_once(struct scenario *sc)
+{
+	struct rte_mbuf *m;
+
+	pcl_worker_poll(&sc->w);
+	while (rte_ring_dequeue(sc->tx, (void **)&m) == 0) {
+		if (sc->npend == MAX_PENDING) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		sc->pend[sc->npend].m = m;
+		sc->pend[sc->npend++].at_us = sc->w.now_us - sc->start_us;
+	}
+}
+
+/* Moves the clock to script time t_us one tick at a time, so timers fire when due. */
+static void
+advance_to(struct scenario *sc, uint64_t t_us)
+{
+	const uint64_t step = PCL_TICK_MS * 1000;
+
+	while (sc->w.now_us - sc->start_us + step <= t_us) {
+		sc->w.now_us += step;
+		poll_once(sc);
+	}
+	sc->w.now_us = sc->start_us + t_us;
+	poll_once(sc);
+	sc->now_script_us = t_us;
+}
+
+/* ---- inbound ---- */
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned int
+build_opts(struct scenario *sc, const struct line_seg *s, uint8_t *b)
+{
+	unsigned int n = 0, i;
+
+	for (i = 0; i < s->nopts; i++) {
+		const struct opt *o = &s->opts[i];
+
+		b[n++] = o->kind;
+		switch (o->kind) {
+		case PCL_OPT_MSS:
+			b[n++] = 4;
+			b[n++] = (uint8_t)(o->a >> 8);
+			b[n++] = (uint8_t)o->a;
+			break;
+		case PCL_OPT_WS:
+			b[n++] = 3;
+			b[n++] = (uint8_t)o->a;
+			break;
+		case PCL_OPT_SACKOK:
+			b[n++] = 2;
+			break;
+		case PCL_OPT_TS:
+			b[n++] = 10;
+			put32(b + n, o->a);
+			put32(b + n + 4, o->any_b ? sc->last_tsval : o->b);
+			n += 8;
+			break;
+		default:
+			break;
+		}
+	}
+	while (n % 4)
+		b[n++] = PCL_OPT_NOP;
+	return n;
+}
+
+static int
+check_pending_empty(struct scenario *sc, const char *when)
+{
+	if (sc->npend == 0)
+		return 0;
+	{
+		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
+			sc->pend[0].m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
+
+		return fail(
+			sc, "unexpected outbound segment %s (flags %#x seq %u ack %u, at %.3fs)",
+			when, th->tcp_flags, rte_be_to_cpu_32(th->sent_seq) - sc->server_isn,
+			rte_be_to_cpu_32(th->recv_ack) - sc->client_isn, sc->pend[0].at_us / 1e6);
+	}
+}
+
+static int
+inject(struct scenario *sc, const struct line_seg *s)
+{
+	uint8_t opts[64];
+	uint8_t fill[MAX_PAYLOAD];
+	struct rte_mbuf *m;
+
+	if (check_pending_empty(sc, "before this line"))
+		return -EINVAL;
+	if (!s->has_payload)
+		memset(fill, 'x', s->len);
+	m = pcl_peer_frame(
+		sc->mp,
+		&(struct pcl_peer_seg){
+			.src_mac = client_mac,
+			.dst_mac = sc->w.pkt_ctx.mac,
+			.src_addr = RTE_BE32(0xc6120001),
+			.dst_addr = sc->cfg.addr,
+			.sport = sc->client_port,
+			.dport = sc->server_port,
+			.seq = sc->client_isn + s->seq,
+			.ack = s->has_ack ? (sc->server_isn_known ? sc->server_isn : 0) + s->ack
+					  : 0,
+			.flags = s->flags,
+			.wnd = (uint16_t)(s->has_win ? s->win : 65535),
+			.opts = opts,
+			.optlen = (uint8_t)build_opts(sc, s, opts),
+			.data = s->has_payload ? s->payload : fill,
+			.len = (uint16_t)s->len,
+		});
+	if (m == NULL)
+		return fail(sc, "mbuf pool empty");
+	if (rte_ring_enqueue(sc->rx, m) != 0) {
+		rte_pktmbuf_free(m);
+		return fail(sc, "RX ring full");
+	}
+	poll_once(sc);
+	return 0;
+}
+
+/* ---- outbound ---- */
+
+/* The options of a reply, as a list (NOPs and EOL included). */
+static unsigned int
+reply_opts(const uint8_t *p, unsigned int len, struct opt *out)
+{
+	unsigned int i = 0, n = 0;
+
+	while (i < len && n < MAX_OPTS) {
+		struct opt *o = &out[n++];
+
+		memset(o, 0, sizeof(*o));
+		o->kind = p[i];
+		if (o->kind == PCL_OPT_NOP || o->kind == PCL_OPT_EOL) {
+			i++;
+			continue;
+		}
+		if (o->kind == PCL_OPT_MSS)
+			o->a = (uint32_t)(p[i + 2] << 8 | p[i + 3]);
+		else if (o->kind == PCL_OPT_WS)
+			o->a = p[i + 2];
+		else if (o->kind == PCL_OPT_TS) {
+			o->a = get32(p + i + 2);
+			o->b = get32(p + i + 6);
+		}
+		i += p[i + 1] ? p[i + 1] : 1;
+	}
+	return n;
+}
+
+static const char *
+opt_name(uint8_t kind)
+{
+	switch (kind) {
+	case PCL_OPT_NOP:
+		return "nop";
+	case PCL_OPT_EOL:
+		return "eol";
+	case PCL_OPT_MSS:
+		return "mss";
+	case PCL_OPT_WS:
+		return "wscale";
+	case PCL_OPT_SACKOK:
+		return "sackOK";
+	case PCL_OPT_TS:
+		return "TS";
+	default:
+		return "unknown";
+	}
+}
+
+static void
+flags_str(uint8_t f, char *b)
+{
+	if (f & RTE_TCP_SYN_FLAG)
+		*b++ = 'S';
+	if (f & RTE_TCP_FIN_FLAG)
+		*b++ = 'F';
+	if (f & RTE_TCP_RST_FLAG)
+		*b++ = 'R';
+	if (f & RTE_TCP_PSH_FLAG)
+		*b++ = 'P';
+	if (f & RTE_TCP_ACK_FLAG)
+		*b++ = '.';
+	*b = '\0';
+}
+
+static int
+compare_opts(struct scenario *sc, const struct line_seg *want, const struct opt *got,
+	     unsigned int ngot)
+{
+	unsigned int i;
+
+	if (ngot != want->nopts)
+		return fail(sc, "options: expected %u options, got %u", want->nopts, ngot);
+	for (i = 0; i < ngot; i++) {
+		const struct opt *w = &want->opts[i], *g = &got[i];
+
+		if (w->kind != g->kind)
+			return fail(sc, "options: #%u: expected %s, got %s", i + 1,
+				    opt_name(w->kind), opt_name(g->kind));
+		if (!w->any_a && w->a != g->a)
+			return fail(sc, "options: %s: expected %u, got %u", opt_name(w->kind), w->a,
+				    g->a);
+		if (w->kind == PCL_OPT_TS && !w->any_b && w->b != g->b)
+			return fail(sc, "options: TS ecr: expected %u, got %u", w->b, g->b);
+	}
+	return 0;
+}
+
+static int
+expect(struct scenario *sc, const struct line_seg *want)
+{
+	struct pcl_pkt_ctx client = {.mac = client_mac, .addr = RTE_BE32(0xc6120001)};
+	struct opt got_opts[MAX_OPTS];
+	struct pending pd;
+	struct pcl_seg g;
+	const uint8_t *f;
+	unsigned int ngot, hl;
+	uint32_t seq, ack;
+	int64_t dt;
+	char wf[8], gf[8];
+	int kind, rc = 0;
+
+	if (sc->npend == 0)
+		return fail(sc, "expected an outbound segment, the server sent nothing");
+	pd = sc->pend[0];
+	memmove(sc->pend, sc->pend + 1, --sc->npend * sizeof(sc->pend[0]));
+	f = rte_pktmbuf_mtod(pd.m, const uint8_t *);
+	kind = pcl_pkt_parse(f, pd.m->data_len, 0, &client, &g);
+	if (kind != PCL_PKT_TCP) {
+		rte_pktmbuf_free(pd.m);
+		return fail(sc, "outbound frame is not valid TCP to the client (%d)", kind);
+	}
+	if ((want->flags & RTE_TCP_SYN_FLAG) && !sc->server_isn_known) {
+		sc->server_isn = g.seq - want->seq;
+		sc->server_isn_known = true;
+	}
+	seq = g.seq - sc->server_isn;
+	ack = g.ack - sc->client_isn;
+	hl = (unsigned int)(f[PCL_L2_LEN + PCL_IP_LEN + 12] >> 4) * 4;
+	ngot = reply_opts(f + PCL_HDR_LEN, hl - PCL_TCP_LEN, got_opts);
+	if (g.opts.present & PCL_OPTF_TS)
+		sc->last_tsval = g.opts.tsval;
+	flags_str(want->flags, wf);
+	flags_str(g.flags, gf);
+	dt = (int64_t)pd.at_us - (int64_t)sc->now_script_us;
+
+	if (g.flags != want->flags)
+		rc = fail(sc, "flags: expected %s, got %s", wf, gf);
+	else if (seq != want->seq)
+		rc = fail(sc, "seq: expected %u, got %u", want->seq, seq);
+	else if (g.len != want->len)
+		rc = fail(sc, "length: expected %u, got %u", want->len, g.len);
+	else if (want->has_ack ? ack != want->ack : (g.flags & RTE_TCP_ACK_FLAG) && g.ack != 0)
+		rc = fail(sc, "ack: expected %u, got %u", want->ack, ack);
+	else if (want->has_win && g.wnd != want->win)
+		rc = fail(sc, "win: expected %u, got %u", want->win, g.wnd);
+	else if (want->has_opts ? compare_opts(sc, want, got_opts, ngot) != 0 : ngot != 0)
+		rc = want->has_opts ? -EINVAL : fail(sc, "options: expected none, got %u", ngot);
+	else if (want->has_payload && memcmp(f + g.payload_off, want->payload, want->plen) != 0)
+		rc = fail(sc, "payload: expected \"%.*s\", got \"%.*s\"", (int)want->plen,
+			  want->payload, (int)g.len, f + g.payload_off);
+	else if (dt > TIME_SLACK_US || dt < -TIME_SLACK_US)
+		rc = fail(sc, "time: expected at %.3fs, sent at %.3fs", sc->now_script_us / 1e6,
+			  pd.at_us / 1e6);
+	rte_pktmbuf_free(pd.m);
+	return rc;
+}
+
+/* ---- directives ---- */
+
+static int
+check_state(struct scenario *sc, char *p)
+{
+	struct pcl_tuple t = {
+		.raddr = RTE_BE32(0xc6120001),
+		.laddr = sc->cfg.addr,
+		.rport = rte_cpu_to_be_16(sc->client_port),
+		.lport = rte_cpu_to_be_16(sc->server_port),
+	};
+	uint32_t idx = pcl_table_lookup(&sc->w.table, &t);
+	const char *got =
+		idx == PCL_TABLE_NIL ? "CLOSED" : pcl_tcp_state_names[sc->w.conns[idx].state];
+	char *end = p + strcspn(p, " \t");
+
+	*end = '\0';
+	if (strcmp(got, p) != 0)
+		return fail(sc, "state: expected %s, got %s", p, got);
+	return 0;
+}
+
+/* "counter NAME VALUE": an exact per-lcore counter (drop_REASON for drops). */
+static int
+check_counter(struct scenario *sc, char *p)
+{
+	char name[64];
+	unsigned long long want, got;
+	unsigned int i;
+
+	if (sscanf(p, "%63s %llu", name, &want) != 2)
+		return fail(sc, "expected 'counter NAME VALUE'");
+	for (i = 0; i < PCL_COUNTER_COUNT; i++) {
+		if (strcmp(name, pcl_counter_names[i]) == 0) {
+			got = pcl_stats_counter(&sc->w.stats, i);
+			goto found;
+		}
+	}
+	for (i = 0; i < PCL_DROP_MAX; i++) {
+		if (strncmp(name, "drop_", 5) == 0 && strcmp(name + 5, pcl_drop_names[i]) == 0) {
+			got = sc->w.stats.drop[i];
+			goto found;
+		}
+	}
+	return fail(sc, "counter: no counter named %s", name);
+found:
+	if (got != want)
+		return fail(sc, "counter %s: expected %llu, got %llu", name, want, got);
+	return 0;
+}
+
+/* "config section.key=value", or the runner's own client_isn / client_port / server_port. */
+static int
+config(struct scenario *sc, char *p)
+{
+	char *eq = strchr(p, '='), *dot, *end;
+	char err[256];
+
+	if (sc->started)
+		return fail(sc, "config must come before the first timed line");
+	if (eq == NULL)
+		return fail(sc, "expected 'config KEY=VALUE'");
+	*eq = '\0';
+	end = eq + 1 + strcspn(eq + 1, " \t");
+	*end = '\0';
+	if (strcmp(p, "client_isn") == 0)
+		sc->client_isn = (uint32_t)strtoul(eq + 1, NULL, 0);
+	else if (strcmp(p, "client_port") == 0)
+		sc->client_port = (uint16_t)strtoul(eq + 1, NULL, 0);
+	else if (strcmp(p, "server_port") == 0)
+		sc->server_port = (uint16_t)strtoul(eq + 1, NULL, 0);
+	else if ((dot = strchr(p, '.')) != NULL) {
+		*dot = '\0';
+		if (pcl_config_set(&sc->cfg, p, dot + 1, eq + 1, err, sizeof(err)) != 0)
+			return fail(sc, "config: %s", err);
+	} else {
+		return fail(sc, "config: unknown key %s", p);
+	}
+	return 0;
+}
+
+static int
+parse_time(struct scenario *sc, char **pp, uint64_t *t_us)
+{
+	char *p = *pp, *end;
+	bool rel = *p == '+';
+	double v = strtod(p + rel, &end);
+
+	if (end == p + rel || v < 0 || !isfinite(v))
+		return fail(sc, "expected a time ('0', '1.5', '+0.2') at '%.20s'", p);
+	*t_us = (uint64_t)llround(v * 1e6) + (rel ? sc->now_script_us : 0);
+	if (*t_us < sc->now_script_us)
+		return fail(sc, "time goes backwards");
+	*pp = skip_ws(end);
+	return 0;
+}
+
+static int
+run_line(struct scenario *sc, char *p)
+{
+	struct line_seg *s;
+	uint64_t t_us = 0;
+	int rc;
+
+	if (word(&p, "config"))
+		return config(sc, p);
+	if (start(sc) || parse_time(sc, &p, &t_us))
+		return -EINVAL;
+	advance_to(sc, t_us);
+	if (word(&p, "expect")) {
+		if (!word(&p, "nothing"))
+			return fail(sc, "expected 'expect nothing'");
+		return check_pending_empty(sc, "where nothing was expected");
+	}
+	if (word(&p, "state"))
+		return check_state(sc, p);
+	if (word(&p, "counter"))
+		return check_counter(sc, p);
+	if (*p != '<' && *p != '>')
+		return fail(sc, "expected '<', '>', 'expect nothing', 'state' or 'counter'");
+	s = malloc(sizeof(*s));
+	if (s == NULL)
+		return fail(sc, "out of memory");
+	rc = parse_seg(sc, skip_ws(p + 1), s);
+	if (rc == 0)
+		rc = *p == '<' ? inject(sc, s) : expect(sc, s);
+	free(s);
+	return rc;
+}
+
+static int
+run_script(const char *path, char *err, size_t errlen)
+{
+	struct scenario *sc = calloc(1, sizeof(*sc));
+	char buf[4096];
+	FILE *f;
+	int rc = 0;
+
+	if (sc == NULL)
+		return -ENOMEM;
+	sc->path = path;
+	pcl_config_defaults(&sc->cfg);
+	sc->cfg.addr = RTE_BE32(0xc6120002);
+	sc->cfg.prefix_len = 24;
+	sc->cfg.conns = 1024;
+	sc->cfg.syn_backlog = 512;
+	sc->client_isn = 1000000;
+	sc->client_port = 40000;
+	sc->server_port = 80;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(sc);
+		return -ENOENT;
+	}
+	while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
+		char *p = skip_ws(buf);
+
+		sc->lineno++;
+		p[strcspn(p, "\r\n")] = '\0';
+		if (*p == '\0' || *p == '#' || (p[0] == '/' && p[1] == '/'))
+			continue;
+		if (verbose)
+			printf("  %s:%u: %s\n", path, sc->lineno, p);
+		rc = run_line(sc, p);
+	}
+	fclose(f);
+	if (rc == 0 && sc->started) {
+		sc->lineno++;
+		rc = check_pending_empty(sc, "after the last line");
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "%s", sc->err);
+	stop(sc);
+	free(sc);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[512];
+	unsigned int passed = 0, failed = 0;
+	int used, opt, i;
+
+	used = rte_eal_init(argc, argv);
+	if (used < 0)
+		rte_exit(EXIT_FAILURE, "EAL init failed\n");
+	argc -= used;
+	argv += used;
+	while ((opt = getopt(argc, argv, "v")) != -1) {
+		if (opt == 'v')
+			verbose = true;
+		else
+			rte_exit(EXIT_FAILURE, "usage: pcl-scenario [EAL] -- [-v] SCRIPT...\n");
+	}
+	for (i = optind; i < argc; i++) {
+		if (run_script(argv[i], err, sizeof(err)) == 0) {
+			printf("PASS %s\n", argv[i]);
+			passed++;
+		} else {
+			printf("FAIL %s\n     %s\n", argv[i], err);
+			failed++;
+		}
+	}
+	printf("scenarios: %u passed, %u failed\n", passed, failed);
+	rte_eal_cleanup();
+	return failed ? 1 : 0;
+}
