@@ -722,6 +722,11 @@ conn_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const s
 		send_synack(w, c, m);
 		return;
 	}
+	/* RFC 5961 4.2: a SYN on a synchronized connection is challenged, whatever its sequence. */
+	if (s->flags & SYN) {
+		challenge_ack(w, c, m);
+		return;
+	}
 	/* RFC 7323 5.3: PAWS. */
 	if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS) && !(s->flags & RST) &&
 	    pcl_seq_lt(s->opts.tsval, c->ts_recent)) {
@@ -748,11 +753,6 @@ conn_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const s
 		} else {
 			challenge_ack(w, c, m);
 		}
-		return;
-	}
-	/* RFC 5961 4.2: a SYN on a synchronized connection is challenged. */
-	if (s->flags & SYN) {
-		challenge_ack(w, c, m);
 		return;
 	}
 	if (!(s->flags & ACK)) {

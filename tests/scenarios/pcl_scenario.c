@@ -83,6 +83,10 @@ struct scenario {
 	uint64_t start_us, now_script_us;
 	uint32_t client_isn, server_isn;
 	bool server_isn_known;
+	/* A SYN with a new sequence number was sent: learn the ISN of its SYN-ACK. */
+	bool isn_pending;
+	bool syn_sent;
+	uint32_t syn_seq;
 	uint16_t client_port, server_port;
 	uint32_t last_tsval; /* newest TSval from the server, for "ecr *" */
 
@@ -447,6 +451,12 @@ inject(struct scenario *sc, const struct line_seg *s)
 
 	if (check_pending_empty(sc, "before this line"))
 		return -EINVAL;
+	if ((s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	    (!sc->syn_sent || s->seq != sc->syn_seq)) {
+		sc->isn_pending = true;
+		sc->syn_sent = true;
+		sc->syn_seq = s->seq;
+	}
 	if (!s->has_payload)
 		memset(fill, 'x', s->len);
 	m = pcl_peer_frame(
@@ -592,9 +602,10 @@ expect(struct scenario *sc, const struct line_seg *want)
 		rte_pktmbuf_free(pd.m);
 		return fail(sc, "outbound frame is not valid TCP to the client (%d)", kind);
 	}
-	if ((want->flags & RTE_TCP_SYN_FLAG) && !sc->server_isn_known) {
+	if ((g.flags & RTE_TCP_SYN_FLAG) && sc->isn_pending) {
 		sc->server_isn = g.seq - want->seq;
 		sc->server_isn_known = true;
+		sc->isn_pending = false;
 	}
 	seq = g.seq - sc->server_isn;
 	ack = g.ack - sc->client_isn;
