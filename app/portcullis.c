@@ -258,8 +258,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "cannot start the control thread\n");
 
 	inet_ntop(AF_INET, &cfg->addr, addr, sizeof(addr));
-	PCL_LOG(NOTICE, "serving %s on %s/%u port(s)", pcl_app_name(cfg->app), addr,
-		cfg->prefix_len);
+	PCL_LOG(NOTICE, "serving %s on %s/%u", pcl_app_name(cfg->app), addr, cfg->prefix_len);
 	for (unsigned int i = 0; i < cfg->nlisten; i++)
 		PCL_LOG(NOTICE, "listening on %s:%u", addr, cfg->listen[i]);
 	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops", port,

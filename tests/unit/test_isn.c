@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "pcl_isn.h"
+
+static const struct pcl_tuple t0 = {
+	.raddr = 0x0100000a, .laddr = 0x020012c6, .rport = 0x409c, .lport = 0x5000};
+
+/* Two secrets from the OS random source differ. */
+Test(isn, secrets_are_random)
+{
+	struct pcl_secret a, b;
+
+	cr_assert_eq(pcl_secret_init(&a), 0);
+	cr_assert_eq(pcl_secret_init(&b), 0);
+	cr_expect_neq(memcmp(&a, &b, sizeof(a)), 0);
+}
+
+/* RFC 6528: ISN = M + F(); M ticks every 4 us, F is fixed for a tuple and secret. */
+Test(isn, clock_and_hash)
+{
+	struct pcl_secret s;
+	struct pcl_isn a, b, c;
+
+	cr_assert_eq(pcl_secret_init(&s), 0);
+	a = pcl_isn_make(&s, &t0, 1000000);
+	b = pcl_isn_make(&s, &t0, 1000000);
+	c = pcl_isn_make(&s, &t0, 1000004);
+	cr_expect_eq(a.isn, b.isn);
+	cr_expect_eq(c.isn, a.isn + 1, "4 us later the ISN moved by one");
+	cr_expect_eq(pcl_isn_make(&s, &t0, 1000003).isn, a.isn, "not before 4 us");
+	cr_expect_eq(c.ts_off, a.ts_off, "the timestamp offset does not depend on time");
+}
+
+/* Every tuple field and the secret change both halves. */
+Test(isn, every_input_matters)
+{
+	struct pcl_secret s, s2;
+	struct pcl_isn a = {0}, b;
+	struct pcl_tuple t;
+	int i;
+
+	cr_assert_eq(pcl_secret_init(&s), 0);
+	cr_assert_eq(pcl_secret_init(&s2), 0);
+	a = pcl_isn_make(&s, &t0, 0);
+	for (i = 0; i < 4; i++) {
+		t = t0;
+		if (i == 0)
+			t.raddr ^= 1;
+		else if (i == 1)
+			t.laddr ^= 1;
+		else if (i == 2)
+			t.rport ^= 1;
+		else
+			t.lport ^= 1;
+		b = pcl_isn_make(&s, &t, 0);
+		cr_expect_neq(a.isn, b.isn, "field %d", i);
+		cr_expect_neq(a.ts_off, b.ts_off, "field %d", i);
+	}
+	b = pcl_isn_make(&s2, &t0, 0);
+	cr_expect_neq(a.isn, b.isn);
+}
