@@ -61,6 +61,7 @@ static const struct key_desc keys[] = {
 	U32("tcp", "wscale", wscale, 0, 14),
 	U32("tcp", "rcv_wnd", rcv_wnd, 1024, 1u << 24),
 	U32("tcp", "challenge_ack_limit", challenge_ack_limit, 1, 1000000),
+	U32("tcp", "isn_rekey_s", isn_rekey_s, 0, 86400 * 365),
 	{.section = "syncookies",
 	 .name = "mode",
 	 .type = KEY_ENUM,
@@ -93,6 +94,7 @@ pcl_config_defaults(struct pcl_config *c)
 	c->wscale = 7;
 	c->rcv_wnd = 65535;
 	c->challenge_ack_limit = 1000;
+	c->isn_rekey_s = 3600;
 	c->syncookies = PCL_COOKIES_AUTO;
 	c->msl_ms = 30000;
 	c->rto_ms = 1000;

@@ -42,6 +42,7 @@ struct pcl_config {
 	uint32_t wscale;
 	uint32_t rcv_wnd;
 	uint32_t challenge_ack_limit; /* per second per lcore */
+	uint32_t isn_rekey_s;         /* ISN secret rotation period, 0 = never */
 	/* [syncookies] */
 	uint32_t syncookies; /* enum pcl_cookie_mode */
 	/* [timers] */

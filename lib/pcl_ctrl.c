@@ -75,15 +75,21 @@ ctrl_main(void *arg)
 {
 	struct pcl_ctrl *ctl = arg;
 	struct pcl_totals prev, now;
-	uint32_t ticks = 0;
+	uint64_t ticks = 0;
 
 	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &prev);
 	while (!ctl->stop) {
-		/* Short sleeps keep shutdown under a second. */
+		/* 100 ms sleeps keep shutdown under a second. */
 		usleep(100 * 1000);
-		if (ctl->interval_s == 0 || ++ticks < ctl->interval_s * 10)
+		ticks++;
+		if (ctl->rekey_s && ticks % (ctl->rekey_s * 10ull) == 0) {
+			if (pcl_keyring_rotate(ctl->keys) == 0)
+				PCL_LOG(DEBUG, "ISN secret rotated");
+			else
+				PCL_LOG(WARNING, "ISN secret rotation failed: no OS randomness");
+		}
+		if (ctl->interval_s == 0 || ticks % (ctl->interval_s * 10ull) != 0)
 			continue;
-		ticks = 0;
 		pcl_ctrl_totals(ctl->workers, ctl->nworkers, &now);
 		summary(&now, &prev, ctl->interval_s);
 		prev = now;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "pcl_conn.h"
+#include "pcl_isn.h"
 #include "pcl_stats.h"
 
 struct pcl_worker;
@@ -26,12 +27,15 @@ void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
 
 /*
  * The control thread: never touches packets. Every interval_s it logs a
- * one-line summary of rates since the previous line.
+ * one-line summary of rates since the previous line; every rekey_s it
+ * rotates the ISN secret.
  */
 struct pcl_ctrl {
 	struct pcl_worker *const *workers;
 	unsigned int nworkers;
 	uint32_t interval_s;
+	struct pcl_keyring *keys; /* rotated every rekey_s seconds (0 = never) */
+	uint32_t rekey_s;
 	volatile bool stop;
 	pthread_t thread;
 	bool running;

@@ -13,3 +13,23 @@ pcl_secret_init(struct pcl_secret *s)
 		return -errno;
 	return n == (ssize_t)sizeof(s->key) ? 0 : -EIO;
 }
+
+int
+pcl_keyring_init(struct pcl_keyring *k)
+{
+	int rc = pcl_secret_init(&k->key[0]);
+
+	k->gen = 0;
+	return rc ? rc : pcl_secret_init(&k->key[1]);
+}
+
+int
+pcl_keyring_rotate(struct pcl_keyring *k)
+{
+	uint32_t next = k->gen + 1;
+	int rc = pcl_secret_init(&k->key[next & 1]);
+
+	if (rc == 0)
+		__atomic_store_n(&k->gen, next, __ATOMIC_RELEASE);
+	return rc;
+}

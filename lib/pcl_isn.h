@@ -16,6 +16,30 @@ struct pcl_secret {
 /* Fills s from getrandom(2). Returns 0 or -errno. */
 int pcl_secret_init(struct pcl_secret *s);
 
+/*
+ * The secret every worker uses, rotated by the control thread without
+ * stopping them. The new key is written into the slot not in use and then
+ * published by a release store of gen; a worker reads gen with acquire and
+ * uses key[gen & 1]. A worker could only see a key being rewritten if it
+ * stalled for a whole rotation period between those two loads.
+ */
+struct pcl_keyring {
+	struct pcl_secret key[2];
+	uint32_t gen;
+};
+
+/* Fills both keys from the OS random source. Returns 0 or -errno. */
+int pcl_keyring_init(struct pcl_keyring *k);
+
+/* Control thread only: a fresh current key. Returns 0 or -errno. */
+int pcl_keyring_rotate(struct pcl_keyring *k);
+
+static inline const struct pcl_secret *
+pcl_keyring_current(const struct pcl_keyring *k)
+{
+	return &k->key[__atomic_load_n(&k->gen, __ATOMIC_ACQUIRE) & 1];
+}
+
 /* SipHash-2-4 of the 4-tuple under s (libsodium's implementation). */
 static inline uint64_t
 pcl_tuple_prf(const struct pcl_secret *s, const struct pcl_tuple *t)

@@ -398,7 +398,7 @@ syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint
 	w->conns_by_state[PCL_TCP_SYN_RCVD]++;
 	w->half_open++;
 
-	isn = pcl_isn_make(w->isn_secret, &c->t, w->now_us);
+	isn = pcl_isn_make(pcl_keyring_current(w->keys), &c->t, w->now_us);
 	c->ts_off = isn.ts_off;
 	c->snd_una = isn.isn;
 	c->snd_nxt = isn.isn + 1;

@@ -16,9 +16,8 @@
 #define PCL_PREFETCH 4
 
 int
-pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
-		const struct pcl_secret *isn_secret, struct rte_mempool *mp, uint16_t port,
-		uint16_t queue, unsigned int lcore)
+pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg, const struct pcl_keyring *keys,
+		struct rte_mempool *mp, uint16_t port, uint16_t queue, unsigned int lcore)
 {
 	uint32_t nconns = cfg->conns;
 	uint32_t nbuckets = rte_align32pow2(nconns);
@@ -39,7 +38,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
 	w->mem = mem;
 	w->conns = (struct pcl_conn *)mem;
 	w->cfg = cfg;
-	w->isn_secret = isn_secret;
+	w->keys = keys;
 	w->mp = mp;
 	w->port = port;
 	w->queue = queue;

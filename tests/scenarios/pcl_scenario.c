@@ -73,7 +73,7 @@ struct scenario {
 	char err[512];
 
 	struct pcl_config cfg;
-	struct pcl_secret secret;
+	struct pcl_keyring keys;
 	struct rte_mempool *mp;
 	struct rte_ring *rx, *tx;
 	uint16_t port;
@@ -296,7 +296,7 @@ start(struct scenario *sc)
 		return 0;
 	if (pcl_config_finish(&sc->cfg, err, sizeof(err)) != 0)
 		return fail(sc, "config: %s", err);
-	if (pcl_app_init(&sc->cfg) != 0 || pcl_secret_init(&sc->secret) != 0)
+	if (pcl_app_init(&sc->cfg) != 0 || pcl_keyring_init(&sc->keys) != 0)
 		return fail(sc, "setup failed");
 	snprintf(name, sizeof(name), "scn_pool_%u", seq);
 	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -314,7 +314,7 @@ start(struct scenario *sc)
 	mps[0] = sc->mp;
 	if (pcl_port_start(sc->port, 1, &sc->cfg, mps) != 0)
 		return fail(sc, "cannot start the ring port");
-	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->secret, sc->mp, sc->port, 0, rte_lcore_id()))
+	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->keys, sc->mp, sc->port, 0, rte_lcore_id()))
 		return fail(sc, "cannot allocate the worker");
 	sc->w.fake_clock = true;
 	sc->start_us = sc->w.now_us;
@@ -757,8 +757,11 @@ run_line(struct scenario *sc, char *p)
 		return check_state(sc, p);
 	if (word(&p, "counter"))
 		return check_counter(sc, p);
+	if (word(&p, "rekey"))
+		return pcl_keyring_rotate(&sc->keys) == 0 ? 0 : fail(sc, "rekey failed");
 	if (*p != '<' && *p != '>')
-		return fail(sc, "expected '<', '>', 'expect nothing', 'state' or 'counter'");
+		return fail(sc,
+			    "expected '<', '>', 'expect nothing', 'state', 'counter' or 'rekey'");
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return fail(sc, "out of memory");

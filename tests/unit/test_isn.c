@@ -62,3 +62,19 @@ Test(isn, every_input_matters)
 	b = pcl_isn_make(&s2, &t0, 0);
 	cr_expect_neq(a.isn, b.isn);
 }
+
+/* Rotation publishes a new current key and keeps it stable until the next one. */
+Test(isn, keyring_rotation)
+{
+	struct pcl_keyring k;
+	struct pcl_secret old;
+
+	cr_assert_eq(pcl_keyring_init(&k), 0);
+	old = *pcl_keyring_current(&k);
+	cr_assert_eq(pcl_keyring_rotate(&k), 0);
+	cr_expect_neq(memcmp(&old, pcl_keyring_current(&k), sizeof(old)), 0);
+	cr_expect_eq(pcl_keyring_current(&k), &k.key[1]);
+	cr_assert_eq(pcl_keyring_rotate(&k), 0);
+	cr_expect_eq(pcl_keyring_current(&k), &k.key[0]);
+	cr_expect_neq(memcmp(&old, &k.key[0], sizeof(old)), 0, "the old key was replaced");
+}

@@ -26,7 +26,7 @@
 struct th {
 	struct pcl_worker w;
 	struct pcl_config cfg;
-	struct pcl_secret secret;
+	struct pcl_keyring keys;
 	struct rte_mempool *mp;
 };
 

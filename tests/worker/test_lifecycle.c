@@ -611,3 +611,25 @@ Test(lifecycle, arp_and_icmp_echo_are_answered)
 	cr_expect_eq(m->data_len, PCL_L2_LEN + PCL_IP_LEN + 16);
 	rte_pktmbuf_free(m);
 }
+
+/* RFC 6528: a rotated secret gives the same tuple at the same time another ISN. */
+Test(lifecycle, isn_changes_with_the_secret)
+{
+	uint32_t y1, y2, y3;
+
+	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X});
+	th_replies(&t, r, TH_MAX_REPLIES);
+	y1 = r[0].s.seq;
+	th_send(&t, &(struct th_seg){.flags = RST | ACK, .seq = X + 1, .ack = y1 + 1});
+	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X});
+	th_replies(&t, r, TH_MAX_REPLIES);
+	y2 = r[0].s.seq;
+	cr_expect_eq(y1, y2, "same tuple, same clock, same secret: same ISN");
+	th_send(&t, &(struct th_seg){.flags = RST | ACK, .seq = X + 1, .ack = y2 + 1});
+	cr_assert_eq(pcl_keyring_rotate(&t.keys), 0);
+	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X});
+	th_replies(&t, r, TH_MAX_REPLIES);
+	y3 = r[0].s.seq;
+	cr_expect_neq(y1, y3, "a new secret moves the ISN");
+	cr_expect_eq(t.w.stats.halfopen_reset, 2);
+}
