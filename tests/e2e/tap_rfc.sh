@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The kernel-side proof of RFC 9293/5961/6191/1337 behaviour: scapy plays a
+# misbehaving client over net_tap (tests/e2e/rfc_cases.py). Needs root.
+set -euo pipefail
+
+[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
+PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$PCL_ROOT/dpdk-scripts/netns.sh"
+
+ns=pcl-rfc-$$
+log=$(mktemp)
+trap 'pcl_ns_cleanup; rm -f "$log"' EXIT
+
+pcl_ns_create "$ns"
+pcl_server_start "$ns" "$log" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$ns" \
+	--vdev net_tap0,iface=pclr0 -- -c "$PCL_ROOT/conf/portcullis.conf"
+pcl_tap_up "$ns" pclr0 198.18.0.1/24 || { cat "$log"; exit 1; }
+rc=0
+ip netns exec "$ns" timeout 120 /usr/bin/python3 "$PCL_ROOT/tests/e2e/rfc_cases.py" pclr0 || rc=$?
+pcl_server_stop || rc=1
+[ "$rc" -eq 0 ] || { echo "--- server log"; cat "$log"; }
+grep -E '^(challenge_acks|time_wait_reused|drop_tcp_tw_rst) ' "$log" || true
+exit $rc
