@@ -25,6 +25,7 @@
 #include "pcl_isn.h"
 #include "pcl_log.h"
 #include "pcl_port.h"
+#include "pcl_telemetry.h"
 #include "pcl_worker.h"
 
 #define PROG "portcullis"
@@ -249,6 +250,8 @@ main(int argc, char **argv)
 	if (pcl_worker_init(&worker, cfg, &keys, mp, port, 0, lcore) != 0)
 		rte_exit(EXIT_FAILURE, "cannot allocate tables for %u connections\n", cfg->conns);
 
+	if (pcl_telemetry_register(workers, 1, cfg) != 0)
+		PCL_LOG(WARNING, "telemetry commands not registered");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ctl.workers = workers;

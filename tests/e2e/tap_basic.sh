@@ -47,6 +47,26 @@ grep -Eq '^Complete requests: +2000$' "$tmp/ab.txt" || fail "ab: not 2000 comple
 grep -Eq '^Failed requests: +0$' "$tmp/ab.txt" || fail "ab: failed requests"
 ok "ab -n 2000 -c 20: 0 failed"
 
+# 3b. Telemetry counts what happened: curl + 2000 ab requests, and it adds up.
+tel=$(/usr/bin/python3 "$PCL_ROOT/tests/e2e/telemetry.py" "$ns" /portcullis/stats /portcullis/conns \
+	/portcullis/lcores /portcullis/config) || fail "telemetry query"
+/usr/bin/python3 - "$tel" <<'PYEOF' || fail "telemetry: $tel"
+import json, sys
+stats, conns, lcores, config = (json.loads(l) for l in sys.argv[1].splitlines())
+# ab may open a spare connection it never uses, so requests are the exact count.
+assert stats["http_requests"] == 2001, stats["http_requests"]
+assert stats["conn_opened"] == stats["syn_rx"] == stats["synack_tx"], stats
+ended = sum(stats[k] for k in ("conn_closed", "conn_reset", "conn_timeout", "conn_aborted"))
+assert stats["conn_opened"] - ended == conns["active"] - conns["SYN_RCVD"], (stats, conns)
+assert stats["drop_tcp_cksum"] == 0
+assert set(conns) == {"SYN_RCVD", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "FIN_WAIT_1",
+                      "FIN_WAIT_2", "CLOSING", "TIME_WAIT", "active"}, conns
+assert conns["active"] == stats["conns_active"]
+assert lcores == [1], lcores
+assert config["listen/ports"] == "80" and config["listen/app"] == "http", config
+PYEOF
+ok "telemetry: /portcullis/stats, conns, lcores, config"
+
 # 4. bash /dev/tcp: connect, ask, read, close.
 resp=$(in_ns bash -c "exec 3<>/dev/tcp/$SRV/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3; exec 3<&-") ||
 	fail "/dev/tcp"

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_telemetry.h>
+
+#include "pcl_ctrl.h"
+#include "pcl_telemetry.h"
+#include "pcl_worker.h"
+
+/* rte_telemetry callbacks take no user argument, hence this one static. */
+static struct {
+	struct pcl_worker *const *workers;
+	unsigned int n;
+	const struct pcl_config *cfg;
+} tel;
+
+static void
+add_counters(struct rte_tel_data *d, const struct pcl_stats *s)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < PCL_COUNTER_COUNT; i++)
+		rte_tel_data_add_dict_u64(d, pcl_counter_names[i], pcl_stats_counter(s, i));
+	for (i = 0; i < PCL_DROP_MAX; i++) {
+		snprintf(name, sizeof(name), "drop_%s", pcl_drop_names[i]);
+		rte_tel_data_add_dict_u64(d, name, s->drop[i]);
+	}
+}
+
+static uint64_t
+active(const uint64_t *by_state)
+{
+	uint64_t a = 0;
+	unsigned int i;
+
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+		a += by_state[i];
+	return a;
+}
+
+static int
+stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pcl_totals t;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	pcl_ctrl_totals(tel.workers, tel.n, &t);
+	rte_tel_data_start_dict(d);
+	add_counters(d, &t.s);
+	rte_tel_data_add_dict_u64(d, "conns_active", active(t.by_state));
+	return 0;
+}
+
+static int
+lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int i;
+	char *end;
+	unsigned long id;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || *params == '\0') {
+		rte_tel_data_start_array(d, RTE_TEL_INT_VAL);
+		for (i = 0; i < tel.n; i++)
+			rte_tel_data_add_array_int(d, (int)tel.workers[i]->lcore);
+		return 0;
+	}
+	id = strtoul(params, &end, 10);
+	for (i = 0; i < tel.n && *end == '\0'; i++) {
+		struct pcl_worker *w = tel.workers[i];
+
+		if (w->lcore != id)
+			continue;
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_int(d, "lcore", (int)w->lcore);
+		rte_tel_data_add_dict_int(d, "port", w->port);
+		rte_tel_data_add_dict_int(d, "queue", w->queue);
+		add_counters(d, &w->stats);
+		rte_tel_data_add_dict_u64(d, "conns_active", active(w->conns_by_state));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int
+conns_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pcl_totals t;
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	pcl_ctrl_totals(tel.workers, tel.n, &t);
+	rte_tel_data_start_dict(d);
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+		rte_tel_data_add_dict_u64(d, pcl_tcp_state_names[i], t.by_state[i]);
+	rte_tel_data_add_dict_u64(d, "active", active(t.by_state));
+	return 0;
+}
+
+static int
+config_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct pcl_config *c = tel.cfg;
+	char ip[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN + 8], ports[RTE_TEL_MAX_STRING_LEN];
+	unsigned int i;
+	int n = 0;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	inet_ntop(AF_INET, &c->addr, ip, sizeof(ip));
+	snprintf(addr, sizeof(addr), "%s/%u", ip, c->prefix_len);
+	for (i = 0; i < c->nlisten && n >= 0 && (size_t)n < sizeof(ports); i++)
+		n += snprintf(ports + n, sizeof(ports) - n, "%s%u", i ? "," : "", c->listen[i]);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "port/device", c->device);
+	rte_tel_data_add_dict_string(d, "port/addr", addr);
+	rte_tel_data_add_dict_u64(d, "port/mtu", c->mtu);
+	rte_tel_data_add_dict_u64(d, "port/mbufs", c->mbufs);
+	rte_tel_data_add_dict_string(d, "listen/ports", ports);
+	rte_tel_data_add_dict_string(d, "listen/app", pcl_app_name(c->app));
+	rte_tel_data_add_dict_u64(d, "http/body_size", c->http_body_size);
+	rte_tel_data_add_dict_u64(d, "tcp/wscale", c->wscale);
+	rte_tel_data_add_dict_u64(d, "tcp/rcv_wnd", c->rcv_wnd);
+	rte_tel_data_add_dict_u64(d, "tcp/challenge_ack_limit", c->challenge_ack_limit);
+	rte_tel_data_add_dict_u64(d, "tcp/isn_rekey_s", c->isn_rekey_s);
+	rte_tel_data_add_dict_string(d, "syncookies/mode", pcl_cookie_mode_name(c->syncookies));
+	rte_tel_data_add_dict_u64(d, "timers/msl_ms", c->msl_ms);
+	rte_tel_data_add_dict_u64(d, "timers/rto_ms", c->rto_ms);
+	rte_tel_data_add_dict_u64(d, "timers/rto_max_ms", c->rto_max_ms);
+	rte_tel_data_add_dict_u64(d, "timers/synack_retries", c->synack_retries);
+	rte_tel_data_add_dict_u64(d, "timers/retries", c->retries);
+	rte_tel_data_add_dict_u64(d, "timers/idle_timeout_ms", c->idle_timeout_ms);
+	rte_tel_data_add_dict_u64(d, "tables/conns", c->conns);
+	rte_tel_data_add_dict_u64(d, "tables/syn_backlog", c->syn_backlog);
+	rte_tel_data_add_dict_u64(d, "stats/log_interval_s", c->log_interval_s);
+	return 0;
+}
+
+int
+pcl_telemetry_register(struct pcl_worker *const *workers, unsigned int n,
+		       const struct pcl_config *cfg)
+{
+	int rc;
+
+	tel.workers = workers;
+	tel.n = n;
+	tel.cfg = cfg;
+	rc = rte_telemetry_register_cmd("/portcullis/stats", stats_cb,
+					"Every counter, summed over the worker lcores");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/portcullis/lcores", lcores_cb,
+						"Worker lcore ids; with ,ID that lcore's counters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/portcullis/conns", conns_cb,
+						"Connections by TCP state right now");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/portcullis/config", config_cb,
+						"The configuration in use");
+	return rc;
+}
