@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,60 @@ pcl_config_set(struct pcl_config *c, const char *section, const char *key, const
 	}
 	snprintf(err, errlen, "%s.%s: unknown key", section, key);
 	return -ENOENT;
+}
+
+/* The value of key k in c as text; *num is set for numeric keys. */
+static void
+format_key(const struct pcl_config *c, const struct key_desc *k, char *buf, size_t len,
+	   uint64_t *num, bool *numeric)
+{
+	const char *field = (const char *)c + k->off;
+	char ip[INET_ADDRSTRLEN];
+	uint32_t i;
+	int n = 0;
+
+	*numeric = false;
+	switch (k->type) {
+	case KEY_U32:
+		if (k->size == sizeof(uint8_t))
+			*num = *(const uint8_t *)field;
+		else if (k->size == sizeof(uint16_t))
+			*num = *(const uint16_t *)field;
+		else
+			*num = *(const uint32_t *)field;
+		*numeric = true;
+		snprintf(buf, len, "%" PRIu64, *num);
+		break;
+	case KEY_ENUM:
+		snprintf(buf, len, "%s", k->names[*(const uint32_t *)field]);
+		break;
+	case KEY_ADDR:
+		inet_ntop(AF_INET, &c->addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s/%u", ip, c->prefix_len);
+		break;
+	case KEY_PORTS:
+		buf[0] = '\0';
+		for (i = 0; i < c->nlisten && n >= 0 && (size_t)n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%u", i ? "," : "", c->listen[i]);
+		break;
+	case KEY_STRING:
+		snprintf(buf, len, "%s", field);
+		break;
+	}
+}
+
+void
+pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
+{
+	char text[PCL_DEVICE_LEN];
+	uint64_t num = 0;
+	bool numeric;
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(keys); i++) {
+		format_key(c, &keys[i], text, sizeof(text), &num, &numeric);
+		fn(arg, keys[i].section, keys[i].name, text, numeric ? &num : NULL);
+	}
 }
 
 /* inih gives no line numbers to handlers, so the reader counts them. */

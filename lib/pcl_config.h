@@ -85,6 +85,14 @@ int pcl_config_load(struct pcl_config *c, const char *path);
  */
 int pcl_config_finish(struct pcl_config *c, char *err, size_t errlen);
 
+/*
+ * Calls fn for every key, in the order of the config file, with its value as
+ * text; num points at the value for numeric keys and is NULL otherwise.
+ */
+typedef void (*pcl_config_visit_t)(void *arg, const char *section, const char *key,
+				   const char *text, const uint64_t *num);
+void pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg);
+
 /* Name of an app id ("http"), for logs. */
 const char *pcl_app_name(uint32_t app);
 const char *pcl_cookie_mode_name(uint32_t mode);

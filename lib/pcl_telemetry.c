@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -102,42 +101,26 @@ conns_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static void
+add_key(void *arg, const char *section, const char *key, const char *text, const uint64_t *num)
+{
+	char name[RTE_TEL_MAX_STRING_LEN];
+
+	/* Telemetry names allow no dots: "section/key". */
+	snprintf(name, sizeof(name), "%s/%s", section, key);
+	if (num != NULL)
+		rte_tel_data_add_dict_u64(arg, name, *num);
+	else
+		rte_tel_data_add_dict_string(arg, name, text);
+}
+
 static int
 config_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	const struct pcl_config *c = tel.cfg;
-	char ip[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN + 8], ports[RTE_TEL_MAX_STRING_LEN];
-	unsigned int i;
-	int n = 0;
-
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
-	inet_ntop(AF_INET, &c->addr, ip, sizeof(ip));
-	snprintf(addr, sizeof(addr), "%s/%u", ip, c->prefix_len);
-	for (i = 0; i < c->nlisten && n >= 0 && (size_t)n < sizeof(ports); i++)
-		n += snprintf(ports + n, sizeof(ports) - n, "%s%u", i ? "," : "", c->listen[i]);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "port/device", c->device);
-	rte_tel_data_add_dict_string(d, "port/addr", addr);
-	rte_tel_data_add_dict_u64(d, "port/mtu", c->mtu);
-	rte_tel_data_add_dict_u64(d, "port/mbufs", c->mbufs);
-	rte_tel_data_add_dict_string(d, "listen/ports", ports);
-	rte_tel_data_add_dict_string(d, "listen/app", pcl_app_name(c->app));
-	rte_tel_data_add_dict_u64(d, "http/body_size", c->http_body_size);
-	rte_tel_data_add_dict_u64(d, "tcp/wscale", c->wscale);
-	rte_tel_data_add_dict_u64(d, "tcp/rcv_wnd", c->rcv_wnd);
-	rte_tel_data_add_dict_u64(d, "tcp/challenge_ack_limit", c->challenge_ack_limit);
-	rte_tel_data_add_dict_u64(d, "tcp/isn_rekey_s", c->isn_rekey_s);
-	rte_tel_data_add_dict_string(d, "syncookies/mode", pcl_cookie_mode_name(c->syncookies));
-	rte_tel_data_add_dict_u64(d, "timers/msl_ms", c->msl_ms);
-	rte_tel_data_add_dict_u64(d, "timers/rto_ms", c->rto_ms);
-	rte_tel_data_add_dict_u64(d, "timers/rto_max_ms", c->rto_max_ms);
-	rte_tel_data_add_dict_u64(d, "timers/synack_retries", c->synack_retries);
-	rte_tel_data_add_dict_u64(d, "timers/retries", c->retries);
-	rte_tel_data_add_dict_u64(d, "timers/idle_timeout_ms", c->idle_timeout_ms);
-	rte_tel_data_add_dict_u64(d, "tables/conns", c->conns);
-	rte_tel_data_add_dict_u64(d, "tables/syn_backlog", c->syn_backlog);
-	rte_tel_data_add_dict_u64(d, "stats/log_interval_s", c->log_interval_s);
+	pcl_config_foreach(tel.cfg, add_key, d);
 	return 0;
 }
 

@@ -162,3 +162,28 @@ Test(config, load_reports_every_error)
 		  out);
 	unlink(p);
 }
+
+static void
+collect(void *arg, const char *section, const char *key, const char *text, const uint64_t *num)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 4096 - n, "%s.%s=%s%s;", section, key, text, num ? "#" : "");
+}
+
+/* foreach visits every key with its value as text, numeric keys marked. */
+Test(config, foreach_reports_every_key)
+{
+	static char out[4096];
+
+	set("port", "addr", "198.18.0.2/24");
+	set("listen", "ports", "80,8080");
+	pcl_config_foreach(c, collect, out);
+	cr_expect(strstr(out, "port.addr=198.18.0.2/24;") != NULL, "%s", out);
+	cr_expect(strstr(out, "listen.ports=80,8080;") != NULL, "%s", out);
+	cr_expect(strstr(out, "listen.app=http;") != NULL, "%s", out);
+	cr_expect(strstr(out, "port.mtu=1500#;") != NULL, "%s", out);
+	cr_expect(strstr(out, "timers.msl_ms=30000#;") != NULL, "%s", out);
+	cr_expect(strstr(out, "stats.log_interval_s=10#;") != NULL, "%s", out);
+}
