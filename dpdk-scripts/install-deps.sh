@@ -3,24 +3,36 @@
 # Idempotent: only missing packages are installed. Run as root.
 set -euo pipefail
 
+pkgs=(
+	# build
+	build-essential pkg-config meson ninja-build
+	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev
+	clang-format
+	# tests and demos
+	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3
+)
+
 usage() {
 	cat <<USAGE
 usage: $0 [-h]
-Installs the Debian packages portcullis needs (build, tests, demos).
-Only missing packages are installed; run as root.
+
+Installs the Debian 12 packages portcullis needs to build, test and demo,
+only those missing (checked with dpkg-query); run as root when some are:
+  ${pkgs[*]}
 USAGE
 }
-[ "${1:-}" = "-h" ] && { usage; exit 0; }
-[ $# -eq 0 ] || { usage >&2; exit 2; }
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+"") ;;
+*) usage >&2; exit 2 ;;
+esac
+[ $# -le 1 ] || { usage >&2; exit 2; }
 
-pkgs=(build-essential pkg-config meson ninja-build
-	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev
-	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3
-	clang-format)
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: everything is installed"
@@ -34,6 +46,15 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer for it.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+still=()
+for p in "${missing[@]}"; do
+	installed "$p" || still+=("$p")
+done
+if [ ${#still[@]} -gt 0 ]; then
+	echo "install-deps: still missing after apt-get install: ${still[*]}" >&2
+	exit 1
+fi
 echo "install-deps: done"

@@ -2,56 +2,100 @@
 # Installs what is missing, builds, and runs every test suite: first the
 # normal build (warnings are errors), then the unit, worker and scenario
 # suites again under AddressSanitizer and UBSan. Ends with one line
-# "tests: N passed, N failed". CI runs exactly this (.ci/run).
+# "tests: N passed, N failed" (", N skipped" when some were). CI runs exactly
+# this (.ci/run).
 set -euo pipefail
 
 usage() {
 	cat <<USAGE
 usage: $0 [-h]
-Installs dependencies (as root), builds build/ and build-asan/, runs all
-test suites, and prints "tests: N passed, N failed".
+
+As root on Debian 12 (what is missing gets installed; see install-deps.sh):
+  1. build/       meson setup -Dwerror=true; meson test, every suite
+                  (unit, worker, scenario, e2e; e2e needs root and /dev/net/tun)
+  2. build-asan/  -Db_sanitize=address,undefined -Dbuildtype=debug -De2e=false;
+                  meson test --suite unit --suite worker --suite scenario,
+                  LeakSanitizer on, UBSan halting on the first error
+Prints "tests: N passed, N failed" at the end, counted from both runs'
+meson-logs/testlog.json, and exits 1 if anything failed.
 USAGE
 }
-[ "${1:-}" = "-h" ] && { usage; exit 0; }
-[ $# -eq 0 ] || { usage >&2; exit 2; }
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+"") ;;
+*) usage >&2; exit 2 ;;
+esac
+[ $# -le 1 ] || { usage >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
+PY=/usr/bin/python3 # the system one, not whatever python3 is first on PATH
+
 bash dpdk-scripts/install-deps.sh
 
-setup() { # DIR ARGS...
+# setup DIR OPTIONS...: configure DIR, or reconfigure it with OPTIONS.
+setup() {
 	local dir=$1
 	shift
-	if [ -d "$dir" ]; then
-		meson setup --reconfigure "$dir" "$@" >/dev/null
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "$dir" "$@"
+	elif [ -e "$dir" ]; then
+		meson setup --wipe "$dir" "$@"
 	else
-		meson setup "$dir" "$@" >/dev/null
+		meson setup "$dir" "$@"
 	fi
 }
 
+# run DIR MESON-TEST-ARGS...: build DIR and run its tests. A build that fails
+# leaves no testlog.json, which the summary counts as a failure.
+run() {
+	local dir=$1
+	shift
+	rm -f "$dir/meson-logs/testlog.json"
+	echo
+	echo "=== $dir: meson test $*"
+	ninja -C "$dir" || { echo "test.sh: the build in $dir failed" >&2; return 1; }
+	meson test -C "$dir" --print-errorlogs "$@"
+}
+
 status=0
-setup build -Dwerror=true
-ninja -C build
-meson test -C build --print-errorlogs --num-processes 2 || status=1
+echo "=== build/: configure"
+setup build -Dwerror=true >/dev/null
+run build --num-processes 2 || status=1
 
-# DPDK's own libraries are not instrumented; leak checking stays on.
-setup build-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
-	-Db_lundef=false -De2e=false
-ninja -C build-asan
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	meson test -C build-asan --print-errorlogs --num-processes 2 \
-	--suite unit --suite worker --suite scenario || status=1
+echo "=== build-asan/: configure"
+setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+	-Dwerror=true -De2e=false >/dev/null
+# Leak checking stays on: DPDK's own allocations do not trip it (the EAL is
+# cleaned up on exit). UBSan stops a test at its first finding.
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1:print_summary=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:print_summary=1 \
+	run build-asan --num-processes 2 --suite unit --suite worker --suite scenario || status=1
 
-/usr/bin/python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
-import json, sys
-counts = {}
+echo
+"$PY" - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || status=1
+import json, os, sys
+
+passed = failed = skipped = 0
 for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        print(f"test.sh: no {path}: that build or test run did not finish", file=sys.stderr)
+        failed += 1
+        continue
     with open(path) as f:
         for line in f:
-            r = json.loads(line)["result"]
-            counts[r] = counts.get(r, 0) + 1
-passed = counts.pop("OK", 0) + counts.pop("EXPECTEDFAIL", 0)
-skipped = counts.pop("SKIP", 0)
-failed = sum(counts.values())
+            if not line.strip():
+                continue
+            t = json.loads(line)
+            r = t["result"]
+            if r in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif r == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+                print(f"test.sh: {r}: {t.get('name')} ({os.path.dirname(os.path.dirname(path))})",
+                      file=sys.stderr)
 print(f"tests: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+sys.exit(1 if failed else 0)
 PY
 exit $status

@@ -1,56 +1,80 @@
 #!/usr/bin/env bash
 # End to end on net_tap: the Linux kernel's TCP stack, as a client inside a
 # namespace this test creates, against the server. Needs root and
-# /dev/net/tun; exits 77 (skip) without them.
+# /dev/net/tun; exits 77 (meson's skip) without them.
+#
+#   tap_basic.sh            (meson passes PCL_BIN and PCL_SRC in the environment)
+#
+# Checks, in namespace pcl-e2e-PID (server 198.18.0.2 on tap pcl0, kernel
+# 198.18.0.1): ping; curl 200 + 11-byte body; ab -n 2000 -c 20 without
+# failures; telemetry; bash /dev/tcp; HTTP/1.1 keep-alive; RST from a closed
+# port; half-close; SIGINT exit 0 with totals on stdout. Then the echo app in
+# a second namespace, pcl-e2e-echo-PID.
 set -euo pipefail
 
 [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 
+for tool in ping curl ab ip timeout; do
+	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
+done
+PY=/usr/bin/python3 # the system one, not whatever python3 is first on PATH
+[ -x "$PY" ] || { echo "FAIL: $PY is missing" >&2; exit 1; }
+
 ns=pcl-e2e-$$
 ns2=pcl-e2e-echo-$$
-tmp=$(mktemp -d)
-trap 'pcl_ns_cleanup; rm -rf "$tmp"' EXIT
 SRV=198.18.0.2
-PY=/usr/bin/python3
+tmp=
+pcl_tmpdir tmp
 
 fail() {
+	local f
 	echo "FAIL: $*" >&2
-	echo "--- server log" >&2
-	cat "$tmp"/server*.log >&2 || true
+	for f in "$tmp"/server*; do
+		[ -s "$f" ] && { echo "--- ${f##*/}"; cat "$f"; } >&2
+	done
 	exit 1
 }
 ok() { echo "ok: $*"; }
-
+# Runs a command in the test's namespace, bounded.
+in_ns() { ip netns exec "$ns" timeout 60 "$@"; }
+# A counter from a stopped server's totals (stdout: "name value" lines).
+total() { awk -v k="$1" '$1 == k && NF == 2 { print $2; found = 1 } END { if (!found) print "missing" }' "$2"; }
 eal() { echo "-l 0-1 --no-huge -m 512 --no-pci --file-prefix $1 --vdev net_tap0,iface=$2"; }
 
+pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
+
 pcl_ns_create "$ns"
+# Totals go to stdout, the EAL's and our log lines to stderr; keep them apart.
 # shellcheck disable=SC2046
-pcl_server_start "$ns" "$tmp/server.log" $(eal "$ns" pcl0) -- -c "$PCL_ROOT/conf/portcullis.conf"
-pcl_tap_up "$ns" pcl0 198.18.0.1/24 || fail "tap did not come up"
-in_ns() { ip netns exec "$ns" timeout 60 "$@"; }
+PCL_SERVER_STDERR=$tmp/server.err pcl_server_start "$ns" "$tmp/server.out" $(eal "$ns" pcl0) \
+	-- -c "$PCL_ROOT/conf/portcullis.conf"
+pcl_tap_up "$ns" pcl0 198.18.0.1/24 || fail "tap pcl0 did not come up"
 
 # 1. ARP and ICMP echo.
-in_ns ping -c 1 -W 2 "$SRV" >/dev/null || fail "ping"
+in_ns ping -c 1 -W 5 "$SRV" >"$tmp/ping.txt" 2>&1 || { cat "$tmp/ping.txt"; fail "ping $SRV"; }
+ip netns exec "$ns" ip neigh show "$SRV" dev pcl0 | grep -q lladdr || fail "no ARP entry for $SRV"
 ok "ping (ARP + ICMP echo)"
 
 # 2. curl gets 200 and the body.
-code=$(in_ns curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 "http://$SRV/") || fail "curl"
-[ "$code" = 200 ] || fail "curl: status $code"
-[ "$(cat "$tmp/body")" = portcullis ] && [ "$(stat -c %s "$tmp/body")" = 11 ] || fail "curl: body"
-ok "curl: 200, body 'portcullis\\n'"
+code=$(in_ns curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 "http://$SRV/") || fail "curl exit $?"
+[ "$code" = 200 ] || fail "curl: status $code, want 200"
+[ "$(cat "$tmp/body")" = portcullis ] && [ "$(stat -c %s "$tmp/body")" = 11 ] ||
+	fail "curl: body '$(od -c "$tmp/body" | head -3)', want 'portcullis\\n'"
+ok "curl: 200, body 'portcullis\\n' (11 bytes)"
 
 # 3. ab: 2000 requests, 20 at a time, no failures.
-in_ns ab -n 2000 -c 20 -s 10 "http://$SRV/" >"$tmp/ab.txt" 2>&1 || { cat "$tmp/ab.txt"; fail "ab"; }
-grep -Eq '^Complete requests: +2000$' "$tmp/ab.txt" || fail "ab: not 2000 complete"
-grep -Eq '^Failed requests: +0$' "$tmp/ab.txt" || fail "ab: failed requests"
-ok "ab -n 2000 -c 20: 0 failed"
+in_ns ab -n 2000 -c 20 -s 10 "http://$SRV/" >"$tmp/ab.txt" 2>&1 || { rc=$?; cat "$tmp/ab.txt"; fail "ab exit $rc"; }
+grep -Eq '^Complete requests: +2000$' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab: not 2000 complete"; }
+grep -Eq '^Failed requests: +0$' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab: failed requests"; }
+! grep -q '^Non-2xx responses' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab: non-2xx responses"; }
+ok "ab -n 2000 -c 20: 2000 complete, 0 failed ($(awk '/^Requests per second/ {print $4}' "$tmp/ab.txt") req/s)"
 
 # 3b. Telemetry counts what happened: curl + 2000 ab requests, and it adds up.
-tel=$(/usr/bin/python3 "$PCL_ROOT/tests/e2e/telemetry.py" "$ns" /portcullis/stats /portcullis/conns \
+tel=$(in_ns "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$ns" /portcullis/stats /portcullis/conns \
 	/portcullis/lcores /portcullis/config) || fail "telemetry query"
-/usr/bin/python3 - "$tel" <<'PYEOF' || fail "telemetry: $tel"
+"$PY" - "$tel" <<'PYEOF' || fail "telemetry: $tel"
 import json, sys
 stats, conns, lcores, config = (json.loads(l) for l in sys.argv[1].splitlines())
 # ab may open a spare connection it never uses, so requests are the exact count.
@@ -67,28 +91,36 @@ assert config["listen/ports"] == "80" and config["listen/app"] == "http", config
 PYEOF
 ok "telemetry: /portcullis/stats, conns, lcores, config"
 
-# 4. bash /dev/tcp: connect, ask, read, close.
+# 4. bash /dev/tcp: connect, ask, read to EOF, close.
 resp=$(in_ns bash -c "exec 3<>/dev/tcp/$SRV/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3; exec 3<&-") ||
-	fail "/dev/tcp"
+	fail "/dev/tcp exit $?"
 [[ "$resp" == "HTTP/1.1 200 OK"* ]] || fail "/dev/tcp: got '$resp'"
-ok "bash /dev/tcp connect, request, close"
+[[ "$resp" == *$'\r\n\r\nportcullis' ]] || fail "/dev/tcp: no body in '$resp'"
+ok "bash /dev/tcp: connect, HTTP/1.0 request, answer to EOF, close"
 
 # 5. HTTP/1.1 keep-alive: two requests on one connection.
-in_ns curl -sv --max-time 5 "http://$SRV/" "http://$SRV/" >"$tmp/ka.out" 2>"$tmp/ka.err" || fail "keep-alive curl"
-grep -q "Re-using existing connection" "$tmp/ka.err" || fail "keep-alive: connection not reused"
-[ "$(grep -c '^< HTTP/1.1 200 OK' "$tmp/ka.err")" = 2 ] || fail "keep-alive: not two 200s"
-ok "HTTP/1.1 keep-alive reuses the connection"
+in_ns curl -sv --max-time 10 "http://$SRV/" "http://$SRV/" >"$tmp/ka.out" 2>"$tmp/ka.err" ||
+	{ rc=$?; cat "$tmp/ka.err"; fail "keep-alive curl exit $rc"; }
+grep -Eq 'Re-using existing connection|Reusing existing connection' "$tmp/ka.err" ||
+	{ cat "$tmp/ka.err"; fail "keep-alive: connection not reused"; }
+[ "$(grep -c '^< HTTP/1.1 200 OK' "$tmp/ka.err")" = 2 ] || { cat "$tmp/ka.err"; fail "keep-alive: not two 200s"; }
+[ "$(cat "$tmp/ka.out")" = $'portcullis\nportcullis' ] || fail "keep-alive: bodies '$(cat "$tmp/ka.out")'"
+[ "$(grep -c 'Connected to' "$tmp/ka.err")" = 1 ] || fail "keep-alive: more than one connection"
+ok "HTTP/1.1 keep-alive: two 200s on one connection"
 
-# 6. A closed port refuses at once (RST).
+# 6. A closed port refuses at once: the server answers the SYN with RST.
 rc=0
+start=$(date +%s%N)
 in_ns curl -s --max-time 5 "http://$SRV:81/" >/dev/null 2>&1 || rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
 [ "$rc" = 7 ] || fail "closed port: curl exit $rc, want 7 (connection refused)"
-ok "closed port: connection refused"
+[ "$ms" -lt 2000 ] || fail "closed port: refused only after $ms ms"
+ok "closed port 81: connection refused in $ms ms"
 
 # 7. Half-close: request, shutdown(SHUT_WR), the whole answer still arrives.
 in_ns "$PY" - "$SRV" <<'PYEOF' || fail "half-close"
 import socket, sys
-s = socket.create_connection((sys.argv[1], 80), timeout=5)
+s = socket.create_connection((sys.argv[1], 80), timeout=10)
 s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 s.shutdown(socket.SHUT_WR)
 data = b""
@@ -97,33 +129,53 @@ while True:
     if not chunk:
         break
     data += chunk
+s.close()
 assert data.startswith(b"HTTP/1.1 200 OK\r\n"), data
-assert data.endswith(b"\r\n\r\nportcullis\n"), data
+head, _, body = data.partition(b"\r\n\r\n")
+assert body == b"portcullis\n", data
+assert b"\r\ncontent-length: 11" in head.lower(), data
 PYEOF
-ok "half-close still gets the full answer"
+ok "half-close: the whole answer and EOF after shutdown(SHUT_WR)"
 
-# 8. The echo app, in a second namespace with its own server.
-pcl_server_stop || fail "server did not stop cleanly"
-grep -Eq '^conn_opened (2[0-9]{3}|[3-9][0-9]{3})$' "$tmp/server.log" || fail "totals: conn_opened < 2000"
-grep -q '^drop_tcp_cksum 0$' "$tmp/server.log" || fail "totals: checksum drops"
-ok "SIGINT: exit 0 with final totals"
+# SIGINT: exit 0 and the final totals on stdout.
+pcl_server_stop || fail "the server did not exit 0 on SIGINT"
+out=$tmp/server.out
+grep -Eq '^conn_opened [0-9]+$' "$out" || fail "totals: no conn_opened line on stdout"
+opened=$(total conn_opened "$out")
+[ "$opened" -ge 2000 ] || fail "totals: conn_opened $opened < 2000"
+[ "$(total drop_tcp_cksum "$out")" = 0 ] || fail "totals: drop_tcp_cksum $(total drop_tcp_cksum "$out")"
+# curl 1 + ab 2000 + /dev/tcp 1 + keep-alive 2 + half-close 1.
+[ "$(total http_requests "$out")" = 2005 ] || fail "totals: http_requests $(total http_requests "$out"), want 2005"
+[ "$(total rst_closed_port "$out")" -ge 1 ] || fail "totals: rst_closed_port $(total rst_closed_port "$out")"
+ok "SIGINT: exit 0; totals conn_opened $opened, http_requests 2005, drop_tcp_cksum 0"
 
+# 8. The echo app on port 7, in a second namespace with its own server.
 pcl_ns_create "$ns2"
 # shellcheck disable=SC2046
-pcl_server_start "$ns2" "$tmp/server-echo.log" $(eal "$ns2" pcl1) -- --addr "$SRV/24" --listen 7 --app echo
-pcl_tap_up "$ns2" pcl1 198.18.0.1/24 || fail "echo tap did not come up"
-out=$(ip netns exec "$ns2" timeout 10 "$PY" - "$SRV" <<'PYEOF'
-import socket, sys
-s = socket.create_connection((sys.argv[1], 7), timeout=5)
-s.sendall(b"hello portcullis")
-data = b""
-while len(data) < 16:
-    data += s.recv(64)
-s.close()
-print(data.decode())
+pcl_server_start "$ns2" "$tmp/server-echo.log" $(eal "$ns2" pcl1) \
+	-- --addr "$SRV/24" --listen 7 --app echo
+pcl_tap_up "$ns2" pcl1 198.18.0.1/24 || fail "echo: tap pcl1 did not come up"
+ip netns exec "$ns2" timeout 60 "$PY" - "$SRV" <<'PYEOF' || fail "echo"
+import os, socket, sys, threading
+for data in (b"hello portcullis", os.urandom(256 * 1024)):
+    s = socket.create_connection((sys.argv[1], 7), timeout=10)
+    writer = threading.Thread(target=s.sendall, args=(data,))
+    writer.start()
+    got = b""
+    while len(got) < len(data):
+        chunk = s.recv(65536)
+        assert chunk, f"EOF after {len(got)} of {len(data)} bytes"
+        got += chunk
+    writer.join()
+    s.shutdown(socket.SHUT_WR)
+    assert s.recv(1) == b"", "more bytes than were sent, or no EOF"
+    s.close()
+    assert got == data, f"{len(data)} bytes sent, different bytes back"
 PYEOF
-) || fail "echo"
-[ "$out" = "hello portcullis" ] || fail "echo: got '$out'"
-pcl_server_stop || fail "echo server did not stop cleanly"
-ok "echo app"
+pcl_server_stop || fail "echo: the server did not exit 0 on SIGINT"
+rx=$(total data_rx_bytes "$tmp/server-echo.log")
+[ "$rx" = $((16 + 256 * 1024)) ] && [ "$(total data_tx_bytes "$tmp/server-echo.log")" = "$rx" ] ||
+	fail "echo: totals data_rx_bytes $rx, data_tx_bytes $(total data_tx_bytes "$tmp/server-echo.log")"
+ok "echo app (--listen 7 --app echo): 16 bytes and 256 KiB back intact"
+
 echo "tap_basic: all checks passed"
