@@ -204,10 +204,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pcl_config_defaults(cfg);
-	/* argv[split] is "--"; hand getopt a vector whose argv[0] is ours. */
-	argv[split - (split == argc)] = argv[0];
-	parse_args(argc - split + (split == argc), argv + split - (split == argc), cfg,
-		   &check_only);
+	if (split == argc) {
+		/* No "--": everything is the EAL's, but --help still helps. */
+		if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		parse_args(1, argv, cfg, &check_only);
+	} else {
+		/* argv[split] is "--"; hand getopt a vector whose argv[0] is ours. */
+		argv[split] = argv[0];
+		parse_args(argc - split, argv + split, cfg, &check_only);
+	}
 	if (check_only) {
 		printf(PROG ": configuration OK\n");
 		return 0;

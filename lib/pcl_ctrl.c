@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_lcore.h>
@@ -70,28 +71,43 @@ summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t se
 		(now->s.tx_pkts - prev->s.tx_pkts) / secs, (drops(now) - drops(prev)) / secs);
 }
 
+static uint64_t
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
 static void *
 ctrl_main(void *arg)
 {
 	struct pcl_ctrl *ctl = arg;
 	struct pcl_totals prev, now;
-	uint64_t ticks = 0;
+	uint64_t t = now_s(), next_log = t + ctl->interval_s, next_rekey = t + ctl->rekey_s;
 
 	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &prev);
 	while (!ctl->stop) {
-		/* 100 ms sleeps keep shutdown under a second. */
+		/*
+		 * Short sleeps keep shutdown under a second. Signals (net_tap
+		 * raises one per packet) cut them short, so the schedule follows
+		 * the monotonic clock, never a count of sleeps.
+		 */
 		usleep(100 * 1000);
-		ticks++;
-		if (ctl->rekey_s && ticks % (ctl->rekey_s * 10ull) == 0) {
+		t = now_s();
+		if (ctl->rekey_s && t >= next_rekey) {
+			next_rekey = t + ctl->rekey_s;
 			if (pcl_keyring_rotate(ctl->keys) == 0)
 				PCL_LOG(DEBUG, "ISN secret rotated");
 			else
 				PCL_LOG(WARNING, "ISN secret rotation failed: no OS randomness");
 		}
-		if (ctl->interval_s == 0 || ticks % (ctl->interval_s * 10ull) != 0)
+		if (ctl->interval_s == 0 || t < next_log)
 			continue;
 		pcl_ctrl_totals(ctl->workers, ctl->nworkers, &now);
-		summary(&now, &prev, ctl->interval_s);
+		summary(&now, &prev, (uint32_t)(t - next_log + ctl->interval_s));
+		next_log = t + ctl->interval_s;
 		prev = now;
 	}
 	return NULL;
