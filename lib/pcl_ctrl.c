@@ -48,14 +48,14 @@ drops(const struct pcl_totals *t)
 	return d;
 }
 
-static uint64_t
-active(const struct pcl_totals *t)
+uint64_t
+pcl_ctrl_active(const uint64_t *by_state)
 {
 	uint64_t a = 0;
 	unsigned int i;
 
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
-		a += t->by_state[i];
+		a += ((const volatile uint64_t *)by_state)[i];
 	return a;
 }
 
@@ -65,7 +65,7 @@ summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t se
 	PCL_LOG(INFO,
 		"conns/s %" PRIu64 " active %" PRIu64 " (est %" PRIu64 " tw %" PRIu64
 		" synrcvd %" PRIu64 ") rx/s %" PRIu64 " tx/s %" PRIu64 " drops/s %" PRIu64,
-		(now->s.conn_opened - prev->s.conn_opened) / secs, active(now),
+		(now->s.conn_opened - prev->s.conn_opened) / secs, pcl_ctrl_active(now->by_state),
 		now->by_state[PCL_TCP_ESTABLISHED], now->by_state[PCL_TCP_TIME_WAIT],
 		now->by_state[PCL_TCP_SYN_RCVD], (now->s.rx_pkts - prev->s.rx_pkts) / secs,
 		(now->s.tx_pkts - prev->s.tx_pkts) / secs, (drops(now) - drops(prev)) / secs);

@@ -22,6 +22,9 @@ struct pcl_totals {
 /* Sums the counters of n workers into t. Safe while workers run. */
 void pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_totals *t);
 
+/* Connections in any state right now, half-open included, from a by-state gauge array. */
+uint64_t pcl_ctrl_active(const uint64_t *by_state);
+
 /* Prints the final totals, one "name value" per line, to f. */
 void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
 

@@ -185,6 +185,18 @@ ts_now(const struct pcl_worker *w, const struct pcl_conn *c)
 	return w->now_ms + c->ts_off;
 }
 
+/* The mbuf a reply is written into: m (a received frame) or a new one. */
+static struct rte_mbuf *
+reply_mbuf(struct pcl_worker *w, struct rte_mbuf *m)
+{
+	if (m == NULL) {
+		m = rte_pktmbuf_alloc(w->mp);
+		if (m == NULL)
+			w->stats.drop[PCL_DROP_nombuf]++;
+	}
+	return m;
+}
+
 /*
  * Sends one segment of c: seq, flags, and paylen bytes of the send queue
  * starting at seq. Reuses m when given (a received frame), else allocates.
@@ -205,13 +217,9 @@ send_seg(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, uint32_t 
 		.paylen = (uint16_t)paylen,
 	};
 
-	if (m == NULL) {
-		m = rte_pktmbuf_alloc(w->mp);
-		if (m == NULL) {
-			w->stats.drop[PCL_DROP_nombuf]++;
-			return -ENOMEM;
-		}
-	}
+	m = reply_mbuf(w, m);
+	if (m == NULL)
+		return -ENOMEM;
 	if (c->flags & PCL_CF_TS)
 		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(w, c), c->ts_recent);
 	if (paylen) {
@@ -253,13 +261,9 @@ send_synack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
 		.opts = opts,
 	};
 
-	if (m == NULL) {
-		m = rte_pktmbuf_alloc(w->mp);
-		if (m == NULL) {
-			w->stats.drop[PCL_DROP_nombuf]++;
-			return;
-		}
-	}
+	m = reply_mbuf(w, m);
+	if (m == NULL)
+		return;
 	s.optlen = (uint8_t)pcl_opt_build_synack(opts, &so);
 	w->stats.synack_tx++;
 	pcl_out_tcp(w, m, &s);

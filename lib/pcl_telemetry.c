@@ -29,17 +29,6 @@ add_counters(struct rte_tel_data *d, const struct pcl_stats *s)
 	}
 }
 
-static uint64_t
-active(const uint64_t *by_state)
-{
-	uint64_t a = 0;
-	unsigned int i;
-
-	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
-		a += by_state[i];
-	return a;
-}
-
 static int
 stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -50,7 +39,7 @@ stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	pcl_ctrl_totals(tel.workers, tel.n, &t);
 	rte_tel_data_start_dict(d);
 	add_counters(d, &t.s);
-	rte_tel_data_add_dict_u64(d, "conns_active", active(t.by_state));
+	rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(t.by_state));
 	return 0;
 }
 
@@ -79,7 +68,7 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(d, "port", w->port);
 		rte_tel_data_add_dict_int(d, "queue", w->queue);
 		add_counters(d, &w->stats);
-		rte_tel_data_add_dict_u64(d, "conns_active", active(w->conns_by_state));
+		rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(w->conns_by_state));
 		return 0;
 	}
 	return -EINVAL;
@@ -97,7 +86,7 @@ conns_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
 		rte_tel_data_add_dict_u64(d, pcl_tcp_state_names[i], t.by_state[i]);
-	rte_tel_data_add_dict_u64(d, "active", active(t.by_state));
+	rte_tel_data_add_dict_u64(d, "active", pcl_ctrl_active(t.by_state));
 	return 0;
 }
 
