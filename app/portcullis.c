@@ -187,7 +187,7 @@ main(int argc, char **argv)
 	struct pcl_worker *workers[1] = {&worker};
 	struct pcl_config *cfg = malloc(sizeof(*cfg));
 	struct pcl_ctrl ctl = {0};
-	static struct pcl_keyring keys;
+	static struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	struct pcl_totals tot;
 	bool check_only = false;
@@ -245,7 +245,7 @@ main(int argc, char **argv)
 	else if (rte_get_next_lcore(lcore, 1, 0) < RTE_MAX_LCORE)
 		PCL_LOG(WARNING, "one worker lcore for now: lcore %u works, others idle", lcore);
 
-	if (pcl_keyring_init(&keys) != 0)
+	if (pcl_secrets_init(&secrets) != 0)
 		rte_exit(EXIT_FAILURE, "cannot read the OS random source\n");
 	if (pcl_app_init(cfg) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for the app\n");
@@ -255,7 +255,7 @@ main(int argc, char **argv)
 			 rte_strerror(rte_errno));
 	if (pcl_port_start(port, 1, cfg, &mp) != 0)
 		rte_exit(EXIT_FAILURE, "cannot start port %u\n", port);
-	if (pcl_worker_init(&worker, cfg, &keys, mp, port, 0, lcore) != 0)
+	if (pcl_worker_init(&worker, cfg, &secrets, mp, port, 0, lcore) != 0)
 		rte_exit(EXIT_FAILURE, "cannot allocate tables for %u connections\n", cfg->conns);
 
 	if (pcl_telemetry_register(workers, 1, cfg) != 0)
@@ -265,8 +265,9 @@ main(int argc, char **argv)
 	ctl.workers = workers;
 	ctl.nworkers = 1;
 	ctl.interval_s = cfg->log_interval_s;
-	ctl.keys = &keys;
-	ctl.rekey_s = cfg->isn_rekey_s;
+	ctl.secrets = &secrets;
+	ctl.isn_rekey_s = cfg->isn_rekey_s;
+	ctl.cookie_rekey_s = cfg->cookie_rekey_s;
 	if (pcl_ctrl_start(&ctl) != 0)
 		rte_exit(EXIT_FAILURE, "cannot start the control thread\n");
 

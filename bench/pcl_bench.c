@@ -35,7 +35,7 @@ static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
 struct bench {
 	struct pcl_worker w;
 	struct pcl_config cfg;
-	struct pcl_keyring keys;
+	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	uint64_t cycles;
 };
@@ -167,11 +167,11 @@ main(int argc, char **argv)
 	b.cfg.addr = RTE_BE32(0xc6120002);
 	b.cfg.conns = 65536;
 	if (pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 || pcl_app_init(&b.cfg) != 0 ||
-	    pcl_keyring_init(&b.keys) != 0)
+	    pcl_secrets_init(&b.secrets) != 0)
 		rte_exit(EXIT_FAILURE, "setup: %s\n", err);
 	b.mp = rte_pktmbuf_pool_create("bench", 8192, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (b.mp == NULL ||
-	    pcl_worker_init(&b.w, &b.cfg, &b.keys, b.mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()))
+	    pcl_worker_init(&b.w, &b.cfg, &b.secrets, b.mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()))
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	b.w.pkt_ctx.mac = server_mac;
 

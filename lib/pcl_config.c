@@ -11,6 +11,7 @@
 #include <rte_common.h>
 
 #include "pcl_config.h"
+#include "pcl_cookie.h"
 
 static const char *const app_names[] = {"http", "echo", "discard", NULL};
 static const char *const cookie_names[] = {"off", "auto", "always", NULL};
@@ -68,6 +69,8 @@ static const struct key_desc keys[] = {
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_config, syncookies),
 	 .names = cookie_names},
+	U32("syncookies", "threshold", cookie_threshold, 1, 1u << 26),
+	U32("syncookies", "rekey_s", cookie_rekey_s, 0, 86400 * 365),
 	U32("timers", "msl_ms", msl_ms, 1, 600000),
 	U32("timers", "rto_ms", rto_ms, 10, 60000),
 	U32("timers", "rto_max_ms", rto_max_ms, 10, 600000),
@@ -97,6 +100,8 @@ pcl_config_defaults(struct pcl_config *c)
 	c->challenge_ack_limit = 1000;
 	c->isn_rekey_s = 3600;
 	c->syncookies = PCL_COOKIES_AUTO;
+	c->cookie_threshold = 1024;
+	c->cookie_rekey_s = 600;
 	c->msl_ms = 30000;
 	c->rto_ms = 1000;
 	c->rto_max_ms = 60000;
@@ -399,6 +404,14 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	if (c->syn_backlog > c->conns) {
 		snprintf(err, errlen, "tables.syn_backlog: %u exceeds tables.conns %u",
 			 c->syn_backlog, c->conns);
+		return -EINVAL;
+	}
+	/* A rotation rewrites the key before the current one: see pcl_cookie.h. */
+	if (c->cookie_rekey_s != 0 && c->cookie_rekey_s < PCL_COOKIE_MIN_REKEY_S) {
+		snprintf(err, errlen,
+			 "syncookies.rekey_s: %u is below %u, cookies are valid for up to %u s",
+			 c->cookie_rekey_s, PCL_COOKIE_MIN_REKEY_S,
+			 (unsigned int)PCL_COOKIE_MAX_LIFE_S);
 		return -EINVAL;
 	}
 	memset(c->listen_app, 0, sizeof(c->listen_app));

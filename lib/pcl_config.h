@@ -44,7 +44,9 @@ struct pcl_config {
 	uint32_t challenge_ack_limit; /* per second per lcore */
 	uint32_t isn_rekey_s;         /* ISN secret rotation period, 0 = never */
 	/* [syncookies] */
-	uint32_t syncookies; /* enum pcl_cookie_mode */
+	uint32_t syncookies;       /* enum pcl_cookie_mode */
+	uint32_t cookie_threshold; /* auto: half-open entries that switch cookies on */
+	uint32_t cookie_rekey_s;   /* cookie secret rotation period, 0 = never */
 	/* [timers] */
 	uint32_t msl_ms;
 	uint32_t rto_ms;

@@ -80,12 +80,35 @@ now_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
+/* One secret's rotation schedule. */
+struct rekey {
+	struct pcl_keyring *keys;
+	const char *what;
+	uint32_t period_s; /* 0 = never */
+	uint64_t next;
+};
+
+static void
+rekey_due(struct rekey *r, uint64_t t)
+{
+	if (r->period_s == 0 || t < r->next)
+		return;
+	r->next = t + r->period_s;
+	if (pcl_keyring_rotate(r->keys) == 0)
+		PCL_LOG(DEBUG, "%s secret rotated", r->what);
+	else
+		PCL_LOG(WARNING, "%s secret rotation failed: no OS randomness", r->what);
+}
+
 static void *
 ctrl_main(void *arg)
 {
 	struct pcl_ctrl *ctl = arg;
 	struct pcl_totals prev, now;
-	uint64_t t = now_s(), next_log = t + ctl->interval_s, next_rekey = t + ctl->rekey_s;
+	uint64_t t = now_s(), next_log = t + ctl->interval_s;
+	struct rekey isn = {&ctl->secrets->isn, "ISN", ctl->isn_rekey_s, t + ctl->isn_rekey_s};
+	struct rekey cookie = {&ctl->secrets->cookie, "SYN cookie", ctl->cookie_rekey_s,
+			       t + ctl->cookie_rekey_s};
 
 	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &prev);
 	while (!ctl->stop) {
@@ -96,13 +119,8 @@ ctrl_main(void *arg)
 		 */
 		usleep(100 * 1000);
 		t = now_s();
-		if (ctl->rekey_s && t >= next_rekey) {
-			next_rekey = t + ctl->rekey_s;
-			if (pcl_keyring_rotate(ctl->keys) == 0)
-				PCL_LOG(DEBUG, "ISN secret rotated");
-			else
-				PCL_LOG(WARNING, "ISN secret rotation failed: no OS randomness");
-		}
+		rekey_due(&isn, t);
+		rekey_due(&cookie, t);
 		if (ctl->interval_s == 0 || t < next_log)
 			continue;
 		pcl_ctrl_totals(ctl->workers, ctl->nworkers, &now);

@@ -30,15 +30,16 @@ void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
 
 /*
  * The control thread: never touches packets. Every interval_s it logs a
- * one-line summary of rates since the previous line; every rekey_s it
- * rotates the ISN secret.
+ * one-line summary of rates since the previous line; it rotates the ISN
+ * and cookie secrets, each on its own period.
  */
 struct pcl_ctrl {
 	struct pcl_worker *const *workers;
 	unsigned int nworkers;
 	uint32_t interval_s;
-	struct pcl_keyring *keys; /* rotated every rekey_s seconds (0 = never) */
-	uint32_t rekey_s;
+	struct pcl_secrets *secrets;
+	uint32_t isn_rekey_s;    /* 0 = never */
+	uint32_t cookie_rekey_s; /* 0 = never */
 	volatile bool stop;
 	pthread_t thread;
 	bool running;

@@ -33,3 +33,11 @@ pcl_keyring_rotate(struct pcl_keyring *k)
 		__atomic_store_n(&k->gen, next, __ATOMIC_RELEASE);
 	return rc;
 }
+
+int
+pcl_secrets_init(struct pcl_secrets *s)
+{
+	int rc = pcl_keyring_init(&s->isn);
+
+	return rc ? rc : pcl_keyring_init(&s->cookie);
+}

@@ -34,6 +34,18 @@ int pcl_keyring_init(struct pcl_keyring *k);
 /* Control thread only: a fresh current key. Returns 0 or -errno. */
 int pcl_keyring_rotate(struct pcl_keyring *k);
 
+/*
+ * The secrets workers read: one for ISNs and TSval offsets, one for SYN
+ * cookies. Separate keyrings, so each rotates on its own schedule.
+ */
+struct pcl_secrets {
+	struct pcl_keyring isn;
+	struct pcl_keyring cookie;
+};
+
+/* Fills every key from the OS random source. Returns 0 or -errno. */
+int pcl_secrets_init(struct pcl_secrets *s);
+
 static inline const struct pcl_secret *
 pcl_keyring_current(const struct pcl_keyring *k)
 {

@@ -59,8 +59,12 @@ enum pcl_drop {
 	X(arp_replies, "ARP replies sent")                                                         \
 	X(icmp_replies, "ICMP echo replies sent")                                                  \
 	X(syn_rx, "SYNs received for a listening port")                                            \
-	X(synack_tx, "SYN-ACKs sent, retransmissions included")                                    \
-	X(conn_opened, "connections that reached ESTABLISHED")                                     \
+	X(synack_tx, "SYN-ACKs sent, retransmissions and cookies included")                        \
+	X(cookie_sent, "SYN-ACKs carrying a SYN cookie")                                           \
+	X(cookie_ok, "ACKs whose SYN cookie validated")                                            \
+	X(cookie_bad, "ACKs for no connection with a failed or expired cookie (RST sent)")         \
+	X(cookie_episodes, "times auto mode switched SYN cookies on")                              \
+	X(conn_opened, "connections that reached ESTABLISHED, cookie ones included")               \
 	X(conn_closed, "established connections closed by the FIN exchange")                       \
 	X(conn_reset, "established connections closed by an RST from the peer")                    \
 	X(conn_timeout, "established connections dropped by the retry limit or FIN_WAIT_2 idle")   \

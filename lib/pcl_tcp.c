@@ -20,6 +20,7 @@
 #include <rte_tcp.h>
 
 #include "pcl_app.h"
+#include "pcl_cookie.h"
 #include "pcl_isn.h"
 #include "pcl_log.h"
 #include "pcl_out.h"
@@ -237,24 +238,18 @@ send_ack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
 	send_seg(w, c, m, c->snd_nxt, ACK, 0);
 }
 
+/* A SYN-ACK for t with our seq and the peer's next byte; options as in so. */
 static void
-send_synack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
+synack_out(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_tuple *t,
+	   struct rte_ether_addr dst_mac, uint32_t seq, uint32_t ack,
+	   const struct pcl_synack_opts *so)
 {
 	uint8_t opts[PCL_OPT_SYNACK_MAX];
-	struct pcl_synack_opts so = {
-		.mss = (uint16_t)(w->cfg->mtu - PCL_IP_LEN - PCL_TCP_LEN),
-		.wscale = c->rcv_wscale,
-		.present = (uint8_t)((c->flags & PCL_CF_TS ? PCL_OPTF_TS : 0) |
-				     (c->flags & PCL_CF_SACK ? PCL_OPTF_SACKOK : 0) |
-				     (c->flags & PCL_CF_WS ? PCL_OPTF_WS : 0)),
-		.tsval = ts_now(w, c),
-		.tsecr = c->ts_recent,
-	};
 	struct pcl_out_seg s = {
-		.t = &c->t,
-		.dst_mac = c->peer_mac,
-		.seq = c->snd_una,
-		.ack = c->rcv_nxt,
+		.t = t,
+		.dst_mac = dst_mac,
+		.seq = seq,
+		.ack = ack,
 		.flags = SYN | ACK,
 		/* RFC 7323 2.2: the window of a SYN is never scaled. */
 		.wnd = (uint16_t)RTE_MIN(w->cfg->rcv_wnd, (uint32_t)UINT16_MAX),
@@ -264,9 +259,31 @@ send_synack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
 	m = reply_mbuf(w, m);
 	if (m == NULL)
 		return;
-	s.optlen = (uint8_t)pcl_opt_build_synack(opts, &so);
+	s.optlen = (uint8_t)pcl_opt_build_synack(opts, so);
 	w->stats.synack_tx++;
 	pcl_out_tcp(w, m, &s);
+}
+
+static inline uint16_t
+our_mss(const struct pcl_worker *w)
+{
+	return (uint16_t)(w->cfg->mtu - PCL_IP_LEN - PCL_TCP_LEN);
+}
+
+static void
+send_synack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
+{
+	struct pcl_synack_opts so = {
+		.mss = our_mss(w),
+		.wscale = c->rcv_wscale,
+		.present = (uint8_t)((c->flags & PCL_CF_TS ? PCL_OPTF_TS : 0) |
+				     (c->flags & PCL_CF_SACK ? PCL_OPTF_SACKOK : 0) |
+				     (c->flags & PCL_CF_WS ? PCL_OPTF_WS : 0)),
+		.tsval = ts_now(w, c),
+		.tsecr = c->ts_recent,
+	};
+
+	synack_out(w, m, &c->t, c->peer_mac, c->snd_una, c->rcv_nxt, &so);
 }
 
 /* An RST for a segment that matches no connection (RFC 9293 3.10.7.1). */
@@ -376,22 +393,22 @@ enter_time_wait(struct pcl_worker *w, struct pcl_conn *c)
 	arm(w, c, 2 * w->cfg->msl_ms);
 }
 
-static void
-syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t app)
+/*
+ * A new entry in SYN_RCVD for the peer of s, with the options o (from the
+ * SYN, or recovered from a cookie), our ISN and TSval offset. Returns NULL
+ * (m dropped and counted) when the pool is empty.
+ */
+static struct pcl_conn *
+conn_new(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s,
+	 const struct pcl_opts *o, uint8_t app, uint32_t client_isn, uint32_t isn, uint32_t ts_off)
 {
 	const struct pcl_config *cfg = w->cfg;
-	struct pcl_isn isn;
+	uint32_t idx = pcl_pool_get(&w->pool);
 	struct pcl_conn *c;
-	uint32_t idx;
 
-	if (w->half_open >= cfg->syn_backlog) {
-		drop(w, m, PCL_DROP_syn_backlog);
-		return;
-	}
-	idx = pcl_pool_get(&w->pool);
 	if (idx == PCL_POOL_EMPTY) {
 		drop(w, m, PCL_DROP_table_full);
-		return;
+		return NULL;
 	}
 	c = &w->conns[idx];
 	memset(c, 0, sizeof(*c));
@@ -402,28 +419,27 @@ syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint
 	w->conns_by_state[PCL_TCP_SYN_RCVD]++;
 	w->half_open++;
 
-	isn = pcl_isn_make(pcl_keyring_current(w->keys), &c->t, w->now_us);
-	c->ts_off = isn.ts_off;
-	c->snd_una = isn.isn;
-	c->snd_nxt = isn.isn + 1;
-	c->snd_max = isn.isn + 1;
-	c->rcv_nxt = s->seq + 1; /* data on a SYN is not acknowledged (no fast open) */
+	c->ts_off = ts_off;
+	c->snd_una = isn;
+	c->snd_nxt = isn + 1;
+	c->snd_max = isn + 1;
+	c->rcv_nxt = client_isn + 1; /* data on a SYN is not acknowledged (no fast open) */
 	c->snd_wnd = s->wnd;
-	c->snd_wl1 = s->seq;
-	c->mss = (uint16_t)RTE_MIN(s->opts.present & PCL_OPTF_MSS ? s->opts.mss : PCL_DEFAULT_MSS,
-				   cfg->mtu - PCL_IP_LEN - PCL_TCP_LEN);
+	c->snd_wl1 = client_isn;
+	c->mss =
+		(uint16_t)RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(w));
 	/* A tiny MSS would turn one answer into thousands of segments. */
 	if (c->mss < PCL_MIN_MSS)
 		c->mss = PCL_MIN_MSS;
-	if (s->opts.present & PCL_OPTF_TS) {
+	if (o->present & PCL_OPTF_TS) {
 		c->flags |= PCL_CF_TS;
-		c->ts_recent = s->opts.tsval;
+		c->ts_recent = o->tsval;
 	}
-	if (s->opts.present & PCL_OPTF_SACKOK)
+	if (o->present & PCL_OPTF_SACKOK)
 		c->flags |= PCL_CF_SACK;
-	if (s->opts.present & PCL_OPTF_WS) {
+	if (o->present & PCL_OPTF_WS) {
 		c->flags |= PCL_CF_WS;
-		c->snd_wscale = s->opts.wscale;
+		c->snd_wscale = o->wscale;
 		c->rcv_wscale = (uint8_t)cfg->wscale;
 	}
 	c->rto_ms = cfg->rto_ms;
@@ -431,32 +447,174 @@ syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint
 	c->peer_mac = pcl_out_peer_mac(m);
 	c->port = w->port;
 	pcl_table_insert(&w->table, idx);
+	return c;
+}
+
+/* Stateful: a SYN_RCVD entry now, and a SYN-ACK we retransmit until answered. */
+static void
+syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t app)
+{
+	struct pcl_isn isn;
+	struct pcl_conn *c;
+
+	if (w->half_open >= w->cfg->syn_backlog) {
+		drop(w, m, PCL_DROP_syn_backlog);
+		return;
+	}
+	isn = pcl_isn_make(pcl_keyring_current(&w->secrets->isn), &s->t, w->now_us);
+	c = conn_new(w, m, s, &s->opts, app, s->seq, isn.isn, isn.ts_off);
+	if (c == NULL)
+		return;
 	c->flags |= PCL_CF_RTO;
 	arm(w, c, c->rto_ms);
 	send_synack(w, c, m);
 }
 
+/*
+ * Stateless: the SYN-ACK's sequence number is a cookie (pcl_cookie.h) and
+ * nothing is allocated or retransmitted; a lost SYN-ACK is repaired by the
+ * client's SYN retransmission.
+ */
 static void
+syn_cookie(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	const struct pcl_opts *o = &s->opts;
+	uint32_t counter = pcl_cookie_counter(w->now_us);
+	unsigned int mss_idx = pcl_cookie_mss_index(
+		RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(w)));
+	struct pcl_cookie ck =
+		pcl_cookie_make(&w->secrets->cookie, &s->t, s->seq, counter, mss_idx);
+	struct pcl_synack_opts so = {.mss = our_mss(w)};
+
+	/* Without timestamps there is nowhere to keep window scale and SACK. */
+	if (o->present & PCL_OPTF_TS) {
+		so.present =
+			(uint8_t)(PCL_OPTF_TS | (o->present & (PCL_OPTF_WS | PCL_OPTF_SACKOK)));
+		so.wscale = (uint8_t)w->cfg->wscale;
+		so.tsval = ((w->now_ms + ck.ts_off) & ~PCL_COOKIE_TS_MASK) | pcl_cookie_ts_bits(o);
+		so.tsecr = o->tsval;
+	}
+	w->cookie_until_us = (uint64_t)(counter + PCL_COOKIE_MAX_AGE + 1)
+			     << PCL_COOKIE_PERIOD_SHIFT;
+	w->stats.cookie_sent++;
+	synack_out(w, m, &s->t, pcl_out_peer_mac(m), ck.isn, s->seq + 1, &so);
+}
+
+/* auto mode: under pressure from this many half-open entries, or a pool this empty. */
+static bool
+cookie_pressure(struct pcl_worker *w)
+{
+	uint32_t threshold = RTE_MIN(w->cfg->cookie_threshold, w->cfg->syn_backlog);
+	uint32_t nfree = w->pool.nfree;
+
+	if (!w->cookie_on) {
+		if (w->half_open < threshold && nfree >= w->pool.cap / 8)
+			return false;
+		w->cookie_on = true;
+		w->stats.cookie_episodes++;
+		PCL_LOG(NOTICE, "lcore %u: SYN cookies on (%u half-open, %u of %u entries free)",
+			w->lcore, w->half_open, nfree, w->pool.cap);
+		return true;
+	}
+	/* Hysteresis, so a load near the threshold does not flap. */
+	if (w->half_open >= threshold / 2 || nfree < w->pool.cap / 4)
+		return true;
+	w->cookie_on = false;
+	PCL_LOG(NOTICE, "lcore %u: SYN cookies off (%u half-open, %u of %u entries free)", w->lcore,
+		w->half_open, nfree, w->pool.cap);
+	return false;
+}
+
+static inline bool
+use_cookie(struct pcl_worker *w)
+{
+	switch (w->cfg->syncookies) {
+	case PCL_COOKIES_ALWAYS:
+		return true;
+	case PCL_COOKIES_AUTO:
+		return cookie_pressure(w);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether an ACK for no connection may carry one of our cookies. In auto
+ * mode only while cookies we sent can still be valid, so quiet times give
+ * ACK floods no 2^-24 chance of opening a connection.
+ */
+static inline bool
+cookies_valid(const struct pcl_worker *w)
+{
+	return w->cfg->syncookies == PCL_COOKIES_ALWAYS ||
+	       (w->cfg->syncookies == PCL_COOKIES_AUTO && w->now_us < w->cookie_until_us);
+}
+
+/*
+ * The third ACK of a cookie handshake: validate, then open the connection
+ * as if it had waited in SYN_RCVD. Returns it, for the ordinary path to take
+ * the ACK and whatever data or FIN it carries; NULL when m was consumed.
+ */
+static struct pcl_conn *
+cookie_ack(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t app)
+{
+	struct pcl_opts o = {0};
+	uint32_t ts_off = 0;
+	int mss_idx;
+
+	mss_idx = pcl_cookie_check(&w->secrets->cookie, &s->t, s->seq - 1, s->ack - 1,
+				   pcl_cookie_counter(w->now_us));
+	if (mss_idx >= 0 && (s->opts.present & PCL_OPTF_TS) &&
+	    pcl_cookie_ts_decode(s->opts.tsecr, &o) != 0)
+		mss_idx = -EBADMSG;
+	if (mss_idx < 0) {
+		w->stats.cookie_bad++;
+		reply_rst(w, m, s);
+		return NULL;
+	}
+	w->stats.cookie_ok++;
+	o.present |= PCL_OPTF_MSS;
+	o.mss = pcl_cookie_mss[mss_idx];
+	if (o.present & PCL_OPTF_TS) {
+		o.tsval = s->opts.tsval;
+		/* Our clock resumes from the TSval the SYN-ACK carried, so it never goes back. */
+		ts_off = s->opts.tsecr - w->now_ms;
+	}
+	return conn_new(w, m, s, &o, app, s->seq - 1, s->ack - 1, ts_off);
+}
+
+/*
+ * A segment for no connection. Returns the connection a cookie ACK opened,
+ * for the caller to process m on; NULL when m was consumed.
+ */
+static struct pcl_conn *
 listen_input(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	uint8_t app;
 
 	if (s->flags & RST) {
 		drop(w, m, PCL_DROP_tcp_rst_nomatch);
-		return;
+		return NULL;
 	}
 	app = w->cfg->listen_app[rte_be_to_cpu_16(s->t.lport)];
-	if ((s->flags & (SYN | ACK)) == SYN) {
-		if (app == 0) {
+	if (app == 0) {
+		if ((s->flags & (SYN | ACK)) == SYN)
 			w->stats.rst_closed_port++;
-			reply_rst(w, m, s);
-			return;
-		}
-		w->stats.syn_rx++;
-		syn_open(w, m, s, (uint8_t)(app - 1));
-		return;
+		reply_rst(w, m, s);
+		return NULL;
 	}
+	if ((s->flags & (SYN | ACK)) == SYN) {
+		w->stats.syn_rx++;
+		if (use_cookie(w))
+			syn_cookie(w, m, s);
+		else
+			syn_open(w, m, s, (uint8_t)(app - 1));
+		return NULL;
+	}
+	if ((s->flags & (SYN | ACK)) == ACK && cookies_valid(w))
+		return cookie_ack(w, m, s, (uint8_t)(app - 1));
 	reply_rst(w, m, s);
+	return NULL;
 }
 
 /* ---- output ---- */
@@ -700,7 +858,7 @@ time_wait_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m,
 		if (newer) {
 			w->stats.time_wait_reused++;
 			conn_close(w, c, CLOSE_NORMAL);
-			listen_input(w, m, s);
+			listen_input(w, m, s); /* a SYN: never returns a connection */
 			return;
 		}
 		send_ack(w, c, m);
@@ -807,7 +965,9 @@ pcl_tcp_input(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
 	struct pcl_conn *c;
 
 	if (idx == PCL_TABLE_NIL) {
-		listen_input(w, m, s);
+		c = listen_input(w, m, s);
+		if (c != NULL)
+			conn_input(w, c, m, s);
 		return;
 	}
 	c = &w->conns[idx];

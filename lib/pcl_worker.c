@@ -16,8 +16,9 @@
 #define PCL_PREFETCH 4
 
 int
-pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg, const struct pcl_keyring *keys,
-		struct rte_mempool *mp, uint16_t port, uint16_t queue, unsigned int lcore)
+pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
+		const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
+		uint16_t queue, unsigned int lcore)
 {
 	uint32_t nconns = cfg->conns;
 	uint32_t nbuckets = rte_align32pow2(nconns);
@@ -38,7 +39,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg, const struct
 	w->mem = mem;
 	w->conns = (struct pcl_conn *)mem;
 	w->cfg = cfg;
-	w->keys = keys;
+	w->secrets = secrets;
 	w->mp = mp;
 	w->port = port;
 	w->queue = queue;

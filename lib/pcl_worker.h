@@ -48,9 +48,11 @@ struct pcl_worker {
 	struct pcl_conn *conns;
 	struct rte_mempool *mp;
 	const struct pcl_config *cfg;
-	const struct pcl_keyring *keys; /* ISN secret, rotated by the control thread */
-	uint32_t half_open;             /* entries in SYN_RCVD */
-	uint32_t challenge_sec;         /* second the challenge-ACK budget belongs to */
+	const struct pcl_secrets *secrets; /* rotated by the control thread */
+	uint32_t half_open;                /* entries in SYN_RCVD */
+	bool cookie_on;                    /* auto mode: answering SYNs with cookies */
+	uint64_t cookie_until_us;          /* cookies we sent are valid until then */
+	uint32_t challenge_sec;            /* second the challenge-ACK budget belongs to */
 	uint32_t challenge_left;
 	unsigned int lcore;
 	void *mem; /* one allocation behind conns, table, pool and wheel */
@@ -65,7 +67,7 @@ struct pcl_worker {
  * memory on the caller's socket. Returns 0 or -ENOMEM.
  */
 int pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
-		    const struct pcl_keyring *keys, struct rte_mempool *mp, uint16_t port,
+		    const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
 		    uint16_t queue, unsigned int lcore);
 
 /* Frees every connection and the worker's memory. */

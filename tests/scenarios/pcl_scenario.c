@@ -73,7 +73,7 @@ struct scenario {
 	char err[512];
 
 	struct pcl_config cfg;
-	struct pcl_keyring keys;
+	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	struct rte_ring *rx, *tx;
 	uint16_t port;
@@ -296,7 +296,7 @@ start(struct scenario *sc)
 		return 0;
 	if (pcl_config_finish(&sc->cfg, err, sizeof(err)) != 0)
 		return fail(sc, "config: %s", err);
-	if (pcl_app_init(&sc->cfg) != 0 || pcl_keyring_init(&sc->keys) != 0)
+	if (pcl_app_init(&sc->cfg) != 0 || pcl_secrets_init(&sc->secrets) != 0)
 		return fail(sc, "setup failed");
 	snprintf(name, sizeof(name), "scn_pool_%u", seq);
 	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -314,7 +314,7 @@ start(struct scenario *sc)
 	mps[0] = sc->mp;
 	if (pcl_port_start(sc->port, 1, &sc->cfg, mps) != 0)
 		return fail(sc, "cannot start the ring port");
-	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->keys, sc->mp, sc->port, 0, rte_lcore_id()))
+	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->secrets, sc->mp, sc->port, 0, rte_lcore_id()))
 		return fail(sc, "cannot allocate the worker");
 	sc->w.fake_clock = true;
 	sc->start_us = sc->w.now_us;
@@ -661,6 +661,16 @@ check_state(struct scenario *sc, char *p)
 	return 0;
 }
 
+/* "rekey": both secrets rotate, as the control thread does on its schedule. */
+static int
+rekey(struct scenario *sc)
+{
+	if (pcl_keyring_rotate(&sc->secrets.isn) != 0 ||
+	    pcl_keyring_rotate(&sc->secrets.cookie) != 0)
+		return fail(sc, "rekey failed: no OS randomness");
+	return 0;
+}
+
 /* "counter NAME VALUE": an exact per-lcore counter (drop_REASON for drops). */
 static int
 check_counter(struct scenario *sc, char *p)
@@ -758,7 +768,7 @@ run_line(struct scenario *sc, char *p)
 	if (word(&p, "counter"))
 		return check_counter(sc, p);
 	if (word(&p, "rekey"))
-		return pcl_keyring_rotate(&sc->keys) == 0 ? 0 : fail(sc, "rekey failed");
+		return rekey(sc);
 	if (*p != '<' && *p != '>')
 		return fail(sc,
 			    "expected '<', '>', 'expect nothing', 'state', 'counter' or 'rekey'");

@@ -50,10 +50,10 @@ th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 		tweak(&t->cfg);
 	cr_assert_eq(pcl_config_finish(&t->cfg, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(pcl_app_init(&t->cfg), 0);
-	cr_assert_eq(pcl_keyring_init(&t->keys), 0);
+	cr_assert_eq(pcl_secrets_init(&t->secrets), 0);
 	t->mp = rte_pktmbuf_pool_create("th_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(t->mp, "mempool: %s", rte_strerror(rte_errno));
-	cr_assert_eq(pcl_worker_init(&t->w, &t->cfg, &t->keys, t->mp, RTE_MAX_ETHPORTS, 0,
+	cr_assert_eq(pcl_worker_init(&t->w, &t->cfg, &t->secrets, t->mp, RTE_MAX_ETHPORTS, 0,
 				     rte_lcore_id()),
 		     0);
 	t->w.pkt_ctx.mac = server_mac;

@@ -26,7 +26,7 @@
 struct th {
 	struct pcl_worker w;
 	struct pcl_config cfg;
-	struct pcl_keyring keys;
+	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 };
 
