@@ -671,6 +671,26 @@ rekey(struct scenario *sc)
 	return 0;
 }
 
+/*
+ * "connection PORT": later segments come from client port PORT, a new
+ * connection whose server ISN is learned from its first SYN-ACK.
+ */
+static int
+connection(struct scenario *sc, char *p)
+{
+	char *end;
+	unsigned long port = strtoul(p, &end, 10);
+
+	if (end == p || port == 0 || port > UINT16_MAX)
+		return fail(sc, "connection: expected a client port, got '%s'", p);
+	sc->client_port = (uint16_t)port;
+	sc->server_isn = 0; /* until learned, "ack N" and outbound seq are absolute */
+	sc->server_isn_known = false;
+	sc->isn_pending = false;
+	sc->syn_sent = false;
+	return 0;
+}
+
 /* "counter NAME VALUE": an exact per-lcore counter (drop_REASON for drops). */
 static int
 check_counter(struct scenario *sc, char *p)
@@ -769,9 +789,11 @@ run_line(struct scenario *sc, char *p)
 		return check_counter(sc, p);
 	if (word(&p, "rekey"))
 		return rekey(sc);
+	if (word(&p, "connection"))
+		return connection(sc, p);
 	if (*p != '<' && *p != '>')
-		return fail(sc,
-			    "expected '<', '>', 'expect nothing', 'state', 'counter' or 'rekey'");
+		return fail(sc, "expected '<', '>', 'expect nothing', 'state', 'counter', 'rekey' "
+				"or 'connection'");
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return fail(sc, "out of memory");
