@@ -92,7 +92,8 @@ Test(cookie, tampered_cookies_fail)
 		cr_expect_lt(pcl_cookie_check(&k, &t0, ISN, c.isn - i, NOW), 0, "cookie-%u", i);
 	}
 	for (i = 0; i < 32; i++)
-		cr_expect_lt(pcl_cookie_check(&k, &t0, ISN, c.isn ^ (1u << i), NOW), 0, "bit %u", i);
+		cr_expect_lt(pcl_cookie_check(&k, &t0, ISN, c.isn ^ (1u << i), NOW), 0, "bit %u",
+			     i);
 }
 
 /* cookie+1..3 fail for every MSS index (the low field must not absorb the change). */
@@ -188,6 +189,7 @@ Test(cookie, ts_bits_impossible)
 	struct pcl_opts o;
 
 	cr_expect_eq(pcl_cookie_ts_decode(PCL_COOKIE_TS_ECN, &o), -EBADMSG);
-	cr_expect_eq(pcl_cookie_ts_decode(PCL_COOKIE_TS_ECN | PCL_COOKIE_TS_SACK | 7, &o), -EBADMSG);
+	cr_expect_eq(pcl_cookie_ts_decode(PCL_COOKIE_TS_ECN | PCL_COOKIE_TS_SACK | 7, &o),
+		     -EBADMSG);
 	cr_expect_eq(pcl_cookie_ts_decode(PCL_COOKIE_TS_NOWS, &o), 0);
 }

@@ -86,4 +86,20 @@ uint64_t th_state(const struct th *t, enum pcl_tcp_state st);
  */
 uint32_t th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen);
 
+/*
+ * A suite whose worker runs with the config changed by the statements in
+ * tweak (on struct pcl_config *c). The including file defines a
+ * "static struct th t" and a "teardown" that calls th_teardown(&t).
+ */
+#define TH_TWEAKED_SUITE(name, tweak)                                                              \
+	static void name##_tweak(struct pcl_config *c)                                             \
+	{                                                                                          \
+		tweak;                                                                             \
+	}                                                                                          \
+	static void name##_setup(void)                                                             \
+	{                                                                                          \
+		th_setup(&t, name##_tweak);                                                        \
+	}                                                                                          \
+	TestSuite(name, .init = name##_setup, .fini = teardown)
+
 #endif

@@ -349,19 +349,7 @@ Test(lifecycle, acked_data_is_not_retransmitted_but_fin_is)
 	expect_seg(&r[0], FIN | ACK, y + 1 + rlen, u, 0);
 }
 
-/* A suite whose worker runs with the config changed by the statements in tweak. */
-#define TWEAKED_SUITE(name, tweak)                                                                 \
-	static void name##_tweak(struct pcl_config *c)                                             \
-	{                                                                                          \
-		tweak;                                                                             \
-	}                                                                                          \
-	static void name##_setup(void)                                                             \
-	{                                                                                          \
-		th_setup(&t, name##_tweak);                                                        \
-	}                                                                                          \
-	TestSuite(name, .init = name##_setup, .fini = teardown)
-
-TWEAKED_SUITE(big, c->http_body_size = 5000);
+TH_TWEAKED_SUITE(big, c->http_body_size = 5000);
 
 Test(big, large_answer_is_segmented_by_mss_and_window)
 {
@@ -506,7 +494,7 @@ Test(lifecycle, bad_checksum_is_dropped_and_counted)
 	cr_expect_eq(th_state(&t, PCL_TCP_SYN_RCVD), 0);
 }
 
-TWEAKED_SUITE(small, c->conns = 16; c->syn_backlog = 12; c->syncookies = PCL_COOKIES_OFF);
+TH_TWEAKED_SUITE(small, c->conns = 16; c->syn_backlog = 12; c->syncookies = PCL_COOKIES_OFF);
 
 /* SYNs beyond the half-open backlog, and beyond the pool, are counted drops. */
 Test(small, full_backlog_and_pool_drop_syns)
