@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pcl-bench: cycles the real worker spends per connection, in-process.
+ * pcl-bench: cycles the real worker spends per connection, in-process,
+ * stateful and with SYN cookies, and on the cookie paths alone.
  *
  * A simulated client drives a worker that has no port: frames are built
  * before the clock starts, and only pcl_worker_input() is timed, so the
@@ -104,6 +105,40 @@ connection(struct bench *b, uint16_t sport, bool with_request)
 	exchange(b, sport, ACK, u + 1, next, NULL, 0);
 }
 
+static void
+plain(struct bench *b, uint16_t sport)
+{
+	connection(b, sport, false);
+}
+
+static void
+with_get(struct bench *b, uint16_t sport)
+{
+	connection(b, sport, true);
+}
+
+/* The flood path: a SYN answered by a cookie SYN-ACK, nothing allocated. */
+static void
+syn_only(struct bench *b, uint16_t sport)
+{
+	exchange(b, sport, SYN, 1000, 0, NULL, 0);
+}
+
+/* Only the third ACK is timed: cookie validation and the connection it opens. */
+static void
+cookie_ack_only(struct bench *b, uint16_t sport)
+{
+	uint64_t before = b->cycles;
+	uint32_t next = exchange(b, sport, SYN, 1000, 0, NULL, 0);
+
+	b->cycles = before;
+	exchange(b, sport, ACK, 1001, next, NULL, 0);
+	before = b->cycles;
+	next = exchange(b, sport, FIN | ACK, 1001, next, NULL, 0);
+	exchange(b, sport, ACK, 1002, next, NULL, 0);
+	b->cycles = before;
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -112,18 +147,20 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median cycles per connection over rounds of n connections. */
+/* Median cycles per operation over rounds of n operations, in syncookies mode. */
 static uint64_t
-run(struct bench *b, uint32_t n, unsigned int rounds, bool with_request)
+run(struct bench *b, uint32_t n, unsigned int rounds, uint32_t mode,
+    void (*op)(struct bench *, uint16_t))
 {
 	uint64_t med[16];
 	unsigned int r;
 	uint32_t i;
 
+	b->cfg.syncookies = mode;
 	for (r = 0; r < rounds; r++) {
 		b->cycles = 0;
 		for (i = 0; i < n; i++)
-			connection(b, (uint16_t)(1024 + i % 60000), with_request);
+			op(b, (uint16_t)(1024 + i % 60000));
 		med[r] = b->cycles / n;
 	}
 	qsort(med, rounds, sizeof(med[0]), cmp_u64);
@@ -175,13 +212,23 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	b.w.pkt_ctx.mac = server_mac;
 
-	printf("pcl-bench: %u connections x %u rounds, TSC %.2f GHz, median per connection\n\n", n,
+	printf("pcl-bench: %u operations x %u rounds, TSC %.2f GHz, median per operation\n\n", n,
 	       rounds, rte_get_tsc_hz() / 1e9);
-	printf("| %-44s | %8s | %12s |\n", "case", "cycles", "conns/s/core");
+	printf("| %-44s | %8s | %12s |\n", "case", "cycles", "ops/s/core");
 	printf("|%s|%s|%s|\n", "----------------------------------------------", "----------",
 	       "--------------");
-	report("handshake + client-first close (stateful)", run(&b, n, rounds, false));
-	report("handshake + HTTP GET + close (stateful)", run(&b, n, rounds, true));
+	report("handshake + client-first close (stateful)",
+	       run(&b, n, rounds, PCL_COOKIES_OFF, plain));
+	report("handshake + HTTP GET + close (stateful)",
+	       run(&b, n, rounds, PCL_COOKIES_OFF, with_get));
+	report("handshake + client-first close (cookie)",
+	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, plain));
+	report("handshake + HTTP GET + close (cookie)",
+	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, with_get));
+	report("SYN -> cookie SYN-ACK (flood path), per SYN",
+	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, syn_only));
+	report("cookie ACK -> ESTABLISHED, per ACK",
+	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, cookie_ack_only));
 	printf("\nconnection entry: %zu bytes, table bucket: %zu bytes, timer: in the entry\n",
 	       sizeof(struct pcl_conn), sizeof(uint32_t));
 
