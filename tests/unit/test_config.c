@@ -43,6 +43,8 @@ Test(config, defaults)
 	cr_expect_eq(c->listen[0], 80);
 	cr_expect_eq(c->app, PCL_APP_HTTP);
 	cr_expect_eq(c->syncookies, PCL_COOKIES_AUTO);
+	cr_expect_eq(c->cookie_threshold, 1024);
+	cr_expect_eq(c->cookie_rekey_s, 600);
 	cr_expect_eq(c->msl_ms, 30000);
 	cr_expect_eq(c->rto_ms, 1000);
 	cr_expect_eq(c->conns, 65536);
@@ -65,6 +67,11 @@ Test(config, set_values)
 	cr_expect_str_eq(c->device, "net_tap0,iface=x");
 	cr_expect_eq(set("syncookies", "mode", "always"), 0);
 	cr_expect_eq(c->syncookies, PCL_COOKIES_ALWAYS);
+	cr_expect_eq(set("syncookies", "mode", "sometimes"), -EINVAL);
+	cr_expect_str_eq(err, "syncookies.mode: 'sometimes' is not one of off|auto|always");
+	cr_expect_eq(set("syncookies", "threshold", "0"), -EINVAL);
+	cr_expect_eq(set("syncookies", "threshold", "64"), 0);
+	cr_expect_eq(c->cookie_threshold, 64);
 	cr_expect_eq(set("listen", "app", "gopher"), -EINVAL);
 	cr_expect_str_eq(err, "listen.app: 'gopher' is not one of http|echo|discard");
 	cr_expect_eq(set("port", "nope", "1"), -ENOENT);
@@ -104,6 +111,12 @@ Test(config, finish)
 	set("tables", "syn_backlog", "70000");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
 	set("tables", "syn_backlog", "100");
+	set("syncookies", "rekey_s", "119");
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "syncookies.rekey_s: 119 is below 120, cookies are valid for up to 68 s");
+	set("syncookies", "rekey_s", "0");
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), 0, "0 = never rotate: %s", err);
+	set("syncookies", "rekey_s", "120");
 	set("listen", "ports", "80,81");
 	set("listen", "app", "echo");
 	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
