@@ -17,6 +17,8 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
 #include <sodium.h>
 
 #include "pcl_app.h"
@@ -25,6 +27,7 @@
 #include "pcl_isn.h"
 #include "pcl_log.h"
 #include "pcl_port.h"
+#include "pcl_steer.h"
 #include "pcl_telemetry.h"
 #include "pcl_worker.h"
 
@@ -180,23 +183,115 @@ worker_main(void *arg)
 	return 0;
 }
 
+/* The workers, what each owns, and what they share. */
+struct server {
+	uint16_t port;
+	uint16_t n;
+	struct pcl_worker *workers[PCL_MAX_WORKERS];
+	unsigned int lcores[PCL_MAX_WORKERS];
+	struct rte_mempool *mps[PCL_MAX_WORKERS];
+	struct rte_ring *inboxes[PCL_MAX_WORKERS];
+	struct pcl_steer steer;
+};
+
+/* Packets one worker may have waiting for another (steering). */
+#define INBOX_SIZE 4096
+
+/*
+ * One worker per worker lcore of -l (the main lcore runs the control thread
+ * and startup), or the main lcore alone when it is the only one. Each gets
+ * queue pair i of the port, its own mbuf pool and tables; with several, a
+ * steering inbox each. Exits with a one-line reason on failure.
+ */
+static void
+start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl_secrets *secrets)
+{
+	struct pcl_port_rss rss = {0};
+	unsigned int lcore, i;
+	char name[RTE_RING_NAMESIZE];
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		if (srv->n == PCL_MAX_WORKERS)
+			rte_exit(EXIT_FAILURE, "more than %u worker lcores in -l\n",
+				 PCL_MAX_WORKERS);
+		srv->lcores[srv->n++] = lcore;
+	}
+	if (srv->n == 0)
+		srv->lcores[srv->n++] = rte_get_main_lcore();
+	for (i = 0; i < srv->n; i++) {
+		srv->mps[i] = pcl_port_mempool(cfg, srv->lcores[i]);
+		if (srv->mps[i] == NULL)
+			rte_exit(EXIT_FAILURE, "cannot create the mbuf pool (%u mbufs): %s\n",
+				 cfg->mbufs, rte_strerror(rte_errno));
+	}
+	if (pcl_port_start(srv->port, srv->n, cfg, srv->mps, &rss) != 0)
+		rte_exit(EXIT_FAILURE, "cannot start port %u with %u queues (one per worker)\n",
+			 srv->port, srv->n);
+	if (srv->n > 1 && pcl_steer_init(&srv->steer, srv->n, rss.reta_size) != 0)
+		rte_exit(EXIT_FAILURE, "steering: bad RETA size %u\n", rss.reta_size);
+	for (i = 0; i < srv->n; i++) {
+		int socket = (int)rte_lcore_to_socket_id(srv->lcores[i]);
+
+		srv->workers[i] = rte_zmalloc_socket("pcl_worker", sizeof(struct pcl_worker),
+						     RTE_CACHE_LINE_SIZE, socket);
+		if (srv->workers[i] == NULL ||
+		    pcl_worker_init(srv->workers[i], cfg, secrets, srv->mps[i], srv->port,
+				    (uint16_t)i, srv->lcores[i]) != 0)
+			rte_exit(EXIT_FAILURE, "cannot allocate tables for %u connections\n",
+				 cfg->conns);
+		if (srv->n > 1) {
+			snprintf(name, sizeof(name), "pcl_inbox_%u", i);
+			srv->inboxes[i] = rte_ring_create(name, INBOX_SIZE, socket, RING_F_SC_DEQ);
+			if (srv->inboxes[i] == NULL)
+				rte_exit(EXIT_FAILURE, "cannot create steering ring %s: %s\n", name,
+					 rte_strerror(rte_errno));
+		}
+		PCL_LOG(NOTICE, "lcore %u: worker %u, port %u queue %u", srv->lcores[i], i,
+			srv->port, i);
+	}
+	for (i = 0; srv->n > 1 && i < srv->n; i++)
+		pcl_worker_steer(srv->workers[i], &srv->steer, (uint16_t)i, srv->inboxes, rss.on);
+}
+
+static void
+stop_workers(struct server *srv)
+{
+	unsigned int i;
+
+	for (i = 0; i < srv->n; i++) {
+		pcl_worker_fini(srv->workers[i]);
+		rte_free(srv->workers[i]);
+	}
+	pcl_port_stop(srv->port);
+	for (i = 0; i < srv->n; i++) {
+		/* Packets still in an inbox go back to their pools. */
+		struct rte_mbuf *left[PCL_BURST];
+		unsigned int k;
+
+		while (srv->inboxes[i] != NULL &&
+		       (k = rte_ring_dequeue_burst(srv->inboxes[i], (void **)left, PCL_BURST,
+						   NULL)) > 0)
+			rte_pktmbuf_free_bulk(left, k);
+		rte_ring_free(srv->inboxes[i]);
+		rte_mempool_free(srv->mps[i]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct pcl_worker worker;
-	struct pcl_worker *workers[1] = {&worker};
+	static struct server srv;
 	struct pcl_config *cfg = malloc(sizeof(*cfg));
 	struct pcl_ctrl ctl = {0};
 	static struct pcl_secrets secrets;
-	struct rte_mempool *mp;
 	struct pcl_totals tot;
 	bool check_only = false;
 	int split = split_args(argc, argv);
 	int eal_argc = split;
 	char **eal_argv;
-	unsigned int lcore;
-	uint16_t port;
 	char addr[INET_ADDRSTRLEN];
+	unsigned int i;
 	int rc;
 
 	if (cfg == NULL || sodium_init() < 0) {
@@ -237,33 +332,20 @@ main(int argc, char **argv)
 	if (rte_eth_dev_count_avail() == 0)
 		rte_exit(EXIT_FAILURE, "no port: give one with --vdev (e.g. net_tap0,iface=pcl0), "
 				       "port.device in the config, or bind a NIC\n");
-	port = (uint16_t)rte_eth_find_next(0);
-
-	lcore = rte_get_next_lcore(-1, 1, 0);
-	if (lcore >= RTE_MAX_LCORE)
-		lcore = rte_get_main_lcore();
-	else if (rte_get_next_lcore(lcore, 1, 0) < RTE_MAX_LCORE)
-		PCL_LOG(WARNING, "one worker lcore for now: lcore %u works, others idle", lcore);
+	srv.port = (uint16_t)rte_eth_find_next(0);
 
 	if (pcl_secrets_init(&secrets) != 0)
 		rte_exit(EXIT_FAILURE, "cannot read the OS random source\n");
 	if (pcl_app_init(cfg) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for the app\n");
-	mp = pcl_port_mempool(cfg, lcore);
-	if (mp == NULL)
-		rte_exit(EXIT_FAILURE, "cannot create the mbuf pool (%u mbufs): %s\n", cfg->mbufs,
-			 rte_strerror(rte_errno));
-	if (pcl_port_start(port, 1, cfg, &mp) != 0)
-		rte_exit(EXIT_FAILURE, "cannot start port %u\n", port);
-	if (pcl_worker_init(&worker, cfg, &secrets, mp, port, 0, lcore) != 0)
-		rte_exit(EXIT_FAILURE, "cannot allocate tables for %u connections\n", cfg->conns);
+	start_workers(&srv, cfg, &secrets);
 
-	if (pcl_telemetry_register(workers, 1, cfg) != 0)
+	if (pcl_telemetry_register(srv.workers, srv.n, cfg) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	ctl.workers = workers;
-	ctl.nworkers = 1;
+	ctl.workers = srv.workers;
+	ctl.nworkers = srv.n;
 	ctl.interval_s = cfg->log_interval_s;
 	ctl.secrets = &secrets;
 	ctl.isn_rekey_s = cfg->isn_rekey_s;
@@ -275,25 +357,26 @@ main(int argc, char **argv)
 	PCL_LOG(NOTICE, "serving %s on %s/%u", pcl_app_name(cfg->app), addr, cfg->prefix_len);
 	for (unsigned int i = 0; i < cfg->nlisten; i++)
 		PCL_LOG(NOTICE, "listening on %s:%u", addr, cfg->listen[i]);
-	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops", port,
-		RTE_ETHER_ADDR_BYTES(&worker.pkt_ctx.mac), pcl_cookie_mode_name(cfg->syncookies));
+	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops",
+		srv.port, RTE_ETHER_ADDR_BYTES(&srv.workers[0]->pkt_ctx.mac),
+		pcl_cookie_mode_name(cfg->syncookies));
 
-	if (lcore == rte_get_main_lcore()) {
-		worker_main(&worker);
+	if (srv.lcores[0] == rte_get_main_lcore()) {
+		worker_main(srv.workers[0]);
 	} else {
-		rte_eal_remote_launch(worker_main, &worker, lcore);
+		for (i = 0; i < srv.n; i++)
+			rte_eal_remote_launch(worker_main, srv.workers[i], srv.lcores[i]);
 		while (!quit)
 			usleep(50 * 1000);
 		rte_eal_mp_wait_lcore();
 	}
 
 	pcl_ctrl_stop(&ctl);
-	pcl_ctrl_totals(workers, 1, &tot);
+	pcl_ctrl_totals(srv.workers, srv.n, &tot);
 	PCL_LOG(NOTICE, "stopped; final totals:");
 	pcl_ctrl_print_totals(stdout, &tot);
 	fflush(stdout);
-	pcl_worker_fini(&worker);
-	pcl_port_stop(port);
+	stop_workers(&srv);
 	pcl_app_fini();
 	rte_eal_cleanup();
 	free(eal_argv);

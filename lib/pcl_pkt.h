@@ -2,9 +2,13 @@
 #ifndef PCL_PKT_H
 #define PCL_PKT_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
+#include <rte_ip.h>
 
 #include "pcl_opt.h"
 #include "pcl_stats.h"
@@ -50,6 +54,32 @@ struct pcl_pkt_ctx {
  * Returns an enum pcl_pkt_kind, or -(PCL_DROP_x + 1) naming why the frame is
  * dropped (use pcl_pkt_drop_reason() to turn it back into the enum).
  */
+/*
+ * The 4-tuple of an unfragmented IPv4/TCP frame, read without validating
+ * anything else (steering only: the owner parses the frame for real).
+ * Returns false for anything else, which stays with the worker that got it.
+ */
+static inline bool
+pcl_pkt_flow(const uint8_t *f, uint32_t len, struct pcl_tuple *t)
+{
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)f;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	uint32_t ihl;
+
+	if (len < PCL_HDR_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_TCP ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
+		return false;
+	ihl = (ip->version_ihl & 0xfu) * 4u;
+	if (ihl < PCL_IP_LEN || PCL_L2_LEN + ihl + 4 > len)
+		return false;
+	t->raddr = ip->src_addr;
+	t->laddr = ip->dst_addr;
+	memcpy(&t->rport, f + PCL_L2_LEN + ihl, 2);
+	memcpy(&t->lport, f + PCL_L2_LEN + ihl + 2, 2);
+	return true;
+}
+
 int pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
 		  const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg);
 

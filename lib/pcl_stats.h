@@ -42,7 +42,8 @@
 	X(table_full, "SYN dropped: connection pool exhausted")                                    \
 	X(syn_backlog, "SYN dropped: half-open limit reached")                                     \
 	X(nombuf, "mbuf pool empty")                                                               \
-	X(tx_full, "TX queue full, reply freed")
+	X(tx_full, "TX queue full, reply freed")                                                   \
+	X(steer_full, "owner's steering ring full, packet freed")
 
 enum pcl_drop {
 #define PCL_DROP_ENUM(n, h) PCL_DROP_##n,
@@ -82,6 +83,8 @@ enum pcl_drop {
 	X(data_rx_bytes, "TCP payload bytes delivered to the application")                         \
 	X(data_tx_bytes, "TCP payload bytes sent, retransmissions included")                       \
 	X(http_requests, "HTTP requests answered")                                                 \
+	X(steered_out, "packets handed to the worker owning their flow")                           \
+	X(steered_in, "packets received from other workers for flows we own")                      \
 	X(loops, "worker loop iterations")                                                         \
 	X(busy_loops, "worker loop iterations that received packets")                              \
 	X(busy_cycles, "TSC cycles spent in iterations that received packets")

@@ -168,17 +168,83 @@ pcl_worker_flush(struct pcl_worker *w)
 	w->tx_n = 0;
 }
 
+void
+pcl_worker_steer(struct pcl_worker *w, const struct pcl_steer *steer, uint16_t index,
+		 struct rte_ring *const *inboxes, bool hw_rss)
+{
+	w->steer = steer;
+	w->index = index;
+	w->inboxes = inboxes;
+	w->hw_rss = hw_rss;
+}
+
+/* The worker owning m's flow; ours for anything that is not IPv4/TCP. */
+static inline uint16_t
+owner(const struct pcl_worker *w, const struct rte_mbuf *m)
+{
+	struct pcl_tuple t;
+
+	if (w->hw_rss && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return pcl_steer_owner(w->steer, m->hash.rss);
+	if (!pcl_pkt_flow(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &t))
+		return w->index;
+	return pcl_steer_owner(w->steer, pcl_steer_hash(w->steer, &t));
+}
+
+/*
+ * Hands the packets of flows other workers own to their inboxes, one burst
+ * per owner, and compacts ours at the front of pkts. Returns how many are
+ * ours. A full inbox frees the rest of that burst, counted.
+ */
+static uint16_t
+steer_burst(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *out[PCL_MAX_WORKERS][PCL_BURST];
+	uint16_t nout[PCL_MAX_WORKERS] = {0};
+	uint16_t mine = 0, i, o, sent;
+
+	for (i = 0; i < n; i++) {
+		o = owner(w, pkts[i]);
+		if (o == w->index)
+			pkts[mine++] = pkts[i];
+		else
+			out[o][nout[o]++] = pkts[i];
+	}
+	if (mine == n)
+		return n;
+	for (o = 0; o < w->steer->nworkers; o++) {
+		if (nout[o] == 0)
+			continue;
+		sent = (uint16_t)rte_ring_enqueue_burst(w->inboxes[o], (void **)out[o], nout[o],
+							NULL);
+		w->stats.steered_out += sent;
+		w->stats.drop[PCL_DROP_steer_full] += nout[o] - sent;
+		rte_pktmbuf_free_bulk(out[o] + sent, nout[o] - sent);
+	}
+	return mine;
+}
+
 uint16_t
 pcl_worker_poll(struct pcl_worker *w)
 {
 	struct rte_mbuf *pkts[PCL_BURST];
 	uint64_t t0 = rte_rdtsc();
-	uint16_t n;
+	uint16_t n, k = 0;
 
 	pcl_worker_clock(w);
 	n = rte_eth_rx_burst(w->port, w->queue, pkts, PCL_BURST);
-	if (n)
+	if (w->steer != NULL) {
+		if (n)
+			pcl_worker_input(w, pkts, steer_burst(w, pkts, n));
+		k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST,
+						     NULL);
+		w->stats.steered_in += k;
+		if (k)
+			pcl_worker_input(w, pkts, k);
+		n += k;
+	} else if (n) {
 		pcl_worker_input(w, pkts, n);
+	}
 	pcl_worker_timers(w);
 	pcl_worker_flush(w);
 	w->stats.loops++;

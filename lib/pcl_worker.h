@@ -7,12 +7,14 @@
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "pcl_config.h"
 #include "pcl_conn.h"
 #include "pcl_isn.h"
 #include "pcl_pkt.h"
 #include "pcl_pool.h"
+#include "pcl_steer.h"
 #include "pcl_stats.h"
 #include "pcl_table.h"
 #include "pcl_timer.h"
@@ -57,6 +59,12 @@ struct pcl_worker {
 	unsigned int lcore;
 	void *mem; /* one allocation behind conns, table, pool and wheel */
 
+	/* Steering, with several workers (pcl_worker_steer); steer is NULL with one. */
+	const struct pcl_steer *steer;
+	struct rte_ring *const *inboxes; /* every worker's inbox, by worker index */
+	uint16_t index;                  /* ours */
+	bool hw_rss;                     /* the port's RSS hash is the one steer computes */
+
 	struct pcl_stats stats;
 	/* connections in each state right now (gauges) */
 	uint64_t conns_by_state[PCL_TCP_STATE_MAX] __rte_cache_aligned;
@@ -69,6 +77,15 @@ struct pcl_worker {
 int pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
 		    const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
 		    uint16_t queue, unsigned int lcore);
+
+/*
+ * Makes w one of several workers: index is its place in steer and inboxes;
+ * packets of flows it does not own go to their owner's inbox (an rte_ring,
+ * multi-producer, single-consumer), and it serves its own inbox. hw_rss says
+ * the port hashes with pcl_rss_key and steer's redirection table.
+ */
+void pcl_worker_steer(struct pcl_worker *w, const struct pcl_steer *steer, uint16_t index,
+		      struct rte_ring *const *inboxes, bool hw_rss);
 
 /* Frees every connection and the worker's memory. */
 void pcl_worker_fini(struct pcl_worker *w);

@@ -10,4 +10,4 @@ s.connect(f"/var/run/dpdk/{sys.argv[1]}/dpdk_telemetry.v2")
 json.loads(s.recv(16384))  # the greeting
 for cmd in sys.argv[2:]:
     s.send(cmd.encode())
-    print(json.dumps(json.loads(s.recv(1 << 16))[cmd]))
+    print(json.dumps(json.loads(s.recv(1 << 16))[cmd.split(",")[0]]))

@@ -312,7 +312,7 @@ start(struct scenario *sc)
 		return fail(sc, "net_ring port: %s", rte_strerror(rte_errno));
 	sc->port = (uint16_t)port;
 	mps[0] = sc->mp;
-	if (pcl_port_start(sc->port, 1, &sc->cfg, mps) != 0)
+	if (pcl_port_start(sc->port, 1, &sc->cfg, mps, NULL) != 0)
 		return fail(sc, "cannot start the ring port");
 	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->secrets, sc->mp, sc->port, 0, rte_lcore_id()))
 		return fail(sc, "cannot allocate the worker");
