@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pcl-bench: cycles the real worker spends per connection, in-process,
- * stateful and with SYN cookies, and on the cookie paths alone.
+ * stateful and with SYN cookies, on the cookie paths alone, and with two
+ * workers with and without the software steering hop.
  *
  * A simulated client drives a worker that has no port: frames are built
- * before the clock starts, and only pcl_worker_input() is timed, so the
+ * before the clock starts, and only the worker's receive path is timed, so the
  * figures are the server's own (parse, lookup, state machine, reply build;
  * not the NIC, nor freeing the replies). Each case runs several rounds and
  * prints the median.
@@ -35,6 +36,12 @@ static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 struct bench {
 	struct pcl_worker w;
+	struct pcl_worker w2;          /* the second worker of the steering cases */
+	struct pcl_worker *rx, *owner; /* who receives the frames, who owns them */
+	struct pcl_steer steer;
+	struct rte_ring *inboxes[2];
+	uint16_t sports[60000]; /* client ports whose flows w2 owns */
+	uint32_t nsports;
 	struct pcl_config cfg;
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
@@ -72,10 +79,12 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 		exit(1);
 	}
 	t0 = rte_rdtsc_precise();
-	pcl_worker_input(&b->w, &m, 1);
+	pcl_worker_rx(b->rx, &m, 1);
+	if (b->rx != b->owner)
+		pcl_worker_inbox(b->owner);
 	b->cycles += rte_rdtsc_precise() - t0;
-	for (i = 0; i < b->w.tx_n; i++) {
-		struct rte_mbuf *r = b->w.tx[i];
+	for (i = 0; i < b->owner->tx_n; i++) {
+		struct rte_mbuf *r = b->owner->tx[i];
 		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
 			r, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
 		uint32_t paylen = r->data_len - PCL_L2_LEN - PCL_IP_LEN - (th->data_off >> 4) * 4u;
@@ -84,7 +93,7 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 		rte_pktmbuf_free(r);
 	}
-	b->w.tx_n = 0;
+	b->owner->tx_n = 0;
 	return next;
 }
 
@@ -160,11 +169,40 @@ run(struct bench *b, uint32_t n, unsigned int rounds, uint32_t mode,
 	for (r = 0; r < rounds; r++) {
 		b->cycles = 0;
 		for (i = 0; i < n; i++)
-			op(b, (uint16_t)(1024 + i % 60000));
+			op(b, b->owner == &b->w2 ? b->sports[i % b->nsports]
+						 : (uint16_t)(1024 + i % 60000));
 		med[r] = b->cycles / n;
 	}
 	qsort(med, rounds, sizeof(med[0]), cmp_u64);
 	return med[rounds / 2];
+}
+
+/*
+ * Two workers steering to each other, as on a port without RSS; w2 owns
+ * every flow the cases below send. hop: the frames arrive at w, which hands
+ * them to w2's inbox; otherwise they arrive at w2 itself.
+ */
+static void
+steering(struct bench *b, bool on, bool hop)
+{
+	struct pcl_tuple t = {
+		.raddr = RTE_BE32(0xc6120001), .laddr = b->cfg.addr, .lport = RTE_BE16(80)};
+	uint32_t p;
+
+	b->rx = b->owner = &b->w;
+	pcl_worker_steer(&b->w, NULL, 0, NULL, false);
+	pcl_worker_steer(&b->w2, NULL, 1, NULL, false);
+	if (!on)
+		return;
+	pcl_worker_steer(&b->w, &b->steer, 0, b->inboxes, false);
+	pcl_worker_steer(&b->w2, &b->steer, 1, b->inboxes, false);
+	b->owner = &b->w2;
+	b->rx = hop ? &b->w : &b->w2;
+	for (b->nsports = 0, p = 1024; p < 61024; p++) {
+		t.rport = rte_cpu_to_be_16((uint16_t)p);
+		if (pcl_steer_owner(&b->steer, pcl_steer_hash(&b->steer, &t)) == 1)
+			b->sports[b->nsports++] = (uint16_t)p;
+	}
 }
 
 static void
@@ -207,16 +245,22 @@ main(int argc, char **argv)
 	    pcl_secrets_init(&b.secrets) != 0)
 		rte_exit(EXIT_FAILURE, "setup: %s\n", err);
 	b.mp = rte_pktmbuf_pool_create("bench", 8192, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (b.mp == NULL ||
-	    pcl_worker_init(&b.w, &b.cfg, &b.secrets, b.mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()))
+	b.inboxes[0] = rte_ring_create("bench_inbox0", 1024, 0, RING_F_SC_DEQ);
+	b.inboxes[1] = rte_ring_create("bench_inbox1", 1024, 0, RING_F_SC_DEQ);
+	if (b.mp == NULL || b.inboxes[0] == NULL || b.inboxes[1] == NULL ||
+	    pcl_steer_init(&b.steer, 2, PCL_RETA_DEFAULT) != 0 ||
+	    pcl_worker_init(&b.w, &b.cfg, &b.secrets, b.mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()) ||
+	    pcl_worker_init(&b.w2, &b.cfg, &b.secrets, b.mp, RTE_MAX_ETHPORTS, 1, rte_lcore_id()))
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	b.w.pkt_ctx.mac = server_mac;
+	b.w2.pkt_ctx.mac = server_mac;
 
 	printf("pcl-bench: %u operations x %u rounds, TSC %.2f GHz, median per operation\n\n", n,
 	       rounds, rte_get_tsc_hz() / 1e9);
 	printf("| %-44s | %8s | %12s |\n", "case", "cycles", "ops/s/core");
 	printf("|%s|%s|%s|\n", "----------------------------------------------", "----------",
 	       "--------------");
+	steering(&b, false, false);
 	report("handshake + client-first close (stateful)",
 	       run(&b, n, rounds, PCL_COOKIES_OFF, plain));
 	report("handshake + HTTP GET + close (stateful)",
@@ -229,10 +273,18 @@ main(int argc, char **argv)
 	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, syn_only));
 	report("cookie ACK -> ESTABLISHED, per ACK",
 	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, cookie_ack_only));
+	steering(&b, true, false);
+	report("handshake + close, 2 workers, at the owner",
+	       run(&b, n, rounds, PCL_COOKIES_OFF, plain));
+	steering(&b, true, true);
+	report("handshake + close, 2 workers, all hop", run(&b, n, rounds, PCL_COOKIES_OFF, plain));
 	printf("\nconnection entry: %zu bytes, table bucket: %zu bytes, timer: in the entry\n",
 	       sizeof(struct pcl_conn), sizeof(uint32_t));
 
 	pcl_worker_fini(&b.w);
+	pcl_worker_fini(&b.w2);
+	rte_ring_free(b.inboxes[0]);
+	rte_ring_free(b.inboxes[1]);
 	rte_mempool_free(b.mp);
 	pcl_app_fini();
 	rte_eal_cleanup();

@@ -224,27 +224,42 @@ steer_burst(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	return mine;
 }
 
+void
+pcl_worker_rx(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (w->steer != NULL)
+		n = steer_burst(w, pkts, n);
+	if (n)
+		pcl_worker_input(w, pkts, n);
+}
+
+uint16_t
+pcl_worker_inbox(struct pcl_worker *w)
+{
+	struct rte_mbuf *pkts[PCL_BURST];
+	uint16_t k;
+
+	if (w->steer == NULL)
+		return 0;
+	k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST,
+					     NULL);
+	w->stats.steered_in += k;
+	if (k)
+		pcl_worker_input(w, pkts, k);
+	return k;
+}
+
 uint16_t
 pcl_worker_poll(struct pcl_worker *w)
 {
 	struct rte_mbuf *pkts[PCL_BURST];
 	uint64_t t0 = rte_rdtsc();
-	uint16_t n, k = 0;
+	uint16_t n;
 
 	pcl_worker_clock(w);
 	n = rte_eth_rx_burst(w->port, w->queue, pkts, PCL_BURST);
-	if (w->steer != NULL) {
-		if (n)
-			pcl_worker_input(w, pkts, steer_burst(w, pkts, n));
-		k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST,
-						     NULL);
-		w->stats.steered_in += k;
-		if (k)
-			pcl_worker_input(w, pkts, k);
-		n += k;
-	} else if (n) {
-		pcl_worker_input(w, pkts, n);
-	}
+	pcl_worker_rx(w, pkts, n);
+	n += pcl_worker_inbox(w);
 	pcl_worker_timers(w);
 	pcl_worker_flush(w);
 	w->stats.loops++;

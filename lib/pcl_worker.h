@@ -96,13 +96,25 @@ void pcl_worker_clock(struct pcl_worker *w);
 /* Handles received packets; replies go to w->tx. Consumes every mbuf. */
 void pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
+/*
+ * Handles a received burst: with several workers, packets of flows another
+ * worker owns go to its inbox first; the rest to pcl_worker_input().
+ */
+void pcl_worker_rx(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/* Handles up to a burst that other workers handed over. Returns how many. */
+uint16_t pcl_worker_inbox(struct pcl_worker *w);
+
 /* Fires due timers (bounded by PCL_TIMER_BUDGET). */
 void pcl_worker_timers(struct pcl_worker *w);
 
 /* Sends w->tx on the worker's queue; what the NIC refuses is freed and counted. */
 void pcl_worker_flush(struct pcl_worker *w);
 
-/* One loop iteration: clock, RX burst, input, timers, flush. Returns packets received. */
+/*
+ * One loop iteration: clock, RX burst, steering, inbox, timers, flush.
+ * Returns packets received (from the port and the inbox).
+ */
 uint16_t pcl_worker_poll(struct pcl_worker *w);
 
 /* Runs pcl_worker_poll until *quit becomes true. */
