@@ -112,12 +112,37 @@ pcl_http_scan(struct pcl_http_scan *s, const uint8_t *p, uint32_t len, uint8_t *
 
 static char *http_body;
 
+/*
+ * The four response headers, [501][close], formatted once: snprintf per
+ * request cost about 700 instructions, a tenth of a whole connection.
+ */
+static struct {
+	uint32_t len;
+	char text[192];
+} http_hdr[2][2];
+
+static void
+format_headers(uint32_t body_size)
+{
+	unsigned int bad, close;
+
+	for (bad = 0; bad < 2; bad++)
+		for (close = 0; close < 2; close++)
+			http_hdr[bad][close].len = (uint32_t)snprintf(
+				http_hdr[bad][close].text, sizeof(http_hdr[bad][close].text),
+				"HTTP/1.1 %s\r\nServer: portcullis\r\nContent-Type: text/plain\r\n"
+				"Content-Length: %u\r\n%s\r\n",
+				bad ? "501 Not Implemented" : "200 OK", bad ? 0 : body_size,
+				close ? "Connection: close\r\n" : "");
+}
+
 int
 pcl_app_init(const struct pcl_config *cfg)
 {
 	static const char pattern[] = "portcullis\n";
 	uint32_t i;
 
+	format_headers(cfg->http_body_size);
 	free(http_body);
 	http_body = malloc(cfg->http_body_size + 1);
 	if (http_body == NULL)
@@ -138,16 +163,11 @@ pcl_app_fini(void)
 static void
 respond(struct pcl_worker *w, struct pcl_conn *c, uint8_t req)
 {
-	char hdr[192];
 	uint32_t body = req & PCL_HTTP_BAD ? 0 : w->cfg->http_body_size;
-	int n;
+	const __typeof__(http_hdr[0][0]) *h =
+		&http_hdr[!!(req & PCL_HTTP_BAD)][!!(req & PCL_HTTP_CLOSE)];
 
-	n = snprintf(hdr, sizeof(hdr),
-		     "HTTP/1.1 %s\r\nServer: portcullis\r\nContent-Type: text/plain\r\n"
-		     "Content-Length: %u\r\n%s\r\n",
-		     req & PCL_HTTP_BAD ? "501 Not Implemented" : "200 OK", body,
-		     req & PCL_HTTP_CLOSE ? "Connection: close\r\n" : "");
-	pcl_tcp_send(w, c, hdr, (uint32_t)n);
+	pcl_tcp_send(w, c, h->text, h->len);
 	if (body && !(req & PCL_HTTP_HEAD))
 		pcl_tcp_send(w, c, http_body, body);
 	w->stats.http_requests++;
