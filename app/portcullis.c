@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,6 +171,53 @@ has_arg(int argc, char **argv, const char *prefix)
 	return false;
 }
 
+/* The EAL's --file-prefix (default "rte"). */
+static const char *
+file_prefix(int argc, char **argv)
+{
+	const char *p = "rte";
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--file-prefix") == 0 && i + 1 < argc)
+			p = argv[++i];
+		else if (strncmp(argv[i], "--file-prefix=", 14) == 0)
+			p = argv[i] + 14;
+	}
+	return p;
+}
+
+/*
+ * A primary DPDK process holds a write lock on its runtime config file; a
+ * second one with the same prefix would fail deep in EAL init with a vague
+ * message. Say what is wrong before trying.
+ */
+static void
+prefix_free_or_exit(int argc, char **argv)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *prefix = file_prefix(argc, argv);
+	struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	char path[PATH_MAX];
+	int fd;
+
+	if (has_arg(argc, argv, "--in-memory") || has_arg(argc, argv, "--no-shconf"))
+		return;
+	snprintf(path, sizeof(path), "%s/dpdk/%s/config",
+		 getuid() == 0 ? "/var/run" : (xdg ? xdg : "/tmp"), prefix);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	if (fcntl(fd, F_GETLK, &lk) == 0 && lk.l_type != F_UNLCK) {
+		fprintf(stderr,
+			PROG ": file prefix '%s' is in use by another DPDK process (pid %d); "
+			     "give this one its own --file-prefix\n",
+			prefix, (int)lk.l_pid);
+		exit(EXIT_FAILURE);
+	}
+	close(fd);
+}
+
 static void
 on_signal(int sig)
 {
@@ -325,9 +374,11 @@ main(int argc, char **argv)
 		eal_argv[eal_argc++] = "--vdev";
 		eal_argv[eal_argc++] = cfg->device;
 	}
+	prefix_free_or_exit(eal_argc, eal_argv);
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0)
-		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
+		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n",
+			 rte_errno ? rte_strerror(rte_errno) : "see the EAL lines above");
 
 	if (rte_eth_dev_count_avail() == 0)
 		rte_exit(EXIT_FAILURE, "no port: give one with --vdev (e.g. net_tap0,iface=pcl0), "

@@ -91,6 +91,15 @@ assert config["listen/ports"] == "80" and config["listen/app"] == "http", config
 PYEOF
 ok "telemetry: /portcullis/stats, conns, lcores, config"
 
+# 3c. A second server with the same file prefix fails at once, saying why.
+rc=0
+in_ns "$PCL_BIN" -l 0 --no-huge -m 128 --no-pci --file-prefix "$ns" -- --addr "$SRV/24" \
+	>"$tmp/second.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "second start with prefix $ns: exit $rc, want 1"
+grep -q "^portcullis: file prefix '$ns' is in use by another DPDK process (pid [0-9]*); give this one its own --file-prefix\$" \
+	"$tmp/second.out" || fail "second start: '$(cat "$tmp/second.out")'"
+ok "a second start with the same --file-prefix: one clear line, exit 1"
+
 # 4. bash /dev/tcp: connect, ask, read to EOF, close.
 resp=$(in_ns bash -c "exec 3<>/dev/tcp/$SRV/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3; exec 3<&-") ||
 	fail "/dev/tcp exit $?"
