@@ -29,6 +29,7 @@
 #include "pcl_isn.h"
 #include "pcl_log.h"
 #include "pcl_port.h"
+#include "pcl_prom.h"
 #include "pcl_steer.h"
 #include "pcl_telemetry.h"
 #include "pcl_worker.h"
@@ -333,6 +334,7 @@ main(int argc, char **argv)
 	static struct server srv;
 	struct pcl_config *cfg = malloc(sizeof(*cfg));
 	struct pcl_ctrl ctl = {0};
+	struct pcl_prom prom = {0};
 	static struct pcl_secrets secrets;
 	struct pcl_totals tot;
 	bool check_only = false;
@@ -393,6 +395,13 @@ main(int argc, char **argv)
 
 	if (pcl_telemetry_register(srv.workers, srv.n, cfg) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
+	if (cfg->prom_port != 0) {
+		rc = pcl_prom_start(&prom, cfg->prom_addr, cfg->prom_port, srv.workers, srv.n);
+		if (rc != 0)
+			rte_exit(EXIT_FAILURE, "stats.prometheus: cannot listen on %s: %s\n",
+				 cfg->prometheus, strerror(-rc));
+		PCL_LOG(NOTICE, "Prometheus metrics on http://%s/metrics", cfg->prometheus);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ctl.workers = srv.workers;
@@ -422,6 +431,7 @@ main(int argc, char **argv)
 		rte_eal_mp_wait_lcore();
 	}
 
+	pcl_prom_stop(&prom);
 	pcl_ctrl_stop(&ctl);
 	pcl_ctrl_totals(srv.workers, srv.n, &tot);
 	PCL_LOG(NOTICE, "stopped; final totals:");

@@ -80,6 +80,11 @@ static const struct key_desc keys[] = {
 	U32("tables", "conns", conns, 16, 1u << 26),
 	U32("tables", "syn_backlog", syn_backlog, 1, 1u << 26),
 	U32("stats", "log_interval_s", log_interval_s, 0, 86400),
+	{.section = "stats",
+	 .name = "prometheus",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, prometheus),
+	 .size = PCL_PROM_LEN},
 };
 
 void
@@ -111,6 +116,7 @@ pcl_config_defaults(struct pcl_config *c)
 	c->conns = 65536;
 	c->syn_backlog = 8192;
 	c->log_interval_s = 10;
+	strcpy(c->prometheus, "127.0.0.1:9464");
 }
 
 const char *
@@ -386,6 +392,29 @@ pcl_config_load(struct pcl_config *c, const char *path)
 	return l.errors ? -EINVAL : 0;
 }
 
+/* "A.B.C.D:PORT" (port 1..65535), or "off" for port 0. */
+static int
+parse_endpoint(const char *s, rte_be32_t *addr, uint16_t *port)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+	uint32_t p;
+
+	*addr = 0;
+	*port = 0;
+	if (strcmp(s, "off") == 0)
+		return 0;
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (inet_pton(AF_INET, host, addr) != 1 || parse_u32(colon + 1, &p) != 0 || p == 0 ||
+	    p > UINT16_MAX)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	return 0;
+}
+
 int
 pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 {
@@ -412,6 +441,11 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 "syncookies.rekey_s: %u is below %u, cookies are valid for up to %u s",
 			 c->cookie_rekey_s, PCL_COOKIE_MIN_REKEY_S,
 			 (unsigned int)PCL_COOKIE_MAX_LIFE_S);
+		return -EINVAL;
+	}
+	if (parse_endpoint(c->prometheus, &c->prom_addr, &c->prom_port) != 0) {
+		snprintf(err, errlen, "stats.prometheus: expected A.B.C.D:PORT or off, got '%s'",
+			 c->prometheus);
 		return -EINVAL;
 	}
 	memset(c->listen_app, 0, sizeof(c->listen_app));

@@ -17,6 +17,7 @@ enum pcl_cookie_mode {
 
 #define PCL_MAX_LISTEN 64
 #define PCL_DEVICE_LEN 256
+#define PCL_PROM_LEN   32
 
 /*
  * Everything the server was told, after defaults, the config file and the
@@ -59,6 +60,11 @@ struct pcl_config {
 	uint32_t syn_backlog; /* half-open entries per worker lcore */
 	/* [stats] */
 	uint32_t log_interval_s;
+	char prometheus[PCL_PROM_LEN]; /* "A.B.C.D:PORT" or "off" */
+
+	/* Derived by pcl_config_finish(): the Prometheus endpoint, port 0 = off. */
+	rte_be32_t prom_addr;
+	uint16_t prom_port;
 
 	/* Derived by pcl_config_finish(): app + 1 per listening port, else 0. */
 	uint8_t listen_app[65536];

@@ -16,7 +16,7 @@ set -euo pipefail
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 
-for tool in ping curl ab ip timeout; do
+for tool in ping curl ab ip timeout promtool; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
 done
 PY=/usr/bin/python3 # the system one, not whatever python3 is first on PATH
@@ -90,6 +90,20 @@ assert lcores == [1], lcores
 assert config["listen/ports"] == "80" and config["listen/app"] == "http", config
 PYEOF
 ok "telemetry: /portcullis/stats, conns, lcores, config"
+
+# 3b'. Prometheus: /metrics on the namespace's loopback, accepted by promtool,
+# with the same request count as telemetry.
+in_ns curl -sf --max-time 5 http://127.0.0.1:9464/metrics >"$tmp/metrics.txt" || fail "GET /metrics"
+promtool check metrics <"$tmp/metrics.txt" >"$tmp/promtool.txt" 2>&1 ||
+	{ cat "$tmp/promtool.txt"; fail "promtool check metrics"; }
+grep -qx 'portcullis_http_requests_total{lcore="1"} 2001' "$tmp/metrics.txt" ||
+	fail "metrics: $(grep http_requests "$tmp/metrics.txt")"
+grep -q '^portcullis_connections{lcore="1",state="TIME_WAIT"} [0-9]' "$tmp/metrics.txt" &&
+	grep -q '^portcullis_drops_total{lcore="1",reason="tcp_cksum"} 0$' "$tmp/metrics.txt" &&
+	grep -q '^portcullis_allocator_resident_bytes [1-9]' "$tmp/metrics.txt" || fail "metrics: families missing"
+code=$(in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:9464/) || true
+[ "$code" = 404 ] || fail "GET / on the metrics port: $code, want 404"
+ok "Prometheus /metrics: promtool accepts it; http_requests_total 2001 as in telemetry"
 
 # 3c. A second server with the same file prefix fails at once, saying why.
 rc=0
