@@ -393,7 +393,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "out of memory for the app\n");
 	start_workers(&srv, cfg, &secrets);
 
-	if (pcl_telemetry_register(srv.workers, srv.n, cfg) != 0)
+	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
 	if (cfg->prom_port != 0) {
 		rc = pcl_prom_start(&prom, cfg->prom_addr, cfg->prom_port, srv.workers, srv.n);

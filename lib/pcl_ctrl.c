@@ -72,12 +72,53 @@ summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t se
 }
 
 static uint64_t
-now_s(void)
+now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+now_s(void)
+{
+	return now_ns() / 1000000000u;
+}
+
+/* What the rates are computed against: the previous second's sample. */
+struct sample {
+	uint64_t ns;
+	struct pcl_totals t;
+	uint64_t busy[PCL_MAX_WORKERS];
+};
+
+static void
+take(struct pcl_ctrl *ctl, struct sample *s)
+{
+	unsigned int i;
+
+	s->ns = now_ns();
+	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &s->t);
+	for (i = 0; i < ctl->nworkers; i++)
+		s->busy[i] = ((volatile struct pcl_stats *)&ctl->workers[i]->stats)->busy_cycles;
+}
+
+static void
+update_rates(struct pcl_ctrl *ctl, const struct sample *now, const struct sample *prev)
+{
+	uint64_t ns = now->ns - prev->ns, tsc = rte_get_tsc_hz() * ns / 1000000000u;
+	unsigned int i;
+
+	if (ns == 0)
+		return;
+	for (i = 0; i < PCL_COUNTER_COUNT; i++)
+		ctl->rates.per_s[i] =
+			(pcl_stats_counter(&now->t.s, i) - pcl_stats_counter(&prev->t.s, i)) *
+			1000000000u / ns;
+	ctl->rates.drops_per_s = (drops(&now->t) - drops(&prev->t)) * 1000000000u / ns;
+	for (i = 0; i < ctl->nworkers && tsc; i++)
+		ctl->rates.busy_pct[i] = RTE_MIN((now->busy[i] - prev->busy[i]) * 100 / tsc, 100u);
 }
 
 /* One secret's rotation schedule. */
@@ -105,12 +146,14 @@ ctrl_main(void *arg)
 {
 	struct pcl_ctrl *ctl = arg;
 	struct pcl_totals prev, now;
+	struct sample a, b, *cur = &a, *last = &b;
 	uint64_t t = now_s(), next_log = t + ctl->interval_s;
 	struct rekey isn = {&ctl->secrets->isn, "ISN", ctl->isn_rekey_s, t + ctl->isn_rekey_s};
 	struct rekey cookie = {&ctl->secrets->cookie, "SYN cookie", ctl->cookie_rekey_s,
 			       t + ctl->cookie_rekey_s};
 
 	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &prev);
+	take(ctl, last);
 	while (!ctl->stop) {
 		/*
 		 * Short sleeps keep shutdown under a second. Signals (net_tap
@@ -121,6 +164,14 @@ ctrl_main(void *arg)
 		t = now_s();
 		rekey_due(&isn, t);
 		rekey_due(&cookie, t);
+		if (now_ns() - last->ns >= 1000000000u) {
+			struct sample *tmp = last;
+
+			take(ctl, cur);
+			update_rates(ctl, cur, last);
+			last = cur;
+			cur = tmp;
+		}
 		if (ctl->interval_s == 0 || t < next_log)
 			continue;
 		pcl_ctrl_totals(ctl->workers, ctl->nworkers, &now);

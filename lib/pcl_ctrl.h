@@ -10,6 +10,7 @@
 #include "pcl_conn.h"
 #include "pcl_isn.h"
 #include "pcl_stats.h"
+#include "pcl_steer.h"
 
 struct pcl_worker;
 
@@ -17,6 +18,16 @@ struct pcl_worker;
 struct pcl_totals {
 	struct pcl_stats s;
 	uint64_t by_state[PCL_TCP_STATE_MAX];
+};
+
+/*
+ * Per-second rates over the last full second, written by the control thread
+ * once a second, read by telemetry (aligned 64-bit values, never torn).
+ */
+struct pcl_rates {
+	uint64_t per_s[PCL_COUNTER_COUNT]; /* every counter, in PCL_COUNTERS order */
+	uint64_t drops_per_s;
+	uint64_t busy_pct[PCL_MAX_WORKERS]; /* share of each worker's time spent busy */
 };
 
 /* Sums the counters of n workers into t. Safe while workers run. */
@@ -29,14 +40,16 @@ uint64_t pcl_ctrl_active(const uint64_t *by_state);
 void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
 
 /*
- * The control thread: never touches packets. Every interval_s it logs a
- * one-line summary of rates since the previous line; it rotates the ISN
- * and cookie secrets, each on its own period.
+ * The control thread: never touches packets. Every second it updates
+ * rates; every interval_s it logs a one-line summary of rates since the
+ * previous line; it rotates the ISN and cookie secrets, each on its own
+ * period.
  */
 struct pcl_ctrl {
 	struct pcl_worker *const *workers;
 	unsigned int nworkers;
 	uint32_t interval_s;
+	struct pcl_rates rates;
 	struct pcl_secrets *secrets;
 	uint32_t isn_rekey_s;    /* 0 = never */
 	uint32_t cookie_rekey_s; /* 0 = never */

@@ -13,6 +13,7 @@ static struct {
 	struct pcl_worker *const *workers;
 	unsigned int n;
 	const struct pcl_config *cfg;
+	const struct pcl_rates *rates;
 } tel;
 
 static void
@@ -33,6 +34,8 @@ static int
 stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct pcl_totals t;
+	char name[64];
+	unsigned int i;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
@@ -40,6 +43,12 @@ stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	add_counters(d, &t.s);
 	rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(t.by_state));
+	for (i = 0; i < PCL_COUNTER_COUNT; i++) {
+		snprintf(name, sizeof(name), "%s_per_s", pcl_counter_names[i]);
+		rte_tel_data_add_dict_u64(d, name,
+					  ((const volatile uint64_t *)tel.rates->per_s)[i]);
+	}
+	rte_tel_data_add_dict_u64(d, "drops_per_s", tel.rates->drops_per_s);
 	return 0;
 }
 
@@ -69,6 +78,7 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(d, "queue", w->queue);
 		add_counters(d, &w->stats);
 		rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(w->conns_by_state));
+		rte_tel_data_add_dict_u64(d, "busy_pct", tel.rates->busy_pct[i]);
 		return 0;
 	}
 	return -EINVAL;
@@ -115,15 +125,17 @@ config_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 
 int
 pcl_telemetry_register(struct pcl_worker *const *workers, unsigned int n,
-		       const struct pcl_config *cfg)
+		       const struct pcl_config *cfg, const struct pcl_rates *rates)
 {
 	int rc;
 
 	tel.workers = workers;
 	tel.n = n;
 	tel.cfg = cfg;
-	rc = rte_telemetry_register_cmd("/portcullis/stats", stats_cb,
-					"Every counter, summed over the worker lcores");
+	tel.rates = rates;
+	rc = rte_telemetry_register_cmd(
+		"/portcullis/stats", stats_cb,
+		"Every counter summed over the worker lcores, and its rate per second");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/portcullis/lcores", lcores_cb,
 						"Worker lcore ids; with ,ID that lcore's counters");

@@ -74,9 +74,19 @@ ok "ab -n 2000 -c 20: 2000 complete, 0 failed ($(awk '/^Requests per second/ {pr
 # 3b. Telemetry counts what happened: curl + 2000 ab requests, and it adds up.
 tel=$(in_ns "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$ns" /portcullis/stats /portcullis/conns \
 	/portcullis/lcores /portcullis/config) || fail "telemetry query"
-"$PY" - "$tel" <<'PYEOF' || fail "telemetry: $tel"
-import json, sys
+"$PY" - "$tel" "$PCL_ROOT/lib/pcl_stats.h" <<'PYEOF' || fail "telemetry: $tel"
+import json, re, sys
 stats, conns, lcores, config = (json.loads(l) for l in sys.argv[1].splitlines())
+# Every counter and drop reason pcl_stats.h documents is there, with its rate.
+hdr = open(sys.argv[2]).read()
+counters = re.findall(r"X\((\w+),", hdr[hdr.index("define PCL_COUNTERS"):])
+drops = re.findall(r"X\((\w+),", hdr[hdr.index("define PCL_DROP_REASONS"):hdr.index("enum pcl_drop")])
+assert len(counters) > 30 and len(drops) > 20, (counters, drops)
+for k in counters:
+    assert k in stats and k + "_per_s" in stats, k
+for k in drops:
+    assert "drop_" + k in stats, k
+assert "drops_per_s" in stats and "conns_active" in stats
 # ab may open a spare connection it never uses, so requests are the exact count.
 assert stats["http_requests"] == 2001, stats["http_requests"]
 assert stats["conn_opened"] == stats["syn_rx"] == stats["synack_tx"], stats
