@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
 	# build
 	build-essential pkg-config meson ninja-build
-	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev libmicrohttpd-dev
+	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev libmicrohttpd-dev libjansson-dev
 	clang-format
 	# tests and demos
 	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3 prometheus valgrind

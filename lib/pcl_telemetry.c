@@ -55,7 +55,8 @@ stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int i;
+	unsigned int i, s;
+	char name[64];
 	char *end;
 	unsigned long id;
 
@@ -79,6 +80,11 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		add_counters(d, &w->stats);
 		rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(w->conns_by_state));
 		rte_tel_data_add_dict_u64(d, "busy_pct", tel.rates->busy_pct[i]);
+		for (s = PCL_TCP_SYN_RCVD; s < PCL_TCP_STATE_MAX; s++) {
+			snprintf(name, sizeof(name), "state_%s", pcl_tcp_state_names[s]);
+			rte_tel_data_add_dict_u64(
+				d, name, ((const volatile uint64_t *)w->conns_by_state)[s]);
+		}
 		return 0;
 	}
 	return -EINVAL;

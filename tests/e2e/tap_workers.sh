@@ -72,6 +72,29 @@ print(f"ok: worker 0 opened {a['conn_opened']}, worker 1 opened {b['conn_opened'
       f"steered {a['steered_out']} + {b['steered_out']} packets, none dropped, no RST")
 PYEOF
 
+# portcullis-stat: one JSON sample, and two refreshes of the live view.
+STAT=$(dirname "$PCL_BIN")/portcullis-stat
+ip netns exec "$ns" timeout 10 "$STAT" --file-prefix "$ns" --once >"$tmp/stat.json" ||
+	fail "portcullis-stat --once: exit $?"
+"$PY" - "$tmp/stat.json" <<'PYEOF' || fail "portcullis-stat --once: $(cat "$tmp/stat.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert sorted(s["lcores"]) == ["1", "2"], s["lcores"].keys()
+for l in s["lcores"].values():
+    for k in ("conn_opened", "rx_pkts", "busy_pct", "state_ESTABLISHED", "cookie_sent"):
+        assert k in l, k
+assert s["stats"]["conn_opened"] == sum(l["conn_opened"] for l in s["lcores"].values())
+PYEOF
+ip netns exec "$ns" timeout 10 "$STAT" --file-prefix "$ns" -i 1 -n 2 >"$tmp/stat.txt" ||
+	fail "portcullis-stat -n 2: exit $?"
+[ "$(grep -c 'portcullis-stat — ' "$tmp/stat.txt")" = 2 ] && grep -Eq '^ +1 ' "$tmp/stat.txt" &&
+	grep -Eq '^ +2 ' "$tmp/stat.txt" || fail "portcullis-stat live view: $(cat "$tmp/stat.txt")"
+rc=0
+"$STAT" --file-prefix no-such-server-$$ --once >/dev/null 2>"$tmp/stat.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "no portcullis with file prefix 'no-such-server-$$' is running" "$tmp/stat.err" ||
+	fail "portcullis-stat without a server: exit $rc, '$(cat "$tmp/stat.err")'"
+ok "portcullis-stat: --once JSON with both lcores, a live view, a clear error without a server"
+
 pcl_server_stop || fail "the server did not exit 0 on SIGINT"
 out=$tmp/server.out
 opened=$(total conn_opened "$out")
