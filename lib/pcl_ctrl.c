@@ -64,11 +64,13 @@ summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t se
 {
 	PCL_LOG(INFO,
 		"conns/s %" PRIu64 " active %" PRIu64 " (est %" PRIu64 " tw %" PRIu64
-		" synrcvd %" PRIu64 ") rx/s %" PRIu64 " tx/s %" PRIu64 " drops/s %" PRIu64,
+		" synrcvd %" PRIu64 ") cookies/s %" PRIu64 " rx/s %" PRIu64 " tx/s %" PRIu64
+		" drops/s %" PRIu64,
 		(now->s.conn_opened - prev->s.conn_opened) / secs, pcl_ctrl_active(now->by_state),
 		now->by_state[PCL_TCP_ESTABLISHED], now->by_state[PCL_TCP_TIME_WAIT],
-		now->by_state[PCL_TCP_SYN_RCVD], (now->s.rx_pkts - prev->s.rx_pkts) / secs,
-		(now->s.tx_pkts - prev->s.tx_pkts) / secs, (drops(now) - drops(prev)) / secs);
+		now->by_state[PCL_TCP_SYN_RCVD], (now->s.cookie_sent - prev->s.cookie_sent) / secs,
+		(now->s.rx_pkts - prev->s.rx_pkts) / secs, (now->s.tx_pkts - prev->s.tx_pkts) / secs,
+		(drops(now) - drops(prev)) / secs);
 }
 
 static uint64_t
