@@ -15,6 +15,7 @@ set -euo pipefail
 [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
+source "$PCL_ROOT/tests/e2e/common.sh"
 
 for tool in ping curl ab ip timeout promtool; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
@@ -28,19 +29,8 @@ SRV=198.18.0.2
 tmp=
 pcl_tmpdir tmp
 
-fail() {
-	local f
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/server*; do
-		[ -s "$f" ] && { echo "--- ${f##*/}"; cat "$f"; } >&2
-	done
-	exit 1
-}
-ok() { echo "ok: $*"; }
 # Runs a command in the test's namespace, bounded.
 in_ns() { ip netns exec "$ns" timeout 60 "$@"; }
-# A counter from a stopped server's totals (stdout: "name value" lines).
-total() { awk -v k="$1" '$1 == k && NF == 2 { print $2; found = 1 } END { if (!found) print "missing" }' "$2"; }
 eal() { echo "-l 0-1 --no-huge -m 512 --no-pci --file-prefix $1 --vdev net_tap0,iface=$2"; }
 
 pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }

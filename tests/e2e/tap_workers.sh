@@ -16,6 +16,7 @@ set -euo pipefail
 [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
+source "$PCL_ROOT/tests/e2e/common.sh"
 
 for tool in ab ip timeout; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
@@ -25,14 +26,6 @@ SRV=198.18.0.2
 ns=pcl-e2e-mq-$$
 tmp=
 pcl_tmpdir tmp
-
-fail() {
-	echo "FAIL: $*" >&2
-	[ -s "$tmp/server.err" ] && { echo "--- server.err"; tail -n 40 "$tmp/server.err"; } >&2
-	exit 1
-}
-ok() { echo "ok: $*"; }
-total() { awk -v k="$1" '$1 == k && NF == 2 { print $2; found = 1 } END { if (!found) print "missing" }' "$2"; }
 
 pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
 
