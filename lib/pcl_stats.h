@@ -68,7 +68,8 @@ enum pcl_drop {
 	X(conn_opened, "connections that reached ESTABLISHED, cookie ones included")               \
 	X(conn_closed, "established connections closed by the FIN exchange")                       \
 	X(conn_reset, "established connections closed by an RST from the peer")                    \
-	X(conn_timeout, "established connections dropped by the retry limit or FIN_WAIT_2 idle")   \
+	X(conn_timeout, "established connections dropped after FIN_WAIT_2 stayed idle")            \
+	X(conn_retry_limit, "established connections dropped at the retransmission limit")         \
 	X(conn_aborted, "established connections we reset (send queue out of mbufs)")              \
 	X(halfopen_expired, "half-open entries dropped after the SYN-ACK retry limit")             \
 	X(halfopen_reset, "half-open entries closed by an RST from the peer")                      \

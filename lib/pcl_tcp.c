@@ -329,6 +329,7 @@ enum close_why {
 	CLOSE_NORMAL,
 	CLOSE_RESET,
 	CLOSE_TIMEOUT,
+	CLOSE_RETRIES,
 	CLOSE_ABORT,
 };
 
@@ -367,6 +368,9 @@ conn_close(struct pcl_worker *w, struct pcl_conn *c, enum close_why why)
 			break;
 		case CLOSE_TIMEOUT:
 			w->stats.conn_timeout++;
+			break;
+		case CLOSE_RETRIES:
+			w->stats.conn_retry_limit++;
 			break;
 		case CLOSE_ABORT:
 			w->stats.conn_aborted++;
@@ -1024,7 +1028,7 @@ pcl_tcp_timeout(struct pcl_worker *w, struct pcl_conn *c)
 		return;
 	}
 	if (c->rexmits >= (c->state == PCL_TCP_SYN_RCVD ? cfg->synack_retries : cfg->retries)) {
-		conn_close(w, c, CLOSE_TIMEOUT);
+		conn_close(w, c, CLOSE_RETRIES);
 		return;
 	}
 	backoff(w, c);

@@ -5,6 +5,7 @@
 #include <rte_telemetry.h>
 
 #include "pcl_ctrl.h"
+#include "pcl_mem.h"
 #include "pcl_telemetry.h"
 #include "pcl_worker.h"
 
@@ -34,6 +35,7 @@ static int
 stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct pcl_totals t;
+	struct pcl_mem mem;
 	char name[64];
 	unsigned int i;
 
@@ -49,6 +51,10 @@ stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 					  ((const volatile uint64_t *)tel.rates->per_s)[i]);
 	}
 	rte_tel_data_add_dict_u64(d, "drops_per_s", tel.rates->drops_per_s);
+	if (pcl_mem_read(&mem) == 0) {
+		rte_tel_data_add_dict_u64(d, "allocator_allocated_bytes", mem.allocated);
+		rte_tel_data_add_dict_u64(d, "allocator_resident_bytes", mem.resident);
+	}
 	return 0;
 }
 

@@ -77,10 +77,11 @@ for k in counters:
 for k in drops:
     assert "drop_" + k in stats, k
 assert "drops_per_s" in stats and "conns_active" in stats
+assert stats["allocator_resident_bytes"] >= stats["allocator_allocated_bytes"] > 0, stats
 # ab may open a spare connection it never uses, so requests are the exact count.
 assert stats["http_requests"] == 2001, stats["http_requests"]
 assert stats["conn_opened"] == stats["syn_rx"] == stats["synack_tx"], stats
-ended = sum(stats[k] for k in ("conn_closed", "conn_reset", "conn_timeout", "conn_aborted"))
+ended = sum(stats[k] for k in ("conn_closed", "conn_reset", "conn_timeout", "conn_retry_limit", "conn_aborted"))
 assert stats["conn_opened"] - ended == conns["active"] - conns["SYN_RCVD"], (stats, conns)
 assert stats["drop_tcp_cksum"] == 0
 assert set(conns) == {"SYN_RCVD", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "FIN_WAIT_1",

@@ -103,7 +103,7 @@ PCL_SERVER_PIDS=()
 [ "$ms" -lt 2000 ] || fail "SIGTERM under load: took $ms ms to exit"
 out=$tmp/server.out
 opened=$(total conn_opened "$out")
-ended=$(($(total conn_closed "$out") + $(total conn_reset "$out") + $(total conn_timeout "$out") + $(total conn_aborted "$out")))
+ended=$(($(total conn_closed "$out") + $(total conn_reset "$out") + $(total conn_timeout "$out") + $(total conn_retry_limit "$out") + $(total conn_aborted "$out")))
 open_now=0
 for st in ESTABLISHED CLOSE_WAIT LAST_ACK FIN_WAIT_1 FIN_WAIT_2 CLOSING TIME_WAIT; do
 	open_now=$((open_now + $(total "state_$st" "$out")))

@@ -329,7 +329,8 @@ Test(lifecycle, fin_retransmitted_with_backoff_then_dropped)
 	}
 	th_advance(&t, rto);
 	cr_expect_eq(th_state(&t, PCL_TCP_FIN_WAIT_1), 0);
-	cr_expect_eq(t.w.stats.conn_timeout, 1);
+	cr_expect_eq(t.w.stats.conn_retry_limit, 1);
+	cr_expect_eq(t.w.stats.conn_timeout, 0);
 	cr_expect_eq(t.w.stats.rexmits, t.cfg.retries);
 }
 
