@@ -397,6 +397,16 @@ enter_time_wait(struct pcl_worker *w, struct pcl_conn *c)
 	arm(w, c, 2 * w->cfg->msl_ms);
 }
 
+/* The payload per segment toward a peer whose SYN carried o. */
+static inline uint16_t
+seg_mss(const struct pcl_worker *w, const struct pcl_opts *o)
+{
+	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(w));
+
+	/* A tiny MSS would turn one answer into thousands of segments. */
+	return RTE_MAX(mss, (uint16_t)PCL_MIN_MSS);
+}
+
 /*
  * A new entry in SYN_RCVD for the peer of s, with the options o (from the
  * SYN, or recovered from a cookie), our ISN and TSval offset. Returns NULL
@@ -430,11 +440,7 @@ conn_new(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s,
 	c->rcv_nxt = client_isn + 1; /* data on a SYN is not acknowledged (no fast open) */
 	c->snd_wnd = s->wnd;
 	c->snd_wl1 = client_isn;
-	c->mss =
-		(uint16_t)RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(w));
-	/* A tiny MSS would turn one answer into thousands of segments. */
-	if (c->mss < PCL_MIN_MSS)
-		c->mss = PCL_MIN_MSS;
+	c->mss = seg_mss(w, o);
 	if (o->present & PCL_OPTF_TS) {
 		c->flags |= PCL_CF_TS;
 		c->ts_recent = o->tsval;
@@ -484,8 +490,7 @@ syn_cookie(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	const struct pcl_opts *o = &s->opts;
 	uint32_t counter = pcl_cookie_counter(w->now_us);
-	unsigned int mss_idx = pcl_cookie_mss_index(
-		RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(w)));
+	unsigned int mss_idx = pcl_cookie_mss_index(seg_mss(w, o));
 	struct pcl_cookie ck =
 		pcl_cookie_make(&w->secrets->cookie, &s->t, s->seq, counter, mss_idx);
 	struct pcl_synack_opts so = {.mss = our_mss(w)};
