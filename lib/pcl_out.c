@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include <rte_arp.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "pcl_arp.h"
 #include "pcl_out.h"
 #include "pcl_pkt.h"
 #include "pcl_worker.h"
@@ -68,15 +68,7 @@ swap_macs(struct pcl_worker *w, struct rte_ether_hdr *eh)
 void
 pcl_out_arp_reply(struct pcl_worker *w, struct rte_mbuf *m)
 {
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eh + 1);
-
-	swap_macs(w, eh);
-	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
-	a->arp_data.arp_tha = a->arp_data.arp_sha;
-	a->arp_data.arp_tip = a->arp_data.arp_sip;
-	a->arp_data.arp_sha = w->pkt_ctx.mac;
-	a->arp_data.arp_sip = w->pkt_ctx.addr;
+	pcl_arp_to_reply(m, &w->pkt_ctx.mac, w->pkt_ctx.addr);
 	w->stats.arp_replies++;
 	pcl_worker_tx(w, m);
 }
