@@ -397,6 +397,26 @@ summary(const struct pcl_gen *g, const struct pcl_hist *lat, double secs, double
 }
 
 /*
+ * The last ACKs (and the RSTs of failed connections) are still queued when
+ * the run ends; closing the port now would lose them and leave the server
+ * in LAST_ACK. Keep sending, and answering, for up to 200 ms.
+ */
+static void
+linger(struct pcl_gen *g, uint16_t port)
+{
+	uint64_t until = rte_rdtsc() + g->hz / 5;
+	uint16_t q;
+	bool queued;
+
+	do {
+		rx_all(g, port, rte_rdtsc());
+		pcl_gen_flush(g, port);
+		for (q = 0, queued = false; q < g->cfg.nq; q++)
+			queued |= g->tx_n[q] > 0;
+	} while (rte_rdtsc() < until && (queued || !quit));
+}
+
+/*
  * The run: open at the target rate for the duration (or up to the count),
  * then wait up to the timeout for what is still open, then give up on it.
  * Busy cycles are those of iterations that received, opened or flooded:
@@ -459,7 +479,7 @@ run(struct pcl_gen *g, uint16_t port, const struct opts *o)
 		}
 	}
 	pcl_gen_abort(g);
-	pcl_gen_flush(g, port);
+	linger(g, port);
 	pcl_hist_merge(&total, &g->lat);
 	summary(g, &total, (double)(rte_rdtsc() - t0) / g->hz, (double)busy, o->json);
 }

@@ -39,6 +39,7 @@ struct pcl_gen_slot {
 	uint64_t t_open; /* TSC when the SYN left */
 	uint32_t gen;    /* bumped at each open: stale timeout entries skip */
 	uint32_t isn;
+	uint32_t snd_una; /* the server's highest ACK: where an RST is exact */
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;
 	int32_t resp_left; /* response bytes still expected, RESP_UNSEEN */
@@ -203,7 +204,7 @@ pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n)
 		s = &g->slots[idx];
 		s->isn = s->gen == 0 ? (uint32_t)rte_rand() : s->snd_nxt + ISN_STEP;
 		s->gen++;
-		s->snd_nxt = s->isn + 1;
+		s->snd_una = s->snd_nxt = s->isn + 1;
 		s->rcv_nxt = 0;
 		s->resp_left = RESP_UNSEEN;
 		s->state = SLOT_SYN_SENT;
@@ -355,6 +356,8 @@ slot_input(struct pcl_gen *g, uint32_t idx, const struct rte_tcp_hdr *th, const 
 	}
 	if (!(flags & RTE_TCP_ACK_FLAG) || pcl_seq_gt(ack, s->snd_nxt))
 		return;
+	if (pcl_seq_gt(ack, s->snd_una))
+		s->snd_una = ack;
 	if (flags & RTE_TCP_SYN_FLAG) {
 		if (ack != s->isn + 1)
 			return;
@@ -486,7 +489,7 @@ pcl_gen_expire(struct pcl_gen *g, uint64_t now)
 			if (now - s->t_open < g->timeout_tsc)
 				break;
 			/* Leave the server nothing of it before the tuple is reused. */
-			send_seg(g, idx, RTE_TCP_RST_FLAG, s->snd_nxt, NULL, 0);
+			send_seg(g, idx, RTE_TCP_RST_FLAG, s->snd_una, NULL, 0);
 			slot_fail(g, idx,
 				  s->state == SLOT_SYN_SENT ? PCL_GEN_FAIL_no_synack
 							    : PCL_GEN_FAIL_timeout);
