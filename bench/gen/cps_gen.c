@@ -291,6 +291,12 @@ rx_all(struct pcl_gen *g, uint16_t port, uint64_t now)
 	uint16_t q, n, i, total = 0;
 
 	for (q = 0; q < g->cfg.nq; q++) {
+		/*
+		 * A frame can cost two replies on any queue; read no more than
+		 * the fullest TX queue has room for, rather than drop replies.
+		 */
+		if (pcl_gen_tx_room(g) < 2 * RTE_DIM(pkts))
+			break;
 		n = rte_eth_rx_burst(port, q, pkts, RTE_DIM(pkts));
 		for (i = 0; i < n; i++)
 			pcl_gen_input(g, pkts[i], now);

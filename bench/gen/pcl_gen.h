@@ -132,6 +132,17 @@ void pcl_gen_abort(struct pcl_gen *g);
 /* An ARP request for the server's address, queued on TX queue 0. */
 void pcl_gen_arp_request(struct pcl_gen *g);
 
+/* Free room in the fullest TX queue. */
+static inline uint16_t
+pcl_gen_tx_room(const struct pcl_gen *g)
+{
+	uint16_t q, most = 0;
+
+	for (q = 0; q < g->cfg.nq; q++)
+		most = RTE_MAX(most, g->tx_n[q]);
+	return (uint16_t)(PCL_GEN_TX - most);
+}
+
 /* Sends what is queued; what the port refuses stays queued for the next call. */
 void pcl_gen_flush(struct pcl_gen *g, uint16_t port);
 

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Builds portcullis and runs every benchmark on this machine, each inside
+# network namespaces it creates and removes, then prints a markdown table.
+#
+#   bench/run.sh [-d SECONDS] [-h]
+#
+#   -d SECONDS  length of each connection run (default 5; at most 60)
+#
+# Runs, in order (about 3 minutes with the default length):
+#   1. pcl-bench: cycles per operation of the real code paths, in-process;
+#   2. cps-gen against portcullis over net_memif, 1 and 2 workers;
+#   3. cps-gen against portcullis and against Linux + nginx, each behind the
+#      same veth pair that cps-gen drives with net_af_packet, 1 server core;
+#   4. wrk (a kernel client, Connection: close) against portcullis on net_tap
+#      and against nginx on the namespace's loopback;
+#   5. a SYN flood from cps-gen during normal connections, over net_memif.
+# Needs root, the packages of dpdk-scripts/install-deps.sh, nginx and wrk.
+# Servers and nginx run on core 0, the generators on core 1.
+set -euo pipefail
+
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+secs=5
+while getopts ":d:h" o; do
+	case $o in
+	d) secs=$OPTARG ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge 1 ] && [ "$secs" -le 60 ] ||
+	{ echo "run.sh: -d: '$secs' is not a number of seconds in 1..60" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (namespaces, DPDK devices)" >&2; exit 1; }
+for tool in nginx wrk ip timeout meson ninja; do
+	command -v $tool >/dev/null ||
+		{ echo "run.sh: $tool is missing (apt-get install nginx-light wrk, or dpdk-scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$PCL_ROOT/build
+[ -d "$B" ] || meson setup "$B" "$PCL_ROOT" >/dev/null
+ninja -C "$B" >/dev/null
+PCL_BIN=$B/app/portcullis
+GEN=$B/bench/cps-gen
+source "$PCL_ROOT/dpdk-scripts/netns.sh"
+PY=/usr/bin/python3
+EAL=(--no-huge -m 512 --no-pci)
+tmp=
+pcl_tmpdir tmp
+ns=pcl-bench-$$
+pcl_ns_create "$ns"
+ip netns exec "$ns" sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+ghz=$("$B/bench/pcl-bench" "${EAL[@]}" --no-shconf -l 0 -- -n 1000 -r 1 | sed -n 's/.*TSC \([0-9.]*\) GHz.*/\1/p')
+rows=()
+
+# row WHAT SERVER LINK JSON [SERVER_CYCLES_PER_CONN]: one line of the table.
+row() {
+	rows+=("$("$PY" - "$@" <<'PYEOF'
+import json, sys
+what, server, link, path = sys.argv[1:5]
+cyc = sys.argv[5] if len(sys.argv) > 5 else "-"
+g = json.load(open(path))
+print(f"| {what} | {server} | {link} | {g['cps']:,.0f} | {g['failed']} | {cyc} | "
+      f"{g['synack_us_p50']:.0f} / {g['synack_us_p99']:.0f} |")
+PYEOF
+)")
+}
+
+# gen NAME VDEV ARGS...: cps-gen on core 1, JSON summary in $tmp/NAME.json.
+gen() {
+	local name=$1 vdev=$2
+	shift 2
+	ip netns exec "$ns" timeout $((secs + 60)) "$GEN" --lcores 0@1 "${EAL[@]}" \
+		--file-prefix "$ns-g$name" --vdev "$vdev" -- --json --quiet --duration "$secs" \
+		"$@" >"$tmp/$name.json" 2>"$tmp/$name.err" ||
+		{ cat "$tmp/$name.err" >&2; echo "run.sh: cps-gen ($name) failed" >&2; exit 1; }
+}
+
+# server NAME LCORES VDEV ARGS...: portcullis with 1 s stats, in $ns.
+server() {
+	local name=$1 lcores=$2 vdev=$3
+	shift 3
+	PCL_SERVER_STDERR=$tmp/$name.srv.err pcl_server_start "$ns" "$tmp/$name.srv" \
+		--lcores "$lcores" "${EAL[@]}" --file-prefix "$ns-$name" --vdev "$vdev" -- \
+		--listen 80 --app http -c "$tmp/bench.conf" "$@"
+	for _ in $(seq 100); do
+		grep -q 'Ctrl-C stops' "$tmp/$name.srv.err" && return 0
+		sleep 0.1
+	done
+	cat "$tmp/$name.srv.err" >&2
+	echo "run.sh: portcullis ($name) did not start" >&2
+	exit 1
+}
+
+# server_cycles NAME: busy cycles per closed connection, from the final
+# totals of a stopped server.
+server_cycles() {
+	awk '$1 == "busy_cycles" { b = $2 } $1 == "conn_closed" { c = $2 }
+		END { if (c > 0) printf "%.0f", b / c; else print "-" }' "$tmp/$1.srv"
+}
+
+cat >"$tmp/bench.conf" <<EOF
+[tables]
+conns = 262144
+syn_backlog = 65536
+[stats]
+prometheus = off
+EOF
+cat >"$tmp/nginx.conf" <<EOF
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err warn;
+worker_rlimit_nofile 200000;
+events { worker_connections 100000; multi_accept on; }
+http {
+	access_log off;
+	server {
+		listen 198.18.0.1:80 backlog=65535;
+		listen 127.0.0.1:80 backlog=65535;
+		location / { return 200 "hello world"; }
+	}
+}
+EOF
+
+echo "== pcl-bench" >&2
+"$B/bench/pcl-bench" "${EAL[@]}" --no-shconf -l 0 >"$tmp/pcl-bench.txt"
+
+echo "== memif: 1 and 2 workers" >&2
+server m1 '0@0,1@0' "net_memif0,role=server,socket=$tmp/m1.sock" --addr 198.18.0.2/24
+gen m1 "net_memif0,role=client,socket=$tmp/m1.sock" --dst 198.18.0.2 --concurrency 1000
+pcl_server_stop
+row "GET + client close" "portcullis, 1 worker" "memif" "$tmp/m1.json" "$(server_cycles m1)"
+server m2 '0@0,1@0,2@1' "net_memif0,role=server,socket=$tmp/m2.sock" --addr 198.18.0.2/24
+gen m2 "net_memif0,role=client,socket=$tmp/m2.sock" --dst 198.18.0.2 --concurrency 1000 --queues 2
+pcl_server_stop
+row "GET + client close" "portcullis, 2 workers (cores shared with cps-gen)" "memif" \
+	"$tmp/m2.json" "$(server_cycles m2)"
+
+echo "== veth + af_packet: portcullis and Linux + nginx" >&2
+ip -n "$ns" link add vg type veth peer name vs
+ip -n "$ns" link set vg up
+ip -n "$ns" link set vs up
+server vp '0@0,1@0' net_af_packet0,iface=vs --addr 198.18.0.1/24
+gen vp net_af_packet0,iface=vg --dst 198.18.0.1 --src 198.18.0.100 --nsrc 4 --concurrency 200 \
+	--timeout 3000
+pcl_server_stop
+row "GET + client close" "portcullis, 1 worker" "veth, af_packet" "$tmp/vp.json" "$(server_cycles vp)"
+ip -n "$ns" addr add 198.18.0.1/24 dev vs
+ip netns exec "$ns" timeout $((secs + 120)) nginx -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 &
+sleep 1
+ngx=$(cat "$tmp/nginx.pid")
+wpid=$(pgrep -P "$ngx" | head -1)
+# nginx's CPU: its worker's user + system time, plus the softirq time of every
+# core (where the kernel's TCP work on received packets is accounted).
+cpu() { awk '{ print $14 + $15 }' "/proc/$wpid/stat"; }
+softirq() { awk '$1 == "cpu" { print $8 }' /proc/stat; }
+c0=$(cpu)
+s0=$(softirq)
+gen vn net_af_packet0,iface=vg --dst 198.18.0.1 --src 198.18.0.100 --nsrc 4 --concurrency 200 \
+	--timeout 3000
+ticks=$(($(cpu) - c0 + $(softirq) - s0))
+ncyc=$("$PY" -c "import json; g = json.load(open('$tmp/vn.json')); \
+print(f'{$ticks / $(getconf CLK_TCK) * $ghz * 1e9 / max(g[\"completed\"], 1):.0f} (approx.)')")
+row "GET + client close" "Linux + nginx, 1 worker" "veth, af_packet" "$tmp/vn.json" "$ncyc"
+
+echo "== wrk, Connection: close" >&2
+server wt '0@0,1@0' net_tap0,iface=pclb0 --addr 198.18.2.2/24
+pcl_tap_up "$ns" pclb0 198.18.2.1/24
+wrk_row() {
+	local out=$tmp/wrk-$1.txt
+	ip netns exec "$ns" timeout $((secs + 30)) taskset -c 1 wrk -t1 -c50 -d"${secs}s" \
+		-H 'Connection: close' "$3" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+	rows+=("| wrk -c50, Connection: close | $2 | $4 | $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out") | $(awk '/Non-2xx|Socket errors/ { e = e $0 } END { print (e ? e : 0) }' "$out") | - | - |")
+}
+wrk_row pcl "portcullis, 1 worker" http://198.18.2.2/ "kernel client, net_tap"
+pcl_server_stop
+wrk_row ngx "Linux + nginx, 1 worker" http://127.0.0.1/ "kernel client, loopback"
+kill "$ngx" 2>/dev/null || true
+
+echo "== SYN flood during normal connections" >&2
+server fl '0@0,1@0' "net_memif0,role=server,socket=$tmp/fl.sock" --addr 198.18.0.2/24
+gen fl "net_memif0,role=client,socket=$tmp/fl.sock" --dst 198.18.0.2 --concurrency 200 \
+	--flood 300000
+pcl_server_stop
+fl_cyc=$(server_cycles fl)
+row "GET + client close, during a 300k SYN/s flood" "portcullis, 1 worker" "memif" "$tmp/fl.json" "$fl_cyc"
+flood=$("$PY" -c "import json; g = json.load(open('$tmp/fl.json')); \
+print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"flood_synack\"] / g[\"seconds\"]:,.0f} cookie SYN-ACKs/s back')")
+
+echo
+echo "Machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), TSC $ghz GHz; $(date -u +%F)"
+echo
+cat "$tmp/pcl-bench.txt"
+echo
+echo "Connections (each run ${secs} s; servers on core 0, clients on core 1):"
+echo
+echo "| workload | server | link | conns/s | failed | server cycles/conn | SYN-ACK p50 / p99 us |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "SYN flood: $flood."
+for j in m1 vp; do
+	printf 'cps-gen (%s): %s busy cycles per connection\n' "$j" \
+		"$("$PY" -c "import json; print(json.load(open('$tmp/$j.json'))['gen_cycles_per_conn'])")"
+done
