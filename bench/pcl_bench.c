@@ -8,17 +8,25 @@
  * before the clock starts, and only the worker's receive path is timed, so the
  * figures are the server's own (parse, lookup, state machine, reply build;
  * not the NIC, nor freeing the replies). Each case runs several rounds and
- * prints the median.
+ * prints the median. Then the connection table and the timer wheel alone,
+ * and the memory a connection costs, measured from the worker's allocation.
+ * Instructions per operation come from the CPU's counter where the kernel
+ * offers one (perf_event_open; not in most VMs, where callgrind is the way).
  *
- *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS]
+ *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [-j]
  */
 #include <getopt.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
 #include <rte_tcp.h>
 
 #include "pcl_app.h"
@@ -46,7 +54,47 @@ struct bench {
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	uint64_t cycles;
+	uint64_t instr;
+	int perf_fd; /* user-space instructions retired, or -1 */
 };
+
+/* Opens a counter of this thread's user-space instructions; -1 if none. */
+static int
+instr_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(a),
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+
+	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+static uint64_t
+instr_read(const struct bench *b)
+{
+	uint64_t v = 0;
+
+	if (b->perf_fd >= 0 && read(b->perf_fd, &v, sizeof(v)) != sizeof(v))
+		v = 0;
+	return v;
+}
+
+/*
+ * Adds the cycles of stmt to b->cycles and, with a counter, its instructions
+ * to b->instr. The counter is
+ * read outside the TSC window so its system call costs no cycles.
+ */
+#define TIMED(b, stmt)                                                                             \
+	do {                                                                                       \
+		uint64_t i0_ = instr_read(b), t0_ = rte_rdtsc_precise();                           \
+		stmt;                                                                              \
+		(b)->cycles += rte_rdtsc_precise() - t0_;                                          \
+		(b)->instr += instr_read(b) - i0_;                                                 \
+	} while (0)
 
 /*
  * Feeds one client segment; returns the sequence number just after the
@@ -71,18 +119,17 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 							     .data = data,
 							     .len = len});
 	uint32_t next = ack;
-	uint64_t t0;
 	uint16_t i;
 
 	if (m == NULL) {
 		fprintf(stderr, "pcl-bench: mbuf pool empty\n");
 		exit(1);
 	}
-	t0 = rte_rdtsc_precise();
-	pcl_worker_rx(b->rx, &m, 1);
-	if (b->rx != b->owner)
-		pcl_worker_inbox(b->owner);
-	b->cycles += rte_rdtsc_precise() - t0;
+	TIMED(b, {
+		pcl_worker_rx(b->rx, &m, 1);
+		if (b->rx != b->owner)
+			pcl_worker_inbox(b->owner);
+	});
 	for (i = 0; i < b->owner->tx_n; i++) {
 		struct rte_mbuf *r = b->owner->tx[i];
 		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
@@ -137,15 +184,18 @@ syn_only(struct bench *b, uint16_t sport)
 static void
 cookie_ack_only(struct bench *b, uint16_t sport)
 {
-	uint64_t before = b->cycles;
+	uint64_t before = b->cycles, ibefore = b->instr;
 	uint32_t next = exchange(b, sport, SYN, 1000, 0, NULL, 0);
 
 	b->cycles = before;
+	b->instr = ibefore;
 	exchange(b, sport, ACK, 1001, next, NULL, 0);
 	before = b->cycles;
+	ibefore = b->instr;
 	next = exchange(b, sport, FIN | ACK, 1001, next, NULL, 0);
 	exchange(b, sport, ACK, 1002, next, NULL, 0);
 	b->cycles = before;
+	b->instr = ibefore;
 }
 
 static int
@@ -156,25 +206,64 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median cycles per operation over rounds of n operations, in syncookies mode. */
-static uint64_t
-run(struct bench *b, uint32_t n, unsigned int rounds, uint32_t mode,
-    void (*op)(struct bench *, uint16_t))
+/* One line of the report: median cycles and instructions per operation. */
+struct result {
+	const char *name;
+	uint64_t cycles;
+	uint64_t instr; /* 0: no counter */
+};
+
+#define MAX_RESULTS 32
+static struct result results[MAX_RESULTS];
+static unsigned int nresults;
+
+static void
+record(const char *name, uint64_t cycles, uint64_t instr)
 {
-	uint64_t med[16];
+	if (nresults < MAX_RESULTS)
+		results[nresults++] = (struct result){name, cycles, instr};
+}
+
+/*
+ * Runs op n times per round for the given rounds (with b->cycles and
+ * b->instr reset per round) and records the medians per operation.
+ */
+static void
+measure(struct bench *b, const char *name, uint32_t n, unsigned int rounds,
+	void (*op)(struct bench *, uint32_t i))
+{
+	uint64_t cyc[16], ins[16];
 	unsigned int r;
 	uint32_t i;
 
-	b->cfg.syncookies = mode;
 	for (r = 0; r < rounds; r++) {
-		b->cycles = 0;
+		b->cycles = b->instr = 0;
 		for (i = 0; i < n; i++)
-			op(b, b->owner == &b->w2 ? b->sports[i % b->nsports]
-						 : (uint16_t)(1024 + i % 60000));
-		med[r] = b->cycles / n;
+			op(b, i);
+		cyc[r] = b->cycles / n;
+		ins[r] = b->instr / n;
 	}
-	qsort(med, rounds, sizeof(med[0]), cmp_u64);
-	return med[rounds / 2];
+	qsort(cyc, rounds, sizeof(cyc[0]), cmp_u64);
+	qsort(ins, rounds, sizeof(ins[0]), cmp_u64);
+	record(name, cyc[rounds / 2], ins[rounds / 2]);
+}
+
+/* The connection cases: op gets a client port its worker owns. */
+static void (*conn_op)(struct bench *, uint16_t);
+
+static void
+conn_case(struct bench *b, uint32_t i)
+{
+	conn_op(b, b->owner == &b->w2 ? b->sports[i % b->nsports] : (uint16_t)(1024 + i % 60000));
+}
+
+static void
+conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32_t mode,
+      void (*op)(struct bench *, uint16_t))
+{
+	b->cfg.syncookies = mode;
+	conn_op = op;
+	measure(b, name, n, rounds, conn_case);
 }
 
 /*
@@ -205,11 +294,226 @@ steering(struct bench *b, bool on, bool hop)
 	}
 }
 
+/*
+ * The table and the timer wheel on their own, on a worker of their own:
+ * entries 0..load-1 hold distinct tuples. Each case times a loop over all
+ * of them and reports per insert, lookup, remove, arm, cancel or expiry.
+ */
+static struct pcl_worker *ds;
+static uint32_t ds_load;
+
 static void
-report(const char *name, uint64_t cycles)
+table_insert(struct bench *b, uint32_t i)
 {
-	printf("| %-44s | %8lu | %12.0f |\n", name, (unsigned long)cycles,
-	       (double)rte_get_tsc_hz() / (double)cycles);
+	RTE_SET_USED(i);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_table_insert(&ds->table, k));
+}
+
+/* Every entry once, in a scattered order (Knuth's multiplicative hash). */
+static void
+table_lookup(struct bench *b, uint32_t i)
+{
+	uint32_t found = 0;
+
+	RTE_SET_USED(i);
+	TIMED(b,
+	      for (uint32_t k = 0; k < ds_load; k++) found +=
+	      pcl_table_lookup(&ds->table, &ds->conns[(uint32_t)(k * 2654435761u) % ds_load].t) !=
+	      PCL_TABLE_NIL);
+	if (found != ds_load)
+		rte_exit(EXIT_FAILURE, "table lookup found %u of %u\n", found, ds_load);
+}
+
+static void
+table_remove(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(i);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_table_remove(&ds->table, k));
+}
+
+static void
+fired(void *arg, uint32_t idx)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(idx);
+}
+
+/* Arms ds_load timers over the next 1000 ticks, cancels or fires them all. */
+static void
+timer_arm(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(i);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++)
+			 pcl_wheel_arm(&ds->wheel, k, ds->now_tick + 1 + k % 1000));
+}
+
+static void
+timer_cancel(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(i);
+	for (uint32_t k = 0; k < ds_load; k++)
+		pcl_wheel_arm(&ds->wheel, k, ds->now_tick + 1 + k % 1000);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_wheel_cancel(&ds->wheel, k));
+}
+
+static void
+timer_fire(struct bench *b, uint32_t i)
+{
+	unsigned int n = 0;
+
+	RTE_SET_USED(i);
+	for (uint32_t k = 0; k < ds_load; k++)
+		pcl_wheel_arm(&ds->wheel, k, ds->now_tick + 1 + k % 1000);
+	ds->now_tick += 1000;
+	TIMED(b, n = pcl_wheel_advance(&ds->wheel, ds->now_tick, UINT32_MAX, fired, NULL));
+	if (n != ds_load)
+		rte_exit(EXIT_FAILURE, "timer wheel fired %u of %u\n", n, ds_load);
+}
+
+/* Per-op medians of a case whose op does ds_load operations in one call. */
+static void
+measure_bulk(struct bench *b, const char *name, unsigned int rounds,
+	     void (*op)(struct bench *, uint32_t), void (*undo)(struct bench *, uint32_t))
+{
+	uint64_t cyc[16], ins[16];
+	unsigned int r;
+
+	for (r = 0; r < rounds; r++) {
+		b->cycles = b->instr = 0;
+		op(b, 0);
+		cyc[r] = b->cycles / ds_load;
+		ins[r] = b->instr / ds_load;
+		if (undo)
+			undo(b, 0);
+	}
+	qsort(cyc, rounds, sizeof(cyc[0]), cmp_u64);
+	qsort(ins, rounds, sizeof(ins[0]), cmp_u64);
+	record(name, cyc[rounds / 2], ins[rounds / 2]);
+}
+
+static void
+table_clear(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(b);
+	RTE_SET_USED(i);
+	for (uint32_t k = 0; k < ds_load; k++)
+		pcl_table_remove(&ds->table, k);
+}
+
+static void
+table_fill(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(b);
+	RTE_SET_USED(i);
+	for (uint32_t k = 0; k < ds_load; k++)
+		pcl_table_insert(&ds->table, k);
+}
+
+static void
+data_structures(struct bench *b, unsigned int rounds)
+{
+	static const unsigned int loads[] = {10, 50, 90};
+	static char names[3][3][48];
+	uint32_t k, cap = b->cfg.conns;
+	unsigned int l;
+
+	ds = rte_zmalloc("bench_ds", sizeof(*ds), RTE_CACHE_LINE_SIZE);
+	if (ds == NULL || pcl_worker_init(ds, &b->cfg, &b->secrets, b->mp, RTE_MAX_ETHPORTS, 2,
+					  rte_lcore_id()) != 0)
+		rte_exit(EXIT_FAILURE, "out of memory\n");
+	for (k = 0; k < cap; k++)
+		ds->conns[k].t =
+			(struct pcl_tuple){.raddr = rte_cpu_to_be_32(0x0a000000 + k / 50000),
+					   .laddr = b->cfg.addr,
+					   .rport = rte_cpu_to_be_16((uint16_t)(1024 + k % 50000)),
+					   .lport = RTE_BE16(80)};
+	for (l = 0; l < RTE_DIM(loads); l++) {
+		ds_load = cap / 100 * loads[l];
+		snprintf(names[l][0], sizeof(names[l][0]), "table insert at %u%% load", loads[l]);
+		snprintf(names[l][1], sizeof(names[l][1]), "table lookup at %u%% load", loads[l]);
+		snprintf(names[l][2], sizeof(names[l][2]), "table remove at %u%% load", loads[l]);
+		measure_bulk(b, names[l][0], rounds, table_insert, table_clear);
+		table_fill(b, 0);
+		measure_bulk(b, names[l][1], rounds, table_lookup, NULL);
+		measure_bulk(b, names[l][2], rounds, table_remove, table_fill);
+		table_clear(b, 0);
+	}
+	ds_load = cap / 2;
+	measure_bulk(b, "timer arm (50% of entries armed)", rounds, timer_arm, NULL);
+	measure_bulk(b, "timer cancel", rounds, timer_cancel, NULL);
+	measure_bulk(b, "timer expiry", rounds, timer_fire, NULL);
+	pcl_worker_fini(ds);
+	rte_free(ds);
+}
+
+/*
+ * Bytes per connection, measured: what a worker's tables take from the heap
+ * for cfg.conns entries (entries, free list, hash buckets, timer wheel),
+ * divided by the entries. Every entry is preallocated and a connection holds
+ * no mbufs between segments, so ESTABLISHED and TIME_WAIT cost the same.
+ */
+static double
+bytes_per_conn(struct bench *b)
+{
+	struct rte_malloc_socket_stats before, after;
+	struct pcl_worker *w = rte_zmalloc("bench_mem", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	double per;
+
+	if (w == NULL)
+		rte_exit(EXIT_FAILURE, "out of memory\n");
+	rte_malloc_get_socket_stats(0, &before);
+	if (pcl_worker_init(w, &b->cfg, &b->secrets, b->mp, RTE_MAX_ETHPORTS, 3, rte_lcore_id()))
+		rte_exit(EXIT_FAILURE, "out of memory\n");
+	rte_malloc_get_socket_stats(0, &after);
+	per = (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / b->cfg.conns;
+	pcl_worker_fini(w);
+	rte_free(w);
+	return per;
+}
+
+static void
+print_results(bool json, uint32_t n, unsigned int rounds, double per_conn)
+{
+	double hz = (double)rte_get_tsc_hz();
+	unsigned int i;
+
+	if (json) {
+		printf("{\"tsc_hz\": %.0f, \"ops\": %u, \"rounds\": %u, \"bytes_per_conn\": %.1f, "
+		       "\"entry_bytes\": %zu, \"cases\": [",
+		       hz, n, rounds, per_conn, sizeof(struct pcl_conn));
+		for (i = 0; i < nresults; i++) {
+			printf("%s{\"case\": \"%s\", \"cycles\": %lu, \"ops_per_s\": %.0f, "
+			       "\"instructions\": ",
+			       i ? ", " : "", results[i].name, (unsigned long)results[i].cycles,
+			       hz / (double)RTE_MAX(results[i].cycles, 1ul));
+			if (results[i].instr)
+				printf("%lu}", (unsigned long)results[i].instr);
+			else
+				printf("null}");
+		}
+		printf("]}\n");
+		return;
+	}
+	printf("pcl-bench: %u operations x %u rounds, TSC %.2f GHz, median per operation\n\n", n,
+	       rounds, hz / 1e9);
+	printf("| %-44s | %8s | %12s | %12s |\n", "case", "cycles", "ops/s/core", "instructions");
+	printf("|%s|%s|%s|%s|\n", "----------------------------------------------", "----------",
+	       "--------------", "--------------");
+	for (i = 0; i < nresults; i++) {
+		char ins[24] = "n/a";
+
+		if (results[i].instr)
+			snprintf(ins, sizeof(ins), "%lu", (unsigned long)results[i].instr);
+		printf("| %-44s | %8lu | %12.0f | %12s |\n", results[i].name,
+		       (unsigned long)results[i].cycles,
+		       hz / (double)RTE_MAX(results[i].cycles, 1ul), ins);
+	}
+	printf("\nmemory per connection, ESTABLISHED or TIME_WAIT: %.1f bytes measured "
+	       "(entry %zu, plus free list, hash bucket and timer wheel share)\n",
+	       per_conn, sizeof(struct pcl_conn));
+	if (nresults && !results[0].instr)
+		printf("instructions: no hardware counter here (perf_event_open); use "
+		       "valgrind --tool=callgrind --toggle-collect=pcl_worker_input\n");
 }
 
 int
@@ -218,6 +522,7 @@ main(int argc, char **argv)
 	static struct bench b;
 	uint32_t n = 20000;
 	unsigned int rounds = 5;
+	bool json = false;
 	char err[256];
 	int opt, used;
 
@@ -226,14 +531,16 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:j")) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
 			rounds = RTE_MIN((unsigned int)strtoul(optarg, NULL, 0), 16u);
+		else if (opt == 'j')
+			json = true;
 		else
 			rte_exit(EXIT_FAILURE,
-				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS]\n");
+				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS] [-j]\n");
 	}
 	if (n == 0 || rounds == 0)
 		rte_exit(EXIT_FAILURE, "-n and -r must be positive\n");
@@ -244,6 +551,7 @@ main(int argc, char **argv)
 	if (pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 || pcl_app_init(&b.cfg) != 0 ||
 	    pcl_secrets_init(&b.secrets) != 0)
 		rte_exit(EXIT_FAILURE, "setup: %s\n", err);
+	b.perf_fd = instr_open();
 	b.mp = rte_pktmbuf_pool_create("bench", 8192, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	b.inboxes[0] = rte_ring_create("bench_inbox0", 1024, 0, RING_F_SC_DEQ);
 	b.inboxes[1] = rte_ring_create("bench_inbox1", 1024, 0, RING_F_SC_DEQ);
@@ -255,32 +563,24 @@ main(int argc, char **argv)
 	b.w.pkt_ctx.mac = server_mac;
 	b.w2.pkt_ctx.mac = server_mac;
 
-	printf("pcl-bench: %u operations x %u rounds, TSC %.2f GHz, median per operation\n\n", n,
-	       rounds, rte_get_tsc_hz() / 1e9);
-	printf("| %-44s | %8s | %12s |\n", "case", "cycles", "ops/s/core");
-	printf("|%s|%s|%s|\n", "----------------------------------------------", "----------",
-	       "--------------");
 	steering(&b, false, false);
-	report("handshake + client-first close (stateful)",
-	       run(&b, n, rounds, PCL_COOKIES_OFF, plain));
-	report("handshake + HTTP GET + close (stateful)",
-	       run(&b, n, rounds, PCL_COOKIES_OFF, with_get));
-	report("handshake + client-first close (cookie)",
-	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, plain));
-	report("handshake + HTTP GET + close (cookie)",
-	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, with_get));
-	report("SYN -> cookie SYN-ACK (flood path), per SYN",
-	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, syn_only));
-	report("cookie ACK -> ESTABLISHED, per ACK",
-	       run(&b, n, rounds, PCL_COOKIES_ALWAYS, cookie_ack_only));
+	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain);
+	conns(&b, "handshake + HTTP GET + close (stateful)", n, rounds, PCL_COOKIES_OFF, with_get);
+	conns(&b, "handshake + client-first close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, plain);
+	conns(&b, "handshake + HTTP GET + close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, with_get);
+	conns(&b, "SYN -> cookie SYN-ACK (flood path), per SYN", n, rounds, PCL_COOKIES_ALWAYS,
+	      syn_only);
+	conns(&b, "cookie ACK -> ESTABLISHED, per ACK", n, rounds, PCL_COOKIES_ALWAYS,
+	      cookie_ack_only);
 	steering(&b, true, false);
-	report("handshake + close, 2 workers, at the owner",
-	       run(&b, n, rounds, PCL_COOKIES_OFF, plain));
+	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain);
 	steering(&b, true, true);
-	report("handshake + close, 2 workers, all hop", run(&b, n, rounds, PCL_COOKIES_OFF, plain));
-	printf("\nconnection entry: %zu bytes, table bucket: %zu bytes, timer: in the entry\n",
-	       sizeof(struct pcl_conn), sizeof(uint32_t));
+	conns(&b, "handshake + close, 2 workers, all hop", n, rounds, PCL_COOKIES_OFF, plain);
+	data_structures(&b, rounds);
+	print_results(json, n, rounds, bytes_per_conn(&b));
 
+	if (b.perf_fd >= 0)
+		close(b.perf_fd);
 	pcl_worker_fini(&b.w);
 	pcl_worker_fini(&b.w2);
 	rte_ring_free(b.inboxes[0]);
