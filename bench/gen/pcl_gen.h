@@ -132,6 +132,14 @@ void pcl_gen_abort(struct pcl_gen *g);
 /* An ARP request for the server's address, queued on TX queue 0. */
 void pcl_gen_arp_request(struct pcl_gen *g);
 
+/*
+ * Bytes of an HTTP response still to come after its first segment p (len
+ * bytes): headers plus Content-Length minus what arrived. Without both (not
+ * HTTP, or headers longer than a segment) the first segment is the response
+ * and the answer is 0.
+ */
+int32_t pcl_gen_resp_left(const char *p, uint16_t len);
+
 /* Free room in the fullest TX queue. */
 static inline uint16_t
 pcl_gen_tx_room(const struct pcl_gen *g)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The pure parts of cps-gen: its latency histogram and its response reader. */
 #include <criterion/criterion.h>
 
+#include "pcl_gen.h"
 #include "pcl_hist.h"
 
 static struct pcl_hist h;
@@ -50,4 +52,24 @@ Test(hist, merge_adds_counts_and_keeps_the_max)
 	cr_expect_eq(a.count, 3);
 	cr_expect_eq(a.max, 1000);
 	cr_expect_eq(pcl_hist_quantile(&a, 0.5), 20);
+}
+
+/* The generator's HTTP response length, which decides when it closes. */
+
+static int32_t
+left(const char *s)
+{
+	return pcl_gen_resp_left(s, (uint16_t)strlen(s));
+}
+
+Test(gen_resp, content_length_counts_what_is_still_to_come)
+{
+	cr_expect_eq(left("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world"), 0);
+	cr_expect_eq(left("HTTP/1.1 200 OK\r\nServer: x\r\ncontent-length: 3000\r\n\r\nab"), 2998);
+	cr_expect_eq(left("HTTP/1.1 200 OK\r\nCONTENT-LENGTH:5\r\n\r\n"), 5);
+	cr_expect_eq(left("HTTP/1.1 200 OK\r\nX-Content-Length: 9\r\n\r\n"), 0,
+		     "only a header named Content-Length");
+	cr_expect_eq(left("HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody"), 0, "no length: one segment");
+	cr_expect_eq(left("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"), 0, "headers not complete");
+	cr_expect_eq(left("\r\nContent-Length: 4\r\n\r\n"), 4, "a line at the very start");
 }
