@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,6 +69,9 @@ struct pending {
 };
 
 struct scenario {
+	FILE *dump; /* -d: the fuzz seed being written, or NULL */
+	char dump_path[PATH_MAX];
+	unsigned int dump_frames;
 	const char *path;
 	unsigned int lineno;
 	char err[512];
@@ -357,12 +361,28 @@ poll_once(struct scenario *sc)
 	}
 }
 
+/* One record of a tests/fuzz/fuzz_conn.c input: [op][len, big endian][bytes]. */
+static void
+dump_record(struct scenario *sc, uint8_t op, uint16_t len, const void *bytes)
+{
+	uint8_t hdr[3] = {op, (uint8_t)(len >> 8), (uint8_t)len};
+
+	if (sc->dump == NULL)
+		return;
+	fwrite(hdr, 1, sizeof(hdr), sc->dump);
+	if (bytes != NULL)
+		fwrite(bytes, 1, len, sc->dump);
+}
+
 /* Moves the clock to script time t_us one tick at a time, so timers fire when due. */
 static void
 advance_to(struct scenario *sc, uint64_t t_us)
 {
 	const uint64_t step = PCL_TICK_MS * 1000;
 
+	if (t_us > sc->now_script_us)
+		dump_record(sc, 1, (uint16_t)RTE_MIN((t_us - sc->now_script_us) / step, 65535u),
+			    NULL);
 	while (sc->w.now_us - sc->start_us + step <= t_us) {
 		sc->w.now_us += step;
 		poll_once(sc);
@@ -442,6 +462,41 @@ check_pending_empty(struct scenario *sc, const char *when)
 	}
 }
 
+/*
+ * A segment the script sends, for the fuzz seeds: as a fuzz_conn record
+ * relative to both ISNs (op 2: flags, seq, ack, window, option length,
+ * options, payload), and the frame itself as DIR/SCRIPT.fz.N for fuzz_frame.
+ */
+static void
+dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
+	     const struct rte_mbuf *m)
+{
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
+	uint8_t optlen = (uint8_t)((th->data_off >> 4) * 4 - PCL_TCP_LEN);
+	uint8_t rec[12 + 40 + MAX_PAYLOAD];
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (sc->dump == NULL)
+		return;
+	rec[0] = s->flags;
+	put32(rec + 1, s->seq);
+	put32(rec + 5, s->has_ack ? s->ack : 0);
+	rec[9] = (uint8_t)(rte_be_to_cpu_16(th->rx_win) >> 8);
+	rec[10] = (uint8_t)rte_be_to_cpu_16(th->rx_win);
+	rec[11] = optlen;
+	memcpy(rec + 12, opts, optlen);
+	memcpy(rec + 12 + optlen, (const uint8_t *)(th + 1) + optlen, s->len);
+	dump_record(sc, 2, (uint16_t)(12 + optlen + s->len), rec);
+	snprintf(path, sizeof(path), "%.4000s.%u", sc->dump_path, sc->dump_frames++);
+	f = fopen(path, "wb");
+	if (f != NULL) {
+		fwrite(rte_pktmbuf_mtod(m, const void *), 1, m->data_len, f);
+		fclose(f);
+	}
+}
+
 static int
 inject(struct scenario *sc, const struct line_seg *s)
 {
@@ -480,6 +535,7 @@ inject(struct scenario *sc, const struct line_seg *s)
 		});
 	if (m == NULL)
 		return fail(sc, "mbuf pool empty");
+	dump_segment(sc, s, opts, m);
 	if (rte_ring_enqueue(sc->rx, m) != 0) {
 		rte_pktmbuf_free(m);
 		return fail(sc, "RX ring full");
@@ -804,6 +860,8 @@ run_line(struct scenario *sc, char *p)
 	return rc;
 }
 
+static const char *dump_dir; /* -d */
+
 static int
 run_script(const char *path, char *err, size_t errlen)
 {
@@ -829,6 +887,18 @@ run_script(const char *path, char *err, size_t errlen)
 		free(sc);
 		return -ENOENT;
 	}
+	if (dump_dir != NULL) {
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+		snprintf(sc->dump_path, sizeof(sc->dump_path), "%s/%s.fz", dump_dir, base);
+		sc->dump = fopen(sc->dump_path, "wb");
+		if (sc->dump == NULL) {
+			snprintf(err, errlen, "%.400s: %s", sc->dump_path, strerror(errno));
+			fclose(f);
+			free(sc);
+			return -errno;
+		}
+	}
 	while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
 		char *p = skip_ws(buf);
 
@@ -841,6 +911,8 @@ run_script(const char *path, char *err, size_t errlen)
 		rc = run_line(sc, p);
 	}
 	fclose(f);
+	if (sc->dump != NULL)
+		fclose(sc->dump);
 	if (rc == 0 && sc->started) {
 		sc->lineno++;
 		rc = check_pending_empty(sc, "after the last line");
@@ -864,11 +936,16 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "v")) != -1) {
+	while ((opt = getopt(argc, argv, "vd:")) != -1) {
 		if (opt == 'v')
 			verbose = true;
+		else if (opt == 'd')
+			dump_dir = optarg;
 		else
-			rte_exit(EXIT_FAILURE, "usage: pcl-scenario [EAL] -- [-v] SCRIPT...\n");
+			rte_exit(EXIT_FAILURE,
+				 "usage: pcl-scenario [EAL] -- [-v] [-d DIR] SCRIPT...\n"
+				 "  -d DIR  also write each script's frames and clock steps as a\n"
+				 "          tests/fuzz/fuzz_conn input, DIR/SCRIPT.fz\n");
 	}
 	for (i = optind; i < argc; i++) {
 		if (run_script(argv[i], err, sizeof(err)) == 0) {

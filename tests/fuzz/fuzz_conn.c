@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: a sequence of events against the worker, so the fuzzer
+ * can walk connections through every state. The input is a list of records,
+ * each [op][len: 2 bytes, big endian][len bytes]:
+ *
+ *   op % 4 == 0  a raw frame of len bytes
+ *   op % 4 == 1  the clock moves on by len * 10 ms (no bytes follow)
+ *   op % 4 == 2  a segment from client port 40000, built from the bytes:
+ *                flags, seq - client ISN (4), ack - server ISN (4), window (2),
+ *                option length (1, at most 40), options, payload
+ *   op % 4 == 3  the same from client port 40001 to port 7 (echo)
+ *
+ * Relative sequence numbers let the fuzzer hit acceptable segments: the
+ * server's ISN is taken from its last SYN-ACK. A truncated record ends the
+ * input. tests/scenarios/pcl-scenario --dump writes such files from the
+ * scenario scripts: the seed corpus.
+ */
+#include <string.h>
+
+#include <rte_tcp.h>
+
+#include "fuzz_worker.h"
+#include "pcl_peer.h"
+#include "pcl_pkt.h"
+
+#define CLIENT_ISN 1000
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_init();
+	return 0;
+}
+
+/* Remembers the server's ISN from a SYN-ACK among the replies. */
+static void
+learn_isn(void *arg, const struct rte_mbuf *m)
+{
+	const struct rte_tcp_hdr *th;
+
+	if (m->data_len < PCL_HDR_LEN)
+		return;
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
+	if ((th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+	    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
+		*(uint32_t *)arg = rte_be_to_cpu_32(th->sent_seq);
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+segment(const uint8_t *p, uint16_t len, bool second, uint32_t server_isn)
+{
+	struct pcl_peer_seg s = {
+		.src_mac = {{0x02, 0, 0, 0, 0, 0x01}},
+		.dst_mac = fz_w->pkt_ctx.mac,
+		.src_addr = FZ_CLIENT_IP,
+		.dst_addr = FZ_SERVER_IP,
+		.sport = second ? 40001 : 40000,
+		.dport = second ? 7 : 80,
+	};
+	struct rte_mbuf *m;
+	uint8_t optlen;
+
+	if (len < 12)
+		return;
+	s.flags = p[0];
+	s.seq = CLIENT_ISN + be32(p + 1);
+	s.ack = server_isn + be32(p + 5);
+	s.wnd = (uint16_t)(p[9] << 8 | p[10]);
+	optlen = (uint8_t)((p[11] % 41) & ~3u);
+	if (12u + optlen > len)
+		return;
+	s.opts = p + 12;
+	s.optlen = optlen;
+	s.data = p + 12 + optlen;
+	s.len = (uint16_t)RTE_MIN(len - 12u - optlen, 1400u);
+	m = pcl_peer_frame(fz_w->mp, &s);
+	if (m != NULL)
+		fz_input(m);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint32_t server_isn = 0;
+	size_t off = 0;
+
+	while (off + 3 <= size) {
+		uint8_t op = data[off];
+		uint16_t len = (uint16_t)(data[off + 1] << 8 | data[off + 2]);
+		const uint8_t *p = data + off + 3;
+		struct rte_mbuf *m;
+
+		off += 3;
+		if (op % 4 == 1) {
+			fz_advance((uint32_t)RTE_MIN(len, 20000u) * 10);
+			continue;
+		}
+		if (off + len > size)
+			break;
+		off += len;
+		if (op % 4 == 0) {
+			m = fz_mbuf(p, len);
+			if (m != NULL)
+				fz_input(m);
+		} else {
+			segment(p, len, op % 4 == 3, server_isn);
+		}
+		fz_take_replies(learn_isn, &server_isn);
+	}
+	fz_reset();
+	return 0;
+}

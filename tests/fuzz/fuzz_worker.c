@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_malloc.h>
+
+#include "fuzz_worker.h"
+#include "pcl_app.h"
+#include "pcl_tcp.h"
+
+struct pcl_worker *fz_w;
+static struct pcl_config cfg;
+static struct pcl_secrets secrets;
+static struct rte_mempool *mp;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "fuzz setup: %s\n", what);
+	abort();
+}
+
+void
+fz_init(void)
+{
+	char *argv[] = {"pcl-fuzz",
+			"--no-huge",
+			"-m",
+			"128",
+			"--no-pci",
+			"--no-shconf",
+			"--no-telemetry",
+			"--log-level=lib.eal:error",
+			"--log-level=portcullis:crit",
+			NULL};
+	char err[256];
+
+	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0)
+		die("EAL init");
+	pcl_config_defaults(&cfg);
+	cfg.addr = FZ_SERVER_IP;
+	cfg.prefix_len = 24;
+	cfg.conns = 64;
+	cfg.syn_backlog = 16;
+	cfg.cookie_threshold = 8;
+	cfg.listen[0] = 80;
+	cfg.listen[1] = 7;
+	cfg.nlisten = 2;
+	if (pcl_config_finish(&cfg, err, sizeof(err)) != 0)
+		die(err);
+	cfg.listen_app[7] = PCL_APP_ECHO + 1;
+	if (pcl_app_init(&cfg) != 0 || pcl_secrets_init(&secrets) != 0)
+		die("app or secrets");
+	mp = rte_pktmbuf_pool_create("fz_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	fz_w = rte_zmalloc("fz_worker", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
+	if (mp == NULL || fz_w == NULL ||
+	    pcl_worker_init(fz_w, &cfg, &secrets, mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()) != 0)
+		die("worker");
+	/* MAC 00:00:00:00:00:00, as the scenario runner's net_ring port: its seeds match. */
+	fz_w->fake_clock = true;
+}
+
+struct rte_mbuf *
+fz_mbuf(const uint8_t *data, size_t len)
+{
+	struct rte_mbuf *m;
+	char *p;
+
+	if (len > RTE_MBUF_DEFAULT_DATAROOM)
+		return NULL;
+	m = rte_pktmbuf_alloc(mp);
+	if (m == NULL)
+		abort(); /* every input returns its mbufs: an empty pool is a leak */
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (p == NULL)
+		abort();
+	memcpy(p, data, len);
+	return m;
+}
+
+void
+fz_input(struct rte_mbuf *m)
+{
+	pcl_worker_clock(fz_w);
+	pcl_worker_input(fz_w, &m, 1);
+}
+
+void
+fz_advance(uint32_t ms)
+{
+	/*
+	 * In steps of up to a second: the wheel fires every due slot on the
+	 * way (bounded per call, hence the repeats), so a long silence costs
+	 * tens of calls, not one per 10 ms tick.
+	 */
+	while (ms > 0) {
+		uint32_t step = RTE_MIN(ms, 1000u);
+		int i;
+
+		ms -= step;
+		fz_w->now_us += (uint64_t)step * 1000;
+		pcl_worker_clock(fz_w);
+		for (i = 0; i < 4; i++)
+			pcl_worker_timers(fz_w);
+		fz_take_replies(NULL, NULL);
+	}
+}
+
+void
+fz_take_replies(void (*fn)(void *arg, const struct rte_mbuf *m), void *arg)
+{
+	uint16_t i;
+
+	for (i = 0; i < fz_w->tx_n; i++) {
+		if (fn != NULL)
+			fn(arg, fz_w->tx[i]);
+		rte_pktmbuf_free(fz_w->tx[i]);
+	}
+	fz_w->tx_n = 0;
+}
+
+void
+fz_reset(void)
+{
+	fz_take_replies(NULL, NULL);
+	pcl_tcp_drop_all(fz_w);
+	fz_take_replies(NULL, NULL);
+	if (fz_w->pool.nfree != fz_w->pool.cap || fz_w->table.count != 0 || fz_w->half_open != 0)
+		die("connection state left after dropping everything");
+	if (rte_mempool_in_use_count(mp) != 0) {
+		fprintf(stderr, "fuzz: %u mbufs leaked\n", rte_mempool_in_use_count(mp));
+		abort();
+	}
+}
