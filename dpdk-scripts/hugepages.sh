@@ -40,14 +40,14 @@ SYSHP=/sys/kernel/mm/hugepages
 
 # The sizes this kernel offers, as "2M 1G".
 sizes() {
-	local d kb out=()
+	local d kb list=()
 	for d in "$SYSHP"/hugepages-*kB; do
 		[ -d "$d" ] || continue
 		kb=${d##*/hugepages-}
 		kb=${kb%kB}
-		out+=("$(human "$kb")")
+		list+=("$(human "$kb")")
 	done
-	echo "${out[*]}"
+	echo "${list[*]}"
 }
 
 # human KB: 2048 -> 2M, 1048576 -> 1G.
