@@ -20,8 +20,10 @@ S=$PCL_ROOT/dpdk-scripts
 tmp=$(mktemp -d /tmp/pcl-scripts.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-fail() { echo "FAIL: $*" >&2; failed=1; }
-ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*" >&2; failed=$((failed + 1)); }
+# ok MSG: prints ok: MSG unless a check failed since the last ok.
+seen=0
+ok() { [ "$failed" -gt "$seen" ] || echo "ok: $*"; seen=$failed; }
 
 # Stand-ins: should a dry run run anything, the call is recorded and fails.
 mkdir "$tmp/bin"
@@ -152,10 +154,12 @@ grep -Eq '^dpdk-devbind.py (--bind[= ]|-b )uio_pci_generic 0000:00:00.0$' "$tmp/
 run "$S/bind-nic.sh" --dry-run unbind 0000:00:00.0
 grep -Eq '^dpdk-devbind.py (--unbind|-u) 0000:00:00.0$' "$tmp/out" ||
 	fail "bind-nic.sh --dry-run unbind 0000:00:00.0: $(cat "$tmp/out" "$tmp/err")"
+seen=$failed
 [ ! -e "$tmp/calls" ] || fail "a dry run ran: $(cat "$tmp/calls")"
 [ "$(readlink /sys/bus/pci/devices/0000:00:00.0/driver 2>/dev/null || true)" = "$drv_before" ] ||
 	fail "0000:00:00.0 changed driver"
 ok "dry runs ran nothing"
+rm -f "$tmp/calls"
 
 # 5. An interface in use (the one with the default route, if it is a PCI
 # device) is refused, even in a dry run, with one line naming --force.
@@ -165,17 +169,18 @@ pci=
 # virtio: the interface hangs under virtioN, below the PCI function.
 [[ "$pci" =~ ^virtio ]] && pci=$(basename "$(dirname "$(readlink -f "/sys/class/net/$dev/device")")")
 if [[ "$pci" =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]]; then
-	if reject "$S/bind-nic.sh" --dry-run bind "$pci" && grep -q -- --force "$tmp/err"; then
-		ok "bind-nic.sh --dry-run bind $pci ($dev, in use) refused: $(cat "$tmp/err")"
-	else
+	seen=$failed
+	if ! reject "$S/bind-nic.sh" --dry-run bind "$pci" || ! grep -q -- --force "$tmp/err"; then
 		fail "bind-nic.sh --dry-run bind $pci ($dev, in use): not refused with a line naming --force"
 	fi
 	[ ! -e "$tmp/calls" ] || fail "a dry run ran: $(cat "$tmp/calls")"
+	ok "bind-nic.sh --dry-run bind $pci ($dev, in use) refused: $(cat "$tmp/err")"
 else
 	echo "skip: no PCI device carries the default route here"
 fi
 
 # 6. hugepages.sh show and bind-nic.sh status (the real tools, read-only).
+seen=$failed
 if command -v dpdk-hugepages.py >/dev/null; then
 	rc=0
 	bash "$S/hugepages.sh" show >"$tmp/out" 2>"$tmp/err" || rc=$?
