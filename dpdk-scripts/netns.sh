@@ -26,6 +26,7 @@
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+		echo "usage: source $0 (in a bash script), then call its helpers:"
 		sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 	fi

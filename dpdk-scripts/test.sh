@@ -12,7 +12,7 @@ usage: $0 [-h]
 
 As root on Debian 12 (what is missing gets installed; see install-deps.sh):
   1. build/       meson setup -Dwerror=true; meson test, every suite
-                  (unit, worker, scenario, e2e; e2e needs root and /dev/net/tun)
+                  (unit, worker, scenario, scripts, e2e; e2e needs root and /dev/net/tun)
   2. build-asan/  -Db_sanitize=address,undefined -Dbuildtype=debug -De2e=false;
                   meson test --suite unit --suite worker --suite scenario,
                   LeakSanitizer on, UBSan halting on the first error

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# The demo, on an already built tree: portcullis on a net_tap device inside
+# the network namespace pcl-demo with conf/portcullis.conf, three requests
+# from the kernel's side with curl, the server's counters, then everything
+# stopped and removed (or, with -k, kept serving until Ctrl-C).
+#
+# What it does, step by step (the helpers come from netns.sh):
+#   1. pcl_ns_create pcl-demo             ip netns add, lo up; removed at exit
+#   2. pcl_server_start pcl-demo LOG ...  build/app/portcullis -l 0-1 --no-huge
+#                                         -m 512 --no-pci --file-prefix pcl-demo
+#                                         -- -c conf/portcullis.conf, in the namespace
+#   3. pcl_tap_up pcl-demo pcl0 198.18.0.1/24
+#                                         wait for the server's tap, give the
+#                                         kernel side its address
+#   4. curl -si http://198.18.0.2/ three times, from the namespace
+#   5. build/app/portcullis-stat --file-prefix pcl-demo --once
+#   6. SIGINT to the server (it prints its totals), namespace removed
+set -euo pipefail
+
+usage() {
+	cat <<USAGE
+usage: $0 [-h] [-k | --for SECONDS]
+
+As root, with build/app/portcullis built (meson setup build && ninja -C
+build; quickstart.sh does both): creates the network namespace pcl-demo,
+runs the server there on a tap device with conf/portcullis.conf
+(198.18.0.2/24, HTTP on port 80; the kernel side of the tap, pcl0, gets
+198.18.0.1/24), asks it three times with curl and prints the answers, prints
+its counters (portcullis-stat --once), stops it and removes the namespace.
+
+  -k, --keep      keep serving after that until Ctrl-C, showing the server's
+                  log (a summary line every 10 s, the totals at the end)
+  --for SECONDS   keep serving for SECONDS, then stop (unattended runs)
+  -h, --help      this text
+
+Nothing is configured outside the namespace. The server's log stays in
+/tmp/portcullis-demo.*.log.
+USAGE
+}
+
+die() {
+	echo "tap-demo: $*" >&2
+	exit "${rc:-2}"
+}
+
+serve=0
+secs=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	-k | --keep) serve=1; shift ;;
+	--for) [ $# -ge 2 ] || die "--for: give SECONDS"; secs=$2; serve=1; shift 2 ;;
+	--for=*) secs=${1#--for=}; serve=1; shift ;;
+	*) die "unknown argument '$1' (try -h)" ;;
+	esac
+done
+if [ -n "$secs" ] && ! [[ "$secs" =~ ^[0-9]+$ ]]; then
+	die "--for: expected whole seconds, got '$secs'"
+fi
+[ "$(id -u)" -eq 0 ] || rc=1 die "run as root (network namespaces and the tap device need it)"
+
+cd "$(dirname "$0")/.."
+PCL_BIN=${PCL_BIN:-$PWD/build/app/portcullis}
+STAT=$(dirname "$PCL_BIN")/portcullis-stat
+[ -x "$PCL_BIN" ] || rc=1 die "$PCL_BIN is not built (meson setup build && ninja -C build, or run quickstart.sh)"
+command -v curl >/dev/null || rc=1 die "curl is missing (dpdk-scripts/install-deps.sh)"
+say() { printf '\ntap-demo: %s\n' "$*"; }
+
+ns=pcl-demo
+if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+	if [ -n "$(ip netns pids "$ns" 2>/dev/null)" ]; then
+		rc=1 die "namespace $ns is in use (another demo running?); stop that one, or remove it with 'ip netns del $ns'"
+	fi
+	echo "tap-demo: removing the stale, empty namespace $ns"
+	ip netns del "$ns"
+fi
+source dpdk-scripts/netns.sh
+
+log=$(mktemp /tmp/portcullis-demo.XXXXXX.log)
+pcl_ns_create "$ns"
+# A bound on the server's life in case this script is killed outright.
+PCL_SERVER_TIMEOUT=$((${secs:-31536000} + 60))
+say "starting the server in namespace $ns (log: $log)"
+pcl_server_start "$ns" "$log" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$ns" \
+	-- -c conf/portcullis.conf
+if ! pcl_tap_up "$ns" pcl0 198.18.0.1/24; then
+	cat "$log" >&2
+	exit 1
+fi
+# The server's startup lines, up to the one that says it is ready.
+for _ in $(seq 50); do
+	grep -q 'Ctrl-C stops' "$log" && break
+	sleep 0.1
+done
+shown=$(stat -c %s "$log")
+head -c "$shown" "$log"
+
+say "asking it three times with curl from the kernel side:"
+for i in 1 2 3; do
+	echo "\$ ip netns exec $ns curl -si http://198.18.0.2/    # $i of 3"
+	if ! ip netns exec "$ns" timeout 15 curl -si --max-time 10 http://198.18.0.2/; then
+		echo "tap-demo: curl got no answer; the server log follows" >&2
+		cat "$log" >&2
+		exit 1
+	fi
+done
+
+if [ -x "$STAT" ]; then
+	say "its counters, those above 0 (portcullis-stat --file-prefix $ns --once, which prints JSON):"
+	if ! json=$("$STAT" --file-prefix "$ns" --once); then
+		echo "tap-demo: portcullis-stat failed" >&2
+	elif [ -x /usr/bin/python3 ]; then
+		/usr/bin/python3 -c '
+import json, sys
+s = json.loads(sys.stdin.read())["stats"]
+for k, v in s.items():
+    if v and not k.endswith("_per_s"):
+        print(f"  {k:<28} {v}")' <<<"$json"
+	else
+		echo "$json"
+	fi
+else
+	echo "tap-demo: no $STAT in this build; the totals come when the server stops"
+fi
+
+if [ "$serve" = 1 ]; then
+	cat <<MSG
+
+tap-demo: portcullis serves http://198.18.0.2/ inside namespace $ns. From another shell, try:
+  ip netns exec $ns curl http://198.18.0.2/
+  ip netns exec $ns ab -n 1000 -c 10 http://198.18.0.2/
+  ip netns exec $ns ping -c 3 198.18.0.2
+  build/app/portcullis-stat --file-prefix $ns          (live counters)
+  dpdk-telemetry.py -f $ns          (then /portcullis/stats, /portcullis/conns)
+MSG
+	if [ -n "$secs" ]; then
+		echo "tap-demo: serving for $secs s, then stopping (summary lines every 10 s):"
+	else
+		echo "tap-demo: serving until Ctrl-C (summary lines every 10 s):"
+	fi
+	# From here on the server's log is shown as it grows: a summary line every
+	# stats.log_interval_s, the final totals at the end.
+	shown=$(stat -c %s "$log")
+	tail -c +$((shown + 1)) -f --pid "$PCL_SERVER_PID" "$log" &
+	tail_pid=$!
+	stop=0
+	trap 'stop=1' INT TERM
+	if [ -n "$secs" ]; then
+		end=$((SECONDS + secs))
+		while [ "$stop" = 0 ] && [ "$SECONDS" -lt "$end" ] && kill -0 "$PCL_SERVER_PID" 2>/dev/null; do
+			sleep 1 || true
+		done
+	else
+		while [ "$stop" = 0 ] && kill -0 "$PCL_SERVER_PID" 2>/dev/null; do
+			wait "$PCL_SERVER_PID" 2>/dev/null || true
+		done
+	fi
+fi
+
+rc=0
+if kill -0 "$PCL_SERVER_PID" 2>/dev/null; then
+	say "stopping the server (SIGINT)"
+	pcl_server_stop || rc=1
+else
+	srv_rc=0
+	wait "$PCL_SERVER_PID" 2>/dev/null || srv_rc=$?
+	echo "tap-demo: the server exited by itself (exit code $srv_rc)" >&2
+	rc=1
+fi
+if [ "$serve" = 1 ]; then
+	wait "$tail_pid" 2>/dev/null || true
+elif [ ! -x "$STAT" ]; then
+	tail -c +$((shown + 1)) "$log"
+fi
+echo "tap-demo: removing namespace $ns (the server log, with its final totals, stays in $log)"
+exit "$rc"
