@@ -7,9 +7,11 @@ pkgs=(
 	# build
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev libmicrohttpd-dev libjansson-dev
-	clang-format
+	clang-format clang
 	# tests and demos
 	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3 prometheus valgrind
+	# benchmarks (bench/run.sh)
+	nginx-light wrk
 )
 
 usage() {
@@ -47,6 +49,13 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer for it.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -q
+# nginx is for bench/run.sh, which starts its own inside a namespace: keep
+# the package from starting one in this machine's namespace.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 
 still=()

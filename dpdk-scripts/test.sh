@@ -16,7 +16,10 @@ As root on Debian 12 (what is missing gets installed; see install-deps.sh):
   2. build-asan/  -Db_sanitize=address,undefined -Dbuildtype=debug -De2e=false;
                   meson test --suite unit --suite worker --suite scenario,
                   LeakSanitizer on, UBSan halting on the first error
-Prints "tests: N passed, N failed" at the end, counted from both runs'
+  3. build-fuzz/  CC=clang -Dfuzz=true; meson test --suite fuzz (each libFuzzer
+                  target from the seed corpus, 200k runs or 60 s) and
+                  --suite fuzz-regressions (tests/fuzz/README.md)
+Prints "tests: N passed, N failed" at the end, counted from the three runs'
 meson-logs/testlog.json, and exits 1 if anything failed.
 USAGE
 }
@@ -71,8 +74,14 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1:print_summary=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:print_summary=1 \
 	run build-asan --num-processes 2 --suite unit --suite worker --suite scenario || status=1
 
+echo "=== build-fuzz/: configure (clang, libFuzzer)"
+CC=clang setup build-fuzz -Dfuzz=true -Dtests=false -De2e=false -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dbuildtype=debug -Doptimization=1 >/dev/null
+run build-fuzz --suite fuzz --suite fuzz-regressions || status=1
+
 echo
-"$PY" - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || status=1
+"$PY" - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+	build-fuzz/meson-logs/testlog.json <<'PY' || status=1
 import json, os, sys
 
 passed = failed = skipped = 0
