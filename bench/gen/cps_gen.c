@@ -500,12 +500,16 @@ main(int argc, char **argv)
 	uint16_t port;
 	int rc;
 
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0) {
-		if (rte_errno == 0 || argc < 2) /* --help before "--" */
-			usage(stderr);
-		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
+	/* --help needs no EAL (which may not even start here). */
+	for (rc = 1; rc < argc; rc++) {
+		if (strcmp(argv[rc], "-h") == 0 || strcmp(argv[rc], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	}
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0)
+		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 	argv[rc] = argv[0];
 	parse(argc - rc, argv + rc, &o);
 	if (rte_eth_dev_count_avail() == 0)
