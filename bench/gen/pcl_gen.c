@@ -390,8 +390,13 @@ slot_input(struct pcl_gen *g, uint32_t idx, const struct rte_tcp_hdr *th, const 
 		}
 		send_seg(g, idx, RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
 	}
-	if (s->state == SLOT_EST && s->resp_left != RESP_UNSEEN && s->resp_left <= 0 &&
-	    !g->cfg.server_close)
+	if (s->state == SLOT_EST && len > 0 && (s->resp_left > 0 || g->cfg.server_close))
+		/*
+		 * More is to come: acknowledge now, as a client's delayed ACK
+		 * would, or a Nagle-bound server holds the rest back for good.
+		 */
+		send_seg(g, idx, RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
+	else if (s->state == SLOT_EST && s->resp_left != RESP_UNSEEN && s->resp_left <= 0)
 		send_fin(g, idx, SLOT_FIN_WAIT);
 	else if ((s->state == SLOT_FIN_WAIT && s->fin_acked && s->fin_rcvd) ||
 		 (s->state == SLOT_LAST_ACK && s->fin_acked))
