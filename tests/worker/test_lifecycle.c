@@ -407,14 +407,14 @@ Test(lifecycle, echo_and_discard)
 {
 	uint32_t y;
 
-	t.cfg.listen_app[80] = PCL_APP_ECHO + 1;
+	t.cfg.listeners[0].app = PCL_APP_ECHO;
 	y = th_handshake(&t, X, NULL, 0);
 	send_data(y, "ping", 0);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK | PSH, y + 1, X + 5, 4);
 	cr_expect(memcmp(r[0].data, "ping", 4) == 0);
 
-	t.cfg.listen_app[80] = PCL_APP_DISCARD + 1;
+	t.cfg.listeners[0].app = PCL_APP_DISCARD;
 	th_send(&t, &(struct th_seg){.flags = SYN, .seq = 7, .sport = 40001});
 	th_replies(&t, r, TH_MAX_REPLIES);
 	y = r[0].s.seq;
