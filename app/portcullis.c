@@ -281,7 +281,7 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 				 cfg->mbufs, rte_strerror(rte_errno));
 	}
 	if (pcl_port_start(srv->port, srv->n, cfg, srv->mps, &rss) != 0)
-		rte_exit(EXIT_FAILURE, "cannot start port %u with %u queues (one per worker)\n",
+		rte_exit(EXIT_FAILURE, "cannot start port %u for %u workers (see the line above)\n",
 			 srv->port, srv->n);
 	if (srv->n > 1 && pcl_steer_init(&srv->steer, srv->n, rss.reta_size) != 0)
 		rte_exit(EXIT_FAILURE, "steering: bad RETA size %u\n", rss.reta_size);
