@@ -369,6 +369,7 @@ main(int argc, char **argv)
 	}
 	if (check_only) {
 		printf(PROG ": configuration OK\n");
+		free(cfg);
 		return 0;
 	}
 
