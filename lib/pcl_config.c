@@ -201,12 +201,32 @@ find_section(struct pcl_config *c, uint32_t port)
 	return NULL;
 }
 
+/* Whether port is among the first n [listen] ports or has a [listen:PORT] section. */
+static bool
+port_given(struct pcl_config *c, uint32_t n, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (c->listen[i] == port)
+			return true;
+	return find_section(c, port) != NULL;
+}
+
+/* A listener whose keys follow [listen] app and [http] body_size until set. */
+static struct pcl_listener
+unset_listener(uint32_t port)
+{
+	return (struct pcl_listener){
+		.app = PCL_APP_MAX, .body_size = UINT32_MAX, .port = (uint16_t)port};
+}
+
 static int
 set_ports(struct pcl_config *c, const char *v, char *err, size_t errlen)
 {
 	char buf[512];
 	char *tok, *save;
-	uint32_t n = 0, port, i;
+	uint32_t n = 0, port;
 
 	if (strlen(v) >= sizeof(buf)) {
 		snprintf(err, errlen, "list too long");
@@ -218,9 +238,7 @@ set_ports(struct pcl_config *c, const char *v, char *err, size_t errlen)
 			snprintf(err, errlen, "'%s' is not a port 1..65535", tok);
 			return -EINVAL;
 		}
-		for (i = 0; i < n && c->listen[i] != port; i++)
-			;
-		if (i < n || find_section(c, port) != NULL) {
+		if (port_given(c, n, port)) {
 			snprintf(err, errlen, "port %u given twice", port);
 			return -EINVAL;
 		}
@@ -328,7 +346,7 @@ section_port(const char *section, uint32_t *port, char *err, size_t errlen)
 int
 pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t errlen)
 {
-	uint32_t port, i;
+	uint32_t port;
 	int rc;
 
 	if (!is_listen_section(section)) {
@@ -340,9 +358,7 @@ pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t 
 	rc = section_port(section, &port, err, errlen);
 	if (rc != 0)
 		return rc;
-	for (i = 0; i < c->nlisten && c->listen[i] != port; i++)
-		;
-	if (i < c->nlisten || find_section(c, port) != NULL) {
+	if (port_given(c, c->nlisten, port)) {
 		snprintf(err, errlen, "listen: port %u given twice", port);
 		return -EINVAL;
 	}
@@ -351,9 +367,7 @@ pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t 
 			 PCL_MAX_LISTEN);
 		return -EINVAL;
 	}
-	/* Keys the section does not set follow [listen] app and [http] body_size. */
-	c->sections[c->nsections++] = (struct pcl_listener){
-		.app = PCL_APP_MAX, .body_size = UINT32_MAX, .port = (uint16_t)port};
+	c->sections[c->nsections++] = unset_listener(port);
 	return 0;
 }
 
@@ -435,12 +449,10 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 	}
 }
 
-/* Section s with the keys it does not set taken from [listen] app and [http] body_size. */
+/* Listener l with the keys it does not set taken from [listen] app and [http] body_size. */
 static struct pcl_listener
-resolve(const struct pcl_config *c, const struct pcl_listener *s)
+resolve(const struct pcl_config *c, struct pcl_listener l)
 {
-	struct pcl_listener l = *s;
-
 	if (l.app == PCL_APP_MAX)
 		l.app = c->app;
 	if (l.body_size == UINT32_MAX)
@@ -462,7 +474,7 @@ pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
 		fn(arg, keys[i].section, keys[i].name, text, numeric ? &num : NULL);
 	}
 	for (i = 0; i < c->nsections; i++) {
-		l = resolve(c, &c->sections[i]);
+		l = resolve(c, c->sections[i]);
 		snprintf(section, sizeof(section), LISTEN_PREFIX "%u", l.port);
 		for (k = 0; k < RTE_DIM(listener_keys); k++) {
 			format_key(c, &l, &listener_keys[k], text, sizeof(text), &num, &numeric);
@@ -515,6 +527,8 @@ check_line(struct load_ctx *l, const char *s)
 	if (*p == '[') {
 		end = strchr(p, ']');
 		if (end == NULL) {
+			/* inih stays in the section before: its keys would be misplaced. */
+			l->bad_section = true;
 			syntax_error(l, l->line);
 			return;
 		}
@@ -639,12 +653,9 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	}
 	c->nlisteners = 0;
 	for (i = 0; i < c->nlisten; i++)
-		c->listeners[c->nlisteners++] =
-			resolve(c, &(struct pcl_listener){.app = PCL_APP_MAX,
-							  .body_size = UINT32_MAX,
-							  .port = c->listen[i]});
+		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
 	for (i = 0; i < c->nsections; i++)
-		c->listeners[c->nlisteners++] = resolve(c, &c->sections[i]);
+		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
 	memset(c->listen_idx, 0, sizeof(c->listen_idx));
 	for (i = 0; i < c->nlisteners; i++)
 		c->listen_idx[c->listeners[i].port] = (uint8_t)(i + 1);
