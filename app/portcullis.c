@@ -258,7 +258,7 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 {
 	struct pcl_port_rss rss = {0};
 	unsigned int lcore, i;
-	char name[RTE_RING_NAMESIZE];
+	char name[RTE_RING_NAMESIZE], err[256];
 
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
@@ -269,6 +269,11 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 	}
 	if (srv->n == 0)
 		srv->lcores[srv->n++] = rte_get_main_lcore();
+	if (pcl_config_check_workers(cfg, srv->n, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rte_eal_cleanup();
+		exit(EXIT_FAILURE);
+	}
 	for (i = 0; i < srv->n; i++) {
 		srv->mps[i] = pcl_port_mempool(cfg, srv->lcores[i]);
 		if (srv->mps[i] == NULL)
@@ -276,7 +281,7 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 				 cfg->mbufs, rte_strerror(rte_errno));
 	}
 	if (pcl_port_start(srv->port, srv->n, cfg, srv->mps, &rss) != 0)
-		rte_exit(EXIT_FAILURE, "cannot start port %u with %u queues (one per worker)\n",
+		rte_exit(EXIT_FAILURE, "cannot start port %u for %u workers (see the line above)\n",
 			 srv->port, srv->n);
 	if (srv->n > 1 && pcl_steer_init(&srv->steer, srv->n, rss.reta_size) != 0)
 		rte_exit(EXIT_FAILURE, "steering: bad RETA size %u\n", rss.reta_size);
@@ -364,6 +369,7 @@ main(int argc, char **argv)
 	}
 	if (check_only) {
 		printf(PROG ": configuration OK\n");
+		free(cfg);
 		return 0;
 	}
 
@@ -414,9 +420,10 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "cannot start the control thread\n");
 
 	inet_ntop(AF_INET, &cfg->addr, addr, sizeof(addr));
-	PCL_LOG(NOTICE, "serving %s on %s/%u", pcl_app_name(cfg->app), addr, cfg->prefix_len);
-	for (unsigned int i = 0; i < cfg->nlisten; i++)
-		PCL_LOG(NOTICE, "listening on %s:%u", addr, cfg->listen[i]);
+	PCL_LOG(NOTICE, "serving %s/%u", addr, cfg->prefix_len);
+	for (i = 0; i < cfg->nlisteners; i++)
+		PCL_LOG(NOTICE, "listening on %s:%u, %s", addr, cfg->listeners[i].port,
+			pcl_app_name(cfg->listeners[i].app));
 	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops",
 		srv.port, RTE_ETHER_ADDR_BYTES(&srv.workers[0]->pkt_ctx.mac),
 		pcl_cookie_mode_name(cfg->syncookies));

@@ -35,12 +35,16 @@ struct key_desc {
 	const char *const *names; /* KEY_ENUM */
 };
 
-#define U32(sec, key, field, lo, hi)                                                               \
+#define FIELD_U32(st, sec, key, field, lo, hi)                                                     \
 	{                                                                                          \
-		.section = sec, .name = key, .type = KEY_U32,                                      \
-		.off = offsetof(struct pcl_config, field),                                         \
-		.size = sizeof(((struct pcl_config *)0)->field), .min = lo, .max = hi              \
+		.section = sec, .name = key, .type = KEY_U32, .off = offsetof(st, field),          \
+		.size = sizeof(((st *)0)->field), .min = lo, .max = hi                             \
 	}
+#define U32(sec, key, field, lo, hi) FIELD_U32(struct pcl_config, sec, key, field, lo, hi)
+
+#define BODY_MAX      (1u << 20)
+#define LISTEN_PREFIX "listen:"
+#define LISTEN_PLEN   (sizeof(LISTEN_PREFIX) - 1)
 
 static const struct key_desc keys[] = {
 	{.section = "port",
@@ -53,13 +57,14 @@ static const struct key_desc keys[] = {
 	U32("port", "rx_desc", rx_desc, 64, 4096),
 	U32("port", "tx_desc", tx_desc, 64, 4096),
 	U32("port", "mbufs", mbufs, 1024, 16u << 20),
+	U32("port", "queues", queues, 0, RTE_MAX_QUEUES_PER_PORT),
 	{.section = "listen", .name = "ports", .type = KEY_PORTS},
 	{.section = "listen",
 	 .name = "app",
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_config, app),
 	 .names = app_names},
-	U32("http", "body_size", http_body_size, 0, 1u << 20),
+	U32("http", "body_size", http_body_size, 0, BODY_MAX),
 	U32("tcp", "wscale", wscale, 0, 14),
 	U32("tcp", "rcv_wnd", rcv_wnd, 1024, 1u << 24),
 	U32("tcp", "challenge_ack_limit", challenge_ack_limit, 1, 1000000),
@@ -87,6 +92,16 @@ static const struct key_desc keys[] = {
 	 .size = PCL_PROM_LEN},
 };
 
+/* The keys of a [listen:PORT] section: fields of its struct pcl_listener. */
+static const struct key_desc listener_keys[] = {
+	{.section = LISTEN_PREFIX "PORT",
+	 .name = "app",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_listener, app),
+	 .names = app_names},
+	FIELD_U32(struct pcl_listener, LISTEN_PREFIX "PORT", "body_size", body_size, 0, BODY_MAX),
+};
+
 void
 pcl_config_defaults(struct pcl_config *c)
 {
@@ -96,8 +111,6 @@ pcl_config_defaults(struct pcl_config *c)
 	c->rx_desc = 1024;
 	c->tx_desc = 1024;
 	c->mbufs = 16384;
-	c->listen[0] = 80;
-	c->nlisten = 1;
 	c->app = PCL_APP_HTTP;
 	c->http_body_size = 11;
 	c->wscale = 7;
@@ -156,7 +169,9 @@ set_addr(struct pcl_config *c, const char *v, char *err, size_t errlen)
 	struct in_addr a;
 
 	if (slash == NULL || (size_t)(slash - v) >= sizeof(buf)) {
-		snprintf(err, errlen, "expected A.B.C.D/LEN, got '%s'", v);
+		/* A bare address is the likely slip: say what is missing. */
+		snprintf(err, errlen, "expected A.B.C.D/LEN, got '%s'%s", v,
+			 slash == NULL ? " (needs /LEN, e.g. /24)" : "");
 		return -EINVAL;
 	}
 	memcpy(buf, v, slash - v);
@@ -174,12 +189,44 @@ set_addr(struct pcl_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* The [listen:PORT] section of port, or NULL. */
+static struct pcl_listener *
+find_section(struct pcl_config *c, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nsections; i++)
+		if (c->sections[i].port == port)
+			return &c->sections[i];
+	return NULL;
+}
+
+/* Whether port is among the first n [listen] ports or has a [listen:PORT] section. */
+static bool
+port_given(struct pcl_config *c, uint32_t n, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (c->listen[i] == port)
+			return true;
+	return find_section(c, port) != NULL;
+}
+
+/* A listener whose keys follow [listen] app and [http] body_size until set. */
+static struct pcl_listener
+unset_listener(uint32_t port)
+{
+	return (struct pcl_listener){
+		.app = PCL_APP_MAX, .body_size = UINT32_MAX, .port = (uint16_t)port};
+}
+
 static int
 set_ports(struct pcl_config *c, const char *v, char *err, size_t errlen)
 {
 	char buf[512];
 	char *tok, *save;
-	uint32_t n = 0, port, i;
+	uint32_t n = 0, port;
 
 	if (strlen(v) >= sizeof(buf)) {
 		snprintf(err, errlen, "list too long");
@@ -191,11 +238,9 @@ set_ports(struct pcl_config *c, const char *v, char *err, size_t errlen)
 			snprintf(err, errlen, "'%s' is not a port 1..65535", tok);
 			return -EINVAL;
 		}
-		for (i = 0; i < n; i++) {
-			if (c->listen[i] == port) {
-				snprintf(err, errlen, "port %u listed twice", port);
-				return -EINVAL;
-			}
+		if (port_given(c, n, port)) {
+			snprintf(err, errlen, "port %u given twice", port);
+			return -EINVAL;
 		}
 		if (n == PCL_MAX_LISTEN) {
 			snprintf(err, errlen, "more than %u ports", PCL_MAX_LISTEN);
@@ -229,10 +274,12 @@ set_enum(void *field, const char *const *names, const char *v, char *err, size_t
 	return -EINVAL;
 }
 
+/* Sets key k of c; its field is at k->off in base (c, or a listener). */
 static int
-set_key(struct pcl_config *c, const struct key_desc *k, const char *v, char *err, size_t errlen)
+set_key(struct pcl_config *c, void *base, const struct key_desc *k, const char *v, char *err,
+	size_t errlen)
 {
-	char *field = (char *)c + k->off;
+	char *field = (char *)base + k->off;
 	uint32_t u;
 
 	switch (k->type) {
@@ -266,31 +313,108 @@ set_key(struct pcl_config *c, const struct key_desc *k, const char *v, char *err
 	return -EINVAL;
 }
 
+static bool
+known_section(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(keys); i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_listen_section(const char *section)
+{
+	return strncmp(section, LISTEN_PREFIX, LISTEN_PLEN) == 0;
+}
+
+/* The port of a "listen:PORT" section name. */
+static int
+section_port(const char *section, uint32_t *port, char *err, size_t errlen)
+{
+	const char *p = section + LISTEN_PLEN;
+
+	if (parse_u32(p, port) != 0 || *port == 0 || *port > UINT16_MAX) {
+		snprintf(err, errlen, "%s: '%s' is not a port 1..65535", section, p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t errlen)
+{
+	uint32_t port;
+	int rc;
+
+	if (!is_listen_section(section)) {
+		if (known_section(section))
+			return 0;
+		snprintf(err, errlen, "%s: unknown section", section);
+		return -ENOENT;
+	}
+	rc = section_port(section, &port, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (port_given(c, c->nlisten, port)) {
+		snprintf(err, errlen, "listen: port %u given twice", port);
+		return -EINVAL;
+	}
+	if (c->nsections == PCL_MAX_LISTEN) {
+		snprintf(err, errlen, "listen: more than %u [listen:PORT] sections",
+			 PCL_MAX_LISTEN);
+		return -EINVAL;
+	}
+	c->sections[c->nsections++] = unset_listener(port);
+	return 0;
+}
+
 int
 pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
 	       char *err, size_t errlen)
 {
-	size_t i, n;
+	const struct key_desc *table = keys;
+	size_t ntable = RTE_DIM(keys), i, n;
+	void *base = c;
+	uint32_t port;
 	int rc;
 
-	for (i = 0; i < RTE_DIM(keys); i++) {
-		if (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].name, key) != 0)
+	if (is_listen_section(section)) {
+		rc = section_port(section, &port, err, errlen);
+		if (rc == 0 && find_section(c, port) == NULL)
+			rc = pcl_config_section(c, section, err, errlen);
+		if (rc != 0)
+			return rc;
+		base = find_section(c, port);
+		table = listener_keys;
+		ntable = RTE_DIM(listener_keys);
+	} else if (!known_section(section)) {
+		if (section[0] == '\0')
+			snprintf(err, errlen, "%s: before any [section]", key);
+		else
+			snprintf(err, errlen, "%s.%s: unknown section", section, key);
+		return -ENOENT;
+	}
+	for (i = 0; i < ntable; i++) {
+		if ((table == keys && strcmp(table[i].section, section) != 0) ||
+		    strcmp(table[i].name, key) != 0)
 			continue;
 		n = (size_t)snprintf(err, errlen, "%s.%s: ", section, key);
-		rc = set_key(c, &keys[i], value, err + RTE_MIN(n, errlen - 1),
-			     errlen - RTE_MIN(n, errlen - 1));
-		return rc;
+		return set_key(c, base, &table[i], value, err + RTE_MIN(n, errlen - 1),
+			       errlen - RTE_MIN(n, errlen - 1));
 	}
 	snprintf(err, errlen, "%s.%s: unknown key", section, key);
 	return -ENOENT;
 }
 
-/* The value of key k in c as text; *num is set for numeric keys. */
+/* The value of key k as text, its field at k->off in base; *num is set for numeric keys. */
 static void
-format_key(const struct pcl_config *c, const struct key_desc *k, char *buf, size_t len,
-	   uint64_t *num, bool *numeric)
+format_key(const struct pcl_config *c, const void *base, const struct key_desc *k, char *buf,
+	   size_t len, uint64_t *num, bool *numeric)
 {
-	const char *field = (const char *)c + k->off;
+	const char *field = (const char *)base + k->off;
 	char ip[INET_ADDRSTRLEN];
 	uint32_t i;
 	int n = 0;
@@ -325,37 +449,110 @@ format_key(const struct pcl_config *c, const struct key_desc *k, char *buf, size
 	}
 }
 
+/* Listener l with the keys it does not set taken from [listen] app and [http] body_size. */
+static struct pcl_listener
+resolve(const struct pcl_config *c, struct pcl_listener l)
+{
+	if (l.app == PCL_APP_MAX)
+		l.app = c->app;
+	if (l.body_size == UINT32_MAX)
+		l.body_size = c->http_body_size;
+	return l;
+}
+
 void
 pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
 {
-	char text[PCL_DEVICE_LEN];
+	char text[PCL_DEVICE_LEN], section[sizeof(LISTEN_PREFIX) + 5];
+	struct pcl_listener l;
 	uint64_t num = 0;
 	bool numeric;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < RTE_DIM(keys); i++) {
-		format_key(c, &keys[i], text, sizeof(text), &num, &numeric);
+		format_key(c, c, &keys[i], text, sizeof(text), &num, &numeric);
 		fn(arg, keys[i].section, keys[i].name, text, numeric ? &num : NULL);
+	}
+	for (i = 0; i < c->nsections; i++) {
+		l = resolve(c, c->sections[i]);
+		snprintf(section, sizeof(section), LISTEN_PREFIX "%u", l.port);
+		for (k = 0; k < RTE_DIM(listener_keys); k++) {
+			format_key(c, &l, &listener_keys[k], text, sizeof(text), &num, &numeric);
+			fn(arg, section, listener_keys[k].name, text, numeric ? &num : NULL);
+		}
 	}
 }
 
-/* inih gives no line numbers to handlers, so the reader counts them. */
+/*
+ * inih gives handlers no line numbers and no section headers, and reports
+ * only its first syntax error, so the reader sees every line first.
+ */
 struct load_ctx {
 	struct pcl_config *c;
 	const char *path;
 	FILE *f;
 	unsigned int line;
 	unsigned int errors;
+	unsigned int first_syntax; /* line of the first syntax error reported, or 0 */
+	bool bad_section;          /* the keys of a bad section are not reported again */
 };
 
+static void
+report(struct load_ctx *l, unsigned int line, const char *problem)
+{
+	fprintf(stderr, "%s:%u: %s\n", l->path, line, problem);
+	l->errors++;
+}
+
+static void
+syntax_error(struct load_ctx *l, unsigned int line)
+{
+	if (l->first_syntax == 0)
+		l->first_syntax = line;
+	report(l, line, "syntax error: expected [section] or key = value");
+}
+
+/* A [section] header, or a line that is neither a comment nor key = value. */
+static void
+check_line(struct load_ctx *l, const char *s)
+{
+	const char *p, *end;
+	char name[64], err[256];
+
+	if (l->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3; /* UTF-8 BOM */
+	p = s + strspn(s, " \t\r\n");
+	if (*p == '\0' || *p == ';' || *p == '#')
+		return;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		if (end == NULL) {
+			/* inih stays in the section before: its keys would be misplaced. */
+			l->bad_section = true;
+			syntax_error(l, l->line);
+			return;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
+		l->bad_section = pcl_config_section(l->c, name, err, sizeof(err)) != 0;
+		if (l->bad_section)
+			report(l, l->line, err);
+		return;
+	}
+	/* An indented line continues the value before it, which inih hands to on_key. */
+	if (p == s && strpbrk(p, "=:") == NULL)
+		syntax_error(l, l->line);
+}
+
 static char *
-count_lines(char *str, int num, void *stream)
+read_line(char *str, int num, void *stream)
 {
 	struct load_ctx *l = stream;
 	char *s = fgets(str, num, l->f);
 
-	if (s != NULL)
+	if (s != NULL) {
 		l->line++;
+		check_line(l, s);
+	}
 	return s;
 }
 
@@ -365,10 +562,8 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	struct load_ctx *l = user;
 	char err[256];
 
-	if (pcl_config_set(l->c, section, name, value, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s:%u: %s\n", l->path, l->line, err);
-		l->errors++;
-	}
+	if (!l->bad_section && pcl_config_set(l->c, section, name, value, err, sizeof(err)) != 0)
+		report(l, l->line, err);
 	return 1; /* keep going: report every error, not just the first */
 }
 
@@ -383,12 +578,11 @@ pcl_config_load(struct pcl_config *c, const char *path)
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -ENOENT;
 	}
-	rc = ini_parse_stream(count_lines, &l, on_key, &l);
+	rc = ini_parse_stream(read_line, &l, on_key, &l);
 	fclose(l.f);
-	if (rc > 0) {
-		fprintf(stderr, "%s:%d: syntax error\n", path, rc);
-		l.errors++;
-	}
+	/* inih's first syntax error, when check_line() did not see it. */
+	if (rc > 0 && (unsigned int)rc != l.first_syntax)
+		syntax_error(&l, (unsigned int)rc);
 	return l.errors ? -EINVAL : 0;
 }
 
@@ -448,8 +642,36 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 c->prometheus);
 		return -EINVAL;
 	}
-	memset(c->listen_app, 0, sizeof(c->listen_app));
+	if (c->nlisten == 0 && c->nsections == 0) {
+		c->listen[0] = 80;
+		c->nlisten = 1;
+	}
+	if (c->nlisten + c->nsections > PCL_MAX_LISTEN) {
+		snprintf(err, errlen, "listen: %u ports and %u [listen:PORT] sections, at most %u",
+			 c->nlisten, c->nsections, PCL_MAX_LISTEN);
+		return -EINVAL;
+	}
+	c->nlisteners = 0;
 	for (i = 0; i < c->nlisten; i++)
-		c->listen_app[c->listen[i]] = (uint8_t)(c->app + 1);
+		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
+	for (i = 0; i < c->nsections; i++)
+		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
+	memset(c->listen_idx, 0, sizeof(c->listen_idx));
+	for (i = 0; i < c->nlisteners; i++)
+		c->listen_idx[c->listeners[i].port] = (uint8_t)(i + 1);
+	return 0;
+}
+
+int
+pcl_config_check_workers(const struct pcl_config *c, unsigned int nworkers, char *err,
+			 size_t errlen)
+{
+	if (c->queues != 0 && nworkers > c->queues) {
+		snprintf(err, errlen,
+			 "port.queues: %u queues for %u workers; every worker needs its own queue "
+			 "pair",
+			 c->queues, nworkers);
+		return -EINVAL;
+	}
 	return 0;
 }

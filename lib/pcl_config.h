@@ -19,6 +19,13 @@ enum pcl_cookie_mode {
 #define PCL_DEVICE_LEN 256
 #define PCL_PROM_LEN   32
 
+/* A listening port and what its connections get. */
+struct pcl_listener {
+	uint32_t app;       /* enum pcl_app_id; PCL_APP_MAX: [listen] app */
+	uint32_t body_size; /* http: bytes in the 200 OK body; UINT32_MAX: [http] body_size */
+	uint16_t port;
+};
+
 /*
  * Everything the server was told, after defaults, the config file and the
  * command line, in that order. Read-only once workers start: they get a
@@ -32,11 +39,15 @@ struct pcl_config {
 	uint16_t mtu;
 	uint16_t rx_desc;
 	uint16_t tx_desc;
-	uint32_t mbufs; /* per worker lcore */
-	/* [listen] */
+	uint32_t mbufs;  /* per worker lcore */
+	uint32_t queues; /* RX/TX queue pairs, 0 = one per worker lcore */
+	/* [listen]; no ports means 80 unless a [listen:PORT] section names one */
 	uint16_t listen[PCL_MAX_LISTEN];
 	uint32_t nlisten;
-	uint32_t app; /* enum pcl_app_id for every listener */
+	uint32_t app; /* enum pcl_app_id for these ports, and the sections' default */
+	/* [listen:PORT] sections, in file order, defaults unresolved */
+	struct pcl_listener sections[PCL_MAX_LISTEN];
+	uint32_t nsections;
 	/* [http] */
 	uint32_t http_body_size;
 	/* [tcp] */
@@ -66,16 +77,30 @@ struct pcl_config {
 	rte_be32_t prom_addr;
 	uint16_t prom_port;
 
-	/* Derived by pcl_config_finish(): app + 1 per listening port, else 0. */
-	uint8_t listen_app[65536];
+	/*
+	 * Derived by pcl_config_finish(): every listener, [listen] ports first,
+	 * defaults resolved; listen_idx maps a port to its index + 1, else 0.
+	 */
+	struct pcl_listener listeners[PCL_MAX_LISTEN];
+	uint32_t nlisteners;
+	uint8_t listen_idx[65536];
 };
 
 /* Fills c with the defaults documented in conf/portcullis.conf. */
 void pcl_config_defaults(struct pcl_config *c);
 
 /*
- * Sets section.key to value. On error returns -EINVAL (-ENOENT for an unknown
- * key) and writes "key: problem" into err.
+ * Starts a section, as a config file's [section] line does: checks its name
+ * and, for "listen:PORT", adds that listener. Returns 0, or -ENOENT for an
+ * unknown section and -EINVAL for a bad or repeated port, with
+ * "section: problem" in err.
+ */
+int pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t errlen);
+
+/*
+ * Sets section.key to value; a "listen:PORT" section is started if it was
+ * not. On error returns -EINVAL (-ENOENT for an unknown section or key) and
+ * writes "section.key: problem" into err.
  */
 int pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
 		   char *err, size_t errlen);
@@ -92,6 +117,13 @@ int pcl_config_load(struct pcl_config *c, const char *path);
  * -EINVAL with "key: problem" in err.
  */
 int pcl_config_finish(struct pcl_config *c, char *err, size_t errlen);
+
+/*
+ * Checks that nworkers worker lcores fit port.queues. Returns 0 or -EINVAL
+ * with "port.queues: problem" in err.
+ */
+int pcl_config_check_workers(const struct pcl_config *c, unsigned int nworkers, char *err,
+			     size_t errlen);
 
 /*
  * Calls fn for every key, in the order of the config file, with its value as

@@ -110,26 +110,29 @@ pcl_http_scan(struct pcl_http_scan *s, const uint8_t *p, uint32_t len, uint8_t *
 	return len;
 }
 
+/* The longest body of any listener; the others send a prefix of it. */
 static char *http_body;
 
 /*
- * The four response headers, [501][close], formatted once: snprintf per
- * request cost about 700 instructions, a tenth of a whole connection.
+ * The four response headers of each listener, [listener][501][close],
+ * formatted once: snprintf per request cost about 700 instructions, a tenth
+ * of a whole connection.
  */
 static struct {
 	uint32_t len;
 	char text[192];
-} http_hdr[2][2];
+} http_hdr[PCL_MAX_LISTEN][2][2];
 
 static void
-format_headers(uint32_t body_size)
+format_headers(uint32_t listener, uint32_t body_size)
 {
 	unsigned int bad, close;
 
 	for (bad = 0; bad < 2; bad++)
 		for (close = 0; close < 2; close++)
-			http_hdr[bad][close].len = (uint32_t)snprintf(
-				http_hdr[bad][close].text, sizeof(http_hdr[bad][close].text),
+			http_hdr[listener][bad][close].len = (uint32_t)snprintf(
+				http_hdr[listener][bad][close].text,
+				sizeof(http_hdr[listener][bad][close].text),
 				"HTTP/1.1 %s\r\nServer: portcullis\r\nContent-Type: text/plain\r\n"
 				"Content-Length: %u\r\n%s\r\n",
 				bad ? "501 Not Implemented" : "200 OK", bad ? 0 : body_size,
@@ -140,16 +143,19 @@ int
 pcl_app_init(const struct pcl_config *cfg)
 {
 	static const char pattern[] = "portcullis\n";
-	uint32_t i;
+	uint32_t i, body = 0;
 
-	format_headers(cfg->http_body_size);
+	for (i = 0; i < cfg->nlisteners; i++) {
+		format_headers(i, cfg->listeners[i].body_size);
+		body = RTE_MAX(body, cfg->listeners[i].body_size);
+	}
 	free(http_body);
-	http_body = malloc(cfg->http_body_size + 1);
+	http_body = malloc(body + 1);
 	if (http_body == NULL)
 		return -ENOMEM;
-	for (i = 0; i < cfg->http_body_size; i++)
+	for (i = 0; i < body; i++)
 		http_body[i] = pattern[i % (sizeof(pattern) - 1)];
-	http_body[cfg->http_body_size] = '\0';
+	http_body[body] = '\0';
 	return 0;
 }
 
@@ -163,9 +169,10 @@ pcl_app_fini(void)
 static void
 respond(struct pcl_worker *w, struct pcl_conn *c, uint8_t req)
 {
-	uint32_t body = req & PCL_HTTP_BAD ? 0 : w->cfg->http_body_size;
-	const __typeof__(http_hdr[0][0]) *h =
-		&http_hdr[!!(req & PCL_HTTP_BAD)][!!(req & PCL_HTTP_CLOSE)];
+	uint32_t l = w->cfg->listen_idx[rte_be_to_cpu_16(c->t.lport)] - 1u;
+	uint32_t body = req & PCL_HTTP_BAD ? 0 : w->cfg->listeners[l].body_size;
+	const __typeof__(http_hdr[0][0][0]) *h =
+		&http_hdr[l][!!(req & PCL_HTTP_BAD)][!!(req & PCL_HTTP_CLOSE)];
 
 	pcl_tcp_send(w, c, h->text, h->len);
 	if (body && !(req & PCL_HTTP_HEAD))

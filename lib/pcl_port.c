@@ -71,6 +71,8 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
+	/* port.queues may ask for more pairs than workers; the extra ones stay idle. */
+	uint16_t nconf = (uint16_t)RTE_MAX(cfg->queues, (uint32_t)nq);
 	uint16_t rxd = cfg->rx_desc, txd = cfg->tx_desc, q;
 	uint64_t want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	uint8_t key[PCL_RSS_KEY_MAX];
@@ -82,16 +84,21 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 		PCL_LOG(ERR, "port %u: cannot read device info: %s", port, rte_strerror(-rc));
 		return rc;
 	}
-	if (nq > info.max_rx_queues || nq > info.max_tx_queues) {
-		PCL_LOG(ERR, "port %u (%s): %u queues wanted, the device has %u RX / %u TX", port,
-			info.driver_name, nq, info.max_rx_queues, info.max_tx_queues);
+	if (nconf > info.max_rx_queues || nconf > info.max_tx_queues) {
+		PCL_LOG(ERR,
+			"port %u (%s): %u RX/TX queue pairs wanted (%s), but the device has at "
+			"most %u RX and %u TX queues; %s",
+			port, info.driver_name, nconf,
+			cfg->queues ? "port.queues" : "one per worker lcore", info.max_rx_queues,
+			info.max_tx_queues,
+			cfg->queues ? "lower port.queues" : "use fewer worker lcores in -l");
 		return -EINVAL;
 	}
 	conf.rxmode.mtu = cfg->mtu;
 	conf.rxmode.offloads = want & info.rx_offload_capa;
-	if (nq > 1)
+	if (nconf > 1)
 		rss_on = rss_conf(&info, key, &conf);
-	rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	rc = rte_eth_dev_configure(port, nconf, nconf, &conf);
 	if (rc != 0 && rss_on) {
 		PCL_LOG(NOTICE, "port %u (%s): RSS refused (%s); steering in software", port,
 			info.driver_name, rte_strerror(-rc));
@@ -99,7 +106,7 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
 		conf.rxmode.offloads = want & info.rx_offload_capa;
 		memset(&conf.rx_adv_conf, 0, sizeof(conf.rx_adv_conf));
-		rc = rte_eth_dev_configure(port, nq, nq, &conf);
+		rc = rte_eth_dev_configure(port, nconf, nconf, &conf);
 	}
 	if (rc != 0) {
 		PCL_LOG(ERR, "port %u (%s): configure failed: %s", port, info.driver_name,
@@ -109,10 +116,10 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	if (rc != 0)
 		return rc;
-	for (q = 0; q < nq; q++) {
+	for (q = 0; q < nconf; q++) {
 		int socket = rte_eth_dev_socket_id(port);
 
-		rc = rte_eth_rx_queue_setup(port, q, rxd, socket, NULL, mps[q]);
+		rc = rte_eth_rx_queue_setup(port, q, rxd, socket, NULL, mps[q % nq]);
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port, q, txd, socket, NULL);
 		if (rc != 0) {
@@ -132,8 +139,18 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 			port, info.driver_name, rte_strerror(-rc));
 		rss_on = false;
 	}
-	if (nq > 1)
-		PCL_LOG(INFO, "port %u (%s): %u queues, %s", port, info.driver_name, nq,
+	/* Only a RETA that skips the idle queues keeps traffic off them. */
+	if (nconf > nq && !rss_on) {
+		PCL_LOG(ERR,
+			"port %u (%s): port.queues %u for %u workers needs programmable RSS, "
+			"which the device lacks; set port.queues = 0",
+			port, info.driver_name, nconf, nq);
+		rte_eth_dev_stop(port);
+		return -ENOTSUP;
+	}
+	if (nconf > 1)
+		PCL_LOG(INFO, "port %u (%s): %u queues for %u workers, %s", port, info.driver_name,
+			nconf, nq,
 			rss_on ? "symmetric RSS (software agrees, no hops)"
 			       : "no usable RSS (software steering)");
 	if (rss != NULL) {

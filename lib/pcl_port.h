@@ -22,10 +22,12 @@ struct pcl_port_rss {
 };
 
 /*
- * Configures port with nq RX/TX queue pairs (queue q takes buffers from
- * mps[q]), enables the checksum offloads the device has and, with several
- * queues, symmetric RSS where the device can; then starts it. rss (may be
- * NULL) says what was set up. Returns 0 or -errno, with the reason logged.
+ * Configures port with RX/TX queue pairs for nq workers (queue q takes
+ * buffers from mps[q]), enables the checksum offloads the device has and,
+ * with several queues, symmetric RSS where the device can; then starts it.
+ * When cfg->queues asks for more pairs than nq, the others get buffers from
+ * mps[q % nq] and no traffic, which needs programmable RSS. rss (may be NULL)
+ * says what was set up. Returns 0 or -errno, with the reason logged.
  */
 int pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 		   struct rte_mempool *const *mps, struct pcl_port_rss *rss);

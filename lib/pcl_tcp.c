@@ -599,29 +599,30 @@ cookie_ack(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, ui
 static struct pcl_conn *
 listen_input(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
 {
-	uint8_t app;
+	uint8_t idx, app;
 
 	if (s->flags & RST) {
 		drop(w, m, PCL_DROP_tcp_rst_nomatch);
 		return NULL;
 	}
-	app = w->cfg->listen_app[rte_be_to_cpu_16(s->t.lport)];
-	if (app == 0) {
+	idx = w->cfg->listen_idx[rte_be_to_cpu_16(s->t.lport)];
+	if (idx == 0) {
 		if ((s->flags & (SYN | ACK)) == SYN)
 			w->stats.rst_closed_port++;
 		reply_rst(w, m, s);
 		return NULL;
 	}
+	app = (uint8_t)w->cfg->listeners[idx - 1].app;
 	if ((s->flags & (SYN | ACK)) == SYN) {
 		w->stats.syn_rx++;
 		if (use_cookie(w))
 			syn_cookie(w, m, s);
 		else
-			syn_open(w, m, s, (uint8_t)(app - 1));
+			syn_open(w, m, s, app);
 		return NULL;
 	}
 	if ((s->flags & (SYN | ACK)) == ACK && cookies_valid(w))
-		return cookie_ack(w, m, s, (uint8_t)(app - 1));
+		return cookie_ack(w, m, s, app);
 	reply_rst(w, m, s);
 	return NULL;
 }

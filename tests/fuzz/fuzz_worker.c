@@ -45,12 +45,14 @@ fz_init(void)
 	cfg.conns = 64;
 	cfg.syn_backlog = 16;
 	cfg.cookie_threshold = 8;
+	/* [listen] ports = 80 (http) and [listen:7] app = echo. */
 	cfg.listen[0] = 80;
-	cfg.listen[1] = 7;
-	cfg.nlisten = 2;
+	cfg.nlisten = 1;
+	cfg.sections[0] =
+		(struct pcl_listener){.app = PCL_APP_ECHO, .body_size = UINT32_MAX, .port = 7};
+	cfg.nsections = 1;
 	if (pcl_config_finish(&cfg, err, sizeof(err)) != 0)
 		die(err);
-	cfg.listen_app[7] = PCL_APP_ECHO + 1;
 	if (pcl_app_init(&cfg) != 0 || pcl_secrets_init(&secrets) != 0)
 		die("app or secrets");
 	mp = rte_pktmbuf_pool_create("fz_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,8 @@ set(const char *sec, const char *key, const char *val)
 Test(config, defaults)
 {
 	cr_expect_eq(c->mtu, 1500);
-	cr_expect_eq(c->nlisten, 1);
-	cr_expect_eq(c->listen[0], 80);
+	cr_expect_eq(c->queues, 0);
+	cr_expect_eq(c->nlisten, 0, "port 80 is filled in by pcl_config_finish()");
 	cr_expect_eq(c->app, PCL_APP_HTTP);
 	cr_expect_eq(c->syncookies, PCL_COOKIES_AUTO);
 	cr_expect_eq(c->cookie_threshold, 1024);
@@ -113,13 +114,15 @@ Test(config, finish)
 	set("tables", "syn_backlog", "100");
 	set("syncookies", "rekey_s", "119");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
-	cr_expect_str_eq(err, "syncookies.rekey_s: 119 is below 120, cookies are valid for up to 68 s");
+	cr_expect_str_eq(err,
+			 "syncookies.rekey_s: 119 is below 120, cookies are valid for up to 68 s");
 	set("syncookies", "rekey_s", "0");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), 0, "0 = never rotate: %s", err);
 	set("syncookies", "rekey_s", "120");
 	set("stats", "prometheus", "localhost:9464");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
-	cr_expect_str_eq(err, "stats.prometheus: expected A.B.C.D:PORT or off, got 'localhost:9464'");
+	cr_expect_str_eq(err,
+			 "stats.prometheus: expected A.B.C.D:PORT or off, got 'localhost:9464'");
 	set("stats", "prometheus", "127.0.0.1:0");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL, "port 0");
 	set("stats", "prometheus", "off");
@@ -131,9 +134,11 @@ Test(config, finish)
 	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(c->prom_addr, htonl(0x0a010203));
 	cr_expect_eq(c->prom_port, 9100);
-	cr_expect_eq(c->listen_app[80], PCL_APP_ECHO + 1);
-	cr_expect_eq(c->listen_app[81], PCL_APP_ECHO + 1);
-	cr_expect_eq(c->listen_app[82], 0);
+	cr_expect_eq(c->nlisteners, 2);
+	cr_expect_eq(c->listen_idx[80], 1);
+	cr_expect_eq(c->listen_idx[81], 2);
+	cr_expect_eq(c->listen_idx[82], 0);
+	cr_expect_eq(c->listeners[1].app, PCL_APP_ECHO);
 }
 
 static const char *
@@ -162,29 +167,208 @@ Test(config, load_file)
 	cr_expect_eq(pcl_config_load(c, "/nonexistent/pcl.conf"), -ENOENT);
 }
 
-/* Every bad line is reported as FILE:LINE: key: problem, not just the first. */
-Test(config, load_reports_every_error)
+/* Loads text with stderr captured into out; returns what pcl_config_load() did. */
+static int
+load_errors(const char *text, char *out, size_t len)
 {
-	const char *p;
-	char out[1024] = {0};
+	const char *p = write_file(text);
 	FILE *f = tmpfile();
-	int saved = dup(2);
+	int saved = dup(2), rc;
+	size_t n;
 
-	p = write_file("[port]\naddr = 1.2.3.4\n\n[tcp]\nbogus = 1\nwscale = 15\n");
+	cr_assert_not_null(f);
 	fflush(stderr);
 	dup2(fileno(f), 2);
-	cr_expect_eq(pcl_config_load(c, p), -EINVAL);
+	rc = pcl_config_load(c, p);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
 	rewind(f);
-	cr_assert_gt(fread(out, 1, sizeof(out) - 1, f), 0);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
 	fclose(f);
-	cr_expect(strstr(out, ":2: port.addr: expected A.B.C.D/LEN") != NULL, "%s", out);
-	cr_expect(strstr(out, ":5: tcp.bogus: unknown key") != NULL, "%s", out);
-	cr_expect(strstr(out, ":6: tcp.wscale: '15' is not an integer in 0..14") != NULL, "%s",
-		  out);
 	unlink(p);
+	return rc;
+}
+
+static unsigned int
+count_lines(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Every bad line is reported as FILE:LINE: section.key: problem, not just the first. */
+Test(config, load_reports_every_error)
+{
+	char out[2048];
+
+	cr_expect_eq(load_errors("mtu = 1500\n"
+				 "[port]\n"
+				 "addr = 198.18.0.2\n"
+				 "mtu = big\n"
+				 "mtu = 100\n"
+				 "colour = red\n"
+				 "this is not ini\n"
+				 "[timers\n"
+				 "[tcp]\n"
+				 "wscale = 15\n"
+				 "rcv_wnd = 0x10000\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	cr_expect(strstr(out, ":1: mtu: before any [section]\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":3: port.addr: expected A.B.C.D/LEN, got '198.18.0.2' (needs "
+			      "/LEN, e.g. /24)\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":4: port.mtu: 'big' is not an integer in 576..9000\n") != NULL,
+		  "non-numeric: %s", out);
+	cr_expect(strstr(out, ":5: port.mtu: '100' is not an integer in 576..9000\n") != NULL,
+		  "out of range: %s", out);
+	cr_expect(strstr(out, ":6: port.colour: unknown key\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":7: syntax error: expected [section] or key = value\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":8: syntax error: expected [section] or key = value\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":10: tcp.wscale: '15' is not an integer in 0..14\n") != NULL, "%s",
+		  out);
+	cr_expect_eq(count_lines(out), 8, "each error once, nothing else: %s", out);
+	cr_expect_eq(c->rcv_wnd, 0x10000, "good lines still apply");
+}
+
+/* An unknown section is reported once, at its header, not for each of its keys. */
+Test(config, unknown_and_bad_sections)
+{
+	char out[2048];
+
+	cr_expect_eq(load_errors("[bogus]\n"
+				 "key = 1\n"
+				 "[listen:http]\n"
+				 "app = echo\n"
+				 "[listen:0]\n"
+				 "[listen:65536]\n"
+				 "[listen:]\n"
+				 "[port]\n"
+				 "mtu = 9000\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	cr_expect(strstr(out, ":1: bogus: unknown section\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":3: listen:http: 'http' is not a port 1..65535\n") != NULL, "%s",
+		  out);
+	cr_expect(strstr(out, ":5: listen:0: '0' is not a port 1..65535\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":6: listen:65536: '65536' is not a port 1..65535\n") != NULL, "%s",
+		  out);
+	cr_expect(strstr(out, ":7: listen:: '' is not a port 1..65535\n") != NULL, "%s", out);
+	cr_expect_eq(count_lines(out), 5, "%s", out);
+	cr_expect_eq(c->nsections, 0);
+	cr_expect_eq(c->mtu, 9000);
+}
+
+/* A port given twice, in ports and/or [listen:PORT] sections, is refused where it repeats. */
+Test(config, overlapping_listeners)
+{
+	char out[2048];
+
+	cr_expect_eq(load_errors("[listen]\n"
+				 "ports = 80,81\n"
+				 "[listen:81]\n"
+				 "app = echo\n"
+				 "[listen:8080]\n"
+				 "[listen:8080]\n"
+				 "[listen]\n"
+				 "ports = 443,8080\n"
+				 "ports = 443,443\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	cr_expect(strstr(out, ":3: listen: port 81 given twice\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":6: listen: port 8080 given twice\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":8: listen.ports: port 8080 given twice\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":9: listen.ports: port 443 given twice\n") != NULL, "%s", out);
+	cr_expect_eq(count_lines(out), 4, "%s", out);
+}
+
+/* [listen:PORT] sections: their own app and body size, or [listen] app and [http] body_size. */
+Test(config, listeners)
+{
+	cr_expect_eq(set("listen", "ports", "80,81"), 0);
+	cr_expect_eq(set("listen:8080", "app", "echo"), 0, "a section starts on its first key");
+	cr_expect_eq(set("listen:8080", "body_size", "100"), 0);
+	cr_expect_eq(pcl_config_section(c, "listen:8081", err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(set("listen:8082", "body_size", "1048577"), -EINVAL);
+	cr_expect_str_eq(err, "listen:8082.body_size: '1048577' is not an integer in 0..1048576");
+	cr_expect_eq(set("listen:8080", "ports", "1"), -ENOENT);
+	cr_expect_str_eq(err, "listen:8080.ports: unknown key");
+	cr_expect_eq(set("listen:x", "app", "echo"), -EINVAL);
+	cr_expect_str_eq(err, "listen:x: 'x' is not a port 1..65535");
+	cr_expect_eq(set("bogus", "app", "echo"), -ENOENT);
+	cr_expect_str_eq(err, "bogus.app: unknown section");
+	cr_expect_eq(set("listen", "app", "discard"), 0, "after the sections: still their default");
+	cr_expect_eq(set("http", "body_size", "5"), 0);
+	set("port", "addr", "198.18.0.2/24");
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c->nlisteners, 5);
+	cr_expect_eq(c->listeners[0].port, 80);
+	cr_expect_eq(c->listeners[0].app, PCL_APP_DISCARD);
+	cr_expect_eq(c->listeners[0].body_size, 5);
+	cr_expect_eq(c->listeners[2].port, 8080);
+	cr_expect_eq(c->listeners[2].app, PCL_APP_ECHO);
+	cr_expect_eq(c->listeners[2].body_size, 100);
+	cr_expect_eq(c->listeners[3].port, 8081);
+	cr_expect_eq(c->listeners[3].app, PCL_APP_DISCARD);
+	cr_expect_eq(c->listeners[3].body_size, 5);
+	cr_expect_eq(c->listeners[4].port, 8082, "started by the refused key");
+	cr_expect_eq(c->listen_idx[8080], 3);
+	cr_expect_eq(c->listen_idx[8083], 0);
+}
+
+/* Without ports, port 80 is the default only when no [listen:PORT] section names a port. */
+Test(config, sections_replace_default_port)
+{
+	set("port", "addr", "198.18.0.2/24");
+	cr_expect_eq(pcl_config_section(c, "listen:80", err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(pcl_config_section(c, "listen:443", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c->nlisteners, 2);
+	cr_expect_eq(c->listeners[0].port, 80);
+	cr_expect_eq(c->listeners[1].port, 443);
+
+	pcl_config_defaults(c);
+	set("port", "addr", "198.18.0.2/24");
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c->nlisteners, 1);
+	cr_expect_eq(c->listen_idx[80], 1);
+}
+
+/* port.queues: every worker lcore needs a queue pair of its own. */
+Test(config, workers_and_queues)
+{
+	cr_expect_eq(pcl_config_check_workers(c, 8, err, sizeof(err)), 0, "0: one per worker");
+	set("port", "queues", "2");
+	cr_expect_eq(pcl_config_check_workers(c, 1, err, sizeof(err)), 0);
+	cr_expect_eq(pcl_config_check_workers(c, 2, err, sizeof(err)), 0);
+	cr_expect_eq(pcl_config_check_workers(c, 3, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(
+		err, "port.queues: 2 queues for 3 workers; every worker needs its own queue pair");
+	cr_expect_eq(set("port", "queues", "1025"), -EINVAL);
+}
+
+/* Every example in conf/ loads and passes the cross-key checks. */
+Test(config, conf_examples_load)
+{
+	glob_t g;
+	size_t i;
+
+	cr_assert_eq(glob(PCL_CONF_DIR "/*.conf", 0, NULL, &g), 0, "no %s/*.conf", PCL_CONF_DIR);
+	cr_expect_geq(g.gl_pathc, 4, "portcullis, tap-demo, memif-bench, lb-frontend");
+	for (i = 0; i < g.gl_pathc; i++) {
+		pcl_config_defaults(c);
+		cr_expect_eq(pcl_config_load(c, g.gl_pathv[i]), 0, "%s", g.gl_pathv[i]);
+		cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s: %s", g.gl_pathv[i],
+			     err);
+	}
+	globfree(&g);
 }
 
 static void
@@ -203,7 +387,10 @@ Test(config, foreach_reports_every_key)
 
 	set("port", "addr", "198.18.0.2/24");
 	set("listen", "ports", "80,8080");
+	set("listen:8081", "body_size", "100");
 	pcl_config_foreach(c, collect, out);
+	cr_expect(strstr(out, "listen:8081.app=http;listen:8081.body_size=100#;") != NULL, "%s",
+		  out);
 	cr_expect(strstr(out, "port.addr=198.18.0.2/24;") != NULL, "%s", out);
 	cr_expect(strstr(out, "listen.ports=80,8080;") != NULL, "%s", out);
 	cr_expect(strstr(out, "listen.app=http;") != NULL, "%s", out);

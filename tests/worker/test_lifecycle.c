@@ -407,14 +407,14 @@ Test(lifecycle, echo_and_discard)
 {
 	uint32_t y;
 
-	t.cfg.listen_app[80] = PCL_APP_ECHO + 1;
+	t.cfg.listeners[0].app = PCL_APP_ECHO;
 	y = th_handshake(&t, X, NULL, 0);
 	send_data(y, "ping", 0);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK | PSH, y + 1, X + 5, 4);
 	cr_expect(memcmp(r[0].data, "ping", 4) == 0);
 
-	t.cfg.listen_app[80] = PCL_APP_DISCARD + 1;
+	t.cfg.listeners[0].app = PCL_APP_DISCARD;
 	th_send(&t, &(struct th_seg){.flags = SYN, .seq = 7, .sport = 40001});
 	th_replies(&t, r, TH_MAX_REPLIES);
 	y = r[0].s.seq;
@@ -606,4 +606,42 @@ Test(lifecycle, isn_changes_with_the_secret)
 	y3 = r[0].s.seq;
 	cr_expect_neq(y1, y3, "a new secret moves the ISN");
 	cr_expect_eq(t.w.stats.halfopen_reset, 2);
+}
+
+TH_TWEAKED_SUITE(sections, {
+	char e[128];
+
+	/* With a section, port 80 is no longer implied. */
+	cr_assert_eq(pcl_config_set(c, "listen", "ports", "80", e, sizeof(e)), 0, "%s", e);
+	cr_assert_eq(pcl_config_set(c, "listen:7", "app", "echo", e, sizeof(e)), 0, "%s", e);
+});
+
+/* A [listen:PORT] section gives its port its own app; port 80 keeps [listen] app. */
+Test(sections, each_port_its_own_app)
+{
+	uint16_t len = (uint16_t)strlen(get10);
+	uint32_t y;
+
+	y = th_handshake(&t, X, NULL, 0);
+	send_data(y, get10, 0);
+	cr_assert_geq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	cr_expect(memcmp(r[0].data, "HTTP/1.1 200 OK\r\n", 17) == 0, "port 80 answers HTTP");
+	cr_expect_eq(t.w.stats.http_requests, 1);
+
+	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = 40001, .dport = 7});
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	y = r[0].s.seq;
+	th_send(&t, &(struct th_seg){
+			    .flags = ACK, .seq = X + 1, .ack = y + 1, .sport = 40001, .dport = 7});
+	th_send(&t, &(struct th_seg){.flags = ACK | PSH,
+				     .seq = X + 1,
+				     .ack = y + 1,
+				     .sport = 40001,
+				     .dport = 7,
+				     .data = get10,
+				     .len = len});
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	expect_seg(&r[0], ACK | PSH, y + 1, X + 1 + len, len);
+	cr_expect(memcmp(r[0].data, get10, len) == 0, "port 7 echoes");
+	cr_expect_eq(t.w.stats.http_requests, 1);
 }
