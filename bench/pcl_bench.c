@@ -217,11 +217,14 @@ struct result {
 static struct result results[MAX_RESULTS];
 static unsigned int nresults;
 
+/* Records the medians of rounds per-operation figures. */
 static void
-record(const char *name, uint64_t cycles, uint64_t instr)
+record(const char *name, uint64_t *cyc, uint64_t *ins, unsigned int rounds)
 {
+	qsort(cyc, rounds, sizeof(cyc[0]), cmp_u64);
+	qsort(ins, rounds, sizeof(ins[0]), cmp_u64);
 	if (nresults < MAX_RESULTS)
-		results[nresults++] = (struct result){name, cycles, instr};
+		results[nresults++] = (struct result){name, cyc[rounds / 2], ins[rounds / 2]};
 }
 
 /*
@@ -243,9 +246,7 @@ measure(struct bench *b, const char *name, uint32_t n, unsigned int rounds,
 		cyc[r] = b->cycles / n;
 		ins[r] = b->instr / n;
 	}
-	qsort(cyc, rounds, sizeof(cyc[0]), cmp_u64);
-	qsort(ins, rounds, sizeof(ins[0]), cmp_u64);
-	record(name, cyc[rounds / 2], ins[rounds / 2]);
+	record(name, cyc, ins, rounds);
 }
 
 /* The connection cases: op gets a client port its worker owns. */
@@ -386,9 +387,7 @@ measure_bulk(struct bench *b, const char *name, unsigned int rounds,
 		if (undo)
 			undo(b, 0);
 	}
-	qsort(cyc, rounds, sizeof(cyc[0]), cmp_u64);
-	qsort(ins, rounds, sizeof(ins[0]), cmp_u64);
-	record(name, cyc[rounds / 2], ins[rounds / 2]);
+	record(name, cyc, ins, rounds);
 }
 
 static void

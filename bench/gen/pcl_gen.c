@@ -511,27 +511,13 @@ void
 pcl_gen_arp_request(struct pcl_gen *g)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
-	struct rte_ether_hdr *eh;
-	struct rte_arp_hdr *a;
 
-	if (m == NULL) {
+	if (m == NULL ||
+	    pcl_arp_request(m, &g->mac, rte_cpu_to_be_32(g->cfg.src_first), g->cfg.dst_addr) != 0) {
+		rte_pktmbuf_free(m);
 		g->st.no_mbuf++;
 		return;
 	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*a));
-	a = (struct rte_arp_hdr *)(eh + 1);
-	memset(eh->dst_addr.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
-	eh->src_addr = g->mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = RTE_ETHER_ADDR_LEN;
-	a->arp_plen = 4;
-	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_sha = g->mac;
-	a->arp_data.arp_sip = rte_cpu_to_be_32(g->cfg.src_first);
-	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
-	a->arp_data.arp_tip = g->cfg.dst_addr;
 	queue_tx(g, 0, m);
 }
 

@@ -26,17 +26,7 @@
 
 #define CLIENT_ISN 1000
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_init();
-	return 0;
-}
 
 /* Remembers the server's ISN from a SYN-ACK among the replies. */
 static void

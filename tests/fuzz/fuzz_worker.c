@@ -22,6 +22,18 @@ die(const char *what)
 	abort();
 }
 
+/* libFuzzer calls this once before the first input. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_init();
+	return 0;
+}
+
 void
 fz_init(void)
 {

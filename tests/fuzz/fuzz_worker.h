@@ -20,7 +20,10 @@
 
 extern struct pcl_worker *fz_w;
 
-/* EAL, config (cookies in auto mode at 8 half-open), worker. Aborts on failure. */
+/*
+ * EAL, config (cookies in auto mode at 8 half-open), worker. Aborts on
+ * failure. Called by LLVMFuzzerInitialize(), which fuzz_worker.c defines.
+ */
 void fz_init(void);
 
 /* An mbuf holding a copy of len bytes, or NULL when len does not fit. */

@@ -13,6 +13,7 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
+#include "pcl_arp.h"
 
 #define SYN RTE_TCP_SYN_FLAG
 #define ACK RTE_TCP_ACK_FLAG
@@ -531,20 +532,9 @@ Test(lifecycle, arp_and_icmp_echo_are_answered)
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *ic;
 
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*a));
-	a = (struct rte_arp_hdr *)(eh + 1);
-	memset(eh->dst_addr.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
-	eh->src_addr = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}};
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = RTE_ETHER_ADDR_LEN;
-	a->arp_plen = 4;
-	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_sha = eh->src_addr;
-	a->arp_data.arp_sip = TH_CLIENT_IP;
-	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
-	a->arp_data.arp_tip = TH_SERVER_IP;
+	cr_assert_eq(pcl_arp_request(m, &(struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}},
+				     TH_CLIENT_IP, TH_SERVER_IP),
+		     0);
 	th_send_mbuf(&t, m);
 	m = th_raw_reply(&t);
 	cr_assert_not_null(m);
