@@ -373,14 +373,22 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	/* A config's device is added to the EAL's unless the command line has one. */
-	eal_argv = calloc(eal_argc + 3, sizeof(*eal_argv));
+	/*
+	 * A config's device and lcores are added to the EAL's arguments unless
+	 * the command line has its own.
+	 */
+	eal_argv = calloc(eal_argc + 5, sizeof(*eal_argv));
 	if (eal_argv == NULL)
 		return 1;
 	memcpy(eal_argv, argv, eal_argc * sizeof(*eal_argv));
 	if (cfg->device[0] && !has_arg(split, argv, "--vdev") && !has_arg(split, argv, "-a")) {
 		eal_argv[eal_argc++] = "--vdev";
 		eal_argv[eal_argc++] = cfg->device;
+	}
+	if (cfg->lcores[0] && !has_arg(split, argv, "-l") && !has_arg(split, argv, "--lcores") &&
+	    !has_arg(split, argv, "-c")) {
+		eal_argv[eal_argc++] = "--lcores";
+		eal_argv[eal_argc++] = cfg->lcores;
 	}
 	prefix_free_or_exit(eal_argc, eal_argv);
 	rc = rte_eal_init(eal_argc, eal_argv);

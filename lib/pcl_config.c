@@ -58,6 +58,11 @@ static const struct key_desc keys[] = {
 	U32("port", "tx_desc", tx_desc, 64, 4096),
 	U32("port", "mbufs", mbufs, 1024, 16u << 20),
 	U32("port", "queues", queues, 0, RTE_MAX_QUEUES_PER_PORT),
+	{.section = "workers",
+	 .name = "lcores",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, lcores),
+	 .size = PCL_LCORES_LEN},
 	{.section = "listen", .name = "ports", .type = KEY_PORTS},
 	{.section = "listen",
 	 .name = "app",
@@ -635,6 +640,14 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 "syncookies.rekey_s: %u is below %u, cookies are valid for up to %u s",
 			 c->cookie_rekey_s, PCL_COOKIE_MIN_REKEY_S,
 			 (unsigned int)PCL_COOKIE_MAX_LIFE_S);
+		return -EINVAL;
+	}
+	/* Only what an EAL --lcores list is made of: it goes on the EAL's command line. */
+	if (c->lcores[strspn(c->lcores, "0123456789,@()-")] != '\0') {
+		snprintf(err, errlen,
+			 "workers.lcores: expected an EAL --lcores list such as 0-2 or "
+			 "0@0,1@0,2@1, got '%s'",
+			 c->lcores);
 		return -EINVAL;
 	}
 	if (parse_endpoint(c->prometheus, &c->prom_addr, &c->prom_port) != 0) {

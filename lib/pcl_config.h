@@ -18,6 +18,7 @@ enum pcl_cookie_mode {
 #define PCL_MAX_LISTEN 64
 #define PCL_DEVICE_LEN 256
 #define PCL_PROM_LEN   32
+#define PCL_LCORES_LEN 128
 
 /* A listening port and what its connections get. */
 struct pcl_listener {
@@ -41,6 +42,8 @@ struct pcl_config {
 	uint16_t tx_desc;
 	uint32_t mbufs;  /* per worker lcore */
 	uint32_t queues; /* RX/TX queue pairs, 0 = one per worker lcore */
+	/* [workers] */
+	char lcores[PCL_LCORES_LEN]; /* EAL --lcores list, or "" */
 	/* [listen]; no ports means 80 unless a [listen:PORT] section names one */
 	uint16_t listen[PCL_MAX_LISTEN];
 	uint32_t nlisten;

@@ -43,10 +43,14 @@ for conf in "$PCL_ROOT"/conf/*.conf; do
 	kernel=${ip%.*}.1/${addr#*/}
 	device=$(conf_get "$conf" port device)
 	if [[ $device == net_memif* ]]; then
-		PCL_SERVER_STDERR=$tmp/$name.err pcl_server_start "$ns" "$tmp/$name.out" -l 0 \
+		# No -l: the config's [workers] lcores apply.
+		PCL_SERVER_STDERR=$tmp/$name.err pcl_server_start "$ns" "$tmp/$name.out" \
 			--no-huge -m 1024 --no-pci --file-prefix "$ns-$n" \
 			--vdev "net_memif0,role=server,socket=$tmp/$name.sock" -- -c "$conf"
 		started "$name"
+		lc=$(conf_get "$conf" workers lcores)
+		[ -z "$lc" ] || grep -q 'lcore 1: worker 0' "$tmp/$name.err" ||
+			fail "$name: workers.lcores = $lc did not give worker 0 on lcore 1"
 		ip netns exec "$ns" timeout 60 "$PCL_GEN" -l 1 --no-huge -m 256 --no-pci \
 			--file-prefix "$ns-g$n" --vdev "net_memif0,role=client,socket=$tmp/$name.sock" \
 			-- --dst "$ip" --count 10 --json --quiet >"$tmp/$name.json" 2>"$tmp/$name.gen" ||

@@ -119,6 +119,13 @@ Test(config, finish)
 	set("syncookies", "rekey_s", "0");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), 0, "0 = never rotate: %s", err);
 	set("syncookies", "rekey_s", "120");
+	set("workers", "lcores", "0@0,1@0,2@1");
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	set("workers", "lcores", "0-2; rm -rf /");
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "workers.lcores: expected an EAL --lcores list such as 0-2 or "
+			      "0@0,1@0,2@1, got '0-2; rm -rf /'");
+	set("workers", "lcores", "");
 	set("stats", "prometheus", "localhost:9464");
 	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
 	cr_expect_str_eq(err,
