@@ -228,12 +228,13 @@ record(const char *name, uint64_t *cyc, uint64_t *ins, unsigned int rounds)
 }
 
 /*
- * Runs op n times per round for the given rounds (with b->cycles and
- * b->instr reset per round) and records the medians per operation.
+ * Runs op calls times per round (then undo, if any, outside the count) for
+ * the given rounds, with b->cycles and b->instr reset per round, and records
+ * the medians per operation, a round doing ops operations.
  */
 static void
-measure(struct bench *b, const char *name, uint32_t n, unsigned int rounds,
-	void (*op)(struct bench *, uint32_t i))
+measure(struct bench *b, const char *name, unsigned int rounds, uint32_t calls, uint32_t ops,
+	void (*op)(struct bench *, uint32_t i), void (*undo)(struct bench *, uint32_t))
 {
 	uint64_t cyc[16], ins[16];
 	unsigned int r;
@@ -241,10 +242,12 @@ measure(struct bench *b, const char *name, uint32_t n, unsigned int rounds,
 
 	for (r = 0; r < rounds; r++) {
 		b->cycles = b->instr = 0;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < calls; i++)
 			op(b, i);
-		cyc[r] = b->cycles / n;
-		ins[r] = b->instr / n;
+		cyc[r] = b->cycles / ops;
+		ins[r] = b->instr / ops;
+		if (undo)
+			undo(b, 0);
 	}
 	record(name, cyc, ins, rounds);
 }
@@ -264,7 +267,7 @@ conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32
 {
 	b->cfg.syncookies = mode;
 	conn_op = op;
-	measure(b, name, n, rounds, conn_case);
+	measure(b, name, rounds, n, n, conn_case, NULL);
 }
 
 /*
@@ -371,23 +374,12 @@ timer_fire(struct bench *b, uint32_t i)
 		rte_exit(EXIT_FAILURE, "timer wheel fired %u of %u\n", n, ds_load);
 }
 
-/* Per-op medians of a case whose op does ds_load operations in one call. */
+/* A case whose op does ds_load operations in one call. */
 static void
 measure_bulk(struct bench *b, const char *name, unsigned int rounds,
 	     void (*op)(struct bench *, uint32_t), void (*undo)(struct bench *, uint32_t))
 {
-	uint64_t cyc[16], ins[16];
-	unsigned int r;
-
-	for (r = 0; r < rounds; r++) {
-		b->cycles = b->instr = 0;
-		op(b, 0);
-		cyc[r] = b->cycles / ds_load;
-		ins[r] = b->instr / ds_load;
-		if (undo)
-			undo(b, 0);
-	}
-	record(name, cyc, ins, rounds);
+	measure(b, name, rounds, 1, ds_load, op, undo);
 }
 
 static void

@@ -86,6 +86,11 @@ pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempoo
 	g->free_n = g->nslots;
 	g->req = cfg->server_close ? req_close : req_keepalive;
 	g->req_len = (uint16_t)strlen(g->req);
+	/* MSS, the only option our SYNs offer: kind 2, length 4. */
+	g->syn_opt[0] = 2;
+	g->syn_opt[1] = 4;
+	g->syn_opt[2] = (uint8_t)(cfg->mss >> 8);
+	g->syn_opt[3] = (uint8_t)cfg->mss;
 	if (cfg->nq > 1 && pcl_steer_init(&g->steer, cfg->nq, PCL_RETA_DEFAULT) != 0) {
 		pcl_gen_fini(g);
 		return -EINVAL;
@@ -138,8 +143,6 @@ static void
 send_seg(struct pcl_gen *g, uint32_t idx, uint8_t flags, uint32_t seq, const void *data,
 	 uint16_t len)
 {
-	/* MSS, the only option a SYN offers: kind 2, length 4. */
-	const uint8_t mss_opt[4] = {2, 4, (uint8_t)(g->cfg.mss >> 8), (uint8_t)g->cfg.mss};
 	const struct pcl_gen_slot *s = &g->slots[idx];
 	struct pcl_peer_seg seg = {
 		.src_mac = g->mac,
@@ -152,8 +155,8 @@ send_seg(struct pcl_gen *g, uint32_t idx, uint8_t flags, uint32_t seq, const voi
 		.ack = (flags & RTE_TCP_ACK_FLAG) ? s->rcv_nxt : 0,
 		.flags = flags,
 		.wnd = UINT16_MAX,
-		.opts = (flags & RTE_TCP_SYN_FLAG) ? mss_opt : NULL,
-		.optlen = (flags & RTE_TCP_SYN_FLAG) ? sizeof(mss_opt) : 0,
+		.opts = (flags & RTE_TCP_SYN_FLAG) ? g->syn_opt : NULL,
+		.optlen = (flags & RTE_TCP_SYN_FLAG) ? sizeof(g->syn_opt) : 0,
 		.data = data,
 		.len = len,
 	};
@@ -188,14 +191,15 @@ pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n)
 	uint32_t opened = 0, open_cap = g->nslots * 4;
 
 	while (opened < n) {
-		uint32_t idx = g->free_q[g->free_head];
 		struct pcl_gen_slot *s;
+		uint32_t idx;
 		uint8_t q;
 
 		if (g->free_n == 0 || g->active >= g->cfg.concurrency || g->open_n == open_cap) {
 			g->st.no_slot += g->free_n == 0 || g->open_n == open_cap;
 			break;
 		}
+		idx = g->free_q[g->free_head];
 		q = slot_queue(g, idx);
 		if (g->tx_n[q] >= PCL_GEN_TX / 2)
 			break;
@@ -223,7 +227,6 @@ pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n)
 uint32_t
 pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 {
-	const uint8_t mss_opt[4] = {2, 4, (uint8_t)(g->cfg.mss >> 8), (uint8_t)g->cfg.mss};
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
@@ -239,8 +242,8 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 			.seq = (uint32_t)(r >> 16),
 			.flags = RTE_TCP_SYN_FLAG,
 			.wnd = UINT16_MAX,
-			.opts = mss_opt,
-			.optlen = sizeof(mss_opt),
+			.opts = g->syn_opt,
+			.optlen = sizeof(g->syn_opt),
 		};
 		uint16_t q = (uint16_t)(g->st.flood_sent % g->cfg.nq);
 		struct rte_mbuf *m;

@@ -95,6 +95,7 @@ struct pcl_gen {
 	uint32_t open_head, open_n;
 	const char *req;
 	uint16_t req_len;
+	uint8_t syn_opt[4]; /* the MSS option every SYN carries */
 	struct pcl_steer steer;
 	uint16_t tx_n[PCL_GEN_MAX_Q];
 	struct rte_mbuf *tx[PCL_GEN_MAX_Q][PCL_GEN_TX];

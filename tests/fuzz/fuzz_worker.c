@@ -97,7 +97,6 @@ fz_mbuf(const uint8_t *data, size_t len)
 void
 fz_input(struct rte_mbuf *m)
 {
-	pcl_worker_clock(fz_w);
 	pcl_worker_input(fz_w, &m, 1);
 }
 
