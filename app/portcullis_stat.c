@@ -148,9 +148,12 @@ show(json_t *now, json_t *prev, double secs, const char *prefix)
 	json_t *l;
 
 	printf("\033[H\033[2J" PROG " — %s: %" PRIu64 " conns/s, %" PRIu64
-	       " active, cookies %" PRIu64 "/s sent %" PRIu64 "/s ok, drops %" PRIu64 "/s\n\n",
+	       " active, cookies %" PRIu64 "/s sent %" PRIu64 "/s ok, drops %" PRIu64 "/s\n"
+	       "free: %" PRIu64 " of %" PRIu64 " entries, %" PRIu64 " of %" PRIu64 " mbufs\n\n",
 	       prefix, get(st, "conn_opened_per_s"), get(st, "conns_active"),
-	       get(st, "cookie_sent_per_s"), get(st, "cookie_ok_per_s"), get(st, "drops_per_s"));
+	       get(st, "cookie_sent_per_s"), get(st, "cookie_ok_per_s"), get(st, "drops_per_s"),
+	       get(st, "entries_free"), get(st, "entries"), get(st, "mbufs_free"),
+	       get(st, "mbufs"));
 	printf("%6s %10s %10s %10s %9s %9s %9s %9s %8s %9s %5s\n", "lcore", "conns/s", "rx pkt/s",
 	       "tx pkt/s", "active", "estab", "time_wait", "syn_rcvd", "cookie/s", "drops/s",
 	       "busy%");

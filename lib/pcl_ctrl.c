@@ -18,6 +18,13 @@ pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_to
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n; i++) {
+		struct pcl_resources r;
+
+		pcl_worker_resources(workers[i], &r);
+		t->res.entries += r.entries;
+		t->res.entries_free += r.entries_free;
+		t->res.mbufs += r.mbufs;
+		t->res.mbufs_free += r.mbufs_free;
 		pcl_stats_add(&t->s, &workers[i]->stats);
 		for (s = 0; s < PCL_TCP_STATE_MAX; s++)
 			t->by_state[s] += ((volatile uint64_t *)workers[i]->conns_by_state)[s];
@@ -35,6 +42,10 @@ pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t)
 		fprintf(f, "drop_%s %" PRIu64 "\n", pcl_drop_names[i], t->s.drop[i]);
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
 		fprintf(f, "state_%s %" PRIu64 "\n", pcl_tcp_state_names[i], t->by_state[i]);
+	fprintf(f,
+		"entries %" PRIu64 "\nentries_free %" PRIu64 "\nmbufs %" PRIu64
+		"\nmbufs_free %" PRIu64 "\n",
+		t->res.entries, t->res.entries_free, t->res.mbufs, t->res.mbufs_free);
 }
 
 static uint64_t
@@ -69,8 +80,8 @@ summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t se
 		(now->s.conn_opened - prev->s.conn_opened) / secs, pcl_ctrl_active(now->by_state),
 		now->by_state[PCL_TCP_ESTABLISHED], now->by_state[PCL_TCP_TIME_WAIT],
 		now->by_state[PCL_TCP_SYN_RCVD], (now->s.cookie_sent - prev->s.cookie_sent) / secs,
-		(now->s.rx_pkts - prev->s.rx_pkts) / secs, (now->s.tx_pkts - prev->s.tx_pkts) / secs,
-		(drops(now) - drops(prev)) / secs);
+		(now->s.rx_pkts - prev->s.rx_pkts) / secs,
+		(now->s.tx_pkts - prev->s.tx_pkts) / secs, (drops(now) - drops(prev)) / secs);
 }
 
 static uint64_t

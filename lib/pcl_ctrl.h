@@ -18,6 +18,7 @@ struct pcl_worker;
 struct pcl_totals {
 	struct pcl_stats s;
 	uint64_t by_state[PCL_TCP_STATE_MAX];
+	struct pcl_resources res;
 };
 
 /*
@@ -30,7 +31,7 @@ struct pcl_rates {
 	uint64_t busy_pct[PCL_MAX_WORKERS]; /* share of each worker's time spent busy */
 };
 
-/* Sums the counters of n workers into t. Safe while workers run. */
+/* Sums the counters and resources of n workers into t. Safe while workers run. */
 void pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_totals *t);
 
 /* Connections in any state right now, half-open included, from a by-state gauge array. */

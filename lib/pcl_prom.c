@@ -43,6 +43,20 @@ family(struct pcl_buf *b, const char *name, const char *help, const char *type)
 	return put(b, "# HELP portcullis_%s %s\n# TYPE portcullis_%s %s\n", name, help, name, type);
 }
 
+/* The resource gauges, one family each, labelled by lcore. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t off;
+} gauges[] = {
+	{"entries", "connection entries in the lcore's pool",
+	 offsetof(struct pcl_resources, entries)},
+	{"entries_free", "connection entries free right now",
+	 offsetof(struct pcl_resources, entries_free)},
+	{"mbufs", "packet buffers in the lcore's mempool", offsetof(struct pcl_resources, mbufs)},
+	{"mbufs_free", "packet buffers free right now", offsetof(struct pcl_resources, mbufs_free)},
+};
+
 int
 pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned int n)
 {
@@ -71,16 +85,29 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 			    "counter");
 	for (i = 0; i < n && rc == 0; i++)
 		for (k = 0; k < PCL_DROP_MAX && rc == 0; k++)
-			rc = put(b, "portcullis_drops_total{lcore=\"%u\",reason=\"%s\"} %" PRIu64 "\n",
+			rc = put(b,
+				 "portcullis_drops_total{lcore=\"%u\",reason=\"%s\"} %" PRIu64 "\n",
 				 workers[i]->lcore, pcl_drop_names[k],
 				 ((const volatile uint64_t *)workers[i]->stats.drop)[k]);
 	if (rc == 0)
 		rc = family(b, "connections", "connections in each TCP state right now", "gauge");
 	for (i = 0; i < n && rc == 0; i++)
 		for (k = PCL_TCP_SYN_RCVD; k < PCL_TCP_STATE_MAX && rc == 0; k++)
-			rc = put(b, "portcullis_connections{lcore=\"%u\",state=\"%s\"} %" PRIu64 "\n",
+			rc = put(b,
+				 "portcullis_connections{lcore=\"%u\",state=\"%s\"} %" PRIu64 "\n",
 				 workers[i]->lcore, pcl_tcp_state_names[k],
 				 ((const volatile uint64_t *)workers[i]->conns_by_state)[k]);
+	for (k = 0; k < RTE_DIM(gauges) && rc == 0; k++) {
+		rc = family(b, gauges[k].name, gauges[k].help, "gauge");
+		for (i = 0; i < n && rc == 0; i++) {
+			struct pcl_resources r;
+
+			pcl_worker_resources(workers[i], &r);
+			rc = put(b, "portcullis_%s{lcore=\"%u\"} %" PRIu64 "\n", gauges[k].name,
+				 workers[i]->lcore,
+				 *(const uint64_t *)((const char *)&r + gauges[k].off));
+		}
+	}
 	if (rc == 0 && pcl_mem_read(&mem) == 0) {
 		rc = family(b, "allocator_allocated_bytes",
 			    "bytes the process allocator (jemalloc) has handed out", "gauge");
@@ -89,7 +116,8 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 				 mem.allocated);
 		if (rc == 0)
 			rc = family(b, "allocator_resident_bytes",
-				    "bytes of physical memory the process allocator holds", "gauge");
+				    "bytes of physical memory the process allocator holds",
+				    "gauge");
 		if (rc == 0)
 			rc = put(b, "portcullis_allocator_resident_bytes %" PRIu64 "\n",
 				 mem.resident);

@@ -97,6 +97,19 @@ struct pcl_stats {
 	uint64_t drop[PCL_DROP_MAX];
 } __rte_cache_aligned;
 
+/*
+ * What a worker holds right now: connection entries and packet buffers,
+ * with how many of each are free. After a load ends both free counts return
+ * to where they started (less the mbufs the port keeps posted for RX);
+ * anything else is a leak.
+ */
+struct pcl_resources {
+	uint64_t entries;
+	uint64_t entries_free;
+	uint64_t mbufs;
+	uint64_t mbufs_free;
+};
+
 /* Names and help texts, indexed like the struct fields / enum pcl_drop. */
 extern const char *const pcl_counter_names[];
 extern const char *const pcl_counter_help[];

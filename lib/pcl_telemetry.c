@@ -31,6 +31,15 @@ add_counters(struct rte_tel_data *d, const struct pcl_stats *s)
 	}
 }
 
+static void
+add_resources(struct rte_tel_data *d, const struct pcl_resources *r)
+{
+	rte_tel_data_add_dict_u64(d, "entries", r->entries);
+	rte_tel_data_add_dict_u64(d, "entries_free", r->entries_free);
+	rte_tel_data_add_dict_u64(d, "mbufs", r->mbufs);
+	rte_tel_data_add_dict_u64(d, "mbufs_free", r->mbufs_free);
+}
+
 static int
 stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -45,6 +54,7 @@ stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	add_counters(d, &t.s);
 	rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(t.by_state));
+	add_resources(d, &t.res);
 	for (i = 0; i < PCL_COUNTER_COUNT; i++) {
 		snprintf(name, sizeof(name), "%s_per_s", pcl_counter_names[i]);
 		rte_tel_data_add_dict_u64(d, name,
@@ -76,6 +86,7 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	id = strtoul(params, &end, 10);
 	for (i = 0; i < tel.n && *end == '\0'; i++) {
 		struct pcl_worker *w = tel.workers[i];
+		struct pcl_resources r;
 
 		if (w->lcore != id)
 			continue;
@@ -86,6 +97,8 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		add_counters(d, &w->stats);
 		rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(w->conns_by_state));
 		rte_tel_data_add_dict_u64(d, "busy_pct", tel.rates->busy_pct[i]);
+		pcl_worker_resources(w, &r);
+		add_resources(d, &r);
 		for (s = PCL_TCP_SYN_RCVD; s < PCL_TCP_STATE_MAX; s++) {
 			snprintf(name, sizeof(name), "state_%s", pcl_tcp_state_names[s]);
 			rte_tel_data_add_dict_u64(

@@ -61,6 +61,16 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
 }
 
 void
+pcl_worker_resources(const struct pcl_worker *w, struct pcl_resources *r)
+{
+	r->entries = w->pool.cap;
+	r->entries_free = *(const volatile uint32_t *)&w->pool.nfree;
+	/* Counts the per-lcore caches too, so it is exact once traffic stops. */
+	r->mbufs = w->mp != NULL ? w->mp->size : 0;
+	r->mbufs_free = w->mp != NULL ? rte_mempool_avail_count(w->mp) : 0;
+}
+
+void
 pcl_worker_fini(struct pcl_worker *w)
 {
 	uint16_t i;
@@ -241,8 +251,7 @@ pcl_worker_inbox(struct pcl_worker *w)
 
 	if (w->steer == NULL)
 		return 0;
-	k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST,
-					     NULL);
+	k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST, NULL);
 	w->stats.steered_in += k;
 	if (k)
 		pcl_worker_input(w, pkts, k);

@@ -87,6 +87,9 @@ int pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
 void pcl_worker_steer(struct pcl_worker *w, const struct pcl_steer *steer, uint16_t index,
 		      struct rte_ring *const *inboxes, bool hw_rss);
 
+/* Reads w's resource gauges; safe from another thread while w runs. */
+void pcl_worker_resources(const struct pcl_worker *w, struct pcl_resources *r);
+
 /* Frees every connection and the worker's memory. */
 void pcl_worker_fini(struct pcl_worker *w);
 

@@ -87,6 +87,10 @@ assert stats["drop_tcp_cksum"] == 0
 assert set(conns) == {"SYN_RCVD", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "FIN_WAIT_1",
                       "FIN_WAIT_2", "CLOSING", "TIME_WAIT", "active"}, conns
 assert conns["active"] == stats["conns_active"]
+# Resource gauges: entries free = pool less the connections alive (TIME_WAIT
+# holds some); mbufs free below the pool by what the port keeps posted for RX.
+assert stats["entries"] == 65536 and stats["entries_free"] == 65536 - stats["conns_active"], stats
+assert 0 < stats["mbufs_free"] < stats["mbufs"] == 16384, stats
 assert lcores == [1], lcores
 assert config["listen/ports"] == "80" and config["listen/app"] == "http", config
 PYEOF
@@ -101,6 +105,8 @@ grep -qx 'portcullis_http_requests_total{lcore="1"} 2001' "$tmp/metrics.txt" ||
 	fail "metrics: $(grep http_requests "$tmp/metrics.txt")"
 grep -q '^portcullis_connections{lcore="1",state="TIME_WAIT"} [0-9]' "$tmp/metrics.txt" &&
 	grep -q '^portcullis_drops_total{lcore="1",reason="tcp_cksum"} 0$' "$tmp/metrics.txt" &&
+	grep -q '^portcullis_entries_free{lcore="1"} [1-9]' "$tmp/metrics.txt" &&
+	grep -q '^portcullis_mbufs_free{lcore="1"} [1-9]' "$tmp/metrics.txt" &&
 	grep -q '^portcullis_allocator_resident_bytes [1-9]' "$tmp/metrics.txt" || fail "metrics: families missing"
 code=$(in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:9464/) || true
 [ "$code" = 404 ] || fail "GET / on the metrics port: $code, want 404"
