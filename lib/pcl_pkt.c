@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/ip.h>
+
 #include <rte_arp.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -80,6 +82,44 @@ parse_tcp(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t l4len, u
 	return PCL_PKT_TCP;
 }
 
+/*
+ * RFC 1122 3.2.1.3 and 4.2.3.10: no host sends from a multicast, broadcast,
+ * zero-network or loopback address, and TCP must never answer one. Our own
+ * address as the source is a land attack.
+ */
+static inline bool
+src_bad(const struct rte_ether_hdr *eh, rte_be32_t src, const struct pcl_pkt_ctx *ctx)
+{
+	uint32_t a = rte_be_to_cpu_32(src);
+
+	return rte_is_multicast_ether_addr(&eh->src_addr) || (a >> 24) == 0 || (a >> 24) == 127 ||
+	       (a >> 28) == 0xe || a == UINT32_MAX || src == ctx->addr || src == ctx->bcast;
+}
+
+/*
+ * IP options are ignored (RFC 1122 3.2.1.8) and never echoed, except source
+ * routes: we would not send the reply back along the route, and RFC 7126
+ * 4.3-4.4 advise dropping them. A malformed option list is a bad header.
+ */
+static int
+ip_opts_check(const uint8_t *o, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len && o[i] != RTE_IPV4_HDR_OPT_EOL) {
+		if (o[i] == RTE_IPV4_HDR_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2 || o[i + 1] < 2 || o[i + 1] > len - i)
+			return DROP(ip_hdr);
+		if (o[i] == IPOPT_LSRR || o[i] == IPOPT_SSRR)
+			return DROP(ip_srcroute);
+		i += o[i + 1];
+	}
+	return 0;
+}
+
 int
 pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struct pcl_pkt_ctx *ctx,
 	      struct pcl_seg *seg)
@@ -90,11 +130,13 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 
 	if (len < PCL_L2_LEN)
 		return DROP(runt);
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &ctx->mac) &&
-	    !rte_is_broadcast_ether_addr(&eh->dst_addr))
-		return DROP(not_ours);
-	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+	/* Broadcast frames are for ARP; IP by link broadcast is dropped (RFC 1122 3.3.6). */
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+	    (rte_is_broadcast_ether_addr(&eh->dst_addr) ||
+	     rte_is_same_ether_addr(&eh->dst_addr, &ctx->mac)))
 		return parse_arp(frame, len, ctx);
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &ctx->mac))
+		return DROP(not_ours);
 	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return DROP(ethertype);
 
@@ -113,8 +155,21 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 		return DROP(ip_cksum);
 	if (ip->dst_addr != ctx->addr)
 		return DROP(not_ours);
+	if (src_bad(eh, ip->src_addr, ctx))
+		return DROP(bad_src);
+	/*
+	 * Fragments are dropped: a connection server's segments fit one frame,
+	 * reassembly would be state an attacker fills, and a TCP fragment is
+	 * far likelier an evasion attempt than a client (RFC 1858, RFC 3128).
+	 */
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return DROP(ip_frag);
+	if (ihl > sizeof(*ip)) {
+		int rc = ip_opts_check((const uint8_t *)(ip + 1), ihl - sizeof(*ip));
+
+		if (rc != 0)
+			return rc;
+	}
 	if (ip->next_proto_id == IPPROTO_TCP)
 		return parse_tcp(frame, ip, tot - ihl, ol_flags, seg);
 	if (ip->next_proto_id == IPPROTO_ICMP)

@@ -43,7 +43,17 @@ struct pcl_seg {
 struct pcl_pkt_ctx {
 	struct rte_ether_addr mac;
 	rte_be32_t addr;
+	rte_be32_t bcast; /* our subnet's directed broadcast; 0 for a /31 or /32 */
 };
+
+/* The directed broadcast address of addr/prefix_len, or 0 when it has none. */
+static inline rte_be32_t
+pcl_pkt_bcast(rte_be32_t addr, uint8_t prefix_len)
+{
+	if (prefix_len >= 31)
+		return 0;
+	return addr | rte_cpu_to_be_32(UINT32_MAX >> prefix_len);
+}
 
 /*
  * Validates an Ethernet frame of len bytes and classifies it. For TCP it

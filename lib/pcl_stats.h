@@ -21,10 +21,12 @@
 	X(runt, "frame shorter than its headers")                                                  \
 	X(multiseg, "frame spans several mbufs")                                                   \
 	X(not_ours, "destination MAC or IP is not ours")                                           \
+	X(bad_src, "source no host sends from: multicast, broadcast, zero, loopback, ours")        \
 	X(ethertype, "neither IPv4 nor ARP")                                                       \
 	X(ip_hdr, "bad IPv4 version, header length or total length")                               \
 	X(ip_cksum, "bad IPv4 header checksum")                                                    \
 	X(ip_frag, "IPv4 fragment")                                                                \
+	X(ip_srcroute, "IPv4 source-route option (RFC 7126)")                                      \
 	X(ip_proto, "IPv4 protocol other than TCP or ICMP")                                        \
 	X(icmp, "ICMP other than a valid echo request")                                            \
 	X(arp, "ARP other than a request for our address")                                         \

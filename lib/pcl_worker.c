@@ -45,6 +45,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
 	w->queue = queue;
 	w->lcore = lcore;
 	w->pkt_ctx.addr = cfg->addr;
+	w->pkt_ctx.bcast = pcl_pkt_bcast(cfg->addr, cfg->prefix_len);
 	if (port != RTE_MAX_ETHPORTS)
 		rte_eth_macaddr_get(port, &w->pkt_ctx.mac);
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);

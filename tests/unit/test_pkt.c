@@ -13,6 +13,7 @@
 static const struct pcl_pkt_ctx ctx = {
 	.mac = {{0x02, 0, 0, 0, 0, 2}},
 	.addr = RTE_BE32(0xc6120002),
+	.bcast = RTE_BE32(0xc61200ff),
 };
 
 static uint8_t f[256];
@@ -110,12 +111,124 @@ Test(pkt, valid_tcp)
 	cr_expect_eq(s.opts.mss, 1460);
 }
 
-Test(pkt, broadcast_mac_accepted)
+/* IP sent by link broadcast is dropped (RFC 1122 3.3.6), and so is multicast. */
+Test(pkt, broadcast_and_multicast_mac_dropped)
 {
+	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
+	expect_drop(PCL_DROP_not_ours, 0);
+	build();
+	f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e;
+	expect_drop(PCL_DROP_not_ours, 0);
+}
+
+/*
+ * Sources no host sends from, and our own address (a land attack), are
+ * dropped before any reply could go to them (RFC 1122 4.2.3.10).
+ */
+Test(pkt, bad_sources)
+{
+	static const uint32_t bad[] = {
+		0x00000000,             /* zero network */
+		0x00010203, 0x7f000001, /* loopback */
+		0xe0000001,             /* multicast */
+		0xefffffff, 0xffffffff, /* limited broadcast */
+		0xc61200ff,             /* our subnet's broadcast */
+		0xc6120002,             /* ours: land */
+	};
+	struct pcl_seg s;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		build();
+		ip()->src_addr = rte_cpu_to_be_32(bad[i]);
+		fix_cksums();
+		expect_drop(PCL_DROP_bad_src, 0);
+	}
+	/* A multicast source MAC (the group bit) is no host's either. */
+	build();
+	f[RTE_ETHER_ADDR_LEN] = 0x03;
+	expect_drop(PCL_DROP_bad_src, 0);
+	/* Class E and the subnet's neighbours are ordinary sources. */
+	build();
+	ip()->src_addr = RTE_BE32(0xf0000001);
+	fix_cksums();
+	cr_expect_eq(parse(0, &s), PCL_PKT_TCP);
+	build();
+	ip()->src_addr = RTE_BE32(0xc61200fe);
+	fix_cksums();
+	cr_expect_eq(parse(0, &s), PCL_PKT_TCP);
+}
+
+Test(pkt, directed_broadcast)
+{
+	cr_expect_eq(pcl_pkt_bcast(RTE_BE32(0xc6120002), 24), RTE_BE32(0xc61200ff));
+	cr_expect_eq(pcl_pkt_bcast(RTE_BE32(0x0a000001), 8), RTE_BE32(0x0affffff));
+	cr_expect_eq(pcl_pkt_bcast(RTE_BE32(0x0a000001), 0), RTE_BE32(0xffffffff));
+	cr_expect_eq(pcl_pkt_bcast(RTE_BE32(0x0a000001), 31), 0);
+	cr_expect_eq(pcl_pkt_bcast(RTE_BE32(0x0a000001), 32), 0);
+}
+
+/* Rebuilds the SYN with IP options o (padded to 4 bytes with EOL). */
+static void
+with_ip_opts(const uint8_t *o, unsigned int olen)
+{
+	unsigned int padded = RTE_ALIGN_CEIL(olen, 4u);
+	uint8_t *l3 = f + PCL_L2_LEN;
+
+	memmove(l3 + PCL_IP_LEN + padded, l3 + PCL_IP_LEN, flen - PCL_L2_LEN - PCL_IP_LEN);
+	memset(l3 + PCL_IP_LEN, 0, padded);
+	memcpy(l3 + PCL_IP_LEN, o, olen);
+	flen += padded;
+	ip()->version_ihl = (uint8_t)(0x40 | (PCL_IP_LEN + padded) / 4);
+	ip()->total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(ip()->total_length) + padded);
+	ip()->hdr_checksum = 0;
+	ip()->hdr_checksum = rte_ipv4_cksum(ip());
+}
+
+/*
+ * IP options are ignored: the TCP header is found after them and the
+ * segment parses as without them. Source routes are dropped (RFC 7126), and
+ * so is an option list that runs past the header.
+ */
+Test(pkt, ip_options)
+{
+	static const uint8_t rr[] = {7, 7, 4, 0, 0, 0, 0};           /* record route */
+	static const uint8_t ts[] = {1, 1, 68, 8, 5, 0, 0, 0, 0, 0}; /* NOP NOP timestamp */
+	static const uint8_t lsrr[] = {131, 7, 4, 10, 0, 0, 1};
+	static const uint8_t ssrr[] = {1, 137, 7, 4, 10, 0, 0, 1};
+	static const uint8_t zero_len[] = {7, 0, 0, 0};
+	static const uint8_t one_len[] = {7, 1, 0, 0};
+	static const uint8_t past[] = {1, 1, 7, 9};
+	static const uint8_t eol_first[] = {0, 131, 0, 0}; /* after EOL nothing counts */
 	struct pcl_seg s;
 
-	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
+	with_ip_opts(rr, sizeof(rr));
+	cr_assert_eq(parse(0, &s), PCL_PKT_TCP);
+	cr_expect_eq(s.seq, 1000);
+	cr_expect_eq(s.len, 4);
+	cr_expect_eq(s.payload_off, PCL_HDR_LEN + 8 + 4);
+	cr_expect_eq(s.opts.mss, 1460);
+	build();
+	with_ip_opts(ts, sizeof(ts));
 	cr_expect_eq(parse(0, &s), PCL_PKT_TCP);
+	build();
+	with_ip_opts(eol_first, sizeof(eol_first));
+	cr_expect_eq(parse(0, &s), PCL_PKT_TCP);
+	build();
+	with_ip_opts(lsrr, sizeof(lsrr));
+	expect_drop(PCL_DROP_ip_srcroute, 0);
+	build();
+	with_ip_opts(ssrr, sizeof(ssrr));
+	expect_drop(PCL_DROP_ip_srcroute, 0);
+	build();
+	with_ip_opts(zero_len, sizeof(zero_len));
+	expect_drop(PCL_DROP_ip_hdr, 0);
+	build();
+	with_ip_opts(one_len, sizeof(one_len));
+	expect_drop(PCL_DROP_ip_hdr, 0);
+	build();
+	with_ip_opts(past, sizeof(past));
+	expect_drop(PCL_DROP_ip_hdr, 0);
 }
 
 Test(pkt, runt)
@@ -124,6 +237,28 @@ Test(pkt, runt)
 	expect_drop(PCL_DROP_runt, 0);
 	flen = PCL_L2_LEN + 10;
 	expect_drop(PCL_DROP_runt, 0);
+}
+
+/*
+ * A frame cut anywhere: before the IP header is whole it is a runt; after,
+ * the IP total length claims more than arrived. A TCP header cut short
+ * under a matching total length is a bad data offset.
+ */
+Test(pkt, truncated_at_every_byte)
+{
+	uint32_t full = flen, cut;
+
+	for (cut = 0; cut < full - 6; cut++) {
+		flen = cut;
+		expect_drop(cut < PCL_L2_LEN + PCL_IP_LEN ? PCL_DROP_runt : PCL_DROP_ip_hdr, 0);
+	}
+	for (cut = 0; cut < PCL_TCP_LEN; cut++) {
+		build();
+		ip()->total_length = rte_cpu_to_be_16(PCL_IP_LEN + cut);
+		fix_cksums();
+		flen = PCL_L2_LEN + PCL_IP_LEN + cut;
+		expect_drop(PCL_DROP_tcp_hdr, 0);
+	}
 }
 
 Test(pkt, not_ours)
@@ -214,26 +349,47 @@ Test(pkt, tcp_header)
 	expect_drop(PCL_DROP_tcp_hdr, 0);
 }
 
+/* Option lengths 0 and 1 and one running past the header are malformed. */
 Test(pkt, tcp_options)
 {
-	((uint8_t *)(tcp() + 1))[1] = 0;
-	fix_cksums();
-	expect_drop(PCL_DROP_tcp_opt, 0);
-}
-
-Test(pkt, tcp_flags)
-{
-	static const uint8_t bad[] = {RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG,
-				      RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG, 0, RTE_TCP_FIN_FLAG,
-				      RTE_TCP_PSH_FLAG};
+	static const uint8_t bad_len[] = {0, 1, 5, 255};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(bad); i++) {
+	for (i = 0; i < RTE_DIM(bad_len); i++) {
 		build();
-		tcp()->tcp_flags = bad[i];
+		((uint8_t *)(tcp() + 1))[1] = bad_len[i];
 		fix_cksums();
-		expect_drop(PCL_DROP_tcp_flags, 0);
+		expect_drop(PCL_DROP_tcp_opt, 0);
 	}
+}
+
+/*
+ * Every one of the 256 flag bytes: SYN with FIN or RST (SYN+FIN, SYN+RST,
+ * all flags) and segments with none of SYN, ACK, RST (no flags, FIN alone,
+ * PSH alone...) are impossible and dropped; the rest reach the state machine.
+ */
+Test(pkt, tcp_flags)
+{
+	struct pcl_seg s;
+	unsigned int fl, dropped = 0;
+
+	for (fl = 0; fl < 256; fl++) {
+		bool syn = fl & RTE_TCP_SYN_FLAG, fin = fl & RTE_TCP_FIN_FLAG;
+		bool rst = fl & RTE_TCP_RST_FLAG, ack = fl & RTE_TCP_ACK_FLAG;
+
+		build();
+		tcp()->tcp_flags = (uint8_t)fl;
+		fix_cksums();
+		if ((syn && (fin || rst)) || !(syn || ack || rst)) {
+			expect_drop(PCL_DROP_tcp_flags, 0);
+			dropped++;
+		} else {
+			cr_expect_eq(parse(0, &s), PCL_PKT_TCP, "flags %#x", fl);
+			cr_expect_eq(s.flags, fl);
+		}
+	}
+	/* 96 with SYN and FIN or RST, 32 with none of SYN, ACK, RST. */
+	cr_expect_eq(dropped, 128);
 }
 
 /* ARP: a request for our address is classified; anything else is dropped. */
