@@ -9,6 +9,7 @@
 
 #include "pcl_ctrl.h"
 #include "pcl_log.h"
+#include "pcl_pressure.h"
 #include "pcl_worker.h"
 
 void
@@ -160,6 +161,8 @@ ctrl_main(void *arg)
 	struct pcl_ctrl *ctl = arg;
 	struct pcl_totals prev, now;
 	struct sample a, b, *cur = &a, *last = &b;
+	struct pcl_pressure pressure[PCL_MAX_WORKERS] = {0};
+	unsigned int i;
 	uint64_t t = now_s(), next_log = t + ctl->interval_s;
 	struct rekey isn = {&ctl->secrets->isn, "ISN", ctl->isn_rekey_s, t + ctl->isn_rekey_s};
 	struct rekey cookie = {&ctl->secrets->cookie, "SYN cookie", ctl->cookie_rekey_s,
@@ -182,6 +185,9 @@ ctrl_main(void *arg)
 
 			take(ctl, cur);
 			update_rates(ctl, cur, last);
+			for (i = 0; i < ctl->nworkers; i++)
+				pcl_pressure_check(&pressure[i], &ctl->workers[i]->stats,
+						   ctl->workers[i]->lcore);
 			last = cur;
 			cur = tmp;
 		}

@@ -42,9 +42,8 @@ void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
 
 /*
  * The control thread: never touches packets. Every second it updates
- * rates; every interval_s it logs a one-line summary of rates since the
- * previous line; it rotates the ISN and cookie secrets, each on its own
- * period.
+ * rates and logs resource exhaustion (pcl_pressure); every interval_s it logs a one-line summary of
+ * rates since the previous line; it rotates the ISN and cookie secrets, each on its own period.
  */
 struct pcl_ctrl {
 	struct pcl_worker *const *workers;

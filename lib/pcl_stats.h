@@ -88,6 +88,7 @@ enum pcl_drop {
 	X(http_requests, "HTTP requests answered")                                                 \
 	X(steered_out, "packets handed to the worker owning their flow")                           \
 	X(steered_in, "packets received from other workers for flows we own")                      \
+	X(timer_deferred, "timer passes stopped at the per-iteration budget, expiries left over")  \
 	X(loops, "worker loop iterations")                                                         \
 	X(busy_loops, "worker loop iterations that received packets")                              \
 	X(busy_cycles, "TSC cycles spent in iterations that received packets")

@@ -134,6 +134,8 @@ pcl_tcp_send(struct pcl_worker *w, struct pcl_conn *c, const void *data, uint32_
 	const uint8_t *p = data;
 	struct rte_mbuf *tail = c->sndq;
 
+	if (c->flags & PCL_CF_ABORT)
+		return -ECONNRESET;
 	while (tail != NULL && tail->next != NULL)
 		tail = tail->next;
 	while (len > 0) {
@@ -380,10 +382,15 @@ conn_close(struct pcl_worker *w, struct pcl_conn *c, enum close_why why)
 	conn_release(w, c);
 }
 
+/*
+ * Resets c from inside input. The RST is written into the received frame m:
+ * an abort comes from an empty mbuf pool, when a new buffer for it would be
+ * the one thing not there.
+ */
 static void
-conn_abort(struct pcl_worker *w, struct pcl_conn *c)
+conn_abort(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
 {
-	if (send_seg(w, c, NULL, c->snd_nxt, RST | ACK, 0) == 0)
+	if (send_seg(w, c, m, c->snd_nxt, RST | ACK, 0) == 0)
 		w->stats.rst_tx++;
 	conn_close(w, c, CLOSE_ABORT);
 }
@@ -955,8 +962,7 @@ conn_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const s
 
 	need_ack = receive(w, c, m, s);
 	if (c->flags & PCL_CF_ABORT) {
-		conn_abort(w, c);
-		rte_pktmbuf_free(m);
+		conn_abort(w, c, m);
 		return;
 	}
 	if (output(w, c, false) == 0 && need_ack)

@@ -26,7 +26,8 @@ void pcl_tcp_timeout(struct pcl_worker *w, struct pcl_conn *c);
  * Queues len bytes for the peer (the app's answer). They are sent after the
  * current segment is processed, as the peer's window allows. Returns 0, or
  * -ENOMEM when the mbuf pool is empty (counted; the bytes are lost and the
- * connection is aborted with RST rather than left to hang).
+ * connection is aborted with RST rather than left to hang), or -ECONNRESET
+ * when an earlier call already failed so.
  */
 int pcl_tcp_send(struct pcl_worker *w, struct pcl_conn *c, const void *data, uint32_t len);
 

@@ -152,7 +152,9 @@ fire(void *arg, uint32_t idx)
 void
 pcl_worker_timers(struct pcl_worker *w)
 {
-	pcl_wheel_advance(&w->wheel, w->now_tick, PCL_TIMER_BUDGET, fire, w);
+	if (pcl_wheel_advance(&w->wheel, w->now_tick, PCL_TIMER_BUDGET, fire, w) ==
+	    PCL_TIMER_BUDGET)
+		w->stats.timer_deferred++;
 }
 
 void

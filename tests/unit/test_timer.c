@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -158,4 +159,65 @@ Test(timer, tick_wraparound)
 	cr_expect_eq(e[1].fired, 0);
 	advance_to(2, 100);
 	cr_expect_eq(e[1].fired, 1);
+}
+
+/*
+ * A million timers on the worker's real geometry (8192 slots), half of them
+ * due at one tick: the budget spreads the expiry over passes, every timer
+ * fires exactly once and never early, and a timer armed once the backlog
+ * is gone fires on its tick.
+ */
+#define BIG       (1u << 20)
+#define BIG_SLOTS 8192u
+#define BUDGET    256u
+
+static struct pcl_tnode *big;
+static uint8_t *big_fired;
+
+static void
+big_fire(void *arg, uint32_t idx)
+{
+	uint32_t tick = *(uint32_t *)arg;
+
+	cr_assert_leq((int32_t)(big[idx].expire - tick), 0, "timer %u fired early", idx);
+	big_fired[idx]++;
+}
+
+Test(timer, a_million_timers)
+{
+	static uint32_t big_slots[BIG_SLOTS];
+	struct pcl_wheel bw;
+	uint32_t tick = 0, i, passes = 0, fired = 0, n;
+
+	big = calloc(BIG + 1, sizeof(*big));
+	big_fired = calloc(BIG + 1, 1);
+	cr_assert(big && big_fired);
+	cr_assert_eq(pcl_wheel_init(&bw, big_slots, BIG_SLOTS, big, sizeof(*big), 0), 0);
+	for (i = 0; i <= BIG; i++)
+		pcl_tnode_init(&big[i]);
+	/* Half at tick 10, half spread over 100 000 ticks (past the span). */
+	for (i = 0; i < BIG; i++)
+		pcl_wheel_arm(&bw, i, i % 2 ? 10 : 1 + i % 100000);
+	cr_assert_eq(bw.armed, BIG);
+	while (bw.armed > 0 && tick < 200000) {
+		n = pcl_wheel_advance(&bw, tick, BUDGET, big_fire, &tick);
+		cr_assert_leq(n, BUDGET);
+		fired += n;
+		passes++;
+		/* Time moves on only once a pass leaves nothing due behind. */
+		if (n < BUDGET)
+			tick++;
+	}
+	cr_assert_eq(bw.armed, 0, "%u timers never fired", bw.armed);
+	cr_expect_eq(fired, BIG);
+	for (i = 0; i < BIG; i++)
+		cr_assert_eq(big_fired[i], 1, "timer %u fired %u times", i, big_fired[i]);
+	cr_expect_geq(passes, BIG / BUDGET);
+	/* Recovered: a new timer fires on its own tick, no later. */
+	pcl_wheel_arm(&bw, BIG, tick + 3);
+	cr_expect_eq(pcl_wheel_advance(&bw, tick + 2, BUDGET, big_fire, &tick), 0);
+	tick += 3;
+	cr_expect_eq(pcl_wheel_advance(&bw, tick, BUDGET, big_fire, &tick), 1);
+	free(big);
+	free(big_fired);
 }
