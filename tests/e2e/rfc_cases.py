@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Misbehaving-client cases against portcullis over net_tap, with scapy.
+"""Misbehaving-client and hostile-input cases against portcullis over net_tap, with scapy.
 
 Runs inside the test's namespace. The client uses an address the kernel does
 not own (198.18.0.3), so the kernel neither answers nor resets the server's
@@ -10,7 +10,8 @@ import queue
 import sys
 import time
 
-from scapy.all import ARP, IP, TCP, AsyncSniffer, Ether, Raw, conf, get_if_hwaddr, sendp, srp1
+from scapy.all import (ARP, IP, TCP, AsyncSniffer, Ether, IPOption_LSRR, IPOption_RR, Raw, conf,
+                       get_if_hwaddr, sendp, srp1)
 
 IFACE, SRV, CLI = sys.argv[1], "198.18.0.2", "198.18.0.3"
 conf.verb = 0
@@ -24,8 +25,12 @@ assert arp is not None, "no ARP reply from the server"
 srvmac = arp[ARP].hwsrc
 
 replies = queue.Queue()
+# Every TCP frame from the server, whatever its destination: the hostile
+# cases check that nothing at all answers a spoofed source. The land SYN we
+# send is from the server's address too; the server never sends a bare SYN.
 sniffer = AsyncSniffer(iface=IFACE, store=False, prn=lambda p: replies.put(p[TCP]),
-                       lfilter=lambda p: IP in p and TCP in p and p[IP].src == SRV and p[IP].dst == CLI)
+                       lfilter=lambda p: IP in p and TCP in p and p[IP].src == SRV and
+                       str(p[TCP].flags) != "S")
 sniffer.start()
 time.sleep(0.5)
 
@@ -40,8 +45,8 @@ def expect(what, flags, seq, ack, payload_prefix=None, length=None):
         r = replies.get(timeout=3)
     except queue.Empty:
         raise AssertionError(f"{what}: no reply, expected {flags} seq={seq} ack={ack}")
-    got = (str(r.flags), r.seq, r.ack)
-    want = (flags, seq % 2**32, ack % 2**32)
+    got = (str(r.flags), r.seq if seq is not None else None, r.ack)
+    want = (flags, seq % 2**32 if seq is not None else None, ack % 2**32)
     assert got == want, f"{what}: got flags={got[0]} seq={got[1]} ack={got[2]}, want {want}"
     data = bytes(r.payload)
     if payload_prefix is not None:
@@ -53,7 +58,7 @@ def expect(what, flags, seq, ack, payload_prefix=None, length=None):
 
 def expect_nothing(what):
     time.sleep(0.3)
-    assert replies.empty(), f"{what}: unexpected reply {replies.get()!r}"
+    assert replies.empty(), f"{what}: unexpected reply {replies.get().underlayer.underlayer!r}"
 
 
 def connect(sport, x):
@@ -120,7 +125,43 @@ def time_wait_reuse():
     send(40005, "R", x + 100001)
 
 
-cases = [blind_rst, syn_on_open, out_of_window, half_close, time_wait_reuse]
+def hostile(what, frame):
+    sendp(frame, iface=IFACE)
+    expect_nothing(what)
+
+
+def syn(sport, **ip):
+    return Ether(src=mymac, dst=srvmac) / IP(**{"src": CLI, "dst": SRV, **ip}) / \
+        TCP(sport=sport, dport=80, flags="S", seq=7000, window=65535)
+
+
+def hostile_inputs():
+    """Each dropped silently (the counters are checked by tap_rfc.sh)."""
+    hostile("first fragment", syn(41001, flags="MF"))
+    hostile("later fragment", syn(41002, frag=185))
+    hostile("source route", syn(41003, options=[IPOption_LSRR(routers=["198.18.0.9"])]))
+    for src in ("255.255.255.255", "224.0.0.1", "127.0.0.1", "198.18.0.255", "0.0.0.0"):
+        hostile(f"source {src}", syn(41004, src=src))
+    land = Ether(src=mymac, dst=srvmac) / IP(src=SRV, dst=SRV) / TCP(sport=80, dport=80, flags="S")
+    hostile("land attack", land)
+    hostile("link broadcast", Ether(src=mymac, dst="ff:ff:ff:ff:ff:ff") / IP(src=CLI, dst=SRV) /
+            TCP(sport=41005, dport=80, flags="S"))
+    hostile("all flags", Ether(src=mymac, dst=srvmac) / IP(src=CLI, dst=SRV) /
+            TCP(sport=41006, dport=80, flags="FSRPAUEC", seq=1))
+    # IP options otherwise are ignored, and the SYN-ACK carries none.
+    sendp(syn(41007, options=[IPOption_RR()]), iface=IFACE)
+    r = expect("SYN with record route", "SA", None, 7001)
+    assert r.underlayer.ihl == 5, f"reply IP header {r.underlayer.ihl * 4} bytes"
+    send(41007, "R", 7001)
+    # And a well-behaved client is served as ever.
+    x = 8000
+    y = connect(41008, x)
+    send(41008, "PA", x + 1, y + 1, REQ10)
+    expect("request after the hostile ones", "FPA", y + 1, x + 1 + len(REQ10), b"HTTP/1.1 200 OK")
+    send(41008, "R", x + 1 + len(REQ10))
+
+
+cases = [blind_rst, syn_on_open, out_of_window, half_close, time_wait_reuse, hostile_inputs]
 failed = 0
 for case in cases:
     try:
