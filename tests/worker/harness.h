@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "pcl_config.h"
 #include "pcl_isn.h"
@@ -22,6 +23,13 @@
 #define TH_SERVER_IP   RTE_BE32(0xc6120002) /* 198.18.0.2 */
 #define TH_CLIENT_PORT 40000
 #define TH_MAX_REPLIES 64
+
+/* Flag shorthands for the segments the tests spell out. */
+#define SYN RTE_TCP_SYN_FLAG
+#define ACK RTE_TCP_ACK_FLAG
+#define FIN RTE_TCP_FIN_FLAG
+#define RST RTE_TCP_RST_FLAG
+#define PSH RTE_TCP_PSH_FLAG
 
 struct th {
 	struct pcl_worker w;
@@ -85,6 +93,23 @@ uint64_t th_state(const struct th *t, enum pcl_tcp_state st);
  * the server's ISN. Asserts SYN-ACK ack == x + 1.
  */
 uint32_t th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen);
+
+/*
+ * What most test files share: the worker t, a buffer r for its replies,
+ * setup() starting t on the default config and teardown() checking it for
+ * leaks (TH_TWEAKED_SUITE suites use both names too).
+ */
+#define TH_FIXTURE()                                                                               \
+	static struct th t;                                                                        \
+	static struct th_reply r[TH_MAX_REPLIES];                                                  \
+	static void setup(void)                                                                    \
+	{                                                                                          \
+		th_setup(&t, NULL);                                                                \
+	}                                                                                          \
+	static void teardown(void)                                                                 \
+	{                                                                                          \
+		th_teardown(&t);                                                                   \
+	}
 
 /*
  * A suite whose worker runs with the config changed by the statements in

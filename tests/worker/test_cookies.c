@@ -10,9 +10,6 @@
 #include "harness.h"
 #include "pcl_cookie.h"
 
-#define SYN RTE_TCP_SYN_FLAG
-#define ACK RTE_TCP_ACK_FLAG
-
 #define X 5000u /* the client's ISN */
 
 /* MSS 1460, SACK-permitted, TS val 7 ecr 0, NOP, window scale 9. */

@@ -19,48 +19,11 @@
 #include "pcl_pressure.h"
 #include "pcl_steer.h"
 
-#define SYN RTE_TCP_SYN_FLAG
-#define ACK RTE_TCP_ACK_FLAG
-#define FIN RTE_TCP_FIN_FLAG
-#define RST RTE_TCP_RST_FLAG
-#define PSH RTE_TCP_PSH_FLAG
-
 #define X 1000u /* the client's ISN */
 
 static const char get10[] = "GET / HTTP/1.0\r\n\r\n";
 
-static struct th t;
-static struct th_reply r[TH_MAX_REPLIES];
-static struct pcl_pressure pressure;
-static char logbuf[4096];
-static FILE *logf;
-
-/* Log lines go to logbuf, where the tests read them. */
-static void
-log_capture(void)
-{
-	memset(logbuf, 0, sizeof(logbuf));
-	logf = fmemopen(logbuf, sizeof(logbuf) - 1, "w");
-	cr_assert_not_null(logf);
-	rte_openlog_stream(logf);
-}
-
-static void
-teardown(void)
-{
-	rte_openlog_stream(NULL);
-	if (logf != NULL)
-		fclose(logf);
-	logf = NULL;
-	th_teardown(&t);
-}
-
-static void
-setup(void)
-{
-	th_setup(&t, NULL);
-}
-
+TH_FIXTURE()
 TestSuite(exhaust, .init = setup, .fini = teardown);
 
 /*
@@ -71,12 +34,17 @@ TestSuite(exhaust, .init = setup, .fini = teardown);
 static void
 expect_logged(const char *line)
 {
-	memset(&pressure, 0, sizeof(pressure));
-	log_capture();
+	struct pcl_pressure pressure = {0};
+	char logbuf[4096] = "";
+	FILE *logf = fmemopen(logbuf, sizeof(logbuf) - 1, "w");
+
+	cr_assert_not_null(logf);
+	rte_openlog_stream(logf);
 	cr_expect_eq(pcl_pressure_check(&pressure, &t.w.stats, 0), 1);
 	cr_expect_eq(pcl_pressure_check(&pressure, &t.w.stats, 0), 1);
 	cr_expect_eq(pcl_pressure_check(&pressure, &t.w.stats, 0), 0);
-	fflush(logf);
+	rte_openlog_stream(NULL);
+	fclose(logf);
 	cr_expect(strstr(logbuf, line) != NULL, "no '%s' in the log: %s", line, logbuf);
 	cr_expect(strstr(logbuf, "recovered") != NULL, "no recovery in the log: %s", logbuf);
 }

@@ -14,30 +14,11 @@
 
 #include "harness.h"
 
-#define SYN RTE_TCP_SYN_FLAG
-#define ACK RTE_TCP_ACK_FLAG
-#define FIN RTE_TCP_FIN_FLAG
-#define RST RTE_TCP_RST_FLAG
-#define PSH RTE_TCP_PSH_FLAG
-
 #define X 1000u /* the client's ISN */
 
 static const char get10[] = "GET / HTTP/1.0\r\n\r\n";
 
-static struct th t;
-static struct th_reply r[TH_MAX_REPLIES];
-
-static void
-setup(void)
-{
-	th_setup(&t, NULL);
-}
-
-static void
-teardown(void)
-{
-	th_teardown(&t);
-}
+TH_FIXTURE()
 
 TestSuite(hostile, .init = setup, .fini = teardown);
 
@@ -322,6 +303,19 @@ Test(hostile, land_attack)
 	expect_dropped(m, PCL_DROP_bad_src);
 }
 
+/* The established client's GET, with its window open or closed; one reply. */
+static void
+ask(uint32_t y, bool zero_win)
+{
+	th_send(&t, &(struct th_seg){.flags = ACK | PSH,
+				     .seq = X + 1,
+				     .ack = y + 1,
+				     .zero_win = zero_win,
+				     .data = get10,
+				     .len = (uint16_t)strlen(get10)});
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+}
+
 /*
  * A client that keeps its window at zero forever: the persist timer probes
  * with one byte at the backed-off RTO, the client's ACKs (window still 0)
@@ -333,13 +327,7 @@ Test(hostile, zero_window_forever)
 	uint32_t y = th_handshake(&t, X, NULL, 0);
 	uint32_t u = X + 1 + (uint32_t)strlen(get10), rto = t.cfg.rto_ms, i;
 
-	th_send(&t, &(struct th_seg){.flags = ACK | PSH,
-				     .seq = X + 1,
-				     .ack = y + 1,
-				     .zero_win = true,
-				     .data = get10,
-				     .len = (uint16_t)strlen(get10)});
-	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	ask(y, true);
 	for (i = 0; i < t.cfg.retries; i++) {
 		th_advance(&t, rto - 10);
 		cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0, "probe %u early", i);
@@ -369,12 +357,7 @@ Test(hostile, client_never_acks_the_response)
 	uint32_t y = th_handshake(&t, X, NULL, 0);
 	uint32_t rto = t.cfg.rto_ms, waited = 0, i;
 
-	th_send(&t, &(struct th_seg){.flags = ACK | PSH,
-				     .seq = X + 1,
-				     .ack = y + 1,
-				     .data = get10,
-				     .len = (uint16_t)strlen(get10)});
-	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	ask(y, false);
 	cr_expect_eq(r[0].s.flags, ACK | PSH | FIN);
 	for (i = 0; i <= t.cfg.retries; i++) {
 		th_advance(&t, rto);

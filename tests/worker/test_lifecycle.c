@@ -15,32 +15,13 @@
 #include "harness.h"
 #include "pcl_arp.h"
 
-#define SYN RTE_TCP_SYN_FLAG
-#define ACK RTE_TCP_ACK_FLAG
-#define FIN RTE_TCP_FIN_FLAG
-#define RST RTE_TCP_RST_FLAG
-#define PSH RTE_TCP_PSH_FLAG
-
 #define X 1000u /* the client's ISN */
 
 static const uint8_t mss1460[] = {2, 4, 0x05, 0xb4};
 static const char get10[] = "GET / HTTP/1.0\r\n\r\n";
 static const char get11[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
-static struct th t;
-static struct th_reply r[TH_MAX_REPLIES];
-
-static void
-setup(void)
-{
-	th_setup(&t, NULL);
-}
-
-static void
-teardown(void)
-{
-	th_teardown(&t);
-}
+TH_FIXTURE()
 
 TestSuite(lifecycle, .init = setup, .fini = teardown);
 
