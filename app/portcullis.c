@@ -30,6 +30,7 @@
 #include "pcl_log.h"
 #include "pcl_port.h"
 #include "pcl_prom.h"
+#include "pcl_runtime.h"
 #include "pcl_steer.h"
 #include "pcl_telemetry.h"
 #include "pcl_worker.h"
@@ -196,7 +197,6 @@ file_prefix(int argc, char **argv)
 static void
 prefix_free_or_exit(int argc, char **argv)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	const char *prefix = file_prefix(argc, argv);
 	struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	char path[PATH_MAX];
@@ -204,8 +204,7 @@ prefix_free_or_exit(int argc, char **argv)
 
 	if (has_arg(argc, argv, "--in-memory") || has_arg(argc, argv, "--no-shconf"))
 		return;
-	snprintf(path, sizeof(path), "%s/dpdk/%s/config",
-		 getuid() == 0 ? "/var/run" : (xdg ? xdg : "/tmp"), prefix);
+	pcl_runtime_path(path, sizeof(path), prefix, "config");
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return;

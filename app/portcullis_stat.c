@@ -20,6 +20,8 @@
 
 #include <jansson.h>
 
+#include "pcl_runtime.h"
+
 #define PROG       "portcullis-stat"
 #define MAX_REPLY  (1 << 18)
 #define MAX_LCORES 128
@@ -43,12 +45,10 @@ static int
 attach(const char *prefix)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	char buf[4096];
 	int fd;
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk/%s/dpdk_telemetry.v2",
-		 getuid() == 0 ? "/var/run" : (xdg ? xdg : "/tmp"), prefix);
+	pcl_runtime_path(sun.sun_path, sizeof(sun.sun_path), prefix, "dpdk_telemetry.v2");
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		fprintf(stderr, PROG ": no portcullis with file prefix '%s' is running (%s: %s)\n",
