@@ -58,7 +58,9 @@ usage(FILE *f)
 		   "  --count N              stop after opening N connections (no limit)\n"
 		   "  --timeout MS           a connection not closed by then failed (1000)\n"
 		   "  --request http|none    send GET / and read the response (http)\n"
-		   "  --close client|server  who closes first; server sends HTTP/1.0 (client)\n"
+		   "  --close client|server|mix\n"
+		   "                         who closes first; server sends HTTP/1.0; mix:\n"
+		   "                         each in turn (client)\n"
 		   "  --flood N              also send N spoofed segments per second (0)\n"
 		   "  --flood-kind K         what they are: syn, rst, ack (a random\n"
 		   "                         acknowledgment), or mix: each in turn (syn)\n"
@@ -201,9 +203,11 @@ parse(int argc, char **argv, struct opts *o)
 			o->g.request = strcmp(optarg, "http") == 0;
 			break;
 		case 'c':
-			if (strcmp(optarg, "client") && strcmp(optarg, "server"))
-				die(name, "expected client or server");
+			if (strcmp(optarg, "client") && strcmp(optarg, "server") &&
+			    strcmp(optarg, "mix"))
+				die(name, "expected client, server or mix");
 			o->g.server_close = strcmp(optarg, "server") == 0;
+			o->g.close_mix = strcmp(optarg, "mix") == 0;
 			break;
 		case 'f':
 			o->flood_rate = num(name, optarg, 0, 100000000);
@@ -259,8 +263,9 @@ parse(int argc, char **argv, struct opts *o)
 	o->g.nsport = hi_port - lo_port + 1;
 	if ((uint64_t)o->g.nsrc * o->g.nsport > (1u << 26))
 		die("nsrc", "more than 2^26 client (address, port) pairs");
-	if (o->g.server_close && !o->g.request)
-		die("close", "server needs --request http: the server closes after answering");
+	if ((o->g.server_close || o->g.close_mix) && !o->g.request)
+		die("close",
+		    "server and mix need --request http: the server closes after answering");
 }
 
 static void

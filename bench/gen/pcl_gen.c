@@ -71,7 +71,8 @@ struct pcl_gen_slot {
 	uint8_t q;
 	bool fin_acked;
 	bool fin_rcvd;
-	bool bad; /* closed by the server before the response was complete */
+	bool bad;          /* closed by the server before the response was complete */
+	bool server_close; /* sent HTTP/1.0: the server closes first */
 };
 
 /* A reused 4-tuple starts this far above where its last connection ended. */
@@ -89,7 +90,8 @@ pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempoo
 	memset(g, 0, sizeof(*g));
 	if (cfg->nsrc == 0 || cfg->nsport == 0 || cfg->nq == 0 || cfg->nq > PCL_GEN_MAX_Q ||
 	    (uint64_t)cfg->nsrc * cfg->nsport > UINT32_MAX / 4 || cfg->concurrency == 0 ||
-	    (cfg->server_close && !cfg->request) || cfg->flood_kind > PCL_GEN_FLOOD_mix)
+	    ((cfg->server_close || cfg->close_mix) && !cfg->request) ||
+	    cfg->flood_kind > PCL_GEN_FLOOD_mix)
 		return -EINVAL;
 	g->cfg = *cfg;
 	g->mp = mp;
@@ -108,8 +110,6 @@ pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempoo
 	for (i = 0; i < g->nslots; i++)
 		g->free_q[i] = i;
 	g->free_n = g->nslots;
-	g->req = cfg->server_close ? req_close : req_keepalive;
-	g->req_len = (uint16_t)strlen(g->req);
 	/* MSS, the only option our SYNs offer: kind 2, length 4. */
 	g->syn_opt[0] = 2;
 	g->syn_opt[1] = 4;
@@ -237,6 +237,7 @@ pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n)
 		s->resp_left = RESP_UNSEEN;
 		s->state = SLOT_SYN_SENT;
 		s->fin_acked = s->fin_rcvd = s->bad = false;
+		s->server_close = g->cfg.close_mix ? (g->st.opened & 1) : g->cfg.server_close;
 		s->q = q;
 		s->t_open = now;
 		g->open_q[(g->open_head + g->open_n++) % open_cap] = (uint64_t)s->gen << 32 | idx;
@@ -359,9 +360,11 @@ handshake_done(struct pcl_gen *g, uint32_t idx)
 	struct pcl_gen_slot *s = &g->slots[idx];
 
 	if (g->cfg.request) {
-		send_seg(g, idx, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->isn + 1, g->req,
-			 g->req_len);
-		s->snd_nxt = s->isn + 1 + g->req_len;
+		const char *req = s->server_close ? req_close : req_keepalive;
+		uint16_t len = (uint16_t)strlen(req);
+
+		send_seg(g, idx, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->isn + 1, req, len);
+		s->snd_nxt = s->isn + 1 + len;
 		s->state = SLOT_EST;
 		return;
 	}
@@ -425,7 +428,7 @@ slot_input(struct pcl_gen *g, uint32_t idx, const struct rte_tcp_hdr *th, const 
 		}
 		send_seg(g, idx, RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
 	}
-	if (s->state == SLOT_EST && len > 0 && (s->resp_left > 0 || g->cfg.server_close))
+	if (s->state == SLOT_EST && len > 0 && (s->resp_left > 0 || s->server_close))
 		/*
 		 * More is to come: acknowledge now, as a client's delayed ACK
 		 * would, or a Nagle-bound server holds the rest back for good.

@@ -24,9 +24,9 @@
  * A connection: SYN; SYN-ACK (handshake latency recorded); ACK, carrying the
  * request if there is one; the response; then either we close first (FIN,
  * the server's ACK and FIN, our ACK) or, with an HTTP/1.0 request, the server
- * does (its FIN, our FIN, its ACK). It counts as completed when both FINs are
- * acknowledged. The generator keeps no TIME_WAIT and never retransmits: a
- * connection that is not completed within the timeout is a failure.
+ * does (its FIN, our FIN, its ACK); close_mix takes the two in turn. It counts as completed when
+ * both FINs are acknowledged. The generator keeps no TIME_WAIT and never retransmits: a connection
+ * that is not completed within the timeout is a failure.
  */
 
 #define PCL_GEN_MAX_Q 8
@@ -82,6 +82,7 @@ struct pcl_gen_cfg {
 	uint32_t timeout_ms;
 	bool request;      /* send an HTTP GET and read the response */
 	bool server_close; /* HTTP/1.0: the server closes first */
+	bool close_mix;    /* every other connection does, the others close first */
 	/* --flood: spoofed segments from flood_n addresses from flood_first */
 	uint32_t flood_first; /* host order */
 	uint32_t flood_n;
@@ -121,8 +122,6 @@ struct pcl_gen {
 	/* open slots in the order they opened: (slot, generation), for timeouts */
 	uint64_t *open_q;
 	uint32_t open_head, open_n;
-	const char *req;
-	uint16_t req_len;
 	uint8_t syn_opt[4]; /* the MSS option every SYN carries */
 	struct pcl_steer steer;
 	uint16_t tx_n[PCL_GEN_MAX_Q];

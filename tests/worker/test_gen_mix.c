@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cps-gen's --flood kinds against the real worker, in-process: what each
- * kind of spoofed segment costs the server (a half-open entry, an RST, a
- * drop) and what the generator counts coming back.
+ * What the soak (bench/soak.sh) mixes, from cps-gen against the real worker
+ * in-process: each --flood kind, what it costs the server (a half-open
+ * entry, an RST, a drop) and what the generator counts coming back; and
+ * --close mix, client-first and server-first closes in turn.
  */
 #include <criterion/criterion.h>
 
@@ -64,6 +65,17 @@ replies_to_gen(void)
 	t.w.tx_n = 0;
 }
 
+/* What the generator queued to the worker and the replies back, until quiet. */
+static void
+exchange(void)
+{
+	while (g.tx_n[0] > 0) {
+		pcl_worker_input(&t.w, g.tx[0], g.tx_n[0]);
+		g.tx_n[0] = 0;
+		replies_to_gen();
+	}
+}
+
 /* n flood segments to the worker, a burst at a time, and its replies back. */
 static void
 flood(uint32_t n)
@@ -72,9 +84,7 @@ flood(uint32_t n)
 		uint32_t want = RTE_MIN(n, 128u);
 
 		cr_assert_eq(pcl_gen_flood(&g, want), want);
-		pcl_worker_input(&t.w, g.tx[0], g.tx_n[0]);
-		g.tx_n[0] = 0;
-		replies_to_gen();
+		exchange();
 		n -= want;
 	}
 }
@@ -186,4 +196,31 @@ Test(flood_cookies, ack_flood_fails_the_cookie_check)
 	cr_expect_eq(t.w.stats.conn_opened, 0);
 	cr_expect_eq(g.st.flood_rst_back, N);
 	expect_pool_full();
+}
+
+Test(flood, close_mix_takes_client_first_and_server_first_closes_in_turn)
+{
+	struct pcl_gen_cfg cfg = flood_cfg(PCL_GEN_FLOOD_syn);
+	static const struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x04}};
+	uint32_t n;
+
+	cfg.nsport = 1000;
+	cfg.concurrency = 32;
+	cfg.request = true;
+	cfg.close_mix = true;
+	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), 0);
+	g.dst_mac = t.w.pkt_ctx.mac;
+	for (n = 0; n < 100; n += 20) {
+		cr_assert_eq(pcl_gen_open(&g, 0, 20), 20);
+		exchange();
+	}
+	cr_expect_eq(g.st.completed, 100);
+	cr_expect_eq(g.active, 0);
+	cr_expect_eq(t.w.stats.http_requests, 100);
+	/* A server-first close leaves TIME_WAIT on the server; a client-first one does not. */
+	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 50);
+	cr_expect_eq(t.w.stats.conn_closed, 50);
+	pcl_gen_fini(&g);
+	cfg.request = false;
+	cr_expect_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), -EINVAL, "mix needs a request");
 }
