@@ -38,7 +38,7 @@ struct opts {
 	uint64_t flood_rate; /* spoofed segments/s */
 	uint64_t count;      /* connections to open, 0 = until the duration ends */
 	uint32_t duration_s;
-	bool json, quiet, have_dmac;
+	bool json, quiet, hold, have_dmac;
 	struct rte_ether_addr dmac;
 };
 
@@ -72,6 +72,9 @@ usage(FILE *f)
 		   "  --mss N                MSS offered in SYNs (1460)\n"
 		   "  --json                 print the summary as one JSON object\n"
 		   "  --quiet                no per-second lines\n"
+		   "  --hold                 after the summary, keep the port but stop polling\n"
+		   "                         it until SIGINT or SIGTERM, so the server can stop\n"
+		   "                         first\n"
 		   "  -h, --help             this text\n");
 }
 
@@ -134,6 +137,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"mss", required_argument, NULL, 'M'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'Q'},
+		{"hold", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -240,6 +244,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'Q':
 			o->quiet = true;
+			break;
+		case 'H':
+			o->hold = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -567,6 +574,14 @@ main(int argc, char **argv)
 	fprintf(stderr, PROG ": server at " RTE_ETHER_ADDR_PRT_FMT ", %u clients\n",
 		RTE_ETHER_ADDR_BYTES(&g.dst_mac), g.nslots);
 	run(&g, port, &o);
+	/*
+	 * A memif peer that leaves while the other side polls can crash it
+	 * (the PMD unmaps the rings under its RX path), so --hold lets the
+	 * server stop first while we do not poll.
+	 */
+	fflush(stdout);
+	while (o.hold && !quit)
+		rte_delay_us_sleep(10000);
 	pcl_gen_fini(&g);
 	rte_eth_dev_stop(port);
 	rte_eal_cleanup();
