@@ -69,6 +69,7 @@ PYEOF
 gen() {
 	local name=$1 vdev=$2
 	shift 2
+	pcl_prefix "$ns-g$name"
 	ip netns exec "$ns" timeout $((secs + 60)) "$GEN" --lcores 0@1 "${EAL[@]}" \
 		--file-prefix "$ns-g$name" --vdev "$vdev" -- --json --quiet --duration "$secs" \
 		"$@" >"$tmp/$name.json" 2>"$tmp/$name.err" ||

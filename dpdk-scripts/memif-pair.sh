@@ -67,6 +67,7 @@ for _ in $(seq 100); do
 done
 grep -q 'Ctrl-C stops' "$tmp/server.err" || { cat "$tmp/server.err" >&2; echo "memif-pair: the server did not start" >&2; exit 1; }
 addr=$(grep -oE 'serving [0-9.]+' "$tmp/server.err" | head -1 | cut -d' ' -f2)
+pcl_prefix "$ns-gen"
 ip netns exec "$ns" timeout $((secs + 60)) "$gen" --lcores 0@1 --no-huge -m 512 --no-pci \
 	--file-prefix "$ns-gen" --vdev "net_memif0,role=client,socket=$tmp/memif.sock" -- \
 	--dst "$addr" --duration "$secs" --queues "$workers" "$@" 2> >(grep -v '^EAL\|^TELEMETRY' >&2)

@@ -12,7 +12,9 @@
 #   pcl_server_stop [PID]           SIGINT; fails unless it exits 0 within 5 s
 #   pcl_ns_cleanup                  SIGINT, then SIGKILL, what runs in our
 #                                   namespaces; delete them and the EAL runtime
-#                                   dirs of our servers
+#                                   dirs of our servers and of pcl_prefix
+#   pcl_prefix NAME                 the EAL --file-prefix of another DPDK process
+#                                   (a load generator): its runtime dir goes too
 #   pcl_at_exit COMMAND             also run COMMAND (eval) at cleanup
 #   pcl_tmpdir VAR                  VAR=a new /tmp directory, removed at cleanup
 #   pcl_ns_supported                succeeds if namespaces can be created here
@@ -27,10 +29,10 @@
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
 		echo "usage: source $0 (in a bash script), then call its helpers:"
-		sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 	fi
-	sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2
 	echo "netns.sh is meant to be sourced (usage above)" >&2
 	exit 2
 fi
@@ -88,6 +90,12 @@ pcl_ns_supported() {
 	local probe=pcl-probe-$$-$RANDOM
 	ip netns add "$probe" 2>/dev/null || return 1
 	ip netns del "$probe"
+}
+
+pcl_prefix() {
+	local prefix=${1:?pcl_prefix NAME}
+	PCL_PREFIXES+=("$prefix")
+	grep -qx "prefix $prefix" "$PCL_STATE" 2>/dev/null || pcl__record prefix "$prefix"
 }
 
 pcl_at_exit() {
@@ -169,13 +177,10 @@ pcl_server_start() {
 	for a in "$@"; do
 		[ "$a" = -- ] && break
 		case $a in
-		--file-prefix=*) PCL_PREFIXES+=("${a#--file-prefix=}") ;;
-		*) [ "$prev" = --file-prefix ] && PCL_PREFIXES+=("$a") ;;
+		--file-prefix=*) pcl_prefix "${a#--file-prefix=}" ;;
+		*) [ "$prev" = --file-prefix ] && pcl_prefix "$a" ;;
 		esac
 		prev=$a
-	done
-	for a in "${PCL_PREFIXES[@]}"; do
-		grep -qx "prefix $a" "$PCL_STATE" 2>/dev/null || pcl__record prefix "$a"
 	done
 	# timeout(1) forwards our SIGINT to the server and bounds its life; -k
 	# kills it if it ignores the SIGINT.

@@ -35,10 +35,10 @@ static volatile bool quit;
 struct opts {
 	struct pcl_gen_cfg g;
 	uint64_t rate;       /* connections/s, 0 = as fast as the concurrency allows */
-	uint64_t flood_rate; /* spoofed SYNs/s */
+	uint64_t flood_rate; /* spoofed segments/s */
 	uint64_t count;      /* connections to open, 0 = until the duration ends */
 	uint32_t duration_s;
-	bool json, quiet, have_dmac;
+	bool json, quiet, hold, have_dmac;
 	struct rte_ether_addr dmac;
 };
 
@@ -58,8 +58,12 @@ usage(FILE *f)
 		   "  --count N              stop after opening N connections (no limit)\n"
 		   "  --timeout MS           a connection not closed by then failed (1000)\n"
 		   "  --request http|none    send GET / and read the response (http)\n"
-		   "  --close client|server  who closes first; server sends HTTP/1.0 (client)\n"
-		   "  --flood N              also send N spoofed SYNs per second (0)\n"
+		   "  --close client|server|mix\n"
+		   "                         who closes first; server sends HTTP/1.0; mix:\n"
+		   "                         each in turn (client)\n"
+		   "  --flood N              also send N spoofed segments per second (0)\n"
+		   "  --flood-kind K         what they are: syn, rst, ack (a random\n"
+		   "                         acknowledgment), or mix: each in turn (syn)\n"
 		   "  --flood-src A.B.C.D    first spoofed address (10.200.0.0)\n"
 		   "  --flood-nsrc N         spoofed addresses (65536)\n"
 		   "  --queues N             port queue pairs; a connection uses the one the\n"
@@ -68,6 +72,9 @@ usage(FILE *f)
 		   "  --mss N                MSS offered in SYNs (1460)\n"
 		   "  --json                 print the summary as one JSON object\n"
 		   "  --quiet                no per-second lines\n"
+		   "  --hold                 after the summary, keep the port but stop polling\n"
+		   "                         it until SIGINT or SIGTERM, so the server can stop\n"
+		   "                         first\n"
 		   "  -h, --help             this text\n");
 }
 
@@ -122,6 +129,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"request", required_argument, NULL, 'R'},
 		{"close", required_argument, NULL, 'c'},
 		{"flood", required_argument, NULL, 'f'},
+		{"flood-kind", required_argument, NULL, 'k'},
 		{"flood-src", required_argument, NULL, 'F'},
 		{"flood-nsrc", required_argument, NULL, 'x'},
 		{"queues", required_argument, NULL, 'q'},
@@ -129,13 +137,14 @@ parse(int argc, char **argv, struct opts *o)
 		{"mss", required_argument, NULL, 'M'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'Q'},
+		{"hold", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	uint32_t src = 0, lo_port = 10000, hi_port = 59999;
 	bool have_dst = false;
 	char *colon, *dash;
-	int c, li;
+	int c, li, kind;
 
 	*o = (struct opts){
 		.g = {.nsrc = 1,
@@ -198,12 +207,20 @@ parse(int argc, char **argv, struct opts *o)
 			o->g.request = strcmp(optarg, "http") == 0;
 			break;
 		case 'c':
-			if (strcmp(optarg, "client") && strcmp(optarg, "server"))
-				die(name, "expected client or server");
+			if (strcmp(optarg, "client") && strcmp(optarg, "server") &&
+			    strcmp(optarg, "mix"))
+				die(name, "expected client, server or mix");
 			o->g.server_close = strcmp(optarg, "server") == 0;
+			o->g.close_mix = strcmp(optarg, "mix") == 0;
 			break;
 		case 'f':
 			o->flood_rate = num(name, optarg, 0, 100000000);
+			break;
+		case 'k':
+			kind = pcl_gen_flood_kind(optarg);
+			if (kind < 0)
+				die(name, "expected syn, rst, ack or mix");
+			o->g.flood_kind = (uint8_t)kind;
 			break;
 		case 'F':
 			o->g.flood_first = addr(name, optarg);
@@ -228,6 +245,9 @@ parse(int argc, char **argv, struct opts *o)
 		case 'Q':
 			o->quiet = true;
 			break;
+		case 'H':
+			o->hold = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -250,8 +270,9 @@ parse(int argc, char **argv, struct opts *o)
 	o->g.nsport = hi_port - lo_port + 1;
 	if ((uint64_t)o->g.nsrc * o->g.nsport > (1u << 26))
 		die("nsrc", "more than 2^26 client (address, port) pairs");
-	if (o->g.server_close && !o->g.request)
-		die("close", "server needs --request http: the server closes after answering");
+	if ((o->g.server_close || o->g.close_mix) && !o->g.request)
+		die("close",
+		    "server and mix need --request http: the server closes after answering");
 }
 
 static void
@@ -352,9 +373,15 @@ report(const struct pcl_gen *g, const struct pcl_gen_stats *prev, const struct p
 	       pcl_hist_quantile(lat, 0.99) / 1e3, pcl_hist_quantile(lat, 0.999) / 1e3);
 	for (i = 0; i < PCL_GEN_FAIL_MAX; i++)
 		printf(" %s %" PRIu64, pcl_gen_fail_names[i], st->fail[i] - prev->fail[i]);
-	if (g->cfg.flood_n && st->flood_sent)
-		printf("  flood syn %" PRIu64 " syn-ack %" PRIu64,
-		       st->flood_sent - prev->flood_sent, st->flood_synack - prev->flood_synack);
+	if (st->flood_sent) {
+		printf("  flood");
+		for (i = 0; i < PCL_GEN_FLOOD_MAX; i++)
+			printf(" %s %" PRIu64, pcl_gen_flood_names[i],
+			       st->flood_kind_sent[i] - prev->flood_kind_sent[i]);
+		printf(" back syn-ack %" PRIu64 " rst %" PRIu64,
+		       st->flood_synack - prev->flood_synack,
+		       st->flood_rst_back - prev->flood_rst_back);
+	}
 	printf("\n");
 	fflush(stdout);
 }
@@ -381,10 +408,15 @@ summary(const struct pcl_gen *g, const struct pcl_hist *lat, double secs, double
 		       "%.1f, \"synack_us_max\": %.1f",
 		       pcl_hist_quantile(lat, 0.5) / 1e3, pcl_hist_quantile(lat, 0.99) / 1e3,
 		       pcl_hist_quantile(lat, 0.999) / 1e3, lat->max / 1e3);
-		printf(", \"flood_sent\": %" PRIu64 ", \"flood_synack\": %" PRIu64
+		printf(", \"flood_sent\": %" PRIu64, st->flood_sent);
+		for (i = 0; i < PCL_GEN_FLOOD_MAX; i++)
+			printf(", \"flood_%s\": %" PRIu64, pcl_gen_flood_names[i],
+			       st->flood_kind_sent[i]);
+		printf(", \"flood_synack\": %" PRIu64 ", \"flood_rst_back\": %" PRIu64
 		       ", \"tx_drop\": %" PRIu64 ", \"no_mbuf\": %" PRIu64 ", \"stray\": %" PRIu64
 		       ", \"gen_cycles_per_conn\": %.0f}\n",
-		       st->flood_sent, st->flood_synack, st->tx_drop, st->no_mbuf, st->stray, cpc);
+		       st->flood_synack, st->flood_rst_back, st->tx_drop, st->no_mbuf, st->stray,
+		       cpc);
 		return;
 	}
 	printf("summary: %.1f s, %" PRIu64 " opened, %" PRIu64 " completed (%.0f/s), %" PRIu64
@@ -395,8 +427,11 @@ summary(const struct pcl_gen *g, const struct pcl_hist *lat, double secs, double
 	printf(")\n  syn-ack latency us: p50 %.1f p99 %.1f p999 %.1f max %.1f\n",
 	       pcl_hist_quantile(lat, 0.5) / 1e3, pcl_hist_quantile(lat, 0.99) / 1e3,
 	       pcl_hist_quantile(lat, 0.999) / 1e3, lat->max / 1e3);
-	printf("  flood: %" PRIu64 " SYNs sent, %" PRIu64 " SYN-ACKs back\n", st->flood_sent,
-	       st->flood_synack);
+	printf("  flood sent:");
+	for (i = 0; i < PCL_GEN_FLOOD_MAX; i++)
+		printf(" %s %" PRIu64, pcl_gen_flood_names[i], st->flood_kind_sent[i]);
+	printf("; back: syn-ack %" PRIu64 ", rst %" PRIu64 "\n", st->flood_synack,
+	       st->flood_rst_back);
 	printf("  tx dropped %" PRIu64 ", no mbuf %" PRIu64 ", stray segments %" PRIu64 "\n",
 	       st->tx_drop, st->no_mbuf, st->stray);
 	printf("  generator: %.0f busy cycles per completed connection\n", cpc);
@@ -539,6 +574,14 @@ main(int argc, char **argv)
 	fprintf(stderr, PROG ": server at " RTE_ETHER_ADDR_PRT_FMT ", %u clients\n",
 		RTE_ETHER_ADDR_BYTES(&g.dst_mac), g.nslots);
 	run(&g, port, &o);
+	/*
+	 * A memif peer that leaves while the other side polls can crash it
+	 * (the PMD unmaps the rings under its RX path), so --hold lets the
+	 * server stop first while we do not poll.
+	 */
+	fflush(stdout);
+	while (o.hold && !quit)
+		rte_delay_us_sleep(10000);
 	pcl_gen_fini(&g);
 	rte_eth_dev_stop(port);
 	rte_eal_cleanup();

@@ -24,6 +24,30 @@ const char *const pcl_gen_fail_names[PCL_GEN_FAIL_MAX] = {
 #undef X
 };
 
+const char *const pcl_gen_flood_names[PCL_GEN_FLOOD_MAX + 1] = {
+#define X(name, flags) #name,
+	PCL_GEN_FLOODS(X)
+#undef X
+		"mix",
+};
+
+static const uint8_t flood_flags[PCL_GEN_FLOOD_MAX] = {
+#define X(name, flags) flags,
+	PCL_GEN_FLOODS(X)
+#undef X
+};
+
+int
+pcl_gen_flood_kind(const char *name)
+{
+	int k;
+
+	for (k = 0; k <= PCL_GEN_FLOOD_MAX; k++)
+		if (strcmp(name, pcl_gen_flood_names[k]) == 0)
+			return k;
+	return -EINVAL;
+}
+
 enum slot_state {
 	SLOT_FREE,
 	SLOT_SYN_SENT,
@@ -47,7 +71,8 @@ struct pcl_gen_slot {
 	uint8_t q;
 	bool fin_acked;
 	bool fin_rcvd;
-	bool bad; /* closed by the server before the response was complete */
+	bool bad;          /* closed by the server before the response was complete */
+	bool server_close; /* sent HTTP/1.0: the server closes first */
 };
 
 /* A reused 4-tuple starts this far above where its last connection ended. */
@@ -65,7 +90,8 @@ pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempoo
 	memset(g, 0, sizeof(*g));
 	if (cfg->nsrc == 0 || cfg->nsport == 0 || cfg->nq == 0 || cfg->nq > PCL_GEN_MAX_Q ||
 	    (uint64_t)cfg->nsrc * cfg->nsport > UINT32_MAX / 4 || cfg->concurrency == 0 ||
-	    (cfg->server_close && !cfg->request))
+	    ((cfg->server_close || cfg->close_mix) && !cfg->request) ||
+	    cfg->flood_kind > PCL_GEN_FLOOD_mix)
 		return -EINVAL;
 	g->cfg = *cfg;
 	g->mp = mp;
@@ -84,8 +110,6 @@ pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempoo
 	for (i = 0; i < g->nslots; i++)
 		g->free_q[i] = i;
 	g->free_n = g->nslots;
-	g->req = cfg->server_close ? req_close : req_keepalive;
-	g->req_len = (uint16_t)strlen(g->req);
 	/* MSS, the only option our SYNs offer: kind 2, length 4. */
 	g->syn_opt[0] = 2;
 	g->syn_opt[1] = 4;
@@ -213,6 +237,7 @@ pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n)
 		s->resp_left = RESP_UNSEEN;
 		s->state = SLOT_SYN_SENT;
 		s->fin_acked = s->fin_rcvd = s->bad = false;
+		s->server_close = g->cfg.close_mix ? (g->st.opened & 1) : g->cfg.server_close;
 		s->q = q;
 		s->t_open = now;
 		g->open_q[(g->open_head + g->open_n++) % open_cap] = (uint64_t)s->gen << 32 | idx;
@@ -230,6 +255,11 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
+		unsigned int kind = g->cfg.flood_kind == PCL_GEN_FLOOD_mix
+					    ? (unsigned int)(g->st.flood_sent % PCL_GEN_FLOOD_MAX)
+					    : g->cfg.flood_kind;
+		uint8_t flags = flood_flags[kind];
+		bool syn = flags & RTE_TCP_SYN_FLAG;
 		uint64_t r = rte_rand();
 		struct pcl_peer_seg seg = {
 			.src_mac = g->mac,
@@ -240,10 +270,12 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 			.sport = (uint16_t)(1024 + (r >> 32) % 64512),
 			.dport = g->cfg.dport,
 			.seq = (uint32_t)(r >> 16),
-			.flags = RTE_TCP_SYN_FLAG,
+			/* Blind: a cookie check fails but for 2^-24 odds. */
+			.ack = (flags & RTE_TCP_ACK_FLAG) ? (uint32_t)rte_rand() : 0,
+			.flags = flags,
 			.wnd = UINT16_MAX,
-			.opts = g->syn_opt,
-			.optlen = sizeof(g->syn_opt),
+			.opts = syn ? g->syn_opt : NULL,
+			.optlen = syn ? sizeof(g->syn_opt) : 0,
 		};
 		uint16_t q = (uint16_t)(g->st.flood_sent % g->cfg.nq);
 		struct rte_mbuf *m;
@@ -257,6 +289,7 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 		}
 		queue_tx(g, q, m);
 		g->st.flood_sent++;
+		g->st.flood_kind_sent[kind]++;
 	}
 	return i;
 }
@@ -327,9 +360,11 @@ handshake_done(struct pcl_gen *g, uint32_t idx)
 	struct pcl_gen_slot *s = &g->slots[idx];
 
 	if (g->cfg.request) {
-		send_seg(g, idx, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->isn + 1, g->req,
-			 g->req_len);
-		s->snd_nxt = s->isn + 1 + g->req_len;
+		const char *req = s->server_close ? req_close : req_keepalive;
+		uint16_t len = (uint16_t)strlen(req);
+
+		send_seg(g, idx, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->isn + 1, req, len);
+		s->snd_nxt = s->isn + 1 + len;
 		s->state = SLOT_EST;
 		return;
 	}
@@ -393,7 +428,7 @@ slot_input(struct pcl_gen *g, uint32_t idx, const struct rte_tcp_hdr *th, const 
 		}
 		send_seg(g, idx, RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
 	}
-	if (s->state == SLOT_EST && len > 0 && (s->resp_left > 0 || g->cfg.server_close))
+	if (s->state == SLOT_EST && len > 0 && (s->resp_left > 0 || s->server_close))
 		/*
 		 * More is to come: acknowledge now, as a client's delayed ACK
 		 * would, or a Nagle-bound server holds the rest back for good.
@@ -465,6 +500,7 @@ pcl_gen_input(struct pcl_gen *g, struct rte_mbuf *m, uint64_t now)
 	if (flood) {
 		g->st.flood_synack += (th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
 				      (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+		g->st.flood_rst_back += !!(th->tcp_flags & RTE_TCP_RST_FLAG);
 		rte_pktmbuf_free(m);
 		return;
 	}

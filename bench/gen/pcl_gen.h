@@ -7,6 +7,7 @@
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "pcl_hist.h"
 #include "pcl_steer.h"
@@ -23,9 +24,9 @@
  * A connection: SYN; SYN-ACK (handshake latency recorded); ACK, carrying the
  * request if there is one; the response; then either we close first (FIN,
  * the server's ACK and FIN, our ACK) or, with an HTTP/1.0 request, the server
- * does (its FIN, our FIN, its ACK). It counts as completed when both FINs are
- * acknowledged. The generator keeps no TIME_WAIT and never retransmits: a
- * connection that is not completed within the timeout is a failure.
+ * does (its FIN, our FIN, its ACK); close_mix takes the two in turn. It counts as completed when
+ * both FINs are acknowledged. The generator keeps no TIME_WAIT and never retransmits: a connection
+ * that is not completed within the timeout is a failure.
  */
 
 #define PCL_GEN_MAX_Q 8
@@ -46,6 +47,30 @@ enum pcl_gen_fail {
 
 extern const char *const pcl_gen_fail_names[PCL_GEN_FAIL_MAX];
 
+/*
+ * What --flood sends from spoofed addresses, with its TCP flags: SYNs (a
+ * SYN-ACK or a cookie each), RSTs (dropped: they match nothing) and bare
+ * ACKs with a random acknowledgment (no cookie validates: an RST each).
+ */
+#define PCL_GEN_FLOODS(X)                                                                          \
+	X(syn, RTE_TCP_SYN_FLAG)                                                                   \
+	X(rst, RTE_TCP_RST_FLAG)                                                                   \
+	X(ack, RTE_TCP_ACK_FLAG)
+
+enum pcl_gen_flood {
+#define X(name, flags) PCL_GEN_FLOOD_##name,
+	PCL_GEN_FLOODS(X)
+#undef X
+		PCL_GEN_FLOOD_MAX,
+	PCL_GEN_FLOOD_mix = PCL_GEN_FLOOD_MAX, /* a configuration only: each kind in turn */
+};
+
+/* "syn", "rst", "ack", then "mix" at PCL_GEN_FLOOD_mix. */
+extern const char *const pcl_gen_flood_names[PCL_GEN_FLOOD_MAX + 1];
+
+/* The flood kind (mix included) called name; -EINVAL when none is. */
+int pcl_gen_flood_kind(const char *name);
+
 struct pcl_gen_cfg {
 	rte_be32_t dst_addr;
 	uint16_t dport;
@@ -57,11 +82,13 @@ struct pcl_gen_cfg {
 	uint32_t timeout_ms;
 	bool request;      /* send an HTTP GET and read the response */
 	bool server_close; /* HTTP/1.0: the server closes first */
-	/* --flood: spoofed SYNs from flood_n addresses from flood_first */
+	bool close_mix;    /* every other connection does, the others close first */
+	/* --flood: spoofed segments from flood_n addresses from flood_first */
 	uint32_t flood_first; /* host order */
 	uint32_t flood_n;
-	uint16_t nq;  /* TX queues; a connection uses the one its RSS hash picks */
-	uint16_t mss; /* offered in the SYN */
+	uint8_t flood_kind; /* enum pcl_gen_flood, PCL_GEN_FLOOD_mix included */
+	uint16_t nq;        /* TX queues; a connection uses the one its RSS hash picks */
+	uint16_t mss;       /* offered in the SYN */
 };
 
 struct pcl_gen_stats {
@@ -71,9 +98,11 @@ struct pcl_gen_stats {
 	uint64_t tx_drop;    /* frames dropped: the TX queue was full */
 	uint64_t no_mbuf;    /* frames not built: pool empty */
 	uint64_t no_slot;    /* opens skipped: every slot busy */
-	uint64_t flood_sent; /* spoofed SYNs */
-	uint64_t flood_synack;
-	uint64_t stray; /* segments for no open connection */
+	uint64_t flood_sent; /* spoofed segments, every kind */
+	uint64_t flood_kind_sent[PCL_GEN_FLOOD_MAX];
+	uint64_t flood_synack;   /* replies to spoofed addresses: SYN-ACKs */
+	uint64_t flood_rst_back; /* and RSTs */
+	uint64_t stray;          /* segments for no open connection */
 };
 
 struct pcl_gen_slot;
@@ -93,8 +122,6 @@ struct pcl_gen {
 	/* open slots in the order they opened: (slot, generation), for timeouts */
 	uint64_t *open_q;
 	uint32_t open_head, open_n;
-	const char *req;
-	uint16_t req_len;
 	uint8_t syn_opt[4]; /* the MSS option every SYN carries */
 	struct pcl_steer steer;
 	uint16_t tx_n[PCL_GEN_MAX_Q];
@@ -116,8 +143,9 @@ void pcl_gen_fini(struct pcl_gen *g);
 uint32_t pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n);
 
 /*
- * Queues up to n spoofed SYNs from random flood addresses and ports, as room
- * in the TX queues allows. Returns how many.
+ * Queues up to n spoofed segments of the configured kind (mix: SYN, RST, ACK
+ * in turn) from random flood addresses and ports, as room in the TX queues
+ * allows. Returns how many.
  */
 uint32_t pcl_gen_flood(struct pcl_gen *g, uint32_t n);
 

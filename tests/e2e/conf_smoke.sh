@@ -51,6 +51,7 @@ for conf in "$PCL_ROOT"/conf/*.conf; do
 		lc=$(conf_get "$conf" workers lcores)
 		[ -z "$lc" ] || grep -q 'lcore 1: worker 0' "$tmp/$name.err" ||
 			fail "$name: workers.lcores = $lc did not give worker 0 on lcore 1"
+		pcl_prefix "$ns-g$n"
 		ip netns exec "$ns" timeout 60 "$PCL_GEN" -l 1 --no-huge -m 256 --no-pci \
 			--file-prefix "$ns-g$n" --vdev "net_memif0,role=client,socket=$tmp/$name.sock" \
 			-- --dst "$ip" --count 10 --json --quiet >"$tmp/$name.json" 2>"$tmp/$name.gen" ||

@@ -44,6 +44,7 @@ server_up() {
 gen() {
 	local name=$1
 	shift
+	pcl_prefix "$ns-gen-$name"
 	ip netns exec "$ns" timeout 120 "$PCL_GEN" --lcores 0@1 --no-huge -m 256 --no-pci \
 		--file-prefix "$ns-gen-$name" --vdev "net_memif0,role=client,socket=$tmp/$name.sock" \
 		-- --dst $SRV --json --quiet "$@" >"$tmp/gen-$name.json" 2>"$tmp/gen-$name.err"

@@ -37,6 +37,7 @@ done
 gen() {
 	local name=$1
 	shift
+	pcl_prefix "$ns-$name"
 	ip netns exec "$ns" timeout 120 "$PCL_GEN" -l 0 --no-huge -m 256 --no-pci \
 		--file-prefix "$ns-$name" --vdev "net_tap0,iface=cg$name" -- --dst 198.18.0.1 \
 		--src 198.18.0.100 --nsrc 2 --json --quiet "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" &

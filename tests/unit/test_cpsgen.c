@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The pure parts of cps-gen: its latency histogram and its response reader. */
+/* The pure parts of cps-gen: its latency histogram, response reader and flood kinds. */
+#include <errno.h>
+
 #include <criterion/criterion.h>
 
 #include "pcl_gen.h"
@@ -72,4 +74,16 @@ Test(gen_resp, content_length_counts_what_is_still_to_come)
 	cr_expect_eq(left("HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody"), 0, "no length: one segment");
 	cr_expect_eq(left("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"), 0, "headers not complete");
 	cr_expect_eq(left("\r\nContent-Length: 4\r\n\r\n"), 4, "a line at the very start");
+}
+
+/* --flood-kind: every name, mix last, nothing else. */
+Test(gen_flood, kinds_parse_by_name)
+{
+	cr_expect_eq(pcl_gen_flood_kind("syn"), PCL_GEN_FLOOD_syn);
+	cr_expect_eq(pcl_gen_flood_kind("rst"), PCL_GEN_FLOOD_rst);
+	cr_expect_eq(pcl_gen_flood_kind("ack"), PCL_GEN_FLOOD_ack);
+	cr_expect_eq(pcl_gen_flood_kind("mix"), PCL_GEN_FLOOD_mix);
+	cr_expect_eq(pcl_gen_flood_kind("SYN"), -EINVAL);
+	cr_expect_eq(pcl_gen_flood_kind(""), -EINVAL);
+	cr_expect_eq(pcl_gen_flood_kind("fin"), -EINVAL);
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# End to end: a 10 s soak (bench/soak.sh -d 10). cps-gen makes GETs, closed
+# by the client and by the server in turn, and floods spoofed SYNs, RSTs
+# and ACKs at two workers over net_memif; afterwards no connection, entry
+# or mbuf may be left, and every connection must be accounted for.
+#
+#   soak.sh   (meson passes PCL_BIN, PCL_GEN and PCL_SRC in the environment)
+set -euo pipefail
+
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$PCL_ROOT/dpdk-scripts/netns.sh"
+pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
+"$PCL_ROOT/bench/soak.sh" -d 10
