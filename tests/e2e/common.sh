@@ -1,6 +1,12 @@
-# Helpers every e2e script shares; source after dpdk-scripts/netns.sh, with
-# $tmp set by pcl_tmpdir.
+# Helpers every e2e script shares; source after dpdk-scripts/netns.sh.
 #
+#   pcl_e2e_begin [tun] TOOL...
+#                    skips the test (exit 77) without root, without
+#                    /dev/net/tun when "tun" is given, or where namespaces
+#                    cannot be made; fails when a TOOL is missing; sets PY
+#                    (the system python3), SRV (the server's address), tmp
+#                    (a directory removed at cleanup) and PCL_GEN (cps-gen,
+#                    unless meson gave it)
 #   fail MSG...      prints FAIL: MSG and the server logs in $tmp, exits 1
 #   ok MSG...        prints ok: MSG
 #   total NAME FILE  a counter from a stopped server's totals ("name value"
@@ -20,3 +26,22 @@ fail() {
 ok() { echo "ok: $*"; }
 
 total() { awk -v k="$1" '$1 == k && NF == 2 { print $2; found = 1 } END { if (!found) print "missing" }' "$2"; }
+
+pcl_e2e_begin() {
+	local tool
+	[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+	if [ "${1:-}" = tun ]; then
+		shift
+		[ -c /dev/net/tun ] || { echo "skip: needs /dev/net/tun"; exit 77; }
+	fi
+	for tool in ip timeout "$@"; do
+		command -v "$tool" >/dev/null ||
+			{ echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
+	done
+	PY=/usr/bin/python3 # the system one, not whatever python3 is first on PATH
+	[ -x "$PY" ] || { echo "FAIL: $PY is missing" >&2; exit 1; }
+	SRV=198.18.0.2
+	PCL_GEN=${PCL_GEN:-$PCL_ROOT/build/bench/cps-gen}
+	pcl_tmpdir tmp
+	pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
+}

@@ -8,16 +8,12 @@
 #   conf_smoke.sh   (meson passes PCL_BIN, PCL_GEN and PCL_SRC in the environment)
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PCL_GEN=${PCL_GEN:-$PCL_ROOT/build/bench/cps-gen}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
+pcl_e2e_begin tun
 
 ns=pcl-e2e-conf-$$
-tmp=
-pcl_tmpdir tmp
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
 pcl_ns_create "$ns"
 
 # conf_get FILE SECTION KEY: a value from an INI file ("" when absent).

@@ -13,18 +13,12 @@
 #     failures (opened = completed + failed) and still ends on time.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PCL_GEN=${PCL_GEN:-$PCL_ROOT/build/bench/cps-gen}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
+pcl_e2e_begin
 
-PY=/usr/bin/python3
-SRV=198.18.0.2
 ns=pcl-e2e-memif-$$
-tmp=
-pcl_tmpdir tmp
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
 pcl_ns_create "$ns"
 
 # server_up NAME LCORES: portcullis on a memif socket of its own, in $ns.

@@ -7,8 +7,8 @@
 #   soak.sh   (meson passes PCL_BIN, PCL_GEN and PCL_SRC in the environment)
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
+source "$PCL_ROOT/tests/e2e/common.sh"
+pcl_e2e_begin
 "$PCL_ROOT/bench/soak.sh" -d 10

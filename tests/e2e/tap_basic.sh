@@ -12,28 +12,17 @@
 # a second namespace, pcl-e2e-echo-PID.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
-
-for tool in ping curl ab ip timeout promtool; do
-	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
-done
-PY=/usr/bin/python3 # the system one, not whatever python3 is first on PATH
-[ -x "$PY" ] || { echo "FAIL: $PY is missing" >&2; exit 1; }
+pcl_e2e_begin tun ping curl ab promtool
 
 ns=pcl-e2e-$$
 ns2=pcl-e2e-echo-$$
-SRV=198.18.0.2
-tmp=
-pcl_tmpdir tmp
 
 # Runs a command in the test's namespace, bounded.
 in_ns() { ip netns exec "$ns" timeout 60 "$@"; }
 eal() { echo "-l 0-1 --no-huge -m 512 --no-pci --file-prefix $1 --vdev net_tap0,iface=$2"; }
-
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
 
 pcl_ns_create "$ns"
 # Totals go to stdout, the EAL's and our log lines to stderr; keep them apart.

@@ -15,21 +15,10 @@
 #    that they stopped, and once the half-open entries expire curl is served.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
-
-for tool in ab hping3 curl ip timeout; do
-	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
-done
-PY=/usr/bin/python3
-
-SRV=198.18.0.2
-tmp=
-pcl_tmpdir tmp
-
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
+pcl_e2e_begin tun ab hping3 curl
 
 # start NAME ARGS...: a server in a fresh namespace NAME, kernel side on pcl0;
 # $CONF replaces conf/portcullis.conf.

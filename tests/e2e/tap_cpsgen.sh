@@ -10,17 +10,12 @@
 # both); a closed port is counted as rst, each connection once.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PCL_GEN=${PCL_GEN:-$PCL_ROOT/build/bench/cps-gen}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
+pcl_e2e_begin tun
 
-PY=/usr/bin/python3
 ns=pcl-e2e-cg-$$
-tmp=
-pcl_tmpdir tmp
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
 pcl_ns_create "$ns"
 
 mkdir -p "$tmp/www"

@@ -6,20 +6,20 @@
 # Needs root.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
+source "$PCL_ROOT/tests/e2e/common.sh"
+pcl_e2e_begin tun
 
 ns=pcl-rfc-$$
-log=$(mktemp)
-trap 'pcl_ns_cleanup; rm -f "$log"' EXIT
+log=$tmp/server.log
 
 pcl_ns_create "$ns"
 pcl_server_start "$ns" "$log" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$ns" \
 	--vdev net_tap0,iface=pclr0 -- -c "$PCL_ROOT/conf/portcullis.conf"
 pcl_tap_up "$ns" pclr0 198.18.0.1/24 || { cat "$log"; exit 1; }
 rc=0
-ip netns exec "$ns" timeout 120 /usr/bin/python3 "$PCL_ROOT/tests/e2e/rfc_cases.py" pclr0 || rc=$?
+ip netns exec "$ns" timeout 120 "$PY" "$PCL_ROOT/tests/e2e/rfc_cases.py" pclr0 || rc=$?
 pcl_server_stop || rc=1
 # The hostile inputs were dropped for their own reasons, each counted once.
 want="drop_bad_src 6|drop_ip_frag 2|drop_ip_srcroute 1|drop_tcp_flags 1"

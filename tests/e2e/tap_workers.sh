@@ -13,21 +13,12 @@
 # exits 0 with totals that add up.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] || { echo "skip: needs root and /dev/net/tun"; exit 77; }
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
+pcl_e2e_begin tun ab
 
-for tool in ab ip timeout; do
-	command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
-done
-PY=/usr/bin/python3
-SRV=198.18.0.2
 ns=pcl-e2e-mq-$$
-tmp=
-pcl_tmpdir tmp
-
-pcl_ns_supported || { echo "skip: cannot create network namespaces here (ip netns add fails)"; exit 77; }
 
 pcl_ns_create "$ns"
 # Workers on lcores 1 and 2, pinned to the two cores; the main lcore (control
