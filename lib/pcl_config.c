@@ -97,6 +97,42 @@ static const struct key_desc keys[] = {
 	 .size = PCL_PROM_LEN},
 };
 
+_Static_assert(RTE_DIM(keys) <= PCL_CONFIG_KEYS, "struct pcl_config's line[] is too short");
+
+/* The index of section.key in keys[], or -1 (a [listen:PORT] key, or none). */
+static int
+key_index(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(keys); i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The config file line that set section.key, 0 when a default or an option did. */
+static uint16_t
+line_of(const struct pcl_config *c, const char *section, const char *key)
+{
+	int i = key_index(section, key);
+
+	return i < 0 ? 0 : c->line[i];
+}
+
+/*
+ * "FILE:LINE: " for an error found between keys, at the first of lines a
+ * and b the file set; "" when defaults or options set both.
+ */
+static const char *
+at(const struct pcl_config *c, uint16_t a, uint16_t b, char *buf, size_t len)
+{
+	if (c->path == NULL || (a == 0 && b == 0))
+		return "";
+	snprintf(buf, len, "%s:%u: ", c->path, a ? a : b);
+	return buf;
+}
+
 /* The keys of a [listen:PORT] section: fields of its struct pcl_listener. */
 static const struct key_desc listener_keys[] = {
 	{.section = LISTEN_PREFIX "PORT",
@@ -407,8 +443,11 @@ pcl_config_set(struct pcl_config *c, const char *section, const char *key, const
 		    strcmp(table[i].name, key) != 0)
 			continue;
 		n = (size_t)snprintf(err, errlen, "%s.%s: ", section, key);
-		return set_key(c, base, &table[i], value, err + RTE_MIN(n, errlen - 1),
-			       errlen - RTE_MIN(n, errlen - 1));
+		rc = set_key(c, base, &table[i], value, err + RTE_MIN(n, errlen - 1),
+			     errlen - RTE_MIN(n, errlen - 1));
+		if (rc == 0 && table == keys)
+			c->line[i] = 0;
+		return rc;
 	}
 	snprintf(err, errlen, "%s.%s: unknown key", section, key);
 	return -ENOENT;
@@ -567,8 +606,14 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	struct load_ctx *l = user;
 	char err[256];
 
-	if (!l->bad_section && pcl_config_set(l->c, section, name, value, err, sizeof(err)) != 0)
+	int i;
+
+	if (l->bad_section)
+		return 1;
+	if (pcl_config_set(l->c, section, name, value, err, sizeof(err)) != 0)
 		report(l, l->line, err);
+	else if ((i = key_index(section, name)) >= 0)
+		l->c->line[i] = (uint16_t)RTE_MIN(l->line, (unsigned int)UINT16_MAX);
 	return 1; /* keep going: report every error, not just the first */
 }
 
@@ -578,6 +623,7 @@ pcl_config_load(struct pcl_config *c, const char *path)
 	struct load_ctx l = {.c = c, .path = path};
 	int rc;
 
+	c->path = path;
 	l.f = fopen(path, "r");
 	if (l.f == NULL) {
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
@@ -617,6 +663,7 @@ parse_endpoint(const char *s, rte_be32_t *addr, uint16_t *port)
 int
 pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 {
+	char where[256];
 	uint32_t i;
 
 	if (c->addr == 0) {
@@ -625,19 +672,24 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (c->rto_max_ms < c->rto_ms) {
-		snprintf(err, errlen, "timers.rto_max_ms: %u is below timers.rto_ms %u",
+		snprintf(err, errlen, "%stimers.rto_max_ms: %u is below timers.rto_ms %u",
+			 at(c, line_of(c, "timers", "rto_max_ms"), line_of(c, "timers", "rto_ms"),
+			    where, sizeof(where)),
 			 c->rto_max_ms, c->rto_ms);
 		return -EINVAL;
 	}
 	if (c->syn_backlog > c->conns) {
-		snprintf(err, errlen, "tables.syn_backlog: %u exceeds tables.conns %u",
+		snprintf(err, errlen, "%stables.syn_backlog: %u exceeds tables.conns %u",
+			 at(c, line_of(c, "tables", "syn_backlog"), line_of(c, "tables", "conns"),
+			    where, sizeof(where)),
 			 c->syn_backlog, c->conns);
 		return -EINVAL;
 	}
 	/* A rotation rewrites the key before the current one: see pcl_cookie.h. */
 	if (c->cookie_rekey_s != 0 && c->cookie_rekey_s < PCL_COOKIE_MIN_REKEY_S) {
 		snprintf(err, errlen,
-			 "syncookies.rekey_s: %u is below %u, cookies are valid for up to %u s",
+			 "%ssyncookies.rekey_s: %u is below %u, cookies are valid for up to %u s",
+			 at(c, line_of(c, "syncookies", "rekey_s"), 0, where, sizeof(where)),
 			 c->cookie_rekey_s, PCL_COOKIE_MIN_REKEY_S,
 			 (unsigned int)PCL_COOKIE_MAX_LIFE_S);
 		return -EINVAL;
@@ -645,13 +697,15 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	/* Only what an EAL --lcores list is made of: it goes on the EAL's command line. */
 	if (c->lcores[strspn(c->lcores, "0123456789,@()-")] != '\0') {
 		snprintf(err, errlen,
-			 "workers.lcores: expected an EAL --lcores list such as 0-2 or "
+			 "%sworkers.lcores: expected an EAL --lcores list such as 0-2 or "
 			 "0@0,1@0,2@1, got '%s'",
+			 at(c, line_of(c, "workers", "lcores"), 0, where, sizeof(where)),
 			 c->lcores);
 		return -EINVAL;
 	}
 	if (parse_endpoint(c->prometheus, &c->prom_addr, &c->prom_port) != 0) {
-		snprintf(err, errlen, "stats.prometheus: expected A.B.C.D:PORT or off, got '%s'",
+		snprintf(err, errlen, "%sstats.prometheus: expected A.B.C.D:PORT or off, got '%s'",
+			 at(c, line_of(c, "stats", "prometheus"), 0, where, sizeof(where)),
 			 c->prometheus);
 		return -EINVAL;
 	}
@@ -660,8 +714,10 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 		c->nlisten = 1;
 	}
 	if (c->nlisten + c->nsections > PCL_MAX_LISTEN) {
-		snprintf(err, errlen, "listen: %u ports and %u [listen:PORT] sections, at most %u",
-			 c->nlisten, c->nsections, PCL_MAX_LISTEN);
+		snprintf(err, errlen,
+			 "%slisten: %u ports and %u [listen:PORT] sections, at most %u",
+			 at(c, line_of(c, "listen", "ports"), 0, where, sizeof(where)), c->nlisten,
+			 c->nsections, PCL_MAX_LISTEN);
 		return -EINVAL;
 	}
 	c->nlisteners = 0;

@@ -32,6 +32,9 @@ struct pcl_listener {
  * command line, in that order. Read-only once workers start: they get a
  * const pointer and never a global.
  */
+/* Room for the line of every key outside [listen:PORT] sections. */
+#define PCL_CONFIG_KEYS 48
+
 struct pcl_config {
 	/* [port] */
 	char device[PCL_DEVICE_LEN]; /* vdev spec added to the EAL args, or "" */
@@ -76,6 +79,14 @@ struct pcl_config {
 	uint32_t log_interval_s;
 	char prometheus[PCL_PROM_LEN]; /* "A.B.C.D:PORT" or "off" */
 
+	/*
+	 * Where each key's value came from, for the errors pcl_config_finish()
+	 * finds between keys: the file pcl_config_load() read and the line that
+	 * set the key (by index in the key table), 0 for a default or an option.
+	 */
+	const char *path;
+	uint16_t line[PCL_CONFIG_KEYS];
+
 	/* Derived by pcl_config_finish(): the Prometheus endpoint, port 0 = off. */
 	rte_be32_t prom_addr;
 	uint16_t prom_port;
@@ -103,7 +114,8 @@ int pcl_config_section(struct pcl_config *c, const char *section, char *err, siz
 /*
  * Sets section.key to value; a "listen:PORT" section is started if it was
  * not. On error returns -EINVAL (-ENOENT for an unknown section or key) and
- * writes "section.key: problem" into err.
+ * writes "section.key: problem" into err. The key counts as set by an
+ * option, not by a file line.
  */
 int pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
 		   char *err, size_t errlen);

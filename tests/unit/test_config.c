@@ -174,6 +174,30 @@ Test(config, load_file)
 	cr_expect_eq(pcl_config_load(c, "/nonexistent/pcl.conf"), -ENOENT);
 }
 
+/*
+ * An error between keys names the file line that set one of them; once an
+ * option sets the key instead, the line is gone.
+ */
+Test(config, cross_key_errors_name_the_line)
+{
+	const char *p = write_file("[port]\naddr = 10.1.2.3/16\n[tables]\nconns = 100\n"
+				   "syn_backlog = 200\n");
+	char want[512];
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:5: tables.syn_backlog: 200 exceeds tables.conns 100", p);
+	cr_expect_str_eq(err, want);
+	set("tables", "syn_backlog", "300");
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:4: tables.syn_backlog: 300 exceeds tables.conns 100", p);
+	cr_expect_str_eq(err, want, "the other key's line");
+	set("tables", "conns", "150");
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0);
+	cr_expect_str_eq(err, "tables.syn_backlog: 300 exceeds tables.conns 150");
+	unlink(p);
+}
+
 /* Loads text with stderr captured into out; returns what pcl_config_load() did. */
 static int
 load_errors(const char *text, char *out, size_t len)
