@@ -60,6 +60,7 @@ static const struct {
 int
 pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned int n)
 {
+	struct pcl_resources res[PCL_MAX_WORKERS];
 	struct pcl_mem mem;
 	unsigned int i, k;
 	int rc = 0;
@@ -97,16 +98,15 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 				 "portcullis_connections{lcore=\"%u\",state=\"%s\"} %" PRIu64 "\n",
 				 workers[i]->lcore, pcl_tcp_state_names[k],
 				 ((const volatile uint64_t *)workers[i]->conns_by_state)[k]);
+	/* One reading per worker, so the four families agree with each other. */
+	for (i = 0; i < n; i++)
+		pcl_worker_resources(workers[i], &res[i]);
 	for (k = 0; k < RTE_DIM(gauges) && rc == 0; k++) {
 		rc = family(b, gauges[k].name, gauges[k].help, "gauge");
-		for (i = 0; i < n && rc == 0; i++) {
-			struct pcl_resources r;
-
-			pcl_worker_resources(workers[i], &r);
+		for (i = 0; i < n && rc == 0; i++)
 			rc = put(b, "portcullis_%s{lcore=\"%u\"} %" PRIu64 "\n", gauges[k].name,
 				 workers[i]->lcore,
-				 *(const uint64_t *)((const char *)&r + gauges[k].off));
-		}
+				 *(const uint64_t *)((const char *)&res[i] + gauges[k].off));
 	}
 	if (rc == 0 && pcl_mem_read(&mem) == 0) {
 		rc = family(b, "allocator_allocated_bytes",
