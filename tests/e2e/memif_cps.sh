@@ -69,6 +69,9 @@ PYEOF
 
 # A server that stops while connections are opening.
 server_up stop '0@0,1@0'
+# gen registers its prefix for cleanup, but in the background that happens
+# in a subshell: register it here too.
+pcl_prefix "$ns-gen-stop"
 gen stop --duration 6 --timeout 500 &
 gen_pid=$!
 sleep 2
