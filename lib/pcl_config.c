@@ -412,9 +412,10 @@ pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t 
 	return 0;
 }
 
-int
-pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
-	       char *err, size_t errlen)
+/* pcl_config_set(), remembering line as where section.key was set (0: an option). */
+static int
+set_at(struct pcl_config *c, const char *section, const char *key, const char *value, uint16_t line,
+       char *err, size_t errlen)
 {
 	const struct key_desc *table = keys;
 	size_t ntable = RTE_DIM(keys), i, n;
@@ -446,11 +447,18 @@ pcl_config_set(struct pcl_config *c, const char *section, const char *key, const
 		rc = set_key(c, base, &table[i], value, err + RTE_MIN(n, errlen - 1),
 			     errlen - RTE_MIN(n, errlen - 1));
 		if (rc == 0 && table == keys)
-			c->line[i] = 0;
+			c->line[i] = line;
 		return rc;
 	}
 	snprintf(err, errlen, "%s.%s: unknown key", section, key);
 	return -ENOENT;
+}
+
+int
+pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
+	       char *err, size_t errlen)
+{
+	return set_at(c, section, key, value, 0, err, errlen);
 }
 
 /* The value of key k as text, its field at k->off in base; *num is set for numeric keys. */
@@ -606,14 +614,10 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	struct load_ctx *l = user;
 	char err[256];
 
-	int i;
-
-	if (l->bad_section)
-		return 1;
-	if (pcl_config_set(l->c, section, name, value, err, sizeof(err)) != 0)
+	if (!l->bad_section &&
+	    set_at(l->c, section, name, value, (uint16_t)RTE_MIN(l->line, (unsigned int)UINT16_MAX),
+		   err, sizeof(err)) != 0)
 		report(l, l->line, err);
-	else if ((i = key_index(section, name)) >= 0)
-		l->c->line[i] = (uint16_t)RTE_MIN(l->line, (unsigned int)UINT16_MAX);
 	return 1; /* keep going: report every error, not just the first */
 }
 
