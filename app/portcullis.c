@@ -23,17 +23,17 @@
 #include <rte_ring.h>
 #include <sodium.h>
 
-#include "pcl_app.h"
-#include "pcl_config.h"
-#include "pcl_ctrl.h"
-#include "pcl_isn.h"
-#include "pcl_log.h"
-#include "pcl_port.h"
-#include "pcl_prom.h"
 #include "pcl_runtime.h"
-#include "pcl_steer.h"
-#include "pcl_telemetry.h"
-#include "pcl_worker.h"
+#include "app/pcl_app.h"
+#include "base/pcl_log.h"
+#include "ctl/pcl_config.h"
+#include "ctl/pcl_ctrl.h"
+#include "ctl/pcl_prom.h"
+#include "ctl/pcl_telemetry.h"
+#include "net/pcl_steer.h"
+#include "tcp/pcl_isn.h"
+#include "worker/pcl_port.h"
+#include "worker/pcl_worker.h"
 
 #define PROG "portcullis"
 

@@ -29,9 +29,9 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
-#include "pcl_app.h"
-#include "pcl_peer.h"
-#include "pcl_worker.h"
+#include "app/pcl_app.h"
+#include "peer/pcl_peer.h"
+#include "worker/pcl_worker.h"
 
 #define SYN RTE_TCP_SYN_FLAG
 #define ACK RTE_TCP_ACK_FLAG

@@ -12,11 +12,11 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
-#include "pcl_arp.h"
 #include "pcl_gen.h"
-#include "pcl_peer.h"
-#include "pcl_pkt.h"
-#include "pcl_seq.h"
+#include "net/pcl_arp.h"
+#include "net/pcl_pkt.h"
+#include "peer/pcl_peer.h"
+#include "tcp/pcl_seq.h"
 
 const char *const pcl_gen_fail_names[PCL_GEN_FAIL_MAX] = {
 #define X(name, help) #name,
@@ -551,8 +551,8 @@ pcl_gen_arp_request(struct pcl_gen *g)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
 
-	if (m == NULL ||
-	    pcl_arp_request(m, &g->mac, rte_cpu_to_be_32(g->cfg.src_first), g->cfg.dst_addr) != 0) {
+	if (m == NULL || pcl_peer_arp_request(m, &g->mac, rte_cpu_to_be_32(g->cfg.src_first),
+					      g->cfg.dst_addr) != 0) {
 		rte_pktmbuf_free(m);
 		g->st.no_mbuf++;
 		return;

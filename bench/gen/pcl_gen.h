@@ -10,7 +10,7 @@
 #include <rte_tcp.h>
 
 #include "pcl_hist.h"
-#include "pcl_steer.h"
+#include "net/pcl_steer.h"
 
 /*
  * The client side of cps-gen: many TCP clients on one lcore. A client is a

@@ -21,8 +21,8 @@
 #include <rte_tcp.h>
 
 #include "fuzz_worker.h"
-#include "pcl_peer.h"
-#include "pcl_pkt.h"
+#include "net/pcl_pkt.h"
+#include "peer/pcl_peer.h"
 
 #define CLIENT_ISN 1000
 

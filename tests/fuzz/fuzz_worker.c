@@ -7,8 +7,8 @@
 #include <rte_malloc.h>
 
 #include "fuzz_worker.h"
-#include "pcl_app.h"
-#include "pcl_tcp.h"
+#include "app/pcl_app.h"
+#include "tcp/pcl_tcp.h"
 
 struct pcl_worker *fz_w;
 static struct pcl_config cfg;

@@ -13,7 +13,7 @@
 
 #include <rte_mbuf.h>
 
-#include "pcl_worker.h"
+#include "worker/pcl_worker.h"
 
 #define FZ_SERVER_IP RTE_BE32(0xc6120002) /* 198.18.0.2 */
 #define FZ_CLIENT_IP RTE_BE32(0xc6120001)

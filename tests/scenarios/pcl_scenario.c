@@ -30,11 +30,11 @@
 #include <rte_ring.h>
 #include <rte_tcp.h>
 
-#include "pcl_app.h"
-#include "pcl_peer.h"
-#include "pcl_port.h"
-#include "pcl_tcp.h"
-#include "pcl_worker.h"
+#include "app/pcl_app.h"
+#include "peer/pcl_peer.h"
+#include "tcp/pcl_tcp.h"
+#include "worker/pcl_port.h"
+#include "worker/pcl_worker.h"
 
 #define MAX_OPTS      16
 #define MAX_PAYLOAD   2048

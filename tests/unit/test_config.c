@@ -9,7 +9,7 @@
 
 #include <criterion/criterion.h>
 
-#include "pcl_config.h"
+#include "ctl/pcl_config.h"
 
 static struct pcl_config *c;
 static char err[256];

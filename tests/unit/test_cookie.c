@@ -10,7 +10,7 @@
 
 #include <criterion/criterion.h>
 
-#include "pcl_cookie.h"
+#include "tcp/pcl_cookie.h"
 
 #define ISN 0x12345678u
 #define NOW 1000u /* counter */

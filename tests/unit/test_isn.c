@@ -3,7 +3,7 @@
 
 #include <criterion/criterion.h>
 
-#include "pcl_isn.h"
+#include "tcp/pcl_isn.h"
 
 static const struct pcl_tuple t0 = {
 	.raddr = 0x0100000a, .laddr = 0x020012c6, .rport = 0x409c, .lport = 0x5000};

@@ -4,7 +4,7 @@
 
 #include <criterion/criterion.h>
 
-#include "pcl_opt.h"
+#include "net/pcl_opt.h"
 
 static int
 parse(const uint8_t *p, unsigned int n, struct pcl_opts *o)

@@ -8,7 +8,7 @@
 #include <rte_mbuf_core.h>
 #include <rte_tcp.h>
 
-#include "pcl_pkt.h"
+#include "net/pcl_pkt.h"
 
 static const struct pcl_pkt_ctx ctx = {
 	.mac = {{0x02, 0, 0, 0, 0, 2}},

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <criterion/criterion.h>
 
-#include "pcl_seq.h"
+#include "tcp/pcl_seq.h"
 
 /* Comparisons hold across the 2^32 wrap. */
 Test(seq, wraps_around)

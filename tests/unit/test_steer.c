@@ -9,7 +9,7 @@
 #include <criterion/criterion.h>
 #include <rte_thash.h>
 
-#include "pcl_steer.h"
+#include "net/pcl_steer.h"
 
 static struct pcl_steer s;
 

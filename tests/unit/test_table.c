@@ -5,8 +5,8 @@
 
 #include <criterion/criterion.h>
 
-#include "pcl_pool.h"
-#include "pcl_table.h"
+#include "tcp/pcl_pool.h"
+#include "tcp/pcl_table.h"
 
 struct elem {
 	struct pcl_tuple t;

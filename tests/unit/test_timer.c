@@ -5,7 +5,7 @@
 
 #include <criterion/criterion.h>
 
-#include "pcl_timer.h"
+#include "tcp/pcl_timer.h"
 
 struct elem {
 	uint64_t pad;

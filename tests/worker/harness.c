@@ -8,8 +8,8 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
-#include "pcl_app.h"
-#include "pcl_peer.h"
+#include "app/pcl_app.h"
+#include "peer/pcl_peer.h"
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 0x02}};

@@ -14,10 +14,10 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
-#include "pcl_config.h"
-#include "pcl_isn.h"
-#include "pcl_pkt.h"
-#include "pcl_worker.h"
+#include "ctl/pcl_config.h"
+#include "net/pcl_pkt.h"
+#include "tcp/pcl_isn.h"
+#include "worker/pcl_worker.h"
 
 #define TH_CLIENT_IP   RTE_BE32(0xc6120001) /* 198.18.0.1 */
 #define TH_SERVER_IP   RTE_BE32(0xc6120002) /* 198.18.0.2 */

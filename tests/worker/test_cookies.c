@@ -8,7 +8,7 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
-#include "pcl_cookie.h"
+#include "tcp/pcl_cookie.h"
 
 #define X 5000u /* the client's ISN */
 

@@ -16,8 +16,8 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
-#include "pcl_pressure.h"
-#include "pcl_steer.h"
+#include "ctl/pcl_pressure.h"
+#include "net/pcl_steer.h"
 
 #define X 1000u /* the client's ISN */
 

@@ -1,0 +1,750 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+#include <rte_common.h>
+
+#include "ctl/pcl_config.h"
+#include "tcp/pcl_cookie.h"
+
+static const char *const app_names[] = {"http", "echo", "discard", NULL};
+static const char *const cookie_names[] = {"off", "auto", "always", NULL};
+
+enum key_type {
+	KEY_U32,
+	KEY_ENUM,
+	KEY_ADDR,
+	KEY_PORTS,
+	KEY_STRING,
+};
+
+/* One config key: where it lives in the file and in struct pcl_config. */
+struct key_desc {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t off;
+	size_t size;              /* of the field, for KEY_U32 and KEY_STRING */
+	uint32_t min, max;        /* KEY_U32 */
+	const char *const *names; /* KEY_ENUM */
+};
+
+#define FIELD_U32(st, sec, key, field, lo, hi)                                                     \
+	{                                                                                          \
+		.section = sec, .name = key, .type = KEY_U32, .off = offsetof(st, field),          \
+		.size = sizeof(((st *)0)->field), .min = lo, .max = hi                             \
+	}
+#define U32(sec, key, field, lo, hi) FIELD_U32(struct pcl_config, sec, key, field, lo, hi)
+
+#define BODY_MAX      (1u << 20)
+#define LISTEN_PREFIX "listen:"
+#define LISTEN_PLEN   (sizeof(LISTEN_PREFIX) - 1)
+
+static const struct key_desc keys[] = {
+	{.section = "port",
+	 .name = "device",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, device),
+	 .size = PCL_DEVICE_LEN},
+	{.section = "port", .name = "addr", .type = KEY_ADDR},
+	U32("port", "mtu", mtu, 576, 9000),
+	U32("port", "rx_desc", rx_desc, 64, 4096),
+	U32("port", "tx_desc", tx_desc, 64, 4096),
+	U32("port", "mbufs", mbufs, 1024, 16u << 20),
+	U32("port", "queues", queues, 0, RTE_MAX_QUEUES_PER_PORT),
+	{.section = "workers",
+	 .name = "lcores",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, lcores),
+	 .size = PCL_LCORES_LEN},
+	{.section = "listen", .name = "ports", .type = KEY_PORTS},
+	{.section = "listen",
+	 .name = "app",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_config, app),
+	 .names = app_names},
+	U32("http", "body_size", http_body_size, 0, BODY_MAX),
+	U32("tcp", "wscale", wscale, 0, 14),
+	U32("tcp", "rcv_wnd", rcv_wnd, 1024, 1u << 24),
+	U32("tcp", "challenge_ack_limit", challenge_ack_limit, 1, 1000000),
+	U32("tcp", "isn_rekey_s", isn_rekey_s, 0, 86400 * 365),
+	{.section = "syncookies",
+	 .name = "mode",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_config, syncookies),
+	 .names = cookie_names},
+	U32("syncookies", "threshold", cookie_threshold, 1, 1u << 26),
+	U32("syncookies", "rekey_s", cookie_rekey_s, 0, 86400 * 365),
+	U32("timers", "msl_ms", msl_ms, 1, 600000),
+	U32("timers", "rto_ms", rto_ms, 10, 60000),
+	U32("timers", "rto_max_ms", rto_max_ms, 10, 600000),
+	U32("timers", "synack_retries", synack_retries, 0, 16),
+	U32("timers", "retries", retries, 0, 16),
+	U32("timers", "idle_timeout_ms", idle_timeout_ms, 0, 86400000),
+	U32("tables", "conns", conns, 16, 1u << 26),
+	U32("tables", "syn_backlog", syn_backlog, 1, 1u << 26),
+	U32("stats", "log_interval_s", log_interval_s, 0, 86400),
+	{.section = "stats",
+	 .name = "prometheus",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, prometheus),
+	 .size = PCL_PROM_LEN},
+};
+
+_Static_assert(RTE_DIM(keys) <= PCL_CONFIG_KEYS, "struct pcl_config's line[] is too short");
+
+/* The index of section.key in keys[], or -1 (a [listen:PORT] key, or none). */
+static int
+key_index(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(keys); i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The config file line that set section.key, 0 when a default or an option did. */
+static uint16_t
+line_of(const struct pcl_config *c, const char *section, const char *key)
+{
+	int i = key_index(section, key);
+
+	return i < 0 ? 0 : c->line[i];
+}
+
+/*
+ * "FILE:LINE: " for an error found between keys, at the first of lines a
+ * and b the file set; "" when defaults or options set both.
+ */
+static const char *
+at(const struct pcl_config *c, uint16_t a, uint16_t b, char *buf, size_t len)
+{
+	if (c->path == NULL || (a == 0 && b == 0))
+		return "";
+	snprintf(buf, len, "%s:%u: ", c->path, a ? a : b);
+	return buf;
+}
+
+/* The keys of a [listen:PORT] section: fields of its struct pcl_listener. */
+static const struct key_desc listener_keys[] = {
+	{.section = LISTEN_PREFIX "PORT",
+	 .name = "app",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_listener, app),
+	 .names = app_names},
+	FIELD_U32(struct pcl_listener, LISTEN_PREFIX "PORT", "body_size", body_size, 0, BODY_MAX),
+};
+
+void
+pcl_config_defaults(struct pcl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->prefix_len = 32;
+	c->mtu = 1500;
+	c->rx_desc = 1024;
+	c->tx_desc = 1024;
+	c->mbufs = 16384;
+	c->app = PCL_APP_HTTP;
+	c->http_body_size = 11;
+	c->wscale = 7;
+	c->rcv_wnd = 65535;
+	c->challenge_ack_limit = 1000;
+	c->isn_rekey_s = 3600;
+	c->syncookies = PCL_COOKIES_AUTO;
+	c->cookie_threshold = 1024;
+	c->cookie_rekey_s = 600;
+	c->msl_ms = 30000;
+	c->rto_ms = 1000;
+	c->rto_max_ms = 60000;
+	c->synack_retries = 5;
+	c->retries = 8;
+	c->idle_timeout_ms = 300000;
+	c->conns = 65536;
+	c->syn_backlog = 8192;
+	c->log_interval_s = 10;
+	strcpy(c->prometheus, "127.0.0.1:9464");
+}
+
+const char *
+pcl_app_name(uint32_t app)
+{
+	return app < PCL_APP_MAX ? app_names[app] : "?";
+}
+
+const char *
+pcl_cookie_mode_name(uint32_t mode)
+{
+	return mode <= PCL_COOKIES_ALWAYS ? cookie_names[mode] : "?";
+}
+
+static int
+parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '\0' || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+set_addr(struct pcl_config *c, const char *v, char *err, size_t errlen)
+{
+	char buf[32];
+	const char *slash = strchr(v, '/');
+	uint32_t len;
+	struct in_addr a;
+
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(buf)) {
+		/* A bare address is the likely slip: say what is missing. */
+		snprintf(err, errlen, "expected A.B.C.D/LEN, got '%s'%s", v,
+			 slash == NULL ? " (needs /LEN, e.g. /24)" : "");
+		return -EINVAL;
+	}
+	memcpy(buf, v, slash - v);
+	buf[slash - v] = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address", buf);
+		return -EINVAL;
+	}
+	if (parse_u32(slash + 1, &len) != 0 || len < 1 || len > 32) {
+		snprintf(err, errlen, "prefix length '%s' is not 1..32", slash + 1);
+		return -EINVAL;
+	}
+	c->addr = a.s_addr;
+	c->prefix_len = (uint8_t)len;
+	return 0;
+}
+
+/* The [listen:PORT] section of port, or NULL. */
+static struct pcl_listener *
+find_section(struct pcl_config *c, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nsections; i++)
+		if (c->sections[i].port == port)
+			return &c->sections[i];
+	return NULL;
+}
+
+/* Whether port is among the first n [listen] ports or has a [listen:PORT] section. */
+static bool
+port_given(struct pcl_config *c, uint32_t n, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (c->listen[i] == port)
+			return true;
+	return find_section(c, port) != NULL;
+}
+
+/* A listener whose keys follow [listen] app and [http] body_size until set. */
+static struct pcl_listener
+unset_listener(uint32_t port)
+{
+	return (struct pcl_listener){
+		.app = PCL_APP_MAX, .body_size = UINT32_MAX, .port = (uint16_t)port};
+}
+
+static int
+set_ports(struct pcl_config *c, const char *v, char *err, size_t errlen)
+{
+	char buf[512];
+	char *tok, *save;
+	uint32_t n = 0, port;
+
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(err, errlen, "list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+		if (parse_u32(tok, &port) != 0 || port == 0 || port > 65535) {
+			snprintf(err, errlen, "'%s' is not a port 1..65535", tok);
+			return -EINVAL;
+		}
+		if (port_given(c, n, port)) {
+			snprintf(err, errlen, "port %u given twice", port);
+			return -EINVAL;
+		}
+		if (n == PCL_MAX_LISTEN) {
+			snprintf(err, errlen, "more than %u ports", PCL_MAX_LISTEN);
+			return -EINVAL;
+		}
+		c->listen[n++] = (uint16_t)port;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "no port given");
+		return -EINVAL;
+	}
+	c->nlisten = n;
+	return 0;
+}
+
+static int
+set_enum(void *field, const char *const *names, const char *v, char *err, size_t errlen)
+{
+	uint32_t i;
+	int off = 0;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(names[i], v) == 0) {
+			*(uint32_t *)field = i;
+			return 0;
+		}
+	}
+	off = snprintf(err, errlen, "'%s' is not one of", v);
+	for (i = 0; names[i] != NULL && off > 0 && (size_t)off < errlen; i++)
+		off += snprintf(err + off, errlen - off, "%s%s", i ? "|" : " ", names[i]);
+	return -EINVAL;
+}
+
+/* Sets key k of c; its field is at k->off in base (c, or a listener). */
+static int
+set_key(struct pcl_config *c, void *base, const struct key_desc *k, const char *v, char *err,
+	size_t errlen)
+{
+	char *field = (char *)base + k->off;
+	uint32_t u;
+
+	switch (k->type) {
+	case KEY_U32:
+		if (parse_u32(v, &u) != 0 || u < k->min || u > k->max) {
+			snprintf(err, errlen, "'%s' is not an integer in %" PRIu32 "..%" PRIu32, v,
+				 k->min, k->max);
+			return -EINVAL;
+		}
+		if (k->size == sizeof(uint8_t))
+			*(uint8_t *)field = (uint8_t)u;
+		else if (k->size == sizeof(uint16_t))
+			*(uint16_t *)field = (uint16_t)u;
+		else
+			*(uint32_t *)field = u;
+		return 0;
+	case KEY_ENUM:
+		return set_enum(field, k->names, v, err, errlen);
+	case KEY_ADDR:
+		return set_addr(c, v, err, errlen);
+	case KEY_PORTS:
+		return set_ports(c, v, err, errlen);
+	case KEY_STRING:
+		if (strlen(v) >= k->size) {
+			snprintf(err, errlen, "longer than %zu characters", k->size - 1);
+			return -EINVAL;
+		}
+		strcpy(field, v);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static bool
+known_section(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(keys); i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_listen_section(const char *section)
+{
+	return strncmp(section, LISTEN_PREFIX, LISTEN_PLEN) == 0;
+}
+
+/* The port of a "listen:PORT" section name. */
+static int
+section_port(const char *section, uint32_t *port, char *err, size_t errlen)
+{
+	const char *p = section + LISTEN_PLEN;
+
+	if (parse_u32(p, port) != 0 || *port == 0 || *port > UINT16_MAX) {
+		snprintf(err, errlen, "%s: '%s' is not a port 1..65535", section, p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t errlen)
+{
+	uint32_t port;
+	int rc;
+
+	if (!is_listen_section(section)) {
+		if (known_section(section))
+			return 0;
+		snprintf(err, errlen, "%s: unknown section", section);
+		return -ENOENT;
+	}
+	rc = section_port(section, &port, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (port_given(c, c->nlisten, port)) {
+		snprintf(err, errlen, "listen: port %u given twice", port);
+		return -EINVAL;
+	}
+	if (c->nsections == PCL_MAX_LISTEN) {
+		snprintf(err, errlen, "listen: more than %u [listen:PORT] sections",
+			 PCL_MAX_LISTEN);
+		return -EINVAL;
+	}
+	c->sections[c->nsections++] = unset_listener(port);
+	return 0;
+}
+
+/* pcl_config_set(), remembering line as where section.key was set (0: an option). */
+static int
+set_at(struct pcl_config *c, const char *section, const char *key, const char *value, uint16_t line,
+       char *err, size_t errlen)
+{
+	const struct key_desc *table = keys;
+	size_t ntable = RTE_DIM(keys), i, n;
+	void *base = c;
+	uint32_t port;
+	int rc;
+
+	if (is_listen_section(section)) {
+		rc = section_port(section, &port, err, errlen);
+		if (rc == 0 && find_section(c, port) == NULL)
+			rc = pcl_config_section(c, section, err, errlen);
+		if (rc != 0)
+			return rc;
+		base = find_section(c, port);
+		table = listener_keys;
+		ntable = RTE_DIM(listener_keys);
+	} else if (!known_section(section)) {
+		if (section[0] == '\0')
+			snprintf(err, errlen, "%s: before any [section]", key);
+		else
+			snprintf(err, errlen, "%s.%s: unknown section", section, key);
+		return -ENOENT;
+	}
+	for (i = 0; i < ntable; i++) {
+		if ((table == keys && strcmp(table[i].section, section) != 0) ||
+		    strcmp(table[i].name, key) != 0)
+			continue;
+		n = (size_t)snprintf(err, errlen, "%s.%s: ", section, key);
+		rc = set_key(c, base, &table[i], value, err + RTE_MIN(n, errlen - 1),
+			     errlen - RTE_MIN(n, errlen - 1));
+		if (rc == 0 && table == keys)
+			c->line[i] = line;
+		return rc;
+	}
+	snprintf(err, errlen, "%s.%s: unknown key", section, key);
+	return -ENOENT;
+}
+
+int
+pcl_config_set(struct pcl_config *c, const char *section, const char *key, const char *value,
+	       char *err, size_t errlen)
+{
+	return set_at(c, section, key, value, 0, err, errlen);
+}
+
+/* The value of key k as text, its field at k->off in base; *num is set for numeric keys. */
+static void
+format_key(const struct pcl_config *c, const void *base, const struct key_desc *k, char *buf,
+	   size_t len, uint64_t *num, bool *numeric)
+{
+	const char *field = (const char *)base + k->off;
+	char ip[INET_ADDRSTRLEN];
+	uint32_t i;
+	int n = 0;
+
+	*numeric = false;
+	switch (k->type) {
+	case KEY_U32:
+		if (k->size == sizeof(uint8_t))
+			*num = *(const uint8_t *)field;
+		else if (k->size == sizeof(uint16_t))
+			*num = *(const uint16_t *)field;
+		else
+			*num = *(const uint32_t *)field;
+		*numeric = true;
+		snprintf(buf, len, "%" PRIu64, *num);
+		break;
+	case KEY_ENUM:
+		snprintf(buf, len, "%s", k->names[*(const uint32_t *)field]);
+		break;
+	case KEY_ADDR:
+		inet_ntop(AF_INET, &c->addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s/%u", ip, c->prefix_len);
+		break;
+	case KEY_PORTS:
+		buf[0] = '\0';
+		for (i = 0; i < c->nlisten && n >= 0 && (size_t)n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%u", i ? "," : "", c->listen[i]);
+		break;
+	case KEY_STRING:
+		snprintf(buf, len, "%s", field);
+		break;
+	}
+}
+
+/* Listener l with the keys it does not set taken from [listen] app and [http] body_size. */
+static struct pcl_listener
+resolve(const struct pcl_config *c, struct pcl_listener l)
+{
+	if (l.app == PCL_APP_MAX)
+		l.app = c->app;
+	if (l.body_size == UINT32_MAX)
+		l.body_size = c->http_body_size;
+	return l;
+}
+
+void
+pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
+{
+	char text[PCL_DEVICE_LEN], section[sizeof(LISTEN_PREFIX) + 5];
+	struct pcl_listener l;
+	uint64_t num = 0;
+	bool numeric;
+	size_t i, k;
+
+	for (i = 0; i < RTE_DIM(keys); i++) {
+		format_key(c, c, &keys[i], text, sizeof(text), &num, &numeric);
+		fn(arg, keys[i].section, keys[i].name, text, numeric ? &num : NULL);
+	}
+	for (i = 0; i < c->nsections; i++) {
+		l = resolve(c, c->sections[i]);
+		snprintf(section, sizeof(section), LISTEN_PREFIX "%u", l.port);
+		for (k = 0; k < RTE_DIM(listener_keys); k++) {
+			format_key(c, &l, &listener_keys[k], text, sizeof(text), &num, &numeric);
+			fn(arg, section, listener_keys[k].name, text, numeric ? &num : NULL);
+		}
+	}
+}
+
+/*
+ * inih gives handlers no line numbers and no section headers, and reports
+ * only its first syntax error, so the reader sees every line first.
+ */
+struct load_ctx {
+	struct pcl_config *c;
+	const char *path;
+	FILE *f;
+	unsigned int line;
+	unsigned int errors;
+	unsigned int first_syntax; /* line of the first syntax error reported, or 0 */
+	bool bad_section;          /* the keys of a bad section are not reported again */
+};
+
+static void
+report(struct load_ctx *l, unsigned int line, const char *problem)
+{
+	fprintf(stderr, "%s:%u: %s\n", l->path, line, problem);
+	l->errors++;
+}
+
+static void
+syntax_error(struct load_ctx *l, unsigned int line)
+{
+	if (l->first_syntax == 0)
+		l->first_syntax = line;
+	report(l, line, "syntax error: expected [section] or key = value");
+}
+
+/* A [section] header, or a line that is neither a comment nor key = value. */
+static void
+check_line(struct load_ctx *l, const char *s)
+{
+	const char *p, *end;
+	char name[64], err[256];
+
+	if (l->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3; /* UTF-8 BOM */
+	p = s + strspn(s, " \t\r\n");
+	if (*p == '\0' || *p == ';' || *p == '#')
+		return;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		if (end == NULL) {
+			/* inih stays in the section before: its keys would be misplaced. */
+			l->bad_section = true;
+			syntax_error(l, l->line);
+			return;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
+		l->bad_section = pcl_config_section(l->c, name, err, sizeof(err)) != 0;
+		if (l->bad_section)
+			report(l, l->line, err);
+		return;
+	}
+	/* An indented line continues the value before it, which inih hands to on_key. */
+	if (p == s && strpbrk(p, "=:") == NULL)
+		syntax_error(l, l->line);
+}
+
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct load_ctx *l = stream;
+	char *s = fgets(str, num, l->f);
+
+	if (s != NULL) {
+		l->line++;
+		check_line(l, s);
+	}
+	return s;
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *l = user;
+	char err[256];
+
+	if (!l->bad_section &&
+	    set_at(l->c, section, name, value, (uint16_t)RTE_MIN(l->line, (unsigned int)UINT16_MAX),
+		   err, sizeof(err)) != 0)
+		report(l, l->line, err);
+	return 1; /* keep going: report every error, not just the first */
+}
+
+int
+pcl_config_load(struct pcl_config *c, const char *path)
+{
+	struct load_ctx l = {.c = c, .path = path};
+	int rc;
+
+	c->path = path;
+	l.f = fopen(path, "r");
+	if (l.f == NULL) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return -ENOENT;
+	}
+	rc = ini_parse_stream(read_line, &l, on_key, &l);
+	fclose(l.f);
+	/* inih's first syntax error, when check_line() did not see it. */
+	if (rc > 0 && (unsigned int)rc != l.first_syntax)
+		syntax_error(&l, (unsigned int)rc);
+	return l.errors ? -EINVAL : 0;
+}
+
+/* "A.B.C.D:PORT" (port 1..65535), or "off" for port 0. */
+static int
+parse_endpoint(const char *s, rte_be32_t *addr, uint16_t *port)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+	uint32_t p;
+
+	*addr = 0;
+	*port = 0;
+	if (strcmp(s, "off") == 0)
+		return 0;
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (inet_pton(AF_INET, host, addr) != 1 || parse_u32(colon + 1, &p) != 0 || p == 0 ||
+	    p > UINT16_MAX)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int
+pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
+{
+	char where[256];
+	uint32_t i;
+
+	if (c->addr == 0) {
+		snprintf(err, errlen,
+			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
+		return -EINVAL;
+	}
+	if (c->rto_max_ms < c->rto_ms) {
+		snprintf(err, errlen, "%stimers.rto_max_ms: %u is below timers.rto_ms %u",
+			 at(c, line_of(c, "timers", "rto_max_ms"), line_of(c, "timers", "rto_ms"),
+			    where, sizeof(where)),
+			 c->rto_max_ms, c->rto_ms);
+		return -EINVAL;
+	}
+	if (c->syn_backlog > c->conns) {
+		snprintf(err, errlen, "%stables.syn_backlog: %u exceeds tables.conns %u",
+			 at(c, line_of(c, "tables", "syn_backlog"), line_of(c, "tables", "conns"),
+			    where, sizeof(where)),
+			 c->syn_backlog, c->conns);
+		return -EINVAL;
+	}
+	/* A rotation rewrites the key before the current one: see pcl_cookie.h. */
+	if (c->cookie_rekey_s != 0 && c->cookie_rekey_s < PCL_COOKIE_MIN_REKEY_S) {
+		snprintf(err, errlen,
+			 "%ssyncookies.rekey_s: %u is below %u, cookies are valid for up to %u s",
+			 at(c, line_of(c, "syncookies", "rekey_s"), 0, where, sizeof(where)),
+			 c->cookie_rekey_s, PCL_COOKIE_MIN_REKEY_S,
+			 (unsigned int)PCL_COOKIE_MAX_LIFE_S);
+		return -EINVAL;
+	}
+	/* Only what an EAL --lcores list is made of: it goes on the EAL's command line. */
+	if (c->lcores[strspn(c->lcores, "0123456789,@()-")] != '\0') {
+		snprintf(err, errlen,
+			 "%sworkers.lcores: expected an EAL --lcores list such as 0-2 or "
+			 "0@0,1@0,2@1, got '%s'",
+			 at(c, line_of(c, "workers", "lcores"), 0, where, sizeof(where)),
+			 c->lcores);
+		return -EINVAL;
+	}
+	if (parse_endpoint(c->prometheus, &c->prom_addr, &c->prom_port) != 0) {
+		snprintf(err, errlen, "%sstats.prometheus: expected A.B.C.D:PORT or off, got '%s'",
+			 at(c, line_of(c, "stats", "prometheus"), 0, where, sizeof(where)),
+			 c->prometheus);
+		return -EINVAL;
+	}
+	if (c->nlisten == 0 && c->nsections == 0) {
+		c->listen[0] = 80;
+		c->nlisten = 1;
+	}
+	if (c->nlisten + c->nsections > PCL_MAX_LISTEN) {
+		snprintf(err, errlen,
+			 "%slisten: %u ports and %u [listen:PORT] sections, at most %u",
+			 at(c, line_of(c, "listen", "ports"), 0, where, sizeof(where)), c->nlisten,
+			 c->nsections, PCL_MAX_LISTEN);
+		return -EINVAL;
+	}
+	c->nlisteners = 0;
+	for (i = 0; i < c->nlisten; i++)
+		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
+	for (i = 0; i < c->nsections; i++)
+		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
+	memset(c->listen_idx, 0, sizeof(c->listen_idx));
+	for (i = 0; i < c->nlisteners; i++)
+		c->listen_idx[c->listeners[i].port] = (uint8_t)(i + 1);
+	return 0;
+}
+
+int
+pcl_config_check_workers(const struct pcl_config *c, unsigned int nworkers, char *err,
+			 size_t errlen)
+{
+	if (c->queues != 0 && nworkers > c->queues) {
+		snprintf(err, errlen,
+			 "port.queues: %u queues for %u workers; every worker needs its own queue "
+			 "pair",
+			 c->queues, nworkers);
+		return -EINVAL;
+	}
+	return 0;
+}

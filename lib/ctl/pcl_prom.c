@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "ctl/pcl_mem.h"
+#include "ctl/pcl_prom.h"
+#include "worker/pcl_worker.h"
+
+static int
+put(struct pcl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		char *p = realloc(b->p, b->cap * 2 + (size_t)n + 1);
+
+		if (p == NULL)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = b->cap * 2 + (size_t)n + 1;
+	}
+}
+
+static int
+family(struct pcl_buf *b, const char *name, const char *help, const char *type)
+{
+	return put(b, "# HELP portcullis_%s %s\n# TYPE portcullis_%s %s\n", name, help, name, type);
+}
+
+/* The resource gauges, one family each, labelled by lcore. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t off;
+} gauges[] = {
+	{"entries", "connection entries in the lcore's pool",
+	 offsetof(struct pcl_resources, entries)},
+	{"entries_free", "connection entries free right now",
+	 offsetof(struct pcl_resources, entries_free)},
+	{"mbufs", "packet buffers in the lcore's mempool", offsetof(struct pcl_resources, mbufs)},
+	{"mbufs_free", "packet buffers free right now", offsetof(struct pcl_resources, mbufs_free)},
+};
+
+int
+pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned int n)
+{
+	struct pcl_resources res[PCL_MAX_WORKERS];
+	struct pcl_mem mem;
+	unsigned int i, k;
+	int rc = 0;
+
+	if (b->p == NULL) {
+		b->cap = 16384;
+		b->p = malloc(b->cap);
+		if (b->p == NULL)
+			return -ENOMEM;
+	}
+	b->len = 0;
+	for (k = 0; k < PCL_COUNTER_COUNT && rc == 0; k++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s_total", pcl_counter_names[k]);
+		rc = family(b, name, pcl_counter_help[k], "counter");
+		for (i = 0; i < n && rc == 0; i++)
+			rc = put(b, "portcullis_%s{lcore=\"%u\"} %" PRIu64 "\n", name,
+				 workers[i]->lcore, pcl_stats_counter(&workers[i]->stats, k));
+	}
+	if (rc == 0)
+		rc = family(b, "drops_total", "packets dropped, by reason (see the README)",
+			    "counter");
+	for (i = 0; i < n && rc == 0; i++)
+		for (k = 0; k < PCL_DROP_MAX && rc == 0; k++)
+			rc = put(b,
+				 "portcullis_drops_total{lcore=\"%u\",reason=\"%s\"} %" PRIu64 "\n",
+				 workers[i]->lcore, pcl_drop_names[k],
+				 ((const volatile uint64_t *)workers[i]->stats.drop)[k]);
+	if (rc == 0)
+		rc = family(b, "connections", "connections in each TCP state right now", "gauge");
+	for (i = 0; i < n && rc == 0; i++)
+		for (k = PCL_TCP_SYN_RCVD; k < PCL_TCP_STATE_MAX && rc == 0; k++)
+			rc = put(b,
+				 "portcullis_connections{lcore=\"%u\",state=\"%s\"} %" PRIu64 "\n",
+				 workers[i]->lcore, pcl_tcp_state_names[k],
+				 ((const volatile uint64_t *)workers[i]->conns_by_state)[k]);
+	/* One reading per worker, so the four families agree with each other. */
+	for (i = 0; i < n; i++)
+		pcl_worker_resources(workers[i], &res[i]);
+	for (k = 0; k < RTE_DIM(gauges) && rc == 0; k++) {
+		rc = family(b, gauges[k].name, gauges[k].help, "gauge");
+		for (i = 0; i < n && rc == 0; i++)
+			rc = put(b, "portcullis_%s{lcore=\"%u\"} %" PRIu64 "\n", gauges[k].name,
+				 workers[i]->lcore,
+				 *(const uint64_t *)((const char *)&res[i] + gauges[k].off));
+	}
+	if (rc == 0 && pcl_mem_read(&mem) == 0) {
+		rc = family(b, "allocator_allocated_bytes",
+			    "bytes the process allocator (jemalloc) has handed out", "gauge");
+		if (rc == 0)
+			rc = put(b, "portcullis_allocator_allocated_bytes %" PRIu64 "\n",
+				 mem.allocated);
+		if (rc == 0)
+			rc = family(b, "allocator_resident_bytes",
+				    "bytes of physical memory the process allocator holds",
+				    "gauge");
+		if (rc == 0)
+			rc = put(b, "portcullis_allocator_resident_bytes %" PRIu64 "\n",
+				 mem.resident);
+	}
+	return rc;
+}
+
+static enum MHD_Result
+answer(void *arg, struct MHD_Connection *conn, const char *url, const char *method,
+       const char *version, const char *upload, size_t *upload_len, void **state)
+{
+	struct pcl_prom *p = arg;
+	struct pcl_buf b = {0};
+	struct MHD_Response *r;
+	unsigned int status = MHD_HTTP_OK;
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload;
+	(void)upload_len;
+	(void)state;
+	if (strcmp(method, "GET") != 0 || strcmp(url, "/metrics") != 0) {
+		static char nf[] = "portcullis: only GET /metrics here\n";
+
+		r = MHD_create_response_from_buffer(sizeof(nf) - 1, nf, MHD_RESPMEM_PERSISTENT);
+		status = MHD_HTTP_NOT_FOUND;
+	} else if (pcl_prom_format(&b, p->workers, p->n) != 0) {
+		free(b.p);
+		return MHD_NO;
+	} else {
+		r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	}
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+int
+pcl_prom_start(struct pcl_prom *p, rte_be32_t addr, uint16_t port,
+	       struct pcl_worker *const *workers, unsigned int n)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET, .sin_addr.s_addr = addr, .sin_port = rte_cpu_to_be_16(port)};
+
+	p->workers = workers;
+	p->n = n;
+	errno = 0;
+	p->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, answer, p,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+				     MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_END);
+	if (p->daemon == NULL)
+		return errno ? -errno : -EADDRINUSE;
+	return 0;
+}
+
+void
+pcl_prom_stop(struct pcl_prom *p)
+{
+	if (p->daemon != NULL)
+		MHD_stop_daemon(p->daemon);
+	p->daemon = NULL;
+}

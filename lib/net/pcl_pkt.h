@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_PKT_H
+#define PCL_PKT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "base/pcl_stats.h"
+#include "net/pcl_opt.h"
+#include "net/pcl_tuple.h"
+
+/* Our headers are never longer than these: no VLAN tag, no IP options sent. */
+#define PCL_L2_LEN  ((uint16_t)sizeof(struct rte_ether_hdr))
+#define PCL_IP_LEN  20
+#define PCL_TCP_LEN 20
+#define PCL_HDR_LEN (PCL_L2_LEN + PCL_IP_LEN + PCL_TCP_LEN)
+
+/* What a received frame is, once validated. */
+enum pcl_pkt_kind {
+	PCL_PKT_TCP,
+	PCL_PKT_ARP_REQUEST,
+	PCL_PKT_ICMP_ECHO,
+};
+
+/* A received TCP segment: header fields in host order, options parsed. */
+struct pcl_seg {
+	struct pcl_tuple t;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;         /* as received, not yet scaled */
+	uint8_t flags;        /* RTE_TCP_*_FLAG */
+	uint16_t len;         /* payload bytes, SYN and FIN not counted */
+	uint16_t payload_off; /* from the start of the frame */
+	struct pcl_opts opts;
+};
+
+/* Where our address is; a frame for any other MAC or IP is not ours. */
+struct pcl_pkt_ctx {
+	struct rte_ether_addr mac;
+	rte_be32_t addr;
+	rte_be32_t bcast; /* our subnet's directed broadcast; 0 for a /31 or /32 */
+};
+
+/* The directed broadcast address of addr/prefix_len, or 0 when it has none. */
+static inline rte_be32_t
+pcl_pkt_bcast(rte_be32_t addr, uint8_t prefix_len)
+{
+	if (prefix_len >= 31)
+		return 0;
+	return addr | rte_cpu_to_be_32(UINT32_MAX >> prefix_len);
+}
+
+/*
+ * Validates an Ethernet frame of len bytes and classifies it. For TCP it
+ * fills *seg. ol_flags are the mbuf's RX offload flags: a checksum the NIC
+ * marked GOOD is not computed again, one it marked BAD is dropped, and
+ * UNKNOWN ones are verified in software.
+ *
+ * Returns an enum pcl_pkt_kind, or -(PCL_DROP_x + 1) naming why the frame is
+ * dropped (use pcl_pkt_drop_reason() to turn it back into the enum).
+ */
+/*
+ * The 4-tuple of an unfragmented IPv4/TCP frame, read without validating
+ * anything else (steering only: the owner parses the frame for real).
+ * Returns false for anything else, which stays with the worker that got it.
+ */
+static inline bool
+pcl_pkt_flow(const uint8_t *f, uint32_t len, struct pcl_tuple *t)
+{
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)f;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	uint32_t ihl;
+
+	if (len < PCL_HDR_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_TCP ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
+		return false;
+	ihl = (ip->version_ihl & 0xfu) * 4u;
+	if (ihl < PCL_IP_LEN || PCL_L2_LEN + ihl + 4 > len)
+		return false;
+	t->raddr = ip->src_addr;
+	t->laddr = ip->dst_addr;
+	memcpy(&t->rport, f + PCL_L2_LEN + ihl, 2);
+	memcpy(&t->lport, f + PCL_L2_LEN + ihl + 2, 2);
+	return true;
+}
+
+int pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
+		  const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg);
+
+static inline enum pcl_drop
+pcl_pkt_drop_reason(int rc)
+{
+	return (enum pcl_drop)(-rc - 1);
+}
+
+#endif

@@ -1,4 +1,0 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
-#include "pcl_log.h"
-
-RTE_LOG_REGISTER(pcl_logtype, portcullis, INFO);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_CONN_H
+#define PCL_CONN_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "net/pcl_tuple.h"
+#include "tcp/pcl_timer.h"
+
+/* RFC 9293 states; LISTEN and CLOSED are never stored in an entry. */
+#define PCL_TCP_STATES(X)                                                                          \
+	X(CLOSED)                                                                                  \
+	X(LISTEN)                                                                                  \
+	X(SYN_RCVD)                                                                                \
+	X(ESTABLISHED)                                                                             \
+	X(CLOSE_WAIT)                                                                              \
+	X(LAST_ACK)                                                                                \
+	X(FIN_WAIT_1)                                                                              \
+	X(FIN_WAIT_2)                                                                              \
+	X(CLOSING)                                                                                 \
+	X(TIME_WAIT)
+
+enum pcl_tcp_state {
+#define PCL_STATE_ENUM(s) PCL_TCP_##s,
+	PCL_TCP_STATES(PCL_STATE_ENUM)
+#undef PCL_STATE_ENUM
+		PCL_TCP_STATE_MAX
+};
+
+extern const char *const pcl_tcp_state_names[];
+
+/* struct pcl_conn.flags */
+#define PCL_CF_TS         0x01 /* timestamps negotiated */
+#define PCL_CF_SACK       0x02 /* peer sent SACK-permitted (we never need its blocks) */
+#define PCL_CF_WS         0x04 /* window scaling negotiated */
+#define PCL_CF_FIN_QUEUED 0x08 /* we close after the send queue drains */
+#define PCL_CF_APP_DONE   0x10 /* the app wants no more data (e.g. after HTTP/1.0) */
+#define PCL_CF_FIN_SENT   0x20 /* our FIN has been sent at least once */
+#define PCL_CF_RTO        0x40 /* the timer is the retransmission timer */
+#define PCL_CF_ABORT      0x80 /* reset the connection once the app returns */
+
+/*
+ * One connection, at most two cache lines: the first holds everything a
+ * lookup and an in-order ACK touch, the rest is rarer. Sequence numbers are
+ * host order; the tuple is network order (see pcl_tuple.h).
+ *
+ * The send queue's first byte has sequence number snd_una once the SYN is
+ * acknowledged; a queued FIN follows its last byte.
+ */
+struct pcl_conn {
+	/* line 0 */
+	struct pcl_tuple t;  /* key: must stay first, see pcl_table.h */
+	uint32_t hnext;      /* table chain */
+	struct pcl_tnode tm; /* the connection's one timer */
+	uint8_t state;
+	uint8_t flags;
+	uint8_t rexmits; /* consecutive retransmissions without progress */
+	uint8_t app;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max; /* highest sequence sent + 1 */
+	uint32_t snd_wnd; /* bytes, already scaled */
+	uint32_t rcv_nxt;
+	uint16_t mss;       /* payload bytes per segment, options excluded */
+	uint8_t snd_wscale; /* peer's shift */
+	uint8_t rcv_wscale; /* ours */
+	uint32_t rto_ms;
+	/* rarely touched from here on */
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t ts_recent;             /* last TSval from the peer, echoed in TSecr */
+	uint32_t ts_off;                /* added to our clock for TSval (RFC 7323 5.4) */
+	uint32_t last_ms;               /* clock at the last segment received */
+	uint32_t sndq_len;              /* bytes in sndq */
+	struct rte_mbuf *sndq;          /* unacknowledged and unsent app data */
+	struct rte_ether_addr peer_mac; /* where replies go at L2 */
+	uint16_t port;
+	uint64_t app_state; /* owned by the app */
+} __rte_cache_aligned;
+
+_Static_assert(sizeof(struct pcl_conn) <= 2 * RTE_CACHE_LINE_SIZE,
+	       "a connection is at most two cache lines; see the layout comment");
+_Static_assert(offsetof(struct pcl_conn, t) == 0, "the table expects the key first");
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_ISN_H
+#define PCL_ISN_H
+
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "net/pcl_tuple.h"
+
+/* A 128-bit SipHash key; filled from the OS random source. */
+struct pcl_secret {
+	uint8_t key[crypto_shorthash_siphash24_KEYBYTES];
+};
+
+/* Fills s from getrandom(2). Returns 0 or -errno. */
+int pcl_secret_init(struct pcl_secret *s);
+
+/*
+ * The secret every worker uses, rotated by the control thread without
+ * stopping them. The new key is written into the slot not in use and then
+ * published by a release store of gen; a worker reads gen with acquire and
+ * uses key[gen & 1]. A worker could only see a key being rewritten if it
+ * stalled for a whole rotation period between those two loads.
+ */
+struct pcl_keyring {
+	struct pcl_secret key[2];
+	uint32_t gen;
+};
+
+/* Fills both keys from the OS random source. Returns 0 or -errno. */
+int pcl_keyring_init(struct pcl_keyring *k);
+
+/* Control thread only: a fresh current key. Returns 0 or -errno. */
+int pcl_keyring_rotate(struct pcl_keyring *k);
+
+/*
+ * The secrets workers read: one for ISNs and TSval offsets, one for SYN
+ * cookies. Separate keyrings, so each rotates on its own schedule.
+ */
+struct pcl_secrets {
+	struct pcl_keyring isn;
+	struct pcl_keyring cookie;
+};
+
+/* Fills every key from the OS random source. Returns 0 or -errno. */
+int pcl_secrets_init(struct pcl_secrets *s);
+
+static inline const struct pcl_secret *
+pcl_keyring_current(const struct pcl_keyring *k)
+{
+	return &k->key[__atomic_load_n(&k->gen, __ATOMIC_ACQUIRE) & 1];
+}
+
+/* SipHash-2-4 of the 4-tuple under s (libsodium's implementation). */
+static inline uint64_t
+pcl_tuple_prf(const struct pcl_secret *s, const struct pcl_tuple *t)
+{
+	uint64_t h;
+
+	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)t, sizeof(*t),
+				   s->key);
+	return h;
+}
+
+/*
+ * The initial sequence number and timestamp offset of a connection, per
+ * RFC 6528 and RFC 7323 5.4: ISN = M + F(4-tuple, secret) with M a 4 us
+ * clock, and a per-connection TSval offset so timestamps do not reveal
+ * uptime or link connections. Both halves come from one PRF call.
+ */
+struct pcl_isn {
+	uint32_t isn;
+	uint32_t ts_off;
+};
+
+static inline struct pcl_isn
+pcl_isn_make(const struct pcl_secret *s, const struct pcl_tuple *t, uint64_t now_us)
+{
+	uint64_t h = pcl_tuple_prf(s, t);
+
+	return (struct pcl_isn){.isn = (uint32_t)(now_us >> 2) + (uint32_t)h,
+				.ts_off = (uint32_t)(h >> 32)};
+}
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PCL_PORT_H
+#define PCL_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+#include "ctl/pcl_config.h"
+
+/*
+ * Creates the mbuf pool of one worker: cfg->mbufs buffers big enough for a
+ * frame of cfg->mtu, on the worker's socket. Returns NULL and sets rte_errno.
+ */
+struct rte_mempool *pcl_port_mempool(const struct pcl_config *cfg, unsigned int lcore);
+
+/* How the port spreads flows over its queues. */
+struct pcl_port_rss {
+	bool on;            /* hashes with pcl_rss_key, RETA entry i -> queue i % nq */
+	uint16_t reta_size; /* the steering table size to match it */
+};
+
+/*
+ * Configures port with RX/TX queue pairs for nq workers (queue q takes
+ * buffers from mps[q]), enables the checksum offloads the device has and,
+ * with several queues, symmetric RSS where the device can; then starts it.
+ * When cfg->queues asks for more pairs than nq, the others get buffers from
+ * mps[q % nq] and no traffic, which needs programmable RSS. rss (may be NULL)
+ * says what was set up. Returns 0 or -errno, with the reason logged.
+ */
+int pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
+		   struct rte_mempool *const *mps, struct pcl_port_rss *rss);
+
+void pcl_port_stop(uint16_t port);
+
+#endif
