@@ -189,7 +189,7 @@ gen = json.load(open(f"{tmp}/gen.json"))
 srv = {k: end[k] - start[k] for k in end if isinstance(end[k], int) and not k.endswith("_per_s")}
 
 # Every connection that reached ESTABLISHED (conn_opened) ends in exactly
-# one of these (lib/pcl_tcp.c, conn_close): conn_closed (the FIN exchange,
+# one of these (lib/tcp/pcl_tcp.c, conn_close): conn_closed (the FIN exchange,
 # TIME_WAIT's end or reuse included), conn_reset, conn_timeout (FIN_WAIT_2
 # idle), conn_retry_limit, conn_aborted. idle_closes is not among them: it
 # sends our FIN, and the connection then ends as one of the five.

@@ -53,7 +53,7 @@ ok "ab -n 2000 -c 20: 2000 complete, 0 failed ($(awk '/^Requests per second/ {pr
 # 3b. Telemetry counts what happened: curl + 2000 ab requests, and it adds up.
 tel=$(in_ns "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$ns" /portcullis/stats /portcullis/conns \
 	/portcullis/lcores /portcullis/config) || fail "telemetry query"
-"$PY" - "$tel" "$PCL_ROOT/lib/pcl_stats.h" <<'PYEOF' || fail "telemetry: $tel"
+"$PY" - "$tel" "$PCL_ROOT/lib/base/pcl_stats.h" <<'PYEOF' || fail "telemetry: $tel"
 import json, re, sys
 stats, conns, lcores, config = (json.loads(l) for l in sys.argv[1].splitlines())
 # Every counter and drop reason pcl_stats.h documents is there, with its rate.
