@@ -37,7 +37,8 @@
 
 #define PROG "portcullis"
 
-static volatile bool quit;
+/* Set by the signal handler, read by every worker: a lock-free atomic. */
+static bool quit;
 
 static void
 usage(FILE *f)
@@ -222,7 +223,7 @@ static void
 on_signal(int sig)
 {
 	RTE_SET_USED(sig);
-	quit = true;
+	__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
 }
 
 static int
@@ -253,11 +254,13 @@ struct server {
  * steering inbox each. Exits with a one-line reason on failure.
  */
 static void
-start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl_secrets *secrets)
+start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl_apps *apps,
+	      const struct pcl_secrets *secrets)
 {
 	struct pcl_port_rss rss = {0};
 	unsigned int lcore, i;
 	char name[RTE_RING_NAMESIZE], err[256];
+	int rc;
 
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
@@ -274,26 +277,31 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 		exit(EXIT_FAILURE);
 	}
 	for (i = 0; i < srv->n; i++) {
-		srv->mps[i] = pcl_port_mempool(cfg, srv->lcores[i]);
+		srv->mps[i] = pcl_port_mempool(&cfg->port, srv->lcores[i]);
 		if (srv->mps[i] == NULL)
 			rte_exit(EXIT_FAILURE, "cannot create the mbuf pool (%u mbufs): %s\n",
-				 cfg->mbufs, rte_strerror(rte_errno));
+				 cfg->port.mbufs, rte_strerror(rte_errno));
 	}
-	if (pcl_port_start(srv->port, srv->n, cfg, srv->mps, &rss) != 0)
+	if (pcl_port_start(srv->port, srv->n, &cfg->port, srv->mps, &rss) != 0)
 		rte_exit(EXIT_FAILURE, "cannot start port %u for %u workers (see the line above)\n",
 			 srv->port, srv->n);
 	if (srv->n > 1 && pcl_steer_init(&srv->steer, srv->n, rss.reta_size) != 0)
 		rte_exit(EXIT_FAILURE, "steering: bad RETA size %u\n", rss.reta_size);
 	for (i = 0; i < srv->n; i++) {
 		int socket = (int)rte_lcore_to_socket_id(srv->lcores[i]);
+		struct pcl_worker_conf wc = pcl_config_worker(
+			cfg, apps, secrets, srv->mps[i], srv->port, (uint16_t)i, srv->lcores[i]);
 
 		srv->workers[i] = rte_zmalloc_socket("pcl_worker", sizeof(struct pcl_worker),
 						     RTE_CACHE_LINE_SIZE, socket);
-		if (srv->workers[i] == NULL ||
-		    pcl_worker_init(srv->workers[i], cfg, secrets, srv->mps[i], srv->port,
-				    (uint16_t)i, srv->lcores[i]) != 0)
-			rte_exit(EXIT_FAILURE, "cannot allocate tables for %u connections\n",
-				 cfg->conns);
+		if (srv->workers[i] == NULL)
+			rte_exit(EXIT_FAILURE, "cannot allocate worker %u\n", i);
+		rc = pcl_worker_init(srv->workers[i], &wc);
+		if (rc != 0)
+			rte_exit(EXIT_FAILURE, "worker %u: %s\n", i,
+				 rc == -ENODEV
+					 ? "cannot read the port's MAC address"
+					 : "cannot allocate tables for tables.conns connections");
 		if (srv->n > 1) {
 			snprintf(name, sizeof(name), "pcl_inbox_%u", i);
 			srv->inboxes[i] = rte_ring_create(name, INBOX_SIZE, socket, RING_F_SC_DEQ);
@@ -306,6 +314,33 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 	}
 	for (i = 0; srv->n > 1 && i < srv->n; i++)
 		pcl_worker_steer(srv->workers[i], &srv->steer, (uint16_t)i, srv->inboxes, rss.on);
+}
+
+/*
+ * Launches a worker on each worker lcore and waits until a signal stops
+ * them. A worker that cannot be launched stops the others. Returns the exit
+ * status.
+ */
+static int
+run_workers(struct server *srv)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < srv->n; i++) {
+		rc = rte_eal_remote_launch(worker_main, srv->workers[i], srv->lcores[i]);
+		if (rc != 0) {
+			PCL_LOG(ERR, "lcore %u: cannot launch worker %u: %s", srv->lcores[i], i,
+				rte_strerror(-rc));
+			__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
+			rte_eal_mp_wait_lcore();
+			return EXIT_FAILURE;
+		}
+	}
+	while (!__atomic_load_n(&quit, __ATOMIC_RELAXED))
+		usleep(50 * 1000);
+	rte_eal_mp_wait_lcore();
+	return 0;
 }
 
 static void
@@ -340,7 +375,9 @@ main(int argc, char **argv)
 	struct pcl_ctrl ctl = {0};
 	struct pcl_prom prom = {0};
 	static struct pcl_secrets secrets;
+	static struct pcl_apps apps;
 	struct pcl_totals tot;
+	int status = 0;
 	bool check_only = false;
 	int split = split_args(argc, argv);
 	int eal_argc = split;
@@ -402,9 +439,9 @@ main(int argc, char **argv)
 
 	if (pcl_secrets_init(&secrets) != 0)
 		rte_exit(EXIT_FAILURE, "cannot read the OS random source\n");
-	if (pcl_app_init(cfg) != 0)
-		rte_exit(EXIT_FAILURE, "out of memory for the app\n");
-	start_workers(&srv, cfg, &secrets);
+	if (pcl_apps_init(&apps, cfg->listeners, cfg->nlisteners) != 0)
+		rte_exit(EXIT_FAILURE, "out of memory for the listeners' apps\n");
+	start_workers(&srv, cfg, &apps, &secrets);
 
 	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
@@ -433,17 +470,12 @@ main(int argc, char **argv)
 			pcl_app_name(cfg->listeners[i].app));
 	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops",
 		srv.port, RTE_ETHER_ADDR_BYTES(&srv.workers[0]->pkt_ctx.mac),
-		pcl_cookie_mode_name(cfg->syncookies));
+		pcl_cookie_mode_name(cfg->tcp.syncookies));
 
-	if (srv.lcores[0] == rte_get_main_lcore()) {
+	if (srv.lcores[0] == rte_get_main_lcore())
 		worker_main(srv.workers[0]);
-	} else {
-		for (i = 0; i < srv.n; i++)
-			rte_eal_remote_launch(worker_main, srv.workers[i], srv.lcores[i]);
-		while (!quit)
-			usleep(50 * 1000);
-		rte_eal_mp_wait_lcore();
-	}
+	else
+		status = run_workers(&srv);
 
 	pcl_prom_stop(&prom);
 	pcl_ctrl_stop(&ctl);
@@ -452,9 +484,9 @@ main(int argc, char **argv)
 	pcl_ctrl_print_totals(stdout, &tot);
 	fflush(stdout);
 	stop_workers(&srv);
-	pcl_app_fini();
+	pcl_apps_fini(&apps);
 	rte_eal_cleanup();
 	free(eal_argv);
 	free(cfg);
-	return 0;
+	return status;
 }

@@ -29,7 +29,7 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
-#include "app/pcl_app.h"
+#include "ctl/pcl_config.h"
 #include "peer/pcl_peer.h"
 #include "worker/pcl_worker.h"
 
@@ -51,6 +51,7 @@ struct bench {
 	uint16_t sports[60000]; /* client ports whose flows w2 owns */
 	uint32_t nsports;
 	struct pcl_config cfg;
+	struct pcl_apps apps;
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	uint64_t cycles;
@@ -96,6 +97,16 @@ instr_read(const struct bench *b)
 		(b)->instr += instr_read(b) - i0_;                                                 \
 	} while (0)
 
+/* A worker without a port on b's config, as queue q. */
+static int
+worker_init(struct bench *b, struct pcl_worker *w, uint16_t q)
+{
+	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, &b->secrets, b->mp,
+						      RTE_MAX_ETHPORTS, q, rte_lcore_id());
+
+	return pcl_worker_init(w, &wc);
+}
+
 /*
  * Feeds one client segment; returns the sequence number just after the
  * server's last reply (what the client acknowledges next), or ack when the
@@ -130,8 +141,8 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 		if (b->rx != b->owner)
 			pcl_worker_inbox(b->owner);
 	});
-	for (i = 0; i < b->owner->tx_n; i++) {
-		struct rte_mbuf *r = b->owner->tx[i];
+	for (i = 0; i < b->owner->txq.n; i++) {
+		struct rte_mbuf *r = b->owner->txq.pkts[i];
 		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
 			r, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
 		uint32_t paylen = r->data_len - PCL_L2_LEN - PCL_IP_LEN - (th->data_off >> 4) * 4u;
@@ -140,7 +151,7 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 		rte_pktmbuf_free(r);
 	}
-	b->owner->tx_n = 0;
+	b->owner->txq.n = 0;
 	return next;
 }
 
@@ -265,7 +276,7 @@ static void
 conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32_t mode,
       void (*op)(struct bench *, uint16_t))
 {
-	b->cfg.syncookies = mode;
+	b->cfg.tcp.syncookies = mode;
 	conn_op = op;
 	measure(b, name, rounds, n, n, conn_case, NULL);
 }
@@ -310,7 +321,7 @@ static void
 table_insert(struct bench *b, uint32_t i)
 {
 	RTE_SET_USED(i);
-	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_table_insert(&ds->table, k));
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_table_insert(&ds->tcp.table, k));
 }
 
 /* Every entry once, in a scattered order (Knuth's multiplicative hash). */
@@ -320,10 +331,10 @@ table_lookup(struct bench *b, uint32_t i)
 	uint32_t found = 0;
 
 	RTE_SET_USED(i);
-	TIMED(b,
-	      for (uint32_t k = 0; k < ds_load; k++) found +=
-	      pcl_table_lookup(&ds->table, &ds->conns[(uint32_t)(k * 2654435761u) % ds_load].t) !=
-	      PCL_TABLE_NIL);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) found +=
+		 pcl_table_lookup(&ds->tcp.table,
+				  &ds->tcp.conns[(uint32_t)(k * 2654435761u) % ds_load].t) !=
+		 PCL_TABLE_NIL);
 	if (found != ds_load)
 		rte_exit(EXIT_FAILURE, "table lookup found %u of %u\n", found, ds_load);
 }
@@ -332,7 +343,7 @@ static void
 table_remove(struct bench *b, uint32_t i)
 {
 	RTE_SET_USED(i);
-	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_table_remove(&ds->table, k));
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_table_remove(&ds->tcp.table, k));
 }
 
 static void
@@ -348,7 +359,7 @@ timer_arm(struct bench *b, uint32_t i)
 {
 	RTE_SET_USED(i);
 	TIMED(b, for (uint32_t k = 0; k < ds_load; k++)
-			 pcl_wheel_arm(&ds->wheel, k, ds->now_tick + 1 + k % 1000));
+			 pcl_wheel_arm(&ds->tcp.wheel, k, ds->tcp.now_tick + 1 + k % 1000));
 }
 
 static void
@@ -356,8 +367,8 @@ timer_cancel(struct bench *b, uint32_t i)
 {
 	RTE_SET_USED(i);
 	for (uint32_t k = 0; k < ds_load; k++)
-		pcl_wheel_arm(&ds->wheel, k, ds->now_tick + 1 + k % 1000);
-	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_wheel_cancel(&ds->wheel, k));
+		pcl_wheel_arm(&ds->tcp.wheel, k, ds->tcp.now_tick + 1 + k % 1000);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_wheel_cancel(&ds->tcp.wheel, k));
 }
 
 static void
@@ -367,9 +378,9 @@ timer_fire(struct bench *b, uint32_t i)
 
 	RTE_SET_USED(i);
 	for (uint32_t k = 0; k < ds_load; k++)
-		pcl_wheel_arm(&ds->wheel, k, ds->now_tick + 1 + k % 1000);
-	ds->now_tick += 1000;
-	TIMED(b, n = pcl_wheel_advance(&ds->wheel, ds->now_tick, UINT32_MAX, fired, NULL));
+		pcl_wheel_arm(&ds->tcp.wheel, k, ds->tcp.now_tick + 1 + k % 1000);
+	ds->tcp.now_tick += 1000;
+	TIMED(b, n = pcl_wheel_advance(&ds->tcp.wheel, ds->tcp.now_tick, UINT32_MAX, fired, NULL));
 	if (n != ds_load)
 		rte_exit(EXIT_FAILURE, "timer wheel fired %u of %u\n", n, ds_load);
 }
@@ -388,7 +399,7 @@ table_clear(struct bench *b, uint32_t i)
 	RTE_SET_USED(b);
 	RTE_SET_USED(i);
 	for (uint32_t k = 0; k < ds_load; k++)
-		pcl_table_remove(&ds->table, k);
+		pcl_table_remove(&ds->tcp.table, k);
 }
 
 static void
@@ -397,7 +408,7 @@ table_fill(struct bench *b, uint32_t i)
 	RTE_SET_USED(b);
 	RTE_SET_USED(i);
 	for (uint32_t k = 0; k < ds_load; k++)
-		pcl_table_insert(&ds->table, k);
+		pcl_table_insert(&ds->tcp.table, k);
 }
 
 static void
@@ -405,15 +416,14 @@ data_structures(struct bench *b, unsigned int rounds)
 {
 	static const unsigned int loads[] = {10, 50, 90};
 	static char names[3][3][48];
-	uint32_t k, cap = b->cfg.conns;
+	uint32_t k, cap = b->cfg.tcp.conns;
 	unsigned int l;
 
 	ds = rte_zmalloc("bench_ds", sizeof(*ds), RTE_CACHE_LINE_SIZE);
-	if (ds == NULL || pcl_worker_init(ds, &b->cfg, &b->secrets, b->mp, RTE_MAX_ETHPORTS, 2,
-					  rte_lcore_id()) != 0)
+	if (ds == NULL || worker_init(b, ds, 2) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	for (k = 0; k < cap; k++)
-		ds->conns[k].t =
+		ds->tcp.conns[k].t =
 			(struct pcl_tuple){.raddr = rte_cpu_to_be_32(0x0a000000 + k / 50000),
 					   .laddr = b->cfg.addr,
 					   .rport = rte_cpu_to_be_16((uint16_t)(1024 + k % 50000)),
@@ -439,7 +449,7 @@ data_structures(struct bench *b, unsigned int rounds)
 
 /*
  * Bytes per connection, measured: what a worker's tables take from the heap
- * for cfg.conns entries (entries, free list, hash buckets, timer wheel),
+ * for tables.conns entries (entries, free list, hash buckets, timer wheel),
  * divided by the entries. Every entry is preallocated and a connection holds
  * no mbufs between segments, so ESTABLISHED and TIME_WAIT cost the same.
  */
@@ -453,10 +463,10 @@ bytes_per_conn(struct bench *b)
 	if (w == NULL)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	rte_malloc_get_socket_stats(0, &before);
-	if (pcl_worker_init(w, &b->cfg, &b->secrets, b->mp, RTE_MAX_ETHPORTS, 3, rte_lcore_id()))
+	if (worker_init(b, w, 3) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	rte_malloc_get_socket_stats(0, &after);
-	per = (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / b->cfg.conns;
+	per = (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / b->cfg.tcp.conns;
 	pcl_worker_fini(w);
 	rte_free(w);
 	return per;
@@ -538,8 +548,9 @@ main(int argc, char **argv)
 
 	pcl_config_defaults(&b.cfg);
 	b.cfg.addr = RTE_BE32(0xc6120002);
-	b.cfg.conns = 65536;
-	if (pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 || pcl_app_init(&b.cfg) != 0 ||
+	b.cfg.tcp.conns = 65536;
+	if (pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
+	    pcl_apps_init(&b.apps, b.cfg.listeners, b.cfg.nlisteners) != 0 ||
 	    pcl_secrets_init(&b.secrets) != 0)
 		rte_exit(EXIT_FAILURE, "setup: %s\n", err);
 	b.perf_fd = instr_open();
@@ -547,9 +558,8 @@ main(int argc, char **argv)
 	b.inboxes[0] = rte_ring_create("bench_inbox0", 1024, 0, RING_F_SC_DEQ);
 	b.inboxes[1] = rte_ring_create("bench_inbox1", 1024, 0, RING_F_SC_DEQ);
 	if (b.mp == NULL || b.inboxes[0] == NULL || b.inboxes[1] == NULL ||
-	    pcl_steer_init(&b.steer, 2, PCL_RETA_DEFAULT) != 0 ||
-	    pcl_worker_init(&b.w, &b.cfg, &b.secrets, b.mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()) ||
-	    pcl_worker_init(&b.w2, &b.cfg, &b.secrets, b.mp, RTE_MAX_ETHPORTS, 1, rte_lcore_id()))
+	    pcl_steer_init(&b.steer, 2, PCL_RETA_DEFAULT) != 0 || worker_init(&b, &b.w, 0) != 0 ||
+	    worker_init(&b, &b.w2, 1) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	b.w.pkt_ctx.mac = server_mac;
 	b.w2.pkt_ctx.mac = server_mac;
@@ -577,7 +587,7 @@ main(int argc, char **argv)
 	rte_ring_free(b.inboxes[0]);
 	rte_ring_free(b.inboxes[1]);
 	rte_mempool_free(b.mp);
-	pcl_app_fini();
+	pcl_apps_fini(&b.apps);
 	rte_eal_cleanup();
 	return 0;
 }

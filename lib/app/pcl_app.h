@@ -4,55 +4,42 @@
 
 #include <stdint.h>
 
-#include "ctl/pcl_config.h"
+#include "tcp/pcl_tcp.h"
 
-struct pcl_worker;
-struct pcl_conn;
+enum pcl_app_id { PCL_APP_HTTP, PCL_APP_ECHO, PCL_APP_DISCARD, PCL_APP_MAX };
 
-/*
- * A request/response application on top of a connection. recv gets in-order
- * payload once; it answers with pcl_tcp_send() and may end its side with
- * pcl_tcp_close(). When the peer closes, the server closes too, after
- * whatever the app has queued: none of the apps keeps talking to a peer
- * that has finished.
- */
-struct pcl_app_ops {
-	void (*recv)(struct pcl_worker *w, struct pcl_conn *c, const uint8_t *data, uint32_t len);
+/* The apps by id; their names, NULL-terminated, are what configs say. */
+extern const struct pcl_app_ops *const pcl_apps[PCL_APP_MAX];
+extern const char *const pcl_app_names[PCL_APP_MAX + 1];
+
+/* Name of an app id ("http"), "?" for none. */
+const char *pcl_app_name(uint32_t app);
+
+/* A listener's settings, as [listen] and [listen:PORT] give them. */
+struct pcl_listen_conf {
+	uint32_t app;       /* enum pcl_app_id */
+	uint32_t body_size; /* http: bytes in the 200 OK body */
+	uint16_t port;
 };
 
-extern const struct pcl_app_ops pcl_apps[PCL_APP_MAX];
-
-/* The http app's recv, defined beside its scanner. */
-void pcl_http_recv(struct pcl_worker *w, struct pcl_conn *c, const uint8_t *data, uint32_t len);
+struct pcl_http_resp;
 
 /*
- * Prepares the apps' read-only data (the HTTP response body) for cfg. Call
- * once before workers start. Returns 0 or -ENOMEM.
+ * Every listener of a server, ready for the workers: the table the TCP
+ * engine looks ports up in, and each app's read-only data (the HTTP
+ * responses). Built once before the workers start.
  */
-int pcl_app_init(const struct pcl_config *cfg);
-void pcl_app_fini(void);
-
-/*
- * Streaming HTTP/1.x request scanner, exposed for tests. It keeps 8 bytes of
- * state per connection and never buffers the request.
- */
-#define PCL_HTTP_DONE  0x1 /* a full request head was seen */
-#define PCL_HTTP_CLOSE 0x2 /* close after answering it */
-#define PCL_HTTP_BAD   0x4 /* method is neither GET nor HEAD */
-#define PCL_HTTP_HEAD  0x8 /* HEAD: answer without a body */
-
-struct pcl_http_scan {
-	uint32_t last4; /* last four significant bytes of the current line */
-	uint16_t pos;   /* bytes in the current line, saturating */
-	uint8_t flags;
-	uint8_t hdr_match; /* 1 while the line still matches "connection:" */
+struct pcl_apps {
+	struct pcl_listeners listeners;
+	struct pcl_http_resp *http; /* one per listener */
+	char *body;                 /* the longest HTTP body; the others are prefixes */
 };
 
 /*
- * Consumes bytes up to the end of one request head. Returns the bytes
- * consumed; when the head is complete, PCL_HTTP_DONE is set in *result with
- * the other PCL_HTTP_* bits, and the scanner is reset for the next request.
+ * Builds a for the n listeners in l. Returns 0, -EINVAL for an unknown app
+ * id or more than PCL_MAX_LISTEN listeners, or -ENOMEM.
  */
-uint32_t pcl_http_scan(struct pcl_http_scan *s, const uint8_t *p, uint32_t len, uint8_t *result);
+int pcl_apps_init(struct pcl_apps *a, const struct pcl_listen_conf *l, uint32_t n);
+void pcl_apps_fini(struct pcl_apps *a);
 
 #endif

@@ -1,12 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "app/pcl_app.h"
-#include "tcp/pcl_tcp.h"
-#include "worker/pcl_worker.h"
+#include "app/pcl_http.h"
 
 /* Four bytes as they sit in the rolling register, first byte highest. */
 #define W4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -110,78 +106,39 @@ pcl_http_scan(struct pcl_http_scan *s, const uint8_t *p, uint32_t len, uint8_t *
 	return len;
 }
 
-/* The longest body of any listener; the others send a prefix of it. */
-static char *http_body;
-
-/*
- * The four response headers of each listener, [listener][501][close],
- * formatted once: snprintf per request cost about 700 instructions, a tenth
- * of a whole connection.
- */
-static struct {
-	uint32_t len;
-	char text[192];
-} http_hdr[PCL_MAX_LISTEN][2][2];
-
-static void
-format_headers(uint32_t listener, uint32_t body_size)
+void
+pcl_http_resp_init(struct pcl_http_resp *r, const char *body, uint32_t body_size)
 {
 	unsigned int bad, close;
 
+	r->body = body;
+	r->body_size = body_size;
 	for (bad = 0; bad < 2; bad++)
 		for (close = 0; close < 2; close++)
-			http_hdr[listener][bad][close].len = (uint32_t)snprintf(
-				http_hdr[listener][bad][close].text,
-				sizeof(http_hdr[listener][bad][close].text),
+			r->hdr[bad][close].len = (uint32_t)snprintf(
+				r->hdr[bad][close].text, sizeof(r->hdr[bad][close].text),
 				"HTTP/1.1 %s\r\nServer: portcullis\r\nContent-Type: text/plain\r\n"
 				"Content-Length: %u\r\n%s\r\n",
 				bad ? "501 Not Implemented" : "200 OK", bad ? 0 : body_size,
 				close ? "Connection: close\r\n" : "");
 }
 
-int
-pcl_app_init(const struct pcl_config *cfg)
+static void
+respond(struct pcl_tcp *e, struct pcl_conn *c, uint8_t req)
 {
-	static const char pattern[] = "portcullis\n";
-	uint32_t i, body = 0;
+	const struct pcl_http_resp *r = pcl_tcp_listener(e, c)->app_data;
+	uint32_t body = req & PCL_HTTP_BAD ? 0 : r->body_size;
+	const __typeof__(r->hdr[0][0]) *h =
+		&r->hdr[!!(req & PCL_HTTP_BAD)][!!(req & PCL_HTTP_CLOSE)];
 
-	for (i = 0; i < cfg->nlisteners; i++) {
-		format_headers(i, cfg->listeners[i].body_size);
-		body = RTE_MAX(body, cfg->listeners[i].body_size);
-	}
-	free(http_body);
-	http_body = malloc(body + 1);
-	if (http_body == NULL)
-		return -ENOMEM;
-	for (i = 0; i < body; i++)
-		http_body[i] = pattern[i % (sizeof(pattern) - 1)];
-	http_body[body] = '\0';
-	return 0;
-}
-
-void
-pcl_app_fini(void)
-{
-	free(http_body);
-	http_body = NULL;
+	pcl_tcp_send(e, c, h->text, h->len);
+	if (body && !(req & PCL_HTTP_HEAD))
+		pcl_tcp_send(e, c, r->body, body);
+	PCL_STAT_INC(e->stats, http_requests);
 }
 
 static void
-respond(struct pcl_worker *w, struct pcl_conn *c, uint8_t req)
-{
-	uint32_t l = w->cfg->listen_idx[rte_be_to_cpu_16(c->t.lport)] - 1u;
-	uint32_t body = req & PCL_HTTP_BAD ? 0 : w->cfg->listeners[l].body_size;
-	const __typeof__(http_hdr[0][0][0]) *h =
-		&http_hdr[l][!!(req & PCL_HTTP_BAD)][!!(req & PCL_HTTP_CLOSE)];
-
-	pcl_tcp_send(w, c, h->text, h->len);
-	if (body && !(req & PCL_HTTP_HEAD))
-		pcl_tcp_send(w, c, http_body, body);
-	w->stats.http_requests++;
-}
-
-void
-pcl_http_recv(struct pcl_worker *w, struct pcl_conn *c, const uint8_t *data, uint32_t len)
+http_recv(struct pcl_tcp *e, struct pcl_conn *c, const uint8_t *data, uint32_t len)
 {
 	struct pcl_http_scan s;
 	uint8_t req;
@@ -195,11 +152,13 @@ pcl_http_recv(struct pcl_worker *w, struct pcl_conn *c, const uint8_t *data, uin
 		len -= used;
 		if (!(req & PCL_HTTP_DONE))
 			break;
-		respond(w, c, req);
+		respond(e, c, req);
 		if (req & PCL_HTTP_CLOSE) {
 			c->flags |= PCL_CF_APP_DONE;
-			pcl_tcp_close(w, c);
+			pcl_tcp_close(e, c);
 		}
 	}
 	memcpy(&c->app_state, &s, sizeof(s));
 }
+
+const struct pcl_app_ops pcl_http_app = {.recv = http_recv};

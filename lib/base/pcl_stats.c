@@ -16,9 +16,9 @@ void
 pcl_stats_add(struct pcl_stats *dst, const struct pcl_stats *src)
 {
 	uint64_t *d = (uint64_t *)dst;
-	const volatile uint64_t *s = (const volatile uint64_t *)src;
+	const uint64_t *s = (const uint64_t *)src;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
-		d[i] += s[i];
+		d[i] += pcl_stat_read(&s[i]);
 }

@@ -7,10 +7,11 @@
 #include <rte_common.h>
 
 /*
- * Per-lcore counters. Each worker owns one struct pcl_stats and writes it with
- * plain stores; the control thread only reads. Aligned 64-bit loads and stores
- * are single-copy atomic on every platform DPDK supports, so a reader never
- * sees a torn value and the worker never pays for an atomic.
+ * Per-lcore counters. Each worker owns one struct pcl_stats and is its only
+ * writer; the control thread only reads. Writes are relaxed atomic stores of
+ * the incremented value and reads relaxed atomic loads (pcl_stat_add,
+ * pcl_stat_read): a reader never sees a torn value, the compiler may not
+ * split or cache either, and the worker pays no locked instruction.
  *
  * The lists below are the single source of names and help texts for the log
  * summary, telemetry and the tests.
@@ -120,11 +121,27 @@ extern const char *const pcl_drop_names[];
 extern const char *const pcl_drop_help[];
 #define PCL_COUNTER_COUNT (offsetof(struct pcl_stats, drop) / sizeof(uint64_t))
 
+/* Adds n to a counter or gauge that only the calling lcore writes. */
+static inline void
+pcl_stat_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+#define PCL_STAT_INC(s, name) pcl_stat_add(&(s)->name, 1)
+
+/* Reads a counter or gauge another lcore writes. */
+static inline uint64_t
+pcl_stat_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
 /* The i-th counter of s, in PCL_COUNTERS order. */
 static inline uint64_t
 pcl_stats_counter(const struct pcl_stats *s, unsigned int i)
 {
-	return ((const volatile uint64_t *)s)[i];
+	return pcl_stat_read((const uint64_t *)s + i);
 }
 
 /* Adds every counter of src to dst (used to total the lcores). */

@@ -13,7 +13,6 @@
 #include "ctl/pcl_config.h"
 #include "tcp/pcl_cookie.h"
 
-static const char *const app_names[] = {"http", "echo", "discard", NULL};
 static const char *const cookie_names[] = {"off", "auto", "always", NULL};
 
 enum key_type {
@@ -53,11 +52,11 @@ static const struct key_desc keys[] = {
 	 .off = offsetof(struct pcl_config, device),
 	 .size = PCL_DEVICE_LEN},
 	{.section = "port", .name = "addr", .type = KEY_ADDR},
-	U32("port", "mtu", mtu, 576, 9000),
-	U32("port", "rx_desc", rx_desc, 64, 4096),
-	U32("port", "tx_desc", tx_desc, 64, 4096),
-	U32("port", "mbufs", mbufs, 1024, 16u << 20),
-	U32("port", "queues", queues, 0, RTE_MAX_QUEUES_PER_PORT),
+	U32("port", "mtu", port.mtu, 576, 9000),
+	U32("port", "rx_desc", port.rx_desc, 64, 4096),
+	U32("port", "tx_desc", port.tx_desc, 64, 4096),
+	U32("port", "mbufs", port.mbufs, 1024, 16u << 20),
+	U32("port", "queues", port.queues, 0, RTE_MAX_QUEUES_PER_PORT),
 	{.section = "workers",
 	 .name = "lcores",
 	 .type = KEY_STRING,
@@ -68,27 +67,27 @@ static const struct key_desc keys[] = {
 	 .name = "app",
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_config, app),
-	 .names = app_names},
+	 .names = pcl_app_names},
 	U32("http", "body_size", http_body_size, 0, BODY_MAX),
-	U32("tcp", "wscale", wscale, 0, 14),
-	U32("tcp", "rcv_wnd", rcv_wnd, 1024, 1u << 24),
-	U32("tcp", "challenge_ack_limit", challenge_ack_limit, 1, 1000000),
+	U32("tcp", "wscale", tcp.wscale, 0, 14),
+	U32("tcp", "rcv_wnd", tcp.rcv_wnd, 1024, 1u << 24),
+	U32("tcp", "challenge_ack_limit", tcp.challenge_ack_limit, 1, 1000000),
 	U32("tcp", "isn_rekey_s", isn_rekey_s, 0, 86400 * 365),
 	{.section = "syncookies",
 	 .name = "mode",
 	 .type = KEY_ENUM,
-	 .off = offsetof(struct pcl_config, syncookies),
+	 .off = offsetof(struct pcl_config, tcp.syncookies),
 	 .names = cookie_names},
-	U32("syncookies", "threshold", cookie_threshold, 1, 1u << 26),
+	U32("syncookies", "threshold", tcp.cookie_threshold, 1, 1u << 26),
 	U32("syncookies", "rekey_s", cookie_rekey_s, 0, 86400 * 365),
-	U32("timers", "msl_ms", msl_ms, 1, 600000),
-	U32("timers", "rto_ms", rto_ms, 10, 60000),
-	U32("timers", "rto_max_ms", rto_max_ms, 10, 600000),
-	U32("timers", "synack_retries", synack_retries, 0, 16),
-	U32("timers", "retries", retries, 0, 16),
-	U32("timers", "idle_timeout_ms", idle_timeout_ms, 0, 86400000),
-	U32("tables", "conns", conns, 16, 1u << 26),
-	U32("tables", "syn_backlog", syn_backlog, 1, 1u << 26),
+	U32("timers", "msl_ms", tcp.msl_ms, 1, 600000),
+	U32("timers", "rto_ms", tcp.rto_ms, 10, 60000),
+	U32("timers", "rto_max_ms", tcp.rto_max_ms, 10, 600000),
+	U32("timers", "synack_retries", tcp.synack_retries, 0, 16),
+	U32("timers", "retries", tcp.retries, 0, 16),
+	U32("timers", "idle_timeout_ms", tcp.idle_timeout_ms, 0, 86400000),
+	U32("tables", "conns", tcp.conns, 16, 1u << 26),
+	U32("tables", "syn_backlog", tcp.syn_backlog, 1, 1u << 26),
 	U32("stats", "log_interval_s", log_interval_s, 0, 86400),
 	{.section = "stats",
 	 .name = "prometheus",
@@ -133,14 +132,15 @@ at(const struct pcl_config *c, uint16_t a, uint16_t b, char *buf, size_t len)
 	return buf;
 }
 
-/* The keys of a [listen:PORT] section: fields of its struct pcl_listener. */
+/* The keys of a [listen:PORT] section: fields of its struct pcl_listen_conf. */
 static const struct key_desc listener_keys[] = {
 	{.section = LISTEN_PREFIX "PORT",
 	 .name = "app",
 	 .type = KEY_ENUM,
-	 .off = offsetof(struct pcl_listener, app),
-	 .names = app_names},
-	FIELD_U32(struct pcl_listener, LISTEN_PREFIX "PORT", "body_size", body_size, 0, BODY_MAX),
+	 .off = offsetof(struct pcl_listen_conf, app),
+	 .names = pcl_app_names},
+	FIELD_U32(struct pcl_listen_conf, LISTEN_PREFIX "PORT", "body_size", body_size, 0,
+		  BODY_MAX),
 };
 
 void
@@ -148,35 +148,29 @@ pcl_config_defaults(struct pcl_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->prefix_len = 32;
-	c->mtu = 1500;
-	c->rx_desc = 1024;
-	c->tx_desc = 1024;
-	c->mbufs = 16384;
+	c->port = (struct pcl_port_conf){
+		.mtu = 1500, .rx_desc = 1024, .tx_desc = 1024, .mbufs = 16384};
 	c->app = PCL_APP_HTTP;
 	c->http_body_size = 11;
-	c->wscale = 7;
-	c->rcv_wnd = 65535;
-	c->challenge_ack_limit = 1000;
 	c->isn_rekey_s = 3600;
-	c->syncookies = PCL_COOKIES_AUTO;
-	c->cookie_threshold = 1024;
 	c->cookie_rekey_s = 600;
-	c->msl_ms = 30000;
-	c->rto_ms = 1000;
-	c->rto_max_ms = 60000;
-	c->synack_retries = 5;
-	c->retries = 8;
-	c->idle_timeout_ms = 300000;
-	c->conns = 65536;
-	c->syn_backlog = 8192;
+	c->tcp = (struct pcl_tcp_conf){
+		.wscale = 7,
+		.rcv_wnd = 65535,
+		.challenge_ack_limit = 1000,
+		.syncookies = PCL_COOKIES_AUTO,
+		.cookie_threshold = 1024,
+		.msl_ms = 30000,
+		.rto_ms = 1000,
+		.rto_max_ms = 60000,
+		.synack_retries = 5,
+		.retries = 8,
+		.idle_timeout_ms = 300000,
+		.conns = 65536,
+		.syn_backlog = 8192,
+	};
 	c->log_interval_s = 10;
 	strcpy(c->prometheus, "127.0.0.1:9464");
-}
-
-const char *
-pcl_app_name(uint32_t app)
-{
-	return app < PCL_APP_MAX ? app_names[app] : "?";
 }
 
 const char *
@@ -231,7 +225,7 @@ set_addr(struct pcl_config *c, const char *v, char *err, size_t errlen)
 }
 
 /* The [listen:PORT] section of port, or NULL. */
-static struct pcl_listener *
+static struct pcl_listen_conf *
 find_section(struct pcl_config *c, uint32_t port)
 {
 	uint32_t i;
@@ -255,10 +249,10 @@ port_given(struct pcl_config *c, uint32_t n, uint32_t port)
 }
 
 /* A listener whose keys follow [listen] app and [http] body_size until set. */
-static struct pcl_listener
+static struct pcl_listen_conf
 unset_listener(uint32_t port)
 {
-	return (struct pcl_listener){
+	return (struct pcl_listen_conf){
 		.app = PCL_APP_MAX, .body_size = UINT32_MAX, .port = (uint16_t)port};
 }
 
@@ -502,8 +496,8 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 }
 
 /* Listener l with the keys it does not set taken from [listen] app and [http] body_size. */
-static struct pcl_listener
-resolve(const struct pcl_config *c, struct pcl_listener l)
+static struct pcl_listen_conf
+resolve(const struct pcl_config *c, struct pcl_listen_conf l)
 {
 	if (l.app == PCL_APP_MAX)
 		l.app = c->app;
@@ -516,7 +510,7 @@ void
 pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
 {
 	char text[PCL_DEVICE_LEN], section[sizeof(LISTEN_PREFIX) + 5];
-	struct pcl_listener l;
+	struct pcl_listen_conf l;
 	uint64_t num = 0;
 	bool numeric;
 	size_t i, k;
@@ -675,18 +669,18 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
 		return -EINVAL;
 	}
-	if (c->rto_max_ms < c->rto_ms) {
+	if (c->tcp.rto_max_ms < c->tcp.rto_ms) {
 		snprintf(err, errlen, "%stimers.rto_max_ms: %u is below timers.rto_ms %u",
 			 at(c, line_of(c, "timers", "rto_max_ms"), line_of(c, "timers", "rto_ms"),
 			    where, sizeof(where)),
-			 c->rto_max_ms, c->rto_ms);
+			 c->tcp.rto_max_ms, c->tcp.rto_ms);
 		return -EINVAL;
 	}
-	if (c->syn_backlog > c->conns) {
+	if (c->tcp.syn_backlog > c->tcp.conns) {
 		snprintf(err, errlen, "%stables.syn_backlog: %u exceeds tables.conns %u",
 			 at(c, line_of(c, "tables", "syn_backlog"), line_of(c, "tables", "conns"),
 			    where, sizeof(where)),
-			 c->syn_backlog, c->conns);
+			 c->tcp.syn_backlog, c->tcp.conns);
 		return -EINVAL;
 	}
 	/* A rotation rewrites the key before the current one: see pcl_cookie.h. */
@@ -724,26 +718,42 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 c->nsections, PCL_MAX_LISTEN);
 		return -EINVAL;
 	}
+	c->tcp.mss = (uint16_t)(c->port.mtu - PCL_IP_LEN - PCL_TCP_LEN);
 	c->nlisteners = 0;
 	for (i = 0; i < c->nlisten; i++)
 		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
 	for (i = 0; i < c->nsections; i++)
 		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
-	memset(c->listen_idx, 0, sizeof(c->listen_idx));
-	for (i = 0; i < c->nlisteners; i++)
-		c->listen_idx[c->listeners[i].port] = (uint8_t)(i + 1);
 	return 0;
+}
+
+struct pcl_worker_conf
+pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
+		  const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
+		  uint16_t queue, unsigned int lcore)
+{
+	return (struct pcl_worker_conf){
+		.tcp = &cfg->tcp,
+		.listeners = &apps->listeners,
+		.secrets = secrets,
+		.mp = mp,
+		.addr = cfg->addr,
+		.prefix_len = cfg->prefix_len,
+		.port = port,
+		.queue = queue,
+		.lcore = lcore,
+	};
 }
 
 int
 pcl_config_check_workers(const struct pcl_config *c, unsigned int nworkers, char *err,
 			 size_t errlen)
 {
-	if (c->queues != 0 && nworkers > c->queues) {
+	if (c->port.queues != 0 && nworkers > c->port.queues) {
 		snprintf(err, errlen,
 			 "port.queues: %u queues for %u workers; every worker needs its own queue "
 			 "pair",
-			 c->queues, nworkers);
+			 c->port.queues, nworkers);
 		return -EINVAL;
 	}
 	return 0;

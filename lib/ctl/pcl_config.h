@@ -7,25 +7,14 @@
 
 #include <rte_byteorder.h>
 
-enum pcl_app_id { PCL_APP_HTTP, PCL_APP_ECHO, PCL_APP_DISCARD, PCL_APP_MAX };
+#include "app/pcl_app.h"
+#include "tcp/pcl_tcp.h"
+#include "worker/pcl_port.h"
+#include "worker/pcl_worker.h"
 
-enum pcl_cookie_mode {
-	PCL_COOKIES_OFF,
-	PCL_COOKIES_AUTO,
-	PCL_COOKIES_ALWAYS,
-};
-
-#define PCL_MAX_LISTEN 64
 #define PCL_DEVICE_LEN 256
 #define PCL_PROM_LEN   32
 #define PCL_LCORES_LEN 128
-
-/* A listening port and what its connections get. */
-struct pcl_listener {
-	uint32_t app;       /* enum pcl_app_id; PCL_APP_MAX: [listen] app */
-	uint32_t body_size; /* http: bytes in the 200 OK body; UINT32_MAX: [http] body_size */
-	uint16_t port;
-};
 
 /*
  * Everything the server was told, after defaults, the config file and the
@@ -40,41 +29,25 @@ struct pcl_config {
 	char device[PCL_DEVICE_LEN]; /* vdev spec added to the EAL args, or "" */
 	rte_be32_t addr;
 	uint8_t prefix_len;
-	uint16_t mtu;
-	uint16_t rx_desc;
-	uint16_t tx_desc;
-	uint32_t mbufs;  /* per worker lcore */
-	uint32_t queues; /* RX/TX queue pairs, 0 = one per worker lcore */
+	struct pcl_port_conf port;
 	/* [workers] */
 	char lcores[PCL_LCORES_LEN]; /* EAL --lcores list, or "" */
 	/* [listen]; no ports means 80 unless a [listen:PORT] section names one */
 	uint16_t listen[PCL_MAX_LISTEN];
 	uint32_t nlisten;
 	uint32_t app; /* enum pcl_app_id for these ports, and the sections' default */
-	/* [listen:PORT] sections, in file order, defaults unresolved */
-	struct pcl_listener sections[PCL_MAX_LISTEN];
+	/*
+	 * [listen:PORT] sections, in file order; app PCL_APP_MAX and body_size
+	 * UINT32_MAX stand for [listen] app and [http] body_size until resolved.
+	 */
+	struct pcl_listen_conf sections[PCL_MAX_LISTEN];
 	uint32_t nsections;
 	/* [http] */
 	uint32_t http_body_size;
-	/* [tcp] */
-	uint32_t wscale;
-	uint32_t rcv_wnd;
-	uint32_t challenge_ack_limit; /* per second per lcore */
-	uint32_t isn_rekey_s;         /* ISN secret rotation period, 0 = never */
-	/* [syncookies] */
-	uint32_t syncookies;       /* enum pcl_cookie_mode */
-	uint32_t cookie_threshold; /* auto: half-open entries that switch cookies on */
-	uint32_t cookie_rekey_s;   /* cookie secret rotation period, 0 = never */
-	/* [timers] */
-	uint32_t msl_ms;
-	uint32_t rto_ms;
-	uint32_t rto_max_ms;
-	uint32_t synack_retries;
-	uint32_t retries;
-	uint32_t idle_timeout_ms;
-	/* [tables] */
-	uint32_t conns;       /* per worker lcore */
-	uint32_t syn_backlog; /* half-open entries per worker lcore */
+	/* The TCP engine's keys: [tcp], [timers], [tables], [syncookies]; its mss is derived. */
+	struct pcl_tcp_conf tcp;
+	uint32_t isn_rekey_s;    /* [tcp]: ISN secret rotation period, 0 = never */
+	uint32_t cookie_rekey_s; /* [syncookies]: cookie secret rotation period, 0 = never */
 	/* [stats] */
 	uint32_t log_interval_s;
 	char prometheus[PCL_PROM_LEN]; /* "A.B.C.D:PORT" or "off" */
@@ -91,13 +64,10 @@ struct pcl_config {
 	rte_be32_t prom_addr;
 	uint16_t prom_port;
 
-	/*
-	 * Derived by pcl_config_finish(): every listener, [listen] ports first,
-	 * defaults resolved; listen_idx maps a port to its index + 1, else 0.
+	/* Derived by pcl_config_finish(): every listener, [listen] ports first, defaults resolved.
 	 */
-	struct pcl_listener listeners[PCL_MAX_LISTEN];
+	struct pcl_listen_conf listeners[PCL_MAX_LISTEN];
 	uint32_t nlisteners;
-	uint8_t listen_idx[65536];
 };
 
 /* Fills c with the defaults documented in conf/portcullis.conf. */
@@ -148,8 +118,16 @@ typedef void (*pcl_config_visit_t)(void *arg, const char *section, const char *k
 				   const char *text, const uint64_t *num);
 void pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg);
 
-/* Name of an app id ("http"), for logs. */
-const char *pcl_app_name(uint32_t app);
+/*
+ * What worker queue of port on lcore is given under cfg: the engine's
+ * settings, the listeners of apps (built from cfg->listeners), secrets and
+ * its mbuf pool mp.
+ */
+struct pcl_worker_conf pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
+					 const struct pcl_secrets *secrets, struct rte_mempool *mp,
+					 uint16_t port, uint16_t queue, unsigned int lcore);
+
+/* Name of a SYN cookie mode ("auto"), for logs. */
 const char *pcl_cookie_mode_name(uint32_t mode);
 
 #endif

@@ -28,7 +28,7 @@ pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_to
 		t->res.mbufs_free += r.mbufs_free;
 		pcl_stats_add(&t->s, &workers[i]->stats);
 		for (s = 0; s < PCL_TCP_STATE_MAX; s++)
-			t->by_state[s] += ((volatile uint64_t *)workers[i]->conns_by_state)[s];
+			t->by_state[s] += pcl_stat_read(&workers[i]->tcp.by_state[s]);
 	}
 }
 
@@ -60,17 +60,6 @@ drops(const struct pcl_totals *t)
 	return d;
 }
 
-uint64_t
-pcl_ctrl_active(const uint64_t *by_state)
-{
-	uint64_t a = 0;
-	unsigned int i;
-
-	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
-		a += ((const volatile uint64_t *)by_state)[i];
-	return a;
-}
-
 static void
 summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t secs)
 {
@@ -78,7 +67,7 @@ summary(const struct pcl_totals *now, const struct pcl_totals *prev, uint32_t se
 		"conns/s %" PRIu64 " active %" PRIu64 " (est %" PRIu64 " tw %" PRIu64
 		" synrcvd %" PRIu64 ") cookies/s %" PRIu64 " rx/s %" PRIu64 " tx/s %" PRIu64
 		" drops/s %" PRIu64,
-		(now->s.conn_opened - prev->s.conn_opened) / secs, pcl_ctrl_active(now->by_state),
+		(now->s.conn_opened - prev->s.conn_opened) / secs, pcl_tcp_active(now->by_state),
 		now->by_state[PCL_TCP_ESTABLISHED], now->by_state[PCL_TCP_TIME_WAIT],
 		now->by_state[PCL_TCP_SYN_RCVD], (now->s.cookie_sent - prev->s.cookie_sent) / secs,
 		(now->s.rx_pkts - prev->s.rx_pkts) / secs,
@@ -115,7 +104,7 @@ take(struct pcl_ctrl *ctl, struct sample *s)
 	s->ns = now_ns();
 	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &s->t);
 	for (i = 0; i < ctl->nworkers; i++)
-		s->busy[i] = ((volatile struct pcl_stats *)&ctl->workers[i]->stats)->busy_cycles;
+		s->busy[i] = pcl_stat_read(&ctl->workers[i]->stats.busy_cycles);
 }
 
 static void
@@ -126,13 +115,19 @@ update_rates(struct pcl_ctrl *ctl, const struct sample *now, const struct sample
 
 	if (ns == 0)
 		return;
+	/* The rates are read by the telemetry thread: relaxed atomic stores. */
 	for (i = 0; i < PCL_COUNTER_COUNT; i++)
-		ctl->rates.per_s[i] =
+		__atomic_store_n(
+			&ctl->rates.per_s[i],
 			(pcl_stats_counter(&now->t.s, i) - pcl_stats_counter(&prev->t.s, i)) *
-			1000000000u / ns;
-	ctl->rates.drops_per_s = (drops(&now->t) - drops(&prev->t)) * 1000000000u / ns;
+				1000000000u / ns,
+			__ATOMIC_RELAXED);
+	__atomic_store_n(&ctl->rates.drops_per_s,
+			 (drops(&now->t) - drops(&prev->t)) * 1000000000u / ns, __ATOMIC_RELAXED);
 	for (i = 0; i < ctl->nworkers && tsc; i++)
-		ctl->rates.busy_pct[i] = RTE_MIN((now->busy[i] - prev->busy[i]) * 100 / tsc, 100u);
+		__atomic_store_n(&ctl->rates.busy_pct[i],
+				 RTE_MIN((now->busy[i] - prev->busy[i]) * 100 / tsc, 100u),
+				 __ATOMIC_RELAXED);
 }
 
 /* One secret's rotation schedule. */
@@ -170,7 +165,7 @@ ctrl_main(void *arg)
 
 	pcl_ctrl_totals(ctl->workers, ctl->nworkers, &prev);
 	take(ctl, last);
-	while (!ctl->stop) {
+	while (!__atomic_load_n(&ctl->stop, __ATOMIC_RELAXED)) {
 		/*
 		 * Short sleeps keep shutdown under a second. Signals (net_tap
 		 * raises one per packet) cut them short, so the schedule follows
@@ -206,7 +201,7 @@ pcl_ctrl_start(struct pcl_ctrl *ctl)
 {
 	int rc;
 
-	ctl->stop = false;
+	__atomic_store_n(&ctl->stop, false, __ATOMIC_RELAXED);
 	rc = rte_ctrl_thread_create(&ctl->thread, "pcl-ctrl", NULL, ctrl_main, ctl);
 	if (rc != 0)
 		return -rc;
@@ -219,7 +214,7 @@ pcl_ctrl_stop(struct pcl_ctrl *ctl)
 {
 	if (!ctl->running)
 		return;
-	ctl->stop = true;
+	__atomic_store_n(&ctl->stop, true, __ATOMIC_RELAXED);
 	pthread_join(ctl->thread, NULL);
 	ctl->running = false;
 }

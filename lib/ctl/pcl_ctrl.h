@@ -8,11 +8,9 @@
 #include <stdio.h>
 
 #include "base/pcl_stats.h"
-#include "net/pcl_steer.h"
 #include "tcp/pcl_conn.h"
 #include "tcp/pcl_isn.h"
-
-struct pcl_worker;
+#include "worker/pcl_worker.h"
 
 /* A snapshot of every worker's counters, summed. */
 struct pcl_totals {
@@ -23,7 +21,7 @@ struct pcl_totals {
 
 /*
  * Per-second rates over the last full second, written by the control thread
- * once a second, read by telemetry (aligned 64-bit values, never torn).
+ * once a second, read by telemetry (relaxed atomic stores and loads).
  */
 struct pcl_rates {
 	uint64_t per_s[PCL_COUNTER_COUNT]; /* every counter, in PCL_COUNTERS order */
@@ -33,9 +31,6 @@ struct pcl_rates {
 
 /* Sums the counters and resources of n workers into t. Safe while workers run. */
 void pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_totals *t);
-
-/* Connections in any state right now, half-open included, from a by-state gauge array. */
-uint64_t pcl_ctrl_active(const uint64_t *by_state);
 
 /* Prints the final totals, one "name value" per line, to f. */
 void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
@@ -53,7 +48,7 @@ struct pcl_ctrl {
 	struct pcl_secrets *secrets;
 	uint32_t isn_rekey_s;    /* 0 = never */
 	uint32_t cookie_rekey_s; /* 0 = never */
-	volatile bool stop;
+	bool stop;               /* relaxed atomic: set by pcl_ctrl_stop() */
 	pthread_t thread;
 	bool running;
 };

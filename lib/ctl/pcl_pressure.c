@@ -16,9 +16,8 @@ static const struct {
 unsigned int
 pcl_pressure_check(struct pcl_pressure *p, const struct pcl_stats *s, unsigned int lcore)
 {
-	const volatile struct pcl_stats *v = s;
 	uint64_t now[PCL_PRESSURE_MAX] = {
-#define PCL_PRESSURE_READ(n, f, what, unit) v->f,
+#define PCL_PRESSURE_READ(n, f, what, unit) pcl_stat_read(&s->f),
 		PCL_PRESSURE_KINDS(PCL_PRESSURE_READ)
 #undef PCL_PRESSURE_READ
 	};

@@ -89,7 +89,7 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 			rc = put(b,
 				 "portcullis_drops_total{lcore=\"%u\",reason=\"%s\"} %" PRIu64 "\n",
 				 workers[i]->lcore, pcl_drop_names[k],
-				 ((const volatile uint64_t *)workers[i]->stats.drop)[k]);
+				 pcl_stat_read(&workers[i]->stats.drop[k]));
 	if (rc == 0)
 		rc = family(b, "connections", "connections in each TCP state right now", "gauge");
 	for (i = 0; i < n && rc == 0; i++)
@@ -97,7 +97,7 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 			rc = put(b,
 				 "portcullis_connections{lcore=\"%u\",state=\"%s\"} %" PRIu64 "\n",
 				 workers[i]->lcore, pcl_tcp_state_names[k],
-				 ((const volatile uint64_t *)workers[i]->conns_by_state)[k]);
+				 pcl_stat_read(&workers[i]->tcp.by_state[k]));
 	/* One reading per worker, so the four families agree with each other. */
 	for (i = 0; i < n; i++)
 		pcl_worker_resources(workers[i], &res[i]);

@@ -27,7 +27,7 @@ add_counters(struct rte_tel_data *d, const struct pcl_stats *s)
 		rte_tel_data_add_dict_u64(d, pcl_counter_names[i], pcl_stats_counter(s, i));
 	for (i = 0; i < PCL_DROP_MAX; i++) {
 		snprintf(name, sizeof(name), "drop_%s", pcl_drop_names[i]);
-		rte_tel_data_add_dict_u64(d, name, s->drop[i]);
+		rte_tel_data_add_dict_u64(d, name, pcl_stat_read(&s->drop[i]));
 	}
 }
 
@@ -53,14 +53,13 @@ stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	pcl_ctrl_totals(tel.workers, tel.n, &t);
 	rte_tel_data_start_dict(d);
 	add_counters(d, &t.s);
-	rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(t.by_state));
+	rte_tel_data_add_dict_u64(d, "conns_active", pcl_tcp_active(t.by_state));
 	add_resources(d, &t.res);
 	for (i = 0; i < PCL_COUNTER_COUNT; i++) {
 		snprintf(name, sizeof(name), "%s_per_s", pcl_counter_names[i]);
-		rte_tel_data_add_dict_u64(d, name,
-					  ((const volatile uint64_t *)tel.rates->per_s)[i]);
+		rte_tel_data_add_dict_u64(d, name, pcl_stat_read(&tel.rates->per_s[i]));
 	}
-	rte_tel_data_add_dict_u64(d, "drops_per_s", tel.rates->drops_per_s);
+	rte_tel_data_add_dict_u64(d, "drops_per_s", pcl_stat_read(&tel.rates->drops_per_s));
 	if (pcl_mem_read(&mem) == 0) {
 		rte_tel_data_add_dict_u64(d, "allocator_allocated_bytes", mem.allocated);
 		rte_tel_data_add_dict_u64(d, "allocator_resident_bytes", mem.resident);
@@ -95,14 +94,13 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(d, "port", w->port);
 		rte_tel_data_add_dict_int(d, "queue", w->queue);
 		add_counters(d, &w->stats);
-		rte_tel_data_add_dict_u64(d, "conns_active", pcl_ctrl_active(w->conns_by_state));
-		rte_tel_data_add_dict_u64(d, "busy_pct", tel.rates->busy_pct[i]);
+		rte_tel_data_add_dict_u64(d, "conns_active", pcl_tcp_active(w->tcp.by_state));
+		rte_tel_data_add_dict_u64(d, "busy_pct", pcl_stat_read(&tel.rates->busy_pct[i]));
 		pcl_worker_resources(w, &r);
 		add_resources(d, &r);
 		for (s = PCL_TCP_SYN_RCVD; s < PCL_TCP_STATE_MAX; s++) {
 			snprintf(name, sizeof(name), "state_%s", pcl_tcp_state_names[s]);
-			rte_tel_data_add_dict_u64(
-				d, name, ((const volatile uint64_t *)w->conns_by_state)[s]);
+			rte_tel_data_add_dict_u64(d, name, pcl_stat_read(&w->tcp.by_state[s]));
 		}
 		return 0;
 	}
@@ -121,7 +119,7 @@ conns_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
 		rte_tel_data_add_dict_u64(d, pcl_tcp_state_names[i], t.by_state[i]);
-	rte_tel_data_add_dict_u64(d, "active", pcl_ctrl_active(t.by_state));
+	rte_tel_data_add_dict_u64(d, "active", pcl_tcp_active(t.by_state));
 	return 0;
 }
 

@@ -5,15 +5,13 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "net/pcl_arp.h"
 #include "net/pcl_out.h"
 #include "net/pcl_pkt.h"
-#include "worker/pcl_worker.h"
 
 #define PCL_TTL 64
 
 void
-pcl_out_tcp(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_out_seg *s)
+pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -21,7 +19,7 @@ pcl_out_tcp(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_out_seg *
 	uint16_t l4len = PCL_TCP_LEN + s->optlen + s->paylen;
 
 	eh->dst_addr = s->dst_mac;
-	eh->src_addr = w->pkt_ctx.mac;
+	eh->src_addr = *src_mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -54,27 +52,10 @@ pcl_out_tcp(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_out_seg *
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->cksum = 0;
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	pcl_worker_tx(w, m);
-}
-
-/* Replies go back where the request came from, at L2. */
-static void
-swap_macs(struct pcl_worker *w, struct rte_ether_hdr *eh)
-{
-	eh->dst_addr = eh->src_addr;
-	eh->src_addr = w->pkt_ctx.mac;
 }
 
 void
-pcl_out_arp_reply(struct pcl_worker *w, struct rte_mbuf *m)
-{
-	pcl_arp_to_reply(m, &w->pkt_ctx.mac, w->pkt_ctx.addr);
-	w->stats.arp_replies++;
-	pcl_worker_tx(w, m);
-}
-
-void
-pcl_out_icmp_reply(struct pcl_worker *w, struct rte_mbuf *m)
+pcl_out_icmp_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -83,7 +64,9 @@ pcl_out_icmp_reply(struct pcl_worker *w, struct rte_mbuf *m)
 	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	rte_be32_t a = ip->src_addr;
 
-	swap_macs(w, eh);
+	/* Back where the request came from, at L2. */
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = *src_mac;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = a;
 	ip->time_to_live = PCL_TTL;
@@ -95,6 +78,4 @@ pcl_out_icmp_reply(struct pcl_worker *w, struct rte_mbuf *m)
 	/* Drop any Ethernet padding the request carried. */
 	m->data_len = PCL_L2_LEN + tot;
 	m->pkt_len = m->data_len;
-	w->stats.icmp_replies++;
-	pcl_worker_tx(w, m);
 }

@@ -9,8 +9,6 @@
 
 #include "net/pcl_tuple.h"
 
-struct pcl_worker;
-
 /* Everything that varies between the TCP segments we send. */
 struct pcl_out_seg {
 	const struct pcl_tuple *t; /* the connection, seen from us */
@@ -25,17 +23,15 @@ struct pcl_out_seg {
 };
 
 /*
- * Writes Ethernet, IPv4 and TCP headers (checksums included) at the start of
- * m's data and sets its length to headers + options + s->paylen, then queues
- * m for transmission.
+ * Writes Ethernet (from src_mac), IPv4 and TCP headers, checksums included,
+ * at the start of m's data and sets its length to headers + options +
+ * s->paylen. The caller queues m.
  */
-void pcl_out_tcp(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_out_seg *s);
+void pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
+		 const struct pcl_out_seg *s);
 
-/* Turns a received ARP request for our address into the reply, and queues it. */
-void pcl_out_arp_reply(struct pcl_worker *w, struct rte_mbuf *m);
-
-/* Turns a received, validated ICMP echo request into the reply, and queues it. */
-void pcl_out_icmp_reply(struct pcl_worker *w, struct rte_mbuf *m);
+/* Turns a received, validated ICMP echo request into the reply, in place. */
+void pcl_out_icmp_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m);
 
 /* The L2 source of a received frame: where our reply goes. */
 static inline struct rte_ether_addr

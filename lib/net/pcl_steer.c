@@ -32,7 +32,7 @@ pcl_steer_init(struct pcl_steer *s, uint16_t nworkers, uint16_t reta_size)
 	uint8_t bytes[PCL_TUPLE_BYTES];
 	unsigned int i, v;
 
-	if (nworkers == 0 || nworkers > PCL_MAX_WORKERS || reta_size == 0 ||
+	if (nworkers == 0 || nworkers > PCL_STEER_MAX || reta_size == 0 ||
 	    reta_size > PCL_RETA_MAX || !rte_is_power_of_2(reta_size))
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));

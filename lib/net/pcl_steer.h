@@ -22,7 +22,7 @@
 #define PCL_TUPLE_BYTES  12
 #define PCL_RETA_MAX     512
 #define PCL_RETA_DEFAULT 128
-#define PCL_MAX_WORKERS  64
+#define PCL_STEER_MAX    64 /* owners a redirection table can name */
 
 extern const uint8_t pcl_rss_key[PCL_RSS_KEY_LEN];
 

@@ -9,27 +9,34 @@
 #include "net/pcl_tuple.h"
 #include "tcp/pcl_timer.h"
 
-/* RFC 9293 states; LISTEN and CLOSED are never stored in an entry. */
+/*
+ * RFC 9293 states, each with what its one timer means. LISTEN and CLOSED
+ * are never stored in a live entry (CLOSED marks a free one).
+ */
 #define PCL_TCP_STATES(X)                                                                          \
-	X(CLOSED)                                                                                  \
-	X(LISTEN)                                                                                  \
-	X(SYN_RCVD)                                                                                \
-	X(ESTABLISHED)                                                                             \
-	X(CLOSE_WAIT)                                                                              \
-	X(LAST_ACK)                                                                                \
-	X(FIN_WAIT_1)                                                                              \
-	X(FIN_WAIT_2)                                                                              \
-	X(CLOSING)                                                                                 \
-	X(TIME_WAIT)
+	X(CLOSED, "none: the entry is free")                                                       \
+	X(LISTEN, "none: listening is the listener table, not an entry")                           \
+	X(SYN_RCVD, "retransmits the SYN-ACK; frees the entry after timers.synack_retries")        \
+	X(ESTABLISHED, "retransmits or probes while data is unacknowledged or held by the "        \
+		       "window, else closes after timers.idle_timeout_ms without a segment")       \
+	X(CLOSE_WAIT, "as ESTABLISHED; brief, since every app closes once its peer has")           \
+	X(LAST_ACK, "retransmits our FIN (sent or not yet sendable) up to timers.retries")         \
+	X(FIN_WAIT_1, "retransmits data and our FIN (sent or not yet sendable) up to "             \
+		      "timers.retries")                                                            \
+	X(FIN_WAIT_2, "frees the entry after timers.idle_timeout_ms without a segment")            \
+	X(CLOSING, "retransmits our FIN up to timers.retries")                                     \
+	X(TIME_WAIT, "frees the entry 2 MSL after the last FIN")
 
 enum pcl_tcp_state {
-#define PCL_STATE_ENUM(s) PCL_TCP_##s,
+#define PCL_STATE_ENUM(s, timer) PCL_TCP_##s,
 	PCL_TCP_STATES(PCL_STATE_ENUM)
 #undef PCL_STATE_ENUM
 		PCL_TCP_STATE_MAX
 };
 
 extern const char *const pcl_tcp_state_names[];
+/* What each state's timer means, for docs and debugging. */
+extern const char *const pcl_tcp_state_timers[];
 
 /* struct pcl_conn.flags */
 #define PCL_CF_TS         0x01 /* timestamps negotiated */
@@ -38,7 +45,7 @@ extern const char *const pcl_tcp_state_names[];
 #define PCL_CF_FIN_QUEUED 0x08 /* we close after the send queue drains */
 #define PCL_CF_APP_DONE   0x10 /* the app wants no more data (e.g. after HTTP/1.0) */
 #define PCL_CF_FIN_SENT   0x20 /* our FIN has been sent at least once */
-#define PCL_CF_RTO        0x40 /* the timer is the retransmission timer */
+#define PCL_CF_RTO        0x40 /* the timer is the retransmission (or persist) timer */
 #define PCL_CF_ABORT      0x80 /* reset the connection once the app returns */
 
 /*
@@ -56,8 +63,8 @@ struct pcl_conn {
 	struct pcl_tnode tm; /* the connection's one timer */
 	uint8_t state;
 	uint8_t flags;
-	uint8_t rexmits; /* consecutive retransmissions without progress */
-	uint8_t app;
+	uint8_t rexmits;  /* consecutive retransmissions without progress */
+	uint8_t listener; /* index in the engine's listeners: the app and its settings */
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max; /* highest sequence sent + 1 */
@@ -76,8 +83,7 @@ struct pcl_conn {
 	uint32_t sndq_len;              /* bytes in sndq */
 	struct rte_mbuf *sndq;          /* unacknowledged and unsent app data */
 	struct rte_ether_addr peer_mac; /* where replies go at L2 */
-	uint16_t port;
-	uint64_t app_state; /* owned by the app */
+	uint64_t app_state;             /* owned by the app */
 } __rte_cache_aligned;
 
 _Static_assert(sizeof(struct pcl_conn) <= 2 * RTE_CACHE_LINE_SIZE,

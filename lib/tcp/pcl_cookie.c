@@ -29,15 +29,18 @@ struct mac_in {
 	uint32_t low;
 };
 
+/* The MAC under the key in the keyring's slot. */
 static inline uint64_t
-mac(const struct pcl_secret *s, const struct pcl_tuple *t, uint32_t client_isn, uint32_t counter,
-    uint32_t low)
+mac(const struct pcl_keyring *k, unsigned int slot, const struct pcl_tuple *t, uint32_t client_isn,
+    uint32_t counter, uint32_t low)
 {
 	struct mac_in in = {.t = *t, .client_isn = client_isn, .counter = counter, .low = low};
+	struct pcl_secret key;
 	uint64_t h;
 
+	pcl_keyring_read(k, slot, &key);
 	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)&in, sizeof(in),
-				   s->key);
+				   key.key);
 	return h;
 }
 
@@ -55,9 +58,9 @@ struct pcl_cookie
 pcl_cookie_make(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_t client_isn,
 		uint32_t counter, unsigned int mss_idx)
 {
-	uint32_t slot = __atomic_load_n(&k->gen, __ATOMIC_ACQUIRE) & 1;
+	unsigned int slot = pcl_keyring_current(k);
 	uint32_t low = mss_idx | (counter & CNT_MASK) << CNT_SHIFT | (slot ? SLOT_BIT : 0);
-	uint64_t h = mac(&k->key[slot], t, client_isn, counter, low);
+	uint64_t h = mac(k, slot, t, client_isn, counter, low);
 
 	return (struct pcl_cookie){.isn = (uint32_t)(h >> 40) << LOW_BITS | low,
 				   .ts_off = (uint32_t)h};
@@ -76,7 +79,7 @@ pcl_cookie_check(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_
 	if (age > PCL_COOKIE_MAX_AGE)
 		return -ETIMEDOUT;
 	/* The MAC covers the full counter, so a cookie 4 periods old fails here. */
-	h = mac(&k->key[!!(low & SLOT_BIT)], t, client_isn, now - age, low);
+	h = mac(k, !!(low & SLOT_BIT), t, client_isn, now - age, low);
 	if ((uint32_t)(h >> 40) != cookie >> LOW_BITS)
 		return -EBADMSG;
 	return (int)(low & (PCL_COOKIE_MSS_N - 1));

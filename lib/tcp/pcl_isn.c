@@ -17,20 +17,35 @@ pcl_secret_init(struct pcl_secret *s)
 int
 pcl_keyring_init(struct pcl_keyring *k)
 {
-	int rc = pcl_secret_init(&k->key[0]);
+	int rc;
 
+	rte_seqlock_init(&k->slot[0].lock);
+	rte_seqlock_init(&k->slot[1].lock);
 	k->gen = 0;
-	return rc ? rc : pcl_secret_init(&k->key[1]);
+	rc = pcl_secret_init(&k->slot[0].key);
+	return rc ? rc : pcl_secret_init(&k->slot[1].key);
+}
+
+void
+pcl_keyring_set(struct pcl_keyring *k, const struct pcl_secret *key)
+{
+	uint32_t next = k->gen + 1;
+	struct pcl_keyslot *s = &k->slot[next & 1];
+
+	rte_seqlock_write_lock(&s->lock);
+	s->key = *key;
+	rte_seqlock_write_unlock(&s->lock);
+	__atomic_store_n(&k->gen, next, __ATOMIC_RELEASE);
 }
 
 int
 pcl_keyring_rotate(struct pcl_keyring *k)
 {
-	uint32_t next = k->gen + 1;
-	int rc = pcl_secret_init(&k->key[next & 1]);
+	struct pcl_secret key;
+	int rc = pcl_secret_init(&key);
 
 	if (rc == 0)
-		__atomic_store_n(&k->gen, next, __ATOMIC_RELEASE);
+		pcl_keyring_set(k, &key);
 	return rc;
 }
 

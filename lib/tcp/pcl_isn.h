@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include <rte_seqlock.h>
 #include <sodium.h>
 
 #include "net/pcl_tuple.h"
@@ -17,22 +18,51 @@ struct pcl_secret {
 int pcl_secret_init(struct pcl_secret *s);
 
 /*
- * The secret every worker uses, rotated by the control thread without
- * stopping them. The new key is written into the slot not in use and then
- * published by a release store of gen; a worker reads gen with acquire and
- * uses key[gen & 1]. A worker could only see a key being rewritten if it
- * stalled for a whole rotation period between those two loads.
+ * A secret every worker uses, rotated by the control thread without stopping
+ * them. The new key is written into the slot not in use and then published
+ * by a release store of gen; a worker reads gen with acquire and uses slot
+ * gen & 1. Cookies name the slot they were made with, so a worker may read
+ * a slot the control thread is rewriting: each slot is a seqlock
+ * (rte_seqlock), and pcl_keyring_read() returns a key that was whole.
  */
+struct pcl_keyslot {
+	rte_seqlock_t lock;
+	struct pcl_secret key;
+};
+
 struct pcl_keyring {
-	struct pcl_secret key[2];
+	struct pcl_keyslot slot[2];
 	uint32_t gen;
 };
 
 /* Fills both keys from the OS random source. Returns 0 or -errno. */
 int pcl_keyring_init(struct pcl_keyring *k);
 
-/* Control thread only: a fresh current key. Returns 0 or -errno. */
+/* Control thread only: makes key the current one. */
+void pcl_keyring_set(struct pcl_keyring *k, const struct pcl_secret *key);
+
+/* Control thread only: a fresh current key from the OS. Returns 0 or -errno. */
 int pcl_keyring_rotate(struct pcl_keyring *k);
+
+/* The slot of the current key. */
+static inline unsigned int
+pcl_keyring_current(const struct pcl_keyring *k)
+{
+	return __atomic_load_n(&k->gen, __ATOMIC_ACQUIRE) & 1;
+}
+
+/* Copies the key in slot i, never a half-written one. */
+static inline void
+pcl_keyring_read(const struct pcl_keyring *k, unsigned int i, struct pcl_secret *out)
+{
+	const struct pcl_keyslot *s = &k->slot[i];
+	uint32_t sn;
+
+	do {
+		sn = rte_seqlock_read_begin(&s->lock);
+		*out = s->key;
+	} while (rte_seqlock_read_retry(&s->lock, sn));
+}
 
 /*
  * The secrets workers read: one for ISNs and TSval offsets, one for SYN
@@ -45,12 +75,6 @@ struct pcl_secrets {
 
 /* Fills every key from the OS random source. Returns 0 or -errno. */
 int pcl_secrets_init(struct pcl_secrets *s);
-
-static inline const struct pcl_secret *
-pcl_keyring_current(const struct pcl_keyring *k)
-{
-	return &k->key[__atomic_load_n(&k->gen, __ATOMIC_ACQUIRE) & 1];
-}
 
 /* SipHash-2-4 of the 4-tuple under s (libsodium's implementation). */
 static inline uint64_t
@@ -75,9 +99,13 @@ struct pcl_isn {
 };
 
 static inline struct pcl_isn
-pcl_isn_make(const struct pcl_secret *s, const struct pcl_tuple *t, uint64_t now_us)
+pcl_isn_make(const struct pcl_keyring *k, const struct pcl_tuple *t, uint64_t now_us)
 {
-	uint64_t h = pcl_tuple_prf(s, t);
+	struct pcl_secret key;
+	uint64_t h;
+
+	pcl_keyring_read(k, pcl_keyring_current(k), &key);
+	h = pcl_tuple_prf(&key, t);
 
 	return (struct pcl_isn){.isn = (uint32_t)(now_us >> 2) + (uint32_t)h,
 				.ts_off = (uint32_t)(h >> 32)};

@@ -11,22 +11,23 @@
  *    delayed ACK); an answer from the app carries the ACK.
  *  - Retransmission is go-back-N from snd_una with a fixed initial RTO and
  *    exponential backoff; short connections never collect RTT samples.
- *  - One timer per connection; what it means follows from the state and
- *    PCL_CF_RTO (retransmit, TIME_WAIT expiry, or idle check).
+ *  - One timer per connection. Each state says what it means (the state
+ *    list in pcl_conn.h) and has its own handler for segments and for the
+ *    timer (the table at the end of this file); a live entry always has its
+ *    timer armed, which pcl_tcp_check() verifies in the tests.
  */
 #include <errno.h>
 #include <string.h>
 
+#include <rte_malloc.h>
 #include <rte_tcp.h>
 
-#include "app/pcl_app.h"
 #include "base/pcl_log.h"
 #include "net/pcl_out.h"
 #include "tcp/pcl_cookie.h"
-#include "tcp/pcl_isn.h"
 #include "tcp/pcl_seq.h"
+#include "tcp/pcl_sndq.h"
 #include "tcp/pcl_tcp.h"
-#include "worker/pcl_worker.h"
 
 #define SYN RTE_TCP_SYN_FLAG
 #define ACK RTE_TCP_ACK_FLAG
@@ -38,166 +39,105 @@
 #define PCL_DEFAULT_MSS 536
 /* Floor for the peer's MSS, so one answer never becomes thousands of segments. */
 #define PCL_MIN_MSS 64
+/*
+ * With timers.idle_timeout_ms = 0 a quiet connection is never closed, but
+ * it keeps its one timer like every live entry: a daily no-op check.
+ */
+#define PCL_IDLE_NEVER_MS (24u * 3600 * 1000)
+
+#define COUNT(e, name) PCL_STAT_INC((e)->stats, name)
 
 const char *const pcl_tcp_state_names[] = {
-#define PCL_STATE_NAME(s) #s,
+#define PCL_STATE_NAME(s, timer) #s,
 	PCL_TCP_STATES(PCL_STATE_NAME)
 #undef PCL_STATE_NAME
 };
 
+const char *const pcl_tcp_state_timers[] = {
+#define PCL_STATE_TIMER(s, timer) timer,
+	PCL_TCP_STATES(PCL_STATE_TIMER)
+#undef PCL_STATE_TIMER
+};
+
 static inline void
-drop(struct pcl_worker *w, struct rte_mbuf *m, enum pcl_drop why)
+drop(struct pcl_tcp *e, struct rte_mbuf *m, enum pcl_drop why)
 {
-	w->stats.drop[why]++;
+	pcl_stat_add(&e->stats->drop[why], 1);
 	rte_pktmbuf_free(m);
 }
 
 static inline uint32_t
-ticks_from_now(const struct pcl_worker *w, uint32_t ms)
+ticks_from_now(const struct pcl_tcp *e, uint32_t ms)
 {
-	return w->now_tick + (ms + PCL_TICK_MS - 1) / PCL_TICK_MS;
+	return e->now_tick + (ms + PCL_TICK_MS - 1) / PCL_TICK_MS;
 }
 
 static inline void
-arm(struct pcl_worker *w, struct pcl_conn *c, uint32_t ms)
+arm(struct pcl_tcp *e, struct pcl_conn *c, uint32_t ms)
 {
-	pcl_wheel_arm(&w->wheel, pcl_conn_idx(w, c), ticks_from_now(w, ms));
+	pcl_wheel_arm(&e->wheel, pcl_conn_idx(e, c), ticks_from_now(e, ms));
 }
 
 static inline void
-set_state(struct pcl_worker *w, struct pcl_conn *c, enum pcl_tcp_state st)
+set_state(struct pcl_tcp *e, struct pcl_conn *c, enum pcl_tcp_state st)
 {
-	w->conns_by_state[c->state]--;
-	w->conns_by_state[st]++;
+	pcl_stat_add(&e->by_state[c->state], (uint64_t)-1);
+	pcl_stat_add(&e->by_state[st], 1);
 	c->state = (uint8_t)st;
 }
 
-/* ---- send queue: a list of mbufs linked by next, bytes from snd_una on ---- */
-
-static void
-sndq_free(struct pcl_conn *c)
+/* The idle timer's period; see PCL_IDLE_NEVER_MS. */
+static inline uint32_t
+idle_ms(const struct pcl_tcp *e)
 {
-	struct rte_mbuf *m = c->sndq, *next;
-
-	while (m != NULL) {
-		next = m->next;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
-		m = next;
-	}
-	c->sndq = NULL;
-	c->sndq_len = 0;
-}
-
-static void
-sndq_trim(struct pcl_conn *c, uint32_t n)
-{
-	c->sndq_len -= n;
-	while (n > 0) {
-		struct rte_mbuf *m = c->sndq;
-
-		if (n < m->data_len) {
-			m->data_off += n;
-			m->data_len -= n;
-			return;
-		}
-		n -= m->data_len;
-		c->sndq = m->next;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
-	}
-}
-
-static void
-sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
-{
-	const struct rte_mbuf *m = c->sndq;
-
-	while (off >= m->data_len) {
-		off -= m->data_len;
-		m = m->next;
-	}
-	while (len > 0) {
-		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
-
-		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
-		dst += n;
-		len -= n;
-		off = 0;
-		m = m->next;
-	}
-}
-
-int
-pcl_tcp_send(struct pcl_worker *w, struct pcl_conn *c, const void *data, uint32_t len)
-{
-	const uint8_t *p = data;
-	struct rte_mbuf *tail = c->sndq;
-
-	if (c->flags & PCL_CF_ABORT)
-		return -ECONNRESET;
-	while (tail != NULL && tail->next != NULL)
-		tail = tail->next;
-	while (len > 0) {
-		uint32_t room = tail ? rte_pktmbuf_tailroom(tail) : 0;
-		uint32_t n;
-
-		if (room == 0) {
-			struct rte_mbuf *m = rte_pktmbuf_alloc(w->mp);
-
-			if (m == NULL) {
-				w->stats.drop[PCL_DROP_nombuf]++;
-				c->flags |= PCL_CF_ABORT;
-				return -ENOMEM;
-			}
-			if (tail == NULL)
-				c->sndq = m;
-			else
-				tail->next = m;
-			tail = m;
-			room = rte_pktmbuf_tailroom(m);
-		}
-		n = RTE_MIN(room, len);
-		memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len), p, n);
-		tail->data_len += n;
-		p += n;
-		len -= n;
-		c->sndq_len += n;
-	}
-	return 0;
+	return e->conf->idle_timeout_ms ? e->conf->idle_timeout_ms : PCL_IDLE_NEVER_MS;
 }
 
 /* ---- segments ---- */
 
 /* What we advertise: the configured window less what the app has queued. */
 static inline uint32_t
-rcv_space(const struct pcl_worker *w, const struct pcl_conn *c)
+rcv_space(const struct pcl_tcp *e, const struct pcl_conn *c)
 {
-	return w->cfg->rcv_wnd > c->sndq_len ? w->cfg->rcv_wnd - c->sndq_len : 0;
+	return e->conf->rcv_wnd > c->sndq_len ? e->conf->rcv_wnd - c->sndq_len : 0;
 }
 
 static inline uint16_t
-wnd_field(const struct pcl_worker *w, const struct pcl_conn *c)
+wnd_field(const struct pcl_tcp *e, const struct pcl_conn *c)
 {
-	return (uint16_t)RTE_MIN(rcv_space(w, c) >> c->rcv_wscale, (uint32_t)UINT16_MAX);
+	return (uint16_t)RTE_MIN(rcv_space(e, c) >> c->rcv_wscale, (uint32_t)UINT16_MAX);
 }
 
 static inline uint32_t
-ts_now(const struct pcl_worker *w, const struct pcl_conn *c)
+ts_now(const struct pcl_tcp *e, const struct pcl_conn *c)
 {
-	return w->now_ms + c->ts_off;
+	return e->now_ms + c->ts_off;
+}
+
+static inline uint16_t
+our_mss(const struct pcl_tcp *e)
+{
+	return e->conf->mss;
 }
 
 /* The mbuf a reply is written into: m (a received frame) or a new one. */
 static struct rte_mbuf *
-reply_mbuf(struct pcl_worker *w, struct rte_mbuf *m)
+reply_mbuf(struct pcl_tcp *e, struct rte_mbuf *m)
 {
 	if (m == NULL) {
-		m = rte_pktmbuf_alloc(w->mp);
+		m = rte_pktmbuf_alloc(e->mp);
 		if (m == NULL)
-			w->stats.drop[PCL_DROP_nombuf]++;
+			pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
 	}
 	return m;
+}
+
+/* Writes the headers of s into m and hands it to the TX sink. */
+static inline void
+emit(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_out_seg *s)
+{
+	pcl_out_tcp(&e->net->mac, m, s);
+	pcl_txq_put(e->txq, m);
 }
 
 /*
@@ -205,7 +145,7 @@ reply_mbuf(struct pcl_worker *w, struct rte_mbuf *m)
  * starting at seq. Reuses m when given (a received frame), else allocates.
  */
 static int
-send_seg(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, uint32_t seq, uint8_t flags,
+send_seg(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, uint32_t seq, uint8_t flags,
 	 uint32_t paylen)
 {
 	uint8_t opts[PCL_OPT_TS_LEN];
@@ -215,34 +155,35 @@ send_seg(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, uint32_t 
 		.seq = seq,
 		.ack = c->rcv_nxt,
 		.flags = flags,
-		.wnd = wnd_field(w, c),
+		.wnd = wnd_field(e, c),
 		.opts = opts,
 		.paylen = (uint16_t)paylen,
 	};
 
-	m = reply_mbuf(w, m);
+	m = reply_mbuf(e, m);
 	if (m == NULL)
 		return -ENOMEM;
 	if (c->flags & PCL_CF_TS)
-		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(w, c), c->ts_recent);
+		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(e, c), c->ts_recent);
 	if (paylen) {
-		sndq_copy(c, seq - c->snd_una,
-			  rte_pktmbuf_mtod_offset(m, uint8_t *, PCL_HDR_LEN + s.optlen), paylen);
-		w->stats.data_tx_bytes += paylen;
+		pcl_sndq_copy(c, seq - c->snd_una,
+			      rte_pktmbuf_mtod_offset(m, uint8_t *, PCL_HDR_LEN + s.optlen),
+			      paylen);
+		pcl_stat_add(&e->stats->data_tx_bytes, paylen);
 	}
-	pcl_out_tcp(w, m, &s);
+	emit(e, m, &s);
 	return 0;
 }
 
 static void
-send_ack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
+send_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 {
-	send_seg(w, c, m, c->snd_nxt, ACK, 0);
+	send_seg(e, c, m, c->snd_nxt, ACK, 0);
 }
 
 /* A SYN-ACK for t with our seq and the peer's next byte; options as in so. */
 static void
-synack_out(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_tuple *t,
+synack_out(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_tuple *t,
 	   struct rte_ether_addr dst_mac, uint32_t seq, uint32_t ack,
 	   const struct pcl_synack_opts *so)
 {
@@ -254,43 +195,37 @@ synack_out(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_tuple *t,
 		.ack = ack,
 		.flags = SYN | ACK,
 		/* RFC 7323 2.2: the window of a SYN is never scaled. */
-		.wnd = (uint16_t)RTE_MIN(w->cfg->rcv_wnd, (uint32_t)UINT16_MAX),
+		.wnd = (uint16_t)RTE_MIN(e->conf->rcv_wnd, (uint32_t)UINT16_MAX),
 		.opts = opts,
 	};
 
-	m = reply_mbuf(w, m);
+	m = reply_mbuf(e, m);
 	if (m == NULL)
 		return;
 	s.optlen = (uint8_t)pcl_opt_build_synack(opts, so);
-	w->stats.synack_tx++;
-	pcl_out_tcp(w, m, &s);
-}
-
-static inline uint16_t
-our_mss(const struct pcl_worker *w)
-{
-	return (uint16_t)(w->cfg->mtu - PCL_IP_LEN - PCL_TCP_LEN);
+	COUNT(e, synack_tx);
+	emit(e, m, &s);
 }
 
 static void
-send_synack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
+send_synack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 {
 	struct pcl_synack_opts so = {
-		.mss = our_mss(w),
+		.mss = our_mss(e),
 		.wscale = c->rcv_wscale,
 		.present = (uint8_t)((c->flags & PCL_CF_TS ? PCL_OPTF_TS : 0) |
 				     (c->flags & PCL_CF_SACK ? PCL_OPTF_SACKOK : 0) |
 				     (c->flags & PCL_CF_WS ? PCL_OPTF_WS : 0)),
-		.tsval = ts_now(w, c),
+		.tsval = ts_now(e, c),
 		.tsecr = c->ts_recent,
 	};
 
-	synack_out(w, m, &c->t, c->peer_mac, c->snd_una, c->rcv_nxt, &so);
+	synack_out(e, m, &c->t, c->peer_mac, c->snd_una, c->rcv_nxt, &so);
 }
 
 /* An RST for a segment that matches no connection (RFC 9293 3.10.7.1). */
 static void
-reply_rst(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *in)
+reply_rst(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *in)
 {
 	struct pcl_out_seg s = {.t = &in->t, .dst_mac = pcl_out_peer_mac(m)};
 
@@ -301,28 +236,28 @@ reply_rst(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *in)
 		s.ack = in->seq + in->len + !!(in->flags & SYN) + !!(in->flags & FIN);
 		s.flags = RST | ACK;
 	}
-	w->stats.rst_tx++;
-	pcl_out_tcp(w, m, &s);
+	COUNT(e, rst_tx);
+	emit(e, m, &s);
 }
 
 /* RFC 5961 challenge ACK, limited per lcore per second (section 7). */
 static void
-challenge_ack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
+challenge_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 {
-	uint32_t sec = w->now_ms / 1000;
+	uint32_t sec = e->now_ms / 1000;
 
-	if (sec != w->challenge_sec) {
-		w->challenge_sec = sec;
-		w->challenge_left = w->cfg->challenge_ack_limit;
+	if (sec != e->challenge_sec) {
+		e->challenge_sec = sec;
+		e->challenge_left = e->conf->challenge_ack_limit;
 	}
-	if (w->challenge_left == 0) {
-		w->stats.challenge_acks_limited++;
+	if (e->challenge_left == 0) {
+		COUNT(e, challenge_acks_limited);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	w->challenge_left--;
-	w->stats.challenge_acks++;
-	send_ack(w, c, m);
+	e->challenge_left--;
+	COUNT(e, challenge_acks);
+	send_ack(e, c, m);
 }
 
 /* ---- connection lifecycle ---- */
@@ -337,49 +272,50 @@ enum close_why {
 
 /* Unlinks c from the table and the wheel and returns it to the pool. */
 static void
-conn_release(struct pcl_worker *w, struct pcl_conn *c)
+conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	uint32_t idx = pcl_conn_idx(w, c);
+	uint32_t idx = pcl_conn_idx(e, c);
 
 	if (c->state == PCL_TCP_SYN_RCVD)
-		w->half_open--;
-	pcl_table_remove(&w->table, idx);
-	pcl_wheel_cancel(&w->wheel, idx);
-	sndq_free(c);
-	w->conns_by_state[c->state]--;
+		e->half_open--;
+	pcl_table_remove(&e->table, idx);
+	pcl_wheel_cancel(&e->wheel, idx);
+	pcl_sndq_free(c);
+	/* A free entry counts in no gauge. */
+	pcl_stat_add(&e->by_state[c->state], (uint64_t)-1);
 	c->state = PCL_TCP_CLOSED;
-	pcl_pool_put(&w->pool, idx);
+	pcl_pool_put(&e->pool, idx);
 }
 
 /* Frees c and counts why: every connection ends in exactly one counter. */
-static void
-conn_close(struct pcl_worker *w, struct pcl_conn *c, enum close_why why)
+static __rte_always_inline void
+conn_close(struct pcl_tcp *e, struct pcl_conn *c, enum close_why why)
 {
 	if (c->state == PCL_TCP_SYN_RCVD) {
 		if (why == CLOSE_RESET)
-			w->stats.halfopen_reset++;
+			COUNT(e, halfopen_reset);
 		else
-			w->stats.halfopen_expired++;
+			COUNT(e, halfopen_expired);
 	} else {
 		switch (why) {
 		case CLOSE_NORMAL:
-			w->stats.conn_closed++;
+			COUNT(e, conn_closed);
 			break;
 		case CLOSE_RESET:
-			w->stats.conn_reset++;
+			COUNT(e, conn_reset);
 			break;
 		case CLOSE_TIMEOUT:
-			w->stats.conn_timeout++;
+			COUNT(e, conn_timeout);
 			break;
 		case CLOSE_RETRIES:
-			w->stats.conn_retry_limit++;
+			COUNT(e, conn_retry_limit);
 			break;
 		case CLOSE_ABORT:
-			w->stats.conn_aborted++;
+			COUNT(e, conn_aborted);
 			break;
 		}
 	}
-	conn_release(w, c);
+	conn_release(e, c);
 }
 
 /*
@@ -388,57 +324,58 @@ conn_close(struct pcl_worker *w, struct pcl_conn *c, enum close_why why)
  * the one thing not there.
  */
 static void
-conn_abort(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m)
+conn_abort(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 {
-	if (send_seg(w, c, m, c->snd_nxt, RST | ACK, 0) == 0)
-		w->stats.rst_tx++;
-	conn_close(w, c, CLOSE_ABORT);
+	if (send_seg(e, c, m, c->snd_nxt, RST | ACK, 0) == 0)
+		COUNT(e, rst_tx);
+	conn_close(e, c, CLOSE_ABORT);
 }
 
 static void
-enter_time_wait(struct pcl_worker *w, struct pcl_conn *c)
+enter_time_wait(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	set_state(w, c, PCL_TCP_TIME_WAIT);
+	set_state(e, c, PCL_TCP_TIME_WAIT);
 	c->flags &= ~PCL_CF_RTO;
-	sndq_free(c);
-	arm(w, c, 2 * w->cfg->msl_ms);
+	pcl_sndq_free(c);
+	arm(e, c, 2 * e->conf->msl_ms);
 }
 
 /* The payload per segment toward a peer whose SYN carried o. */
 static inline uint16_t
-seg_mss(const struct pcl_worker *w, const struct pcl_opts *o)
+seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o)
 {
-	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(w));
+	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(e));
 
 	/* A tiny MSS would turn one answer into thousands of segments. */
 	return RTE_MAX(mss, (uint16_t)PCL_MIN_MSS);
 }
 
 /*
- * A new entry in SYN_RCVD for the peer of s, with the options o (from the
- * SYN, or recovered from a cookie), our ISN and TSval offset. Returns NULL
- * (m dropped and counted) when the pool is empty.
+ * A new entry in SYN_RCVD for the peer of s on listener l, with the options
+ * o (from the SYN, or recovered from a cookie), our ISN and TSval offset.
+ * Returns NULL (m dropped and counted) when the pool is empty. The caller
+ * arms its timer or takes it out of SYN_RCVD at once.
  */
 static struct pcl_conn *
-conn_new(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s,
-	 const struct pcl_opts *o, uint8_t app, uint32_t client_isn, uint32_t isn, uint32_t ts_off)
+conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const struct pcl_opts *o,
+	 uint8_t l, uint32_t client_isn, uint32_t isn, uint32_t ts_off)
 {
-	const struct pcl_config *cfg = w->cfg;
-	uint32_t idx = pcl_pool_get(&w->pool);
+	const struct pcl_tcp_conf *conf = e->conf;
+	uint32_t idx = pcl_pool_get(&e->pool);
 	struct pcl_conn *c;
 
 	if (idx == PCL_POOL_EMPTY) {
-		drop(w, m, PCL_DROP_table_full);
+		drop(e, m, PCL_DROP_table_full);
 		return NULL;
 	}
-	c = &w->conns[idx];
+	c = &e->conns[idx];
 	memset(c, 0, sizeof(*c));
 	pcl_tnode_init(&c->tm);
 	c->t = s->t;
-	c->app = app;
+	c->listener = l;
 	c->state = PCL_TCP_SYN_RCVD;
-	w->conns_by_state[PCL_TCP_SYN_RCVD]++;
-	w->half_open++;
+	pcl_stat_add(&e->by_state[PCL_TCP_SYN_RCVD], 1);
+	e->half_open++;
 
 	c->ts_off = ts_off;
 	c->snd_una = isn;
@@ -447,7 +384,7 @@ conn_new(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s,
 	c->rcv_nxt = client_isn + 1; /* data on a SYN is not acknowledged (no fast open) */
 	c->snd_wnd = s->wnd;
 	c->snd_wl1 = client_isn;
-	c->mss = seg_mss(w, o);
+	c->mss = seg_mss(e, o);
 	if (o->present & PCL_OPTF_TS) {
 		c->flags |= PCL_CF_TS;
 		c->ts_recent = o->tsval;
@@ -457,34 +394,35 @@ conn_new(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s,
 	if (o->present & PCL_OPTF_WS) {
 		c->flags |= PCL_CF_WS;
 		c->snd_wscale = o->wscale;
-		c->rcv_wscale = (uint8_t)cfg->wscale;
+		c->rcv_wscale = (uint8_t)conf->wscale;
 	}
-	c->rto_ms = cfg->rto_ms;
-	c->last_ms = w->now_ms;
+	c->rto_ms = conf->rto_ms;
+	c->last_ms = e->now_ms;
 	c->peer_mac = pcl_out_peer_mac(m);
-	c->port = w->port;
-	pcl_table_insert(&w->table, idx);
+	pcl_table_insert(&e->table, idx);
 	return c;
 }
 
+/* ---- LISTEN: segments for no connection ---- */
+
 /* Stateful: a SYN_RCVD entry now, and a SYN-ACK we retransmit until answered. */
 static void
-syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t app)
+syn_open(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t l)
 {
 	struct pcl_isn isn;
 	struct pcl_conn *c;
 
-	if (w->half_open >= w->cfg->syn_backlog) {
-		drop(w, m, PCL_DROP_syn_backlog);
+	if (e->half_open >= e->conf->syn_backlog) {
+		drop(e, m, PCL_DROP_syn_backlog);
 		return;
 	}
-	isn = pcl_isn_make(pcl_keyring_current(&w->secrets->isn), &s->t, w->now_us);
-	c = conn_new(w, m, s, &s->opts, app, s->seq, isn.isn, isn.ts_off);
+	isn = pcl_isn_make(&e->secrets->isn, &s->t, e->now_us);
+	c = conn_new(e, m, s, &s->opts, l, s->seq, isn.isn, isn.ts_off);
 	if (c == NULL)
 		return;
 	c->flags |= PCL_CF_RTO;
-	arm(w, c, c->rto_ms);
-	send_synack(w, c, m);
+	arm(e, c, c->rto_ms);
+	send_synack(e, c, m);
 }
 
 /*
@@ -493,62 +431,62 @@ syn_open(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint
  * client's SYN retransmission.
  */
 static void
-syn_cookie(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
+syn_cookie(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	const struct pcl_opts *o = &s->opts;
-	uint32_t counter = pcl_cookie_counter(w->now_us);
-	unsigned int mss_idx = pcl_cookie_mss_index(seg_mss(w, o));
+	uint32_t counter = pcl_cookie_counter(e->now_us);
+	unsigned int mss_idx = pcl_cookie_mss_index(seg_mss(e, o));
 	struct pcl_cookie ck =
-		pcl_cookie_make(&w->secrets->cookie, &s->t, s->seq, counter, mss_idx);
-	struct pcl_synack_opts so = {.mss = our_mss(w)};
+		pcl_cookie_make(&e->secrets->cookie, &s->t, s->seq, counter, mss_idx);
+	struct pcl_synack_opts so = {.mss = our_mss(e)};
 
 	/* Without timestamps there is nowhere to keep window scale and SACK. */
 	if (o->present & PCL_OPTF_TS) {
 		so.present =
 			(uint8_t)(PCL_OPTF_TS | (o->present & (PCL_OPTF_WS | PCL_OPTF_SACKOK)));
-		so.wscale = (uint8_t)w->cfg->wscale;
-		so.tsval = ((w->now_ms + ck.ts_off) & ~PCL_COOKIE_TS_MASK) | pcl_cookie_ts_bits(o);
+		so.wscale = (uint8_t)e->conf->wscale;
+		so.tsval = ((e->now_ms + ck.ts_off) & ~PCL_COOKIE_TS_MASK) | pcl_cookie_ts_bits(o);
 		so.tsecr = o->tsval;
 	}
-	w->cookie_until_us = (uint64_t)(counter + PCL_COOKIE_MAX_AGE + 1)
+	e->cookie_until_us = (uint64_t)(counter + PCL_COOKIE_MAX_AGE + 1)
 			     << PCL_COOKIE_PERIOD_SHIFT;
-	w->stats.cookie_sent++;
-	synack_out(w, m, &s->t, pcl_out_peer_mac(m), ck.isn, s->seq + 1, &so);
+	COUNT(e, cookie_sent);
+	synack_out(e, m, &s->t, pcl_out_peer_mac(m), ck.isn, s->seq + 1, &so);
 }
 
 /* auto mode: under pressure from this many half-open entries, or a pool this empty. */
 static bool
-cookie_pressure(struct pcl_worker *w)
+cookie_pressure(struct pcl_tcp *e)
 {
-	uint32_t threshold = RTE_MIN(w->cfg->cookie_threshold, w->cfg->syn_backlog);
-	uint32_t nfree = w->pool.nfree;
+	uint32_t threshold = RTE_MIN(e->conf->cookie_threshold, e->conf->syn_backlog);
+	uint32_t nfree = e->pool.nfree;
 
-	if (!w->cookie_on) {
-		if (w->half_open < threshold && nfree >= w->pool.cap / 8)
+	if (!e->cookie_on) {
+		if (e->half_open < threshold && nfree >= e->pool.cap / 8)
 			return false;
-		w->cookie_on = true;
-		w->stats.cookie_episodes++;
+		e->cookie_on = true;
+		COUNT(e, cookie_episodes);
 		PCL_LOG(NOTICE, "lcore %u: SYN cookies on (%u half-open, %u of %u entries free)",
-			w->lcore, w->half_open, nfree, w->pool.cap);
+			e->lcore, e->half_open, nfree, e->pool.cap);
 		return true;
 	}
 	/* Hysteresis, so a load near the threshold does not flap. */
-	if (w->half_open >= threshold / 2 || nfree < w->pool.cap / 4)
+	if (e->half_open >= threshold / 2 || nfree < e->pool.cap / 4)
 		return true;
-	w->cookie_on = false;
-	PCL_LOG(NOTICE, "lcore %u: SYN cookies off (%u half-open, %u of %u entries free)", w->lcore,
-		w->half_open, nfree, w->pool.cap);
+	e->cookie_on = false;
+	PCL_LOG(NOTICE, "lcore %u: SYN cookies off (%u half-open, %u of %u entries free)", e->lcore,
+		e->half_open, nfree, e->pool.cap);
 	return false;
 }
 
 static inline bool
-use_cookie(struct pcl_worker *w)
+use_cookie(struct pcl_tcp *e)
 {
-	switch (w->cfg->syncookies) {
+	switch (e->conf->syncookies) {
 	case PCL_COOKIES_ALWAYS:
 		return true;
 	case PCL_COOKIES_AUTO:
-		return cookie_pressure(w);
+		return cookie_pressure(e);
 	default:
 		return false;
 	}
@@ -560,77 +498,77 @@ use_cookie(struct pcl_worker *w)
  * ACK floods no 2^-24 chance of opening a connection.
  */
 static inline bool
-cookies_valid(const struct pcl_worker *w)
+cookies_valid(const struct pcl_tcp *e)
 {
-	return w->cfg->syncookies == PCL_COOKIES_ALWAYS ||
-	       (w->cfg->syncookies == PCL_COOKIES_AUTO && w->now_us < w->cookie_until_us);
+	return e->conf->syncookies == PCL_COOKIES_ALWAYS ||
+	       (e->conf->syncookies == PCL_COOKIES_AUTO && e->now_us < e->cookie_until_us);
 }
 
 /*
  * The third ACK of a cookie handshake: validate, then open the connection
- * as if it had waited in SYN_RCVD. Returns it, for the ordinary path to take
- * the ACK and whatever data or FIN it carries; NULL when m was consumed.
+ * as if it had waited in SYN_RCVD. Returns it, for the SYN_RCVD handler to
+ * take the ACK and whatever data or FIN it carries; NULL when m was consumed.
  */
 static struct pcl_conn *
-cookie_ack(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t app)
+cookie_ack(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t l)
 {
 	struct pcl_opts o = {0};
 	uint32_t ts_off = 0;
 	int mss_idx;
 
-	mss_idx = pcl_cookie_check(&w->secrets->cookie, &s->t, s->seq - 1, s->ack - 1,
-				   pcl_cookie_counter(w->now_us));
+	mss_idx = pcl_cookie_check(&e->secrets->cookie, &s->t, s->seq - 1, s->ack - 1,
+				   pcl_cookie_counter(e->now_us));
 	if (mss_idx >= 0 && (s->opts.present & PCL_OPTF_TS) &&
 	    pcl_cookie_ts_decode(s->opts.tsecr, &o) != 0)
 		mss_idx = -EBADMSG;
 	if (mss_idx < 0) {
-		w->stats.cookie_bad++;
-		reply_rst(w, m, s);
+		COUNT(e, cookie_bad);
+		reply_rst(e, m, s);
 		return NULL;
 	}
-	w->stats.cookie_ok++;
+	COUNT(e, cookie_ok);
 	o.present |= PCL_OPTF_MSS;
 	o.mss = pcl_cookie_mss[mss_idx];
 	if (o.present & PCL_OPTF_TS) {
 		o.tsval = s->opts.tsval;
 		/* Our clock resumes from the TSval the SYN-ACK carried, so it never goes back. */
-		ts_off = s->opts.tsecr - w->now_ms;
+		ts_off = s->opts.tsecr - e->now_ms;
 	}
-	return conn_new(w, m, s, &o, app, s->seq - 1, s->ack - 1, ts_off);
+	return conn_new(e, m, s, &o, l, s->seq - 1, s->ack - 1, ts_off);
 }
 
 /*
- * A segment for no connection. Returns the connection a cookie ACK opened,
- * for the caller to process m on; NULL when m was consumed.
+ * A segment for no connection. Returns the connection a cookie ACK opened
+ * (in SYN_RCVD, for the caller to process m on); NULL when m was consumed.
  */
 static struct pcl_conn *
-listen_input(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
+listen_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
-	uint8_t idx, app;
+	uint8_t l;
 
 	if (s->flags & RST) {
-		drop(w, m, PCL_DROP_tcp_rst_nomatch);
+		drop(e, m, PCL_DROP_tcp_rst_nomatch);
 		return NULL;
 	}
-	idx = w->cfg->listen_idx[rte_be_to_cpu_16(s->t.lport)];
-	if (idx == 0) {
+	l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
+	if (l == 0) {
 		if ((s->flags & (SYN | ACK)) == SYN)
-			w->stats.rst_closed_port++;
-		reply_rst(w, m, s);
+			COUNT(e, rst_closed_port);
+		reply_rst(e, m, s);
 		return NULL;
 	}
-	app = (uint8_t)w->cfg->listeners[idx - 1].app;
+	l--;
 	if ((s->flags & (SYN | ACK)) == SYN) {
-		w->stats.syn_rx++;
-		if (use_cookie(w))
-			syn_cookie(w, m, s);
+		COUNT(e, syn_rx);
+		if (use_cookie(e))
+			syn_cookie(e, m, s);
 		else
-			syn_open(w, m, s, app);
+			syn_open(e, m, s, l);
 		return NULL;
 	}
-	if ((s->flags & (SYN | ACK)) == ACK && cookies_valid(w))
-		return cookie_ack(w, m, s, app);
-	reply_rst(w, m, s);
+	if ((s->flags & (SYN | ACK)) == ACK && cookies_valid(e))
+		return cookie_ack(e, m, s, l);
+	reply_rst(e, m, s);
 	return NULL;
 }
 
@@ -646,10 +584,10 @@ fin_pending(const struct pcl_conn *c)
 
 /* Counts a segment that starts below snd_max as a retransmission. */
 static inline void
-sent(struct pcl_worker *w, struct pcl_conn *c, uint32_t seqlen)
+sent(struct pcl_tcp *e, struct pcl_conn *c, uint32_t seqlen)
 {
 	if (pcl_seq_lt(c->snd_nxt, c->snd_max))
-		w->stats.rexmits++;
+		COUNT(e, rexmits);
 	c->snd_nxt += seqlen;
 }
 
@@ -657,11 +595,14 @@ sent(struct pcl_worker *w, struct pcl_conn *c, uint32_t seqlen)
  * Sends what the window allows from snd_nxt: queued data in MSS-sized
  * segments, then the FIN (on the last data segment when it fits). With
  * probe set, one segment goes out even into a zero window. Returns the
- * number of segments sent; arms the retransmission timer when something
- * is in flight.
+ * number of segments sent.
+ *
+ * Leaves the retransmission timer armed while anything is unacknowledged,
+ * held back by the window (the persist timer), or could not be sent for
+ * want of an mbuf (the FIN included): a later attempt is always due.
  */
 static unsigned int
-output(struct pcl_worker *w, struct pcl_conn *c, bool probe)
+output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 {
 	uint32_t data_end = c->snd_una + c->sndq_len;
 	uint32_t wnd_end = c->snd_una + c->snd_wnd;
@@ -682,38 +623,51 @@ output(struct pcl_worker *w, struct pcl_conn *c, bool probe)
 			if (fin)
 				flags |= FIN;
 		}
-		if (send_seg(w, c, NULL, c->snd_nxt, flags, len) != 0)
+		if (send_seg(e, c, NULL, c->snd_nxt, flags, len) != 0)
 			break;
-		sent(w, c, len + !!(flags & FIN));
+		sent(e, c, len + !!(flags & FIN));
 		n++;
 	}
-	if (fin && c->snd_nxt == data_end && send_seg(w, c, NULL, data_end, FIN | ACK, 0) == 0) {
-		sent(w, c, 1);
+	if (fin && c->snd_nxt == data_end && send_seg(e, c, NULL, data_end, FIN | ACK, 0) == 0) {
+		sent(e, c, 1);
 		n++;
 	}
 	if (fin && c->snd_nxt == data_end + 1)
 		c->flags |= PCL_CF_FIN_SENT;
 	if (pcl_seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
-	/* Data in flight, or held back by a zero window (the persist timer). */
 	if (!(c->flags & PCL_CF_RTO) &&
-	    (c->snd_max != c->snd_una || pcl_seq_lt(c->snd_nxt, data_end))) {
+	    (c->snd_max != c->snd_una || pcl_seq_lt(c->snd_nxt, data_end) ||
+	     (fin && c->snd_nxt != data_end + 1))) {
 		c->flags |= PCL_CF_RTO;
-		arm(w, c, c->rto_ms);
+		arm(e, c, c->rto_ms);
 	}
 	return n;
 }
 
 void
-pcl_tcp_close(struct pcl_worker *w, struct pcl_conn *c)
+pcl_tcp_close(struct pcl_tcp *e, struct pcl_conn *c)
 {
 	if (c->state == PCL_TCP_ESTABLISHED)
-		set_state(w, c, PCL_TCP_FIN_WAIT_1);
+		set_state(e, c, PCL_TCP_FIN_WAIT_1);
 	else if (c->state == PCL_TCP_CLOSE_WAIT)
-		set_state(w, c, PCL_TCP_LAST_ACK);
+		set_state(e, c, PCL_TCP_LAST_ACK);
 }
 
-/* ---- input on an existing connection ---- */
+int
+pcl_tcp_send(struct pcl_tcp *e, struct pcl_conn *c, const void *data, uint32_t len)
+{
+	if (c->flags & PCL_CF_ABORT)
+		return -ECONNRESET;
+	if (pcl_sndq_append(c, e->mp, data, len) != 0) {
+		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
+		c->flags |= PCL_CF_ABORT;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- segments on a connection ---- */
 
 /* RFC 9293 3.10.7.4, first check: is any of the segment inside our window? */
 static bool
@@ -729,21 +683,68 @@ seq_acceptable(const struct pcl_conn *c, const struct pcl_seg *s, uint32_t wnd)
 	return pcl_seq_in(s->seq, c->rcv_nxt, end) || pcl_seq_in(s->seq + len - 1, c->rcv_nxt, end);
 }
 
+/*
+ * RFC 9293 3.10.7.4, the checks every state from SYN_RCVD on shares before
+ * the ACK: SYN (RFC 5961 4.2: challenged, whatever its sequence), PAWS
+ * (RFC 7323 5.3), the window, RST (RFC 5961 3.2: only an exact one closes),
+ * and the ACK bit. Returns false when m was consumed.
+ */
+static __rte_always_inline bool
+first_checks(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if (s->flags & SYN) {
+		challenge_ack(e, c, m);
+		return false;
+	}
+	if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS) && !(s->flags & RST) &&
+	    pcl_seq_lt(s->opts.tsval, c->ts_recent)) {
+		pcl_stat_add(&e->stats->drop[PCL_DROP_tcp_paws], 1);
+		COUNT(e, dup_acks_tx);
+		send_ack(e, c, m);
+		return false;
+	}
+	if (!seq_acceptable(c, s, rcv_space(e, c))) {
+		if (s->flags & RST) {
+			drop(e, m, PCL_DROP_tcp_unacceptable);
+			return false;
+		}
+		pcl_stat_add(&e->stats->drop[PCL_DROP_tcp_unacceptable], 1);
+		COUNT(e, dup_acks_tx);
+		send_ack(e, c, m);
+		return false;
+	}
+	if (s->flags & RST) {
+		if (s->seq == c->rcv_nxt) {
+			conn_close(e, c, CLOSE_RESET);
+			rte_pktmbuf_free(m);
+		} else {
+			challenge_ack(e, c, m);
+		}
+		return false;
+	}
+	if (!(s->flags & ACK)) {
+		drop(e, m, PCL_DROP_tcp_noack);
+		return false;
+	}
+	return true;
+}
+
 /* The peer acknowledged new data (snd_una < ack <= snd_max). */
 static void
-ack_advance(struct pcl_worker *w, struct pcl_conn *c, uint32_t ack)
+ack_advance(struct pcl_tcp *e, struct pcl_conn *c, uint32_t ack)
 {
-	sndq_trim(c, RTE_MIN(ack - c->snd_una, c->sndq_len));
+	pcl_sndq_trim(c, RTE_MIN(ack - c->snd_una, c->sndq_len));
 	c->snd_una = ack;
 	if (pcl_seq_lt(c->snd_nxt, ack))
 		c->snd_nxt = ack;
 	c->rexmits = 0;
-	c->rto_ms = w->cfg->rto_ms;
+	c->rto_ms = e->conf->rto_ms;
 	if (c->snd_una == c->snd_max) {
+		/* Output, which always follows, re-arms for what is still to send. */
 		c->flags &= ~PCL_CF_RTO;
-		pcl_wheel_cancel(&w->wheel, pcl_conn_idx(w, c));
+		pcl_wheel_cancel(&e->wheel, pcl_conn_idx(e, c));
 	} else {
-		arm(w, c, c->rto_ms);
+		arm(e, c, c->rto_ms);
 	}
 }
 
@@ -754,44 +755,22 @@ fin_acked(const struct pcl_conn *c)
 	return (c->flags & PCL_CF_FIN_SENT) && c->snd_una == c->snd_max;
 }
 
-/* The third ACK of the handshake. Returns false when m was consumed. */
-static bool
-syn_rcvd_ack(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
-{
-	if (s->ack != c->snd_una + 1) {
-		reply_rst(w, m, s);
-		return false;
-	}
-	w->half_open--;
-	set_state(w, c, PCL_TCP_ESTABLISHED);
-	w->stats.conn_opened++;
-	c->snd_una = s->ack;
-	c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
-	c->snd_wl1 = s->seq;
-	c->snd_wl2 = s->ack;
-	c->rexmits = 0;
-	c->rto_ms = w->cfg->rto_ms;
-	c->flags &= ~PCL_CF_RTO;
-	pcl_wheel_cancel(&w->wheel, pcl_conn_idx(w, c));
-	return true;
-}
-
 /*
  * ACK processing in a synchronized state (RFC 9293 3.10.7.4, fifth check).
  * Returns false when m was consumed.
  */
 static bool
-ack_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+ack_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	if (pcl_seq_gt(s->ack, c->snd_max)) {
-		w->stats.drop[PCL_DROP_tcp_bad_ack]++;
-		send_ack(w, c, m);
+		pcl_stat_add(&e->stats->drop[PCL_DROP_tcp_bad_ack], 1);
+		send_ack(e, c, m);
 		return false;
 	}
 	if (pcl_seq_lt(s->ack, c->snd_una))
 		return true; /* an old duplicate: nothing to learn from its ACK */
 	if (pcl_seq_gt(s->ack, c->snd_una))
-		ack_advance(w, c, s->ack);
+		ack_advance(e, c, s->ack);
 	if (pcl_seq_lt(c->snd_wl1, s->seq) ||
 	    (c->snd_wl1 == s->seq && pcl_seq_le(c->snd_wl2, s->ack))) {
 		c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
@@ -806,7 +785,7 @@ ack_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const st
  * Returns true when the segment must be acknowledged.
  */
 static bool
-receive(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+receive(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	const uint8_t *data = rte_pktmbuf_mtod_offset(m, const uint8_t *, s->payload_off);
 	uint32_t len = s->len, old, wnd;
@@ -823,17 +802,17 @@ receive(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const stru
 		data += old;
 		len -= old;
 	} else if (s->seq != c->rcv_nxt) {
-		w->stats.drop[PCL_DROP_tcp_ooo]++;
-		w->stats.dup_acks_tx++;
+		pcl_stat_add(&e->stats->drop[PCL_DROP_tcp_ooo], 1);
+		COUNT(e, dup_acks_tx);
 		return true;
 	}
-	wnd = rcv_space(w, c);
+	wnd = rcv_space(e, c);
 	if (len > wnd) {
 		len = wnd;
 		fin = false;
 	}
 	c->rcv_nxt += len;
-	w->stats.data_rx_bytes += len;
+	pcl_stat_add(&e->stats->data_rx_bytes, len);
 	/*
 	 * The FIN changes state before the app sees the data, so an app that
 	 * answers and closes a half-closed connection takes the passive path
@@ -842,28 +821,112 @@ receive(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const stru
 	if (fin) {
 		c->rcv_nxt++;
 		if (c->state == PCL_TCP_ESTABLISHED)
-			set_state(w, c, PCL_TCP_CLOSE_WAIT);
+			set_state(e, c, PCL_TCP_CLOSE_WAIT);
 		else if (c->state == PCL_TCP_FIN_WAIT_1)
-			set_state(w, c, PCL_TCP_CLOSING);
+			set_state(e, c, PCL_TCP_CLOSING);
 		else
-			enter_time_wait(w, c);
+			enter_time_wait(e, c);
 	}
 	if (len && !(c->flags & PCL_CF_APP_DONE) &&
 	    (c->state == PCL_TCP_ESTABLISHED || c->state == PCL_TCP_CLOSE_WAIT))
-		pcl_apps[c->app].recv(w, c, data, len);
+		pcl_tcp_listener(e, c)->app->recv(e, c, data, len);
 	if (c->state == PCL_TCP_CLOSE_WAIT)
-		pcl_tcp_close(w, c);
+		pcl_tcp_close(e, c);
 	return true;
 }
 
+/*
+ * The rest of a segment whose ACK was taken: our FIN's acknowledgment, the
+ * peer's data and FIN, and what we send back. Every path ends with the entry
+ * freed or its timer armed.
+ */
+static __rte_always_inline void
+after_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	bool need_ack;
+
+	c->last_ms = e->now_ms;
+	/* RFC 7323 4.3: keep the TSval of the segment at the left window edge. */
+	if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS) &&
+	    pcl_seq_le(s->seq, c->rcv_nxt))
+		c->ts_recent = s->opts.tsval;
+
+	if (fin_acked(c)) {
+		switch (c->state) {
+		case PCL_TCP_FIN_WAIT_1:
+			set_state(e, c, PCL_TCP_FIN_WAIT_2);
+			break;
+		case PCL_TCP_CLOSING:
+			enter_time_wait(e, c);
+			rte_pktmbuf_free(m);
+			return;
+		case PCL_TCP_LAST_ACK:
+			conn_close(e, c, CLOSE_NORMAL);
+			rte_pktmbuf_free(m);
+			return;
+		default:
+			break;
+		}
+	}
+
+	need_ack = receive(e, c, m, s);
+	if (c->flags & PCL_CF_ABORT) {
+		conn_abort(e, c, m);
+		return;
+	}
+	if (output(e, c, false) == 0 && need_ack)
+		send_ack(e, c, m);
+	else
+		rte_pktmbuf_free(m);
+	/* Nothing to retransmit and not in TIME_WAIT: the idle timer. */
+	if (!pcl_tnode_armed(&c->tm))
+		arm(e, c, idle_ms(e));
+}
+
+/* SYN_RCVD: waiting for the third ACK, which may carry data and a FIN. */
 static void
-time_wait_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m,
-		const struct pcl_seg *s)
+syn_rcvd_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if (s->flags & SYN) {
+		/* Our SYN-ACK was lost: send the same one again (same ISN). */
+		send_synack(e, c, m);
+		return;
+	}
+	if (!first_checks(e, c, m, s))
+		return;
+	if (s->ack != c->snd_una + 1) {
+		reply_rst(e, m, s);
+		return;
+	}
+	e->half_open--;
+	set_state(e, c, PCL_TCP_ESTABLISHED);
+	COUNT(e, conn_opened);
+	c->snd_una = s->ack;
+	c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->rexmits = 0;
+	c->rto_ms = e->conf->rto_ms;
+	c->flags &= ~PCL_CF_RTO;
+	pcl_wheel_cancel(&e->wheel, pcl_conn_idx(e, c));
+	after_ack(e, c, m, s);
+}
+
+/* ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK. */
+static void
+sync_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if (first_checks(e, c, m, s) && ack_input(e, c, m, s))
+		after_ack(e, c, m, s);
+}
+
+static void
+time_wait_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	bool newer;
 
 	if (s->flags & RST) {
-		drop(w, m, PCL_DROP_tcp_tw_rst);
+		drop(e, m, PCL_DROP_tcp_tw_rst);
 		return;
 	}
 	if ((s->flags & (SYN | ACK)) == SYN) {
@@ -873,195 +936,226 @@ time_wait_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m,
 		else
 			newer = pcl_seq_gt(s->seq, c->rcv_nxt);
 		if (newer) {
-			w->stats.time_wait_reused++;
-			conn_close(w, c, CLOSE_NORMAL);
-			listen_input(w, m, s); /* a SYN: never returns a connection */
+			COUNT(e, time_wait_reused);
+			conn_close(e, c, CLOSE_NORMAL);
+			listen_input(e, m, s); /* a SYN: never returns a connection */
 			return;
 		}
-		send_ack(w, c, m);
+		send_ack(e, c, m);
 		return;
 	}
-	if (seq_acceptable(c, s, rcv_space(w, c)) && !(s->flags & FIN) && s->len == 0) {
+	if (seq_acceptable(c, s, rcv_space(e, c)) && !(s->flags & FIN) && s->len == 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	/* A retransmitted FIN means our last ACK was lost: restart 2 MSL. */
 	if ((s->flags & FIN) && s->seq + s->len + 1 == c->rcv_nxt)
-		arm(w, c, 2 * w->cfg->msl_ms);
-	send_ack(w, c, m);
-}
-
-static void
-conn_input(struct pcl_worker *w, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
-{
-	bool need_ack;
-
-	if (c->state == PCL_TCP_SYN_RCVD && (s->flags & SYN)) {
-		/* Our SYN-ACK was lost: send the same one again (same ISN). */
-		send_synack(w, c, m);
-		return;
-	}
-	/* RFC 5961 4.2: a SYN on a synchronized connection is challenged, whatever its sequence. */
-	if (s->flags & SYN) {
-		challenge_ack(w, c, m);
-		return;
-	}
-	/* RFC 7323 5.3: PAWS. */
-	if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS) && !(s->flags & RST) &&
-	    pcl_seq_lt(s->opts.tsval, c->ts_recent)) {
-		w->stats.drop[PCL_DROP_tcp_paws]++;
-		w->stats.dup_acks_tx++;
-		send_ack(w, c, m);
-		return;
-	}
-	if (!seq_acceptable(c, s, rcv_space(w, c))) {
-		if (s->flags & RST) {
-			drop(w, m, PCL_DROP_tcp_unacceptable);
-			return;
-		}
-		w->stats.drop[PCL_DROP_tcp_unacceptable]++;
-		w->stats.dup_acks_tx++;
-		send_ack(w, c, m);
-		return;
-	}
-	/* RFC 5961 3.2: only an exact RST closes; others in the window are challenged. */
-	if (s->flags & RST) {
-		if (s->seq == c->rcv_nxt) {
-			conn_close(w, c, CLOSE_RESET);
-			rte_pktmbuf_free(m);
-		} else {
-			challenge_ack(w, c, m);
-		}
-		return;
-	}
-	if (!(s->flags & ACK)) {
-		drop(w, m, PCL_DROP_tcp_noack);
-		return;
-	}
-	if (c->state == PCL_TCP_SYN_RCVD ? !syn_rcvd_ack(w, c, m, s) : !ack_input(w, c, m, s))
-		return;
-	c->last_ms = w->now_ms;
-	/* RFC 7323 4.3: keep the TSval of the segment at the left window edge. */
-	if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS) &&
-	    pcl_seq_le(s->seq, c->rcv_nxt))
-		c->ts_recent = s->opts.tsval;
-
-	if (fin_acked(c)) {
-		if (c->state == PCL_TCP_FIN_WAIT_1) {
-			set_state(w, c, PCL_TCP_FIN_WAIT_2);
-		} else if (c->state == PCL_TCP_CLOSING) {
-			enter_time_wait(w, c);
-			rte_pktmbuf_free(m);
-			return;
-		} else if (c->state == PCL_TCP_LAST_ACK) {
-			conn_close(w, c, CLOSE_NORMAL);
-			rte_pktmbuf_free(m);
-			return;
-		}
-	}
-
-	need_ack = receive(w, c, m, s);
-	if (c->flags & PCL_CF_ABORT) {
-		conn_abort(w, c, m);
-		return;
-	}
-	if (output(w, c, false) == 0 && need_ack)
-		send_ack(w, c, m);
-	else
-		rte_pktmbuf_free(m);
-	/* Nothing in flight and not in TIME_WAIT: watch for idleness. */
-	if (!pcl_tnode_armed(&c->tm) && w->cfg->idle_timeout_ms)
-		arm(w, c, w->cfg->idle_timeout_ms);
-}
-
-void
-pcl_tcp_input(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s)
-{
-	uint32_t idx = pcl_table_lookup(&w->table, &s->t);
-	struct pcl_conn *c;
-
-	if (idx == PCL_TABLE_NIL) {
-		c = listen_input(w, m, s);
-		if (c != NULL)
-			conn_input(w, c, m, s);
-		return;
-	}
-	c = &w->conns[idx];
-	if (c->state == PCL_TCP_TIME_WAIT)
-		time_wait_input(w, c, m, s);
-	else
-		conn_input(w, c, m, s);
+		arm(e, c, 2 * e->conf->msl_ms);
+	send_ack(e, c, m);
 }
 
 /* ---- timers ---- */
 
 static inline void
-backoff(const struct pcl_worker *w, struct pcl_conn *c)
+backoff(const struct pcl_tcp *e, struct pcl_conn *c)
 {
 	c->rexmits++;
-	c->rto_ms = RTE_MIN(c->rto_ms * 2, w->cfg->rto_max_ms);
+	c->rto_ms = RTE_MIN(c->rto_ms * 2, e->conf->rto_max_ms);
 }
 
 static void
-idle_timeout(struct pcl_worker *w, struct pcl_conn *c)
+synack_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	uint32_t idle = w->cfg->idle_timeout_ms;
-	uint32_t quiet = w->now_ms - c->last_ms;
-
-	if (idle == 0)
-		return;
-	if (quiet < idle) {
-		arm(w, c, idle - quiet);
+	if (c->rexmits >= e->conf->synack_retries) {
+		conn_close(e, c, CLOSE_RETRIES);
 		return;
 	}
-	if (c->state == PCL_TCP_FIN_WAIT_2) {
-		/* Our side is done and the peer never closed its own. */
-		conn_close(w, c, CLOSE_TIMEOUT);
-		return;
-	}
-	if (c->state == PCL_TCP_ESTABLISHED) {
-		w->stats.idle_closes++;
-		pcl_tcp_close(w, c);
-		output(w, c, false);
-	}
+	backoff(e, c);
+	COUNT(e, rexmits);
+	send_synack(e, c, NULL);
+	arm(e, c, c->rto_ms);
 }
 
-void
-pcl_tcp_timeout(struct pcl_worker *w, struct pcl_conn *c)
+/* Goes back to the oldest unacknowledged byte; output re-arms the timer. */
+static void
+retransmit(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	const struct pcl_config *cfg = w->cfg;
-
-	if (c->state == PCL_TCP_TIME_WAIT) {
-		conn_close(w, c, CLOSE_NORMAL);
+	if (c->rexmits >= e->conf->retries) {
+		conn_close(e, c, CLOSE_RETRIES);
 		return;
 	}
-	if (!(c->flags & PCL_CF_RTO)) {
-		idle_timeout(w, c);
-		return;
-	}
-	if (c->rexmits >= (c->state == PCL_TCP_SYN_RCVD ? cfg->synack_retries : cfg->retries)) {
-		conn_close(w, c, CLOSE_RETRIES);
-		return;
-	}
-	backoff(w, c);
-	if (c->state == PCL_TCP_SYN_RCVD) {
-		w->stats.rexmits++;
-		send_synack(w, c, NULL);
-		arm(w, c, c->rto_ms);
-		return;
-	}
-	/* Go back to the oldest unacknowledged byte; output re-arms the timer. */
+	backoff(e, c);
 	c->snd_nxt = c->snd_una;
 	c->flags &= ~PCL_CF_RTO;
-	output(w, c, true);
+	output(e, c, true);
+}
+
+/*
+ * The idle timer fired: true when the peer has been quiet for
+ * timers.idle_timeout_ms; otherwise the timer is re-armed for the rest.
+ */
+static bool
+idle_expired(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	uint32_t idle = e->conf->idle_timeout_ms;
+	uint32_t quiet = e->now_ms - c->last_ms;
+
+	if (idle == 0) {
+		arm(e, c, PCL_IDLE_NEVER_MS);
+		return false;
+	}
+	if (quiet < idle) {
+		arm(e, c, idle - quiet);
+		return false;
+	}
+	return true;
+}
+
+/* ESTABLISHED and CLOSE_WAIT: a retransmission, or an idle close (our FIN). */
+static void
+open_timeout(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	if (c->flags & PCL_CF_RTO) {
+		retransmit(e, c);
+		return;
+	}
+	if (!idle_expired(e, c))
+		return;
+	COUNT(e, idle_closes);
+	pcl_tcp_close(e, c);
+	output(e, c, false);
+}
+
+/* FIN_WAIT_2: our side is done and the peer never closed its own. */
+static void
+fin_wait_2_timeout(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	if (idle_expired(e, c))
+		conn_close(e, c, CLOSE_TIMEOUT);
+}
+
+static void
+time_wait_timeout(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	conn_close(e, c, CLOSE_NORMAL);
+}
+
+/* ---- dispatch ---- */
+
+typedef void (*state_input_t)(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m,
+			      const struct pcl_seg *s);
+typedef void (*state_timeout_t)(struct pcl_tcp *e, struct pcl_conn *c);
+
+/* What each state does with a segment and when its timer fires (see pcl_conn.h). */
+static const struct {
+	state_input_t input;
+	state_timeout_t timeout;
+} states[PCL_TCP_STATE_MAX] = {
+	[PCL_TCP_SYN_RCVD] = {syn_rcvd_input, synack_timeout},
+	[PCL_TCP_ESTABLISHED] = {sync_input, open_timeout},
+	[PCL_TCP_CLOSE_WAIT] = {sync_input, open_timeout},
+	[PCL_TCP_LAST_ACK] = {sync_input, retransmit},
+	[PCL_TCP_FIN_WAIT_1] = {sync_input, retransmit},
+	[PCL_TCP_FIN_WAIT_2] = {sync_input, fin_wait_2_timeout},
+	[PCL_TCP_CLOSING] = {sync_input, retransmit},
+	[PCL_TCP_TIME_WAIT] = {time_wait_input, time_wait_timeout},
+};
+
+void
+pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	uint32_t idx = pcl_table_lookup(&e->table, &s->t);
+	struct pcl_conn *c;
+
+	if (idx == PCL_TABLE_NIL) {
+		c = listen_input(e, m, s);
+		if (c != NULL)
+			syn_rcvd_input(e, c, m, s);
+		return;
+	}
+	c = &e->conns[idx];
+	states[c->state].input(e, c, m, s);
+}
+
+static void
+fire(void *arg, uint32_t idx)
+{
+	struct pcl_tcp *e = arg;
+	struct pcl_conn *c = &e->conns[idx];
+
+	states[c->state].timeout(e, c);
+}
+
+unsigned int
+pcl_tcp_timers(struct pcl_tcp *e)
+{
+	unsigned int n = pcl_wheel_advance(&e->wheel, e->now_tick, PCL_TIMER_BUDGET, fire, e);
+
+	if (n == PCL_TIMER_BUDGET)
+		COUNT(e, timer_deferred);
+	return n;
+}
+
+/* ---- the engine ---- */
+
+int
+pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
+{
+	uint32_t nconns = env->conf->conns;
+	uint32_t nbuckets = rte_align32pow2(nconns);
+	uint64_t conns_sz =
+		RTE_ALIGN_CEIL((uint64_t)nconns * sizeof(struct pcl_conn), RTE_CACHE_LINE_SIZE);
+	uint64_t pool_sz = RTE_ALIGN_CEIL(pcl_pool_memsize(nconns), RTE_CACHE_LINE_SIZE);
+	uint64_t table_sz = RTE_ALIGN_CEIL(pcl_table_memsize(nbuckets), RTE_CACHE_LINE_SIZE);
+	uint64_t wheel_sz = pcl_wheel_memsize(PCL_WHEEL_SLOTS);
+	char *mem;
+	uint32_t i;
+
+	memset(e, 0, sizeof(*e));
+	mem = rte_zmalloc_socket("pcl_tcp", conns_sz + pool_sz + table_sz + wheel_sz,
+				 RTE_CACHE_LINE_SIZE,
+				 env->socket == SOCKET_ID_ANY ? 0 : env->socket);
+	if (mem == NULL)
+		return -ENOMEM;
+	e->mem = mem;
+	e->conns = (struct pcl_conn *)mem;
+	e->conf = env->conf;
+	e->listeners = env->listeners;
+	e->secrets = env->secrets;
+	e->net = env->net;
+	e->txq = env->txq;
+	e->mp = env->mp;
+	e->stats = env->stats;
+	e->lcore = env->lcore;
+	pcl_tcp_clock(e, now_us);
+
+	for (i = 0; i < nconns; i++)
+		pcl_tnode_init(&e->conns[i].tm);
+	pcl_pool_init(&e->pool, mem + conns_sz, nconns);
+	/* Both sizes are powers of two, so neither init can fail. */
+	pcl_table_init(&e->table, mem + conns_sz + pool_sz, nbuckets, (uint32_t)rte_rand(),
+		       e->conns, sizeof(struct pcl_conn), offsetof(struct pcl_conn, hnext));
+	pcl_wheel_init(&e->wheel, mem + conns_sz + pool_sz + table_sz, PCL_WHEEL_SLOTS,
+		       &e->conns[0].tm, sizeof(struct pcl_conn), e->now_tick);
+	return 0;
 }
 
 void
-pcl_tcp_drop_all(struct pcl_worker *w)
+pcl_tcp_drop_all(struct pcl_tcp *e)
 {
 	uint32_t i;
 
-	for (i = 0; i < w->pool.cap; i++)
-		if (w->conns[i].state != PCL_TCP_CLOSED)
-			conn_release(w, &w->conns[i]);
+	for (i = 0; i < e->pool.cap; i++)
+		if (e->conns[i].state != PCL_TCP_CLOSED)
+			conn_release(e, &e->conns[i]);
+}
+
+void
+pcl_tcp_fini(struct pcl_tcp *e)
+{
+	if (e->mem == NULL)
+		return;
+	pcl_tcp_drop_all(e);
+	rte_free(e->mem);
+	e->mem = NULL;
 }

@@ -2,25 +2,156 @@
 #ifndef PCL_TCP_H
 #define PCL_TCP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "base/pcl_stats.h"
 #include "net/pcl_pkt.h"
+#include "net/pcl_txq.h"
 #include "tcp/pcl_conn.h"
+#include "tcp/pcl_isn.h"
+#include "tcp/pcl_pool.h"
+#include "tcp/pcl_table.h"
+#include "tcp/pcl_timer.h"
 
-struct pcl_worker;
+/* Timer wheel: 10 ms ticks, 8192 slots = 82 s, longer than 2 MSL by default. */
+#define PCL_TICK_MS      10
+#define PCL_WHEEL_SLOTS  8192
+#define PCL_TIMER_BUDGET 256
+#define PCL_MAX_LISTEN   64
+
+enum pcl_cookie_mode {
+	PCL_COOKIES_OFF,
+	PCL_COOKIES_AUTO,
+	PCL_COOKIES_ALWAYS,
+};
+
+/* The engine's settings: the [tcp], [timers], [tables] and [syncookies] keys. */
+struct pcl_tcp_conf {
+	uint16_t mss; /* ours: port.mtu less the IPv4 and TCP headers */
+	uint32_t wscale;
+	uint32_t rcv_wnd;
+	uint32_t challenge_ack_limit; /* per second per lcore */
+	uint32_t syncookies;          /* enum pcl_cookie_mode */
+	uint32_t cookie_threshold;    /* auto: half-open entries that switch cookies on */
+	uint32_t msl_ms;
+	uint32_t rto_ms;
+	uint32_t rto_max_ms;
+	uint32_t synack_retries;
+	uint32_t retries;
+	uint32_t idle_timeout_ms; /* 0: never */
+	uint32_t conns;           /* entries per worker lcore */
+	uint32_t syn_backlog;     /* half-open entries per worker lcore */
+};
+
+struct pcl_tcp;
 
 /*
- * The server side of RFC 9293 connection management, for one lcore.
- *
- * pcl_tcp_input() consumes the mbuf of a validated segment: it becomes the
- * reply (SYN-ACK, ACK, RST) when one fits in it, and is freed otherwise.
+ * A request/response application on top of a connection. recv gets in-order
+ * payload once; it answers with pcl_tcp_send() and may end its side with
+ * pcl_tcp_close(). When the peer closes, the engine closes too, after
+ * whatever the app has queued.
  */
-void pcl_tcp_input(struct pcl_worker *w, struct rte_mbuf *m, const struct pcl_seg *s);
+struct pcl_app_ops {
+	void (*recv)(struct pcl_tcp *e, struct pcl_conn *c, const uint8_t *data, uint32_t len);
+};
 
-/* The connection's timer fired: retransmit, expire TIME_WAIT, or idle out. */
-void pcl_tcp_timeout(struct pcl_worker *w, struct pcl_conn *c);
+/* A listening port: the app its connections get, and that app's settings. */
+struct pcl_listener {
+	const struct pcl_app_ops *app;
+	const void *app_data;
+	uint16_t port;
+};
+
+/* Every listener, and which one each port has; read-only, shared by the workers. */
+struct pcl_listeners {
+	uint32_t n;
+	struct pcl_listener l[PCL_MAX_LISTEN];
+	uint8_t by_port[65536]; /* index + 1; 0: nobody listens */
+};
+
+/* What the engine is given to run on; it keeps the pointers. */
+struct pcl_tcp_env {
+	const struct pcl_tcp_conf *conf;
+	const struct pcl_listeners *listeners;
+	const struct pcl_secrets *secrets; /* rotated by the control thread */
+	const struct pcl_pkt_ctx *net;     /* our MAC, the source of what we send */
+	struct pcl_txq *txq;               /* where replies go */
+	struct rte_mempool *mp;            /* for segments that are not replies in place */
+	struct pcl_stats *stats;           /* the lcore's counters */
+	unsigned int lcore;                /* for log lines */
+	int socket;                        /* NUMA socket of the tables */
+};
+
+/*
+ * The TCP engine of one lcore: the server side of RFC 9293 connection
+ * management with the RFC 5961 defences, RFC 7323 timestamps, PAWS and
+ * window scaling, RFC 6528 ISNs and RFC 4987 SYN cookies. One owner, no
+ * locks; the control thread only reads the gauges.
+ */
+struct pcl_tcp {
+	/* The clock, set by pcl_tcp_clock() before each batch. */
+	uint64_t now_us;
+	uint32_t now_ms;   /* wraps; used for timestamps and idle ages */
+	uint32_t now_tick; /* PCL_TICK_MS ticks, modulo 2^32 */
+
+	struct pcl_conn *conns;
+	struct pcl_table table;
+	struct pcl_pool pool;
+	struct pcl_wheel wheel;
+	const struct pcl_tcp_conf *conf;
+	const struct pcl_listeners *listeners;
+	const struct pcl_secrets *secrets;
+	const struct pcl_pkt_ctx *net;
+	struct pcl_txq *txq;
+	struct rte_mempool *mp;
+	struct pcl_stats *stats;
+
+	uint32_t half_open;       /* entries in SYN_RCVD */
+	bool cookie_on;           /* auto mode: answering SYNs with cookies */
+	uint64_t cookie_until_us; /* cookies we sent are valid until then */
+	uint32_t challenge_sec;   /* second the challenge-ACK budget belongs to */
+	uint32_t challenge_left;
+	unsigned int lcore;
+	void *mem; /* one allocation behind conns, table, pool and wheel */
+
+	/* Connections in each state right now (gauges the control thread reads). */
+	uint64_t by_state[PCL_TCP_STATE_MAX] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/*
+ * Prepares e with tables for env->conf->conns connections in DPDK memory,
+ * its clock at now_us. Returns 0, or -ENOMEM.
+ */
+int pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us);
+
+/* Frees every connection and the tables. */
+void pcl_tcp_fini(struct pcl_tcp *e);
+
+/* Sets the engine's clock. */
+static inline void
+pcl_tcp_clock(struct pcl_tcp *e, uint64_t now_us)
+{
+	e->now_us = now_us;
+	e->now_ms = (uint32_t)(now_us / 1000);
+	e->now_tick = (uint32_t)(now_us / (PCL_TICK_MS * 1000));
+}
+
+/*
+ * Handles a validated segment. Consumes the mbuf: it becomes the reply
+ * (SYN-ACK, ACK, RST) when one fits in it, and is freed otherwise.
+ */
+void pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s);
+
+/*
+ * Fires the timers that are due, at most PCL_TIMER_BUDGET of them (the rest
+ * wait for the next call, counted as timer_deferred). Returns how many fired.
+ */
+unsigned int pcl_tcp_timers(struct pcl_tcp *e);
 
 /*
  * Queues len bytes for the peer (the app's answer). They are sent after the
@@ -29,12 +160,47 @@ void pcl_tcp_timeout(struct pcl_worker *w, struct pcl_conn *c);
  * connection is aborted with RST rather than left to hang), or -ECONNRESET
  * when an earlier call already failed so.
  */
-int pcl_tcp_send(struct pcl_worker *w, struct pcl_conn *c, const void *data, uint32_t len);
+int pcl_tcp_send(struct pcl_tcp *e, struct pcl_conn *c, const void *data, uint32_t len);
 
 /* Closes our direction: a FIN follows the queued data. */
-void pcl_tcp_close(struct pcl_worker *w, struct pcl_conn *c);
+void pcl_tcp_close(struct pcl_tcp *e, struct pcl_conn *c);
 
-/* Frees every connection of w (at shutdown). */
-void pcl_tcp_drop_all(struct pcl_worker *w);
+/* Frees every connection (at shutdown, and between fuzz inputs). */
+void pcl_tcp_drop_all(struct pcl_tcp *e);
+
+/*
+ * Checks the engine's invariants, for tests: the pool, table, wheel, state
+ * gauges and half-open count agree, so there are as many armed timers as
+ * live entries. deep also walks every entry (O(entries)): each live one is
+ * found by its tuple and has its timer armed, each free one has not, and the
+ * gauges match the states. Returns 0, or -EFAULT with the first violation
+ * in err.
+ */
+int pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen);
+
+/* The listener a connection was accepted on. */
+static inline const struct pcl_listener *
+pcl_tcp_listener(const struct pcl_tcp *e, const struct pcl_conn *c)
+{
+	return &e->listeners->l[c->listener];
+}
+
+static inline uint32_t
+pcl_conn_idx(const struct pcl_tcp *e, const struct pcl_conn *c)
+{
+	return (uint32_t)(c - e->conns);
+}
+
+/* Connections in any state right now, half-open included, from a by-state gauge array. */
+static inline uint64_t
+pcl_tcp_active(const uint64_t *by_state)
+{
+	uint64_t a = 0;
+	unsigned int i;
+
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+		a += pcl_stat_read(&by_state[i]);
+	return a;
+}
 
 #endif

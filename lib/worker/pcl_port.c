@@ -16,15 +16,15 @@
 #define PCL_MBUF_CACHE 256
 
 struct rte_mempool *
-pcl_port_mempool(const struct pcl_config *cfg, unsigned int lcore)
+pcl_port_mempool(const struct pcl_port_conf *conf, unsigned int lcore)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
 	uint32_t room = RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
-				(uint32_t)(cfg->mtu + RTE_ETHER_HDR_LEN + RTE_PKTMBUF_HEADROOM));
+				(uint32_t)(conf->mtu + RTE_ETHER_HDR_LEN + RTE_PKTMBUF_HEADROOM));
 	int socket = rte_lcore_to_socket_id(lcore);
 
 	snprintf(name, sizeof(name), "pcl_mbuf_%u", lcore);
-	return rte_pktmbuf_pool_create(name, cfg->mbufs, PCL_MBUF_CACHE, 0, (uint16_t)room,
+	return rte_pktmbuf_pool_create(name, conf->mbufs, PCL_MBUF_CACHE, 0, (uint16_t)room,
 				       socket == SOCKET_ID_ANY ? 0 : socket);
 }
 
@@ -66,14 +66,14 @@ reta_program(uint16_t port, uint16_t reta_size, uint16_t nq)
 }
 
 int
-pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
+pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 	       struct rte_mempool *const *mps, struct pcl_port_rss *rss)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
 	/* port.queues may ask for more pairs than workers; the extra ones stay idle. */
-	uint16_t nconf = (uint16_t)RTE_MAX(cfg->queues, (uint32_t)nq);
-	uint16_t rxd = cfg->rx_desc, txd = cfg->tx_desc, q;
+	uint16_t nconf = (uint16_t)RTE_MAX(pc->queues, (uint32_t)nq);
+	uint16_t rxd = pc->rx_desc, txd = pc->tx_desc, q;
 	uint64_t want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	uint8_t key[PCL_RSS_KEY_MAX];
 	bool rss_on = false;
@@ -89,12 +89,12 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 			"port %u (%s): %u RX/TX queue pairs wanted (%s), but the device has at "
 			"most %u RX and %u TX queues; %s",
 			port, info.driver_name, nconf,
-			cfg->queues ? "port.queues" : "one per worker lcore", info.max_rx_queues,
+			pc->queues ? "port.queues" : "one per worker lcore", info.max_rx_queues,
 			info.max_tx_queues,
-			cfg->queues ? "lower port.queues" : "use fewer worker lcores in -l");
+			pc->queues ? "lower port.queues" : "use fewer worker lcores in -l");
 		return -EINVAL;
 	}
-	conf.rxmode.mtu = cfg->mtu;
+	conf.rxmode.mtu = pc->mtu;
 	conf.rxmode.offloads = want & info.rx_offload_capa;
 	if (nconf > 1)
 		rss_on = rss_conf(&info, key, &conf);
@@ -114,8 +114,11 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 		return rc;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
-	if (rc != 0)
+	if (rc != 0) {
+		PCL_LOG(ERR, "port %u (%s): cannot use %u RX / %u TX descriptors: %s", port,
+			info.driver_name, pc->rx_desc, pc->tx_desc, rte_strerror(-rc));
 		return rc;
+	}
 	for (q = 0; q < nconf; q++) {
 		int socket = rte_eth_dev_socket_id(port);
 
@@ -145,7 +148,7 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 			"port %u (%s): port.queues %u for %u workers needs programmable RSS, "
 			"which the device lacks; set port.queues = 0",
 			port, info.driver_name, nconf, nq);
-		rte_eth_dev_stop(port);
+		pcl_port_stop(port);
 		return -ENOTSUP;
 	}
 	if (nconf > 1)
@@ -163,6 +166,11 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
 void
 pcl_port_stop(uint16_t port)
 {
-	rte_eth_dev_stop(port);
-	rte_eth_dev_close(port);
+	int rc = rte_eth_dev_stop(port);
+
+	if (rc != 0)
+		PCL_LOG(WARNING, "port %u: stop failed: %s", port, rte_strerror(-rc));
+	rc = rte_eth_dev_close(port);
+	if (rc != 0)
+		PCL_LOG(WARNING, "port %u: close failed: %s", port, rte_strerror(-rc));
 }

@@ -7,13 +7,20 @@
 
 #include <rte_mempool.h>
 
-#include "ctl/pcl_config.h"
+/* The [port] keys that shape the device and its buffers. */
+struct pcl_port_conf {
+	uint16_t mtu;
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint32_t mbufs;  /* per worker lcore */
+	uint32_t queues; /* RX/TX queue pairs, 0 = one per worker lcore */
+};
 
 /*
- * Creates the mbuf pool of one worker: cfg->mbufs buffers big enough for a
- * frame of cfg->mtu, on the worker's socket. Returns NULL and sets rte_errno.
+ * Creates the mbuf pool of one worker: conf->mbufs buffers big enough for a
+ * frame of conf->mtu, on the worker's socket. Returns NULL and sets rte_errno.
  */
-struct rte_mempool *pcl_port_mempool(const struct pcl_config *cfg, unsigned int lcore);
+struct rte_mempool *pcl_port_mempool(const struct pcl_port_conf *conf, unsigned int lcore);
 
 /* How the port spreads flows over its queues. */
 struct pcl_port_rss {
@@ -25,13 +32,14 @@ struct pcl_port_rss {
  * Configures port with RX/TX queue pairs for nq workers (queue q takes
  * buffers from mps[q]), enables the checksum offloads the device has and,
  * with several queues, symmetric RSS where the device can; then starts it.
- * When cfg->queues asks for more pairs than nq, the others get buffers from
+ * When conf->queues asks for more pairs than nq, the others get buffers from
  * mps[q % nq] and no traffic, which needs programmable RSS. rss (may be NULL)
  * says what was set up. Returns 0 or -errno, with the reason logged.
  */
-int pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_config *cfg,
+int pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *conf,
 		   struct rte_mempool *const *mps, struct pcl_port_rss *rss);
 
+/* Stops and closes the port; a failure is logged, nothing more can be done. */
 void pcl_port_stop(uint16_t port);
 
 #endif

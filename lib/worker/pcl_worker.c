@@ -8,64 +8,55 @@
 #include <rte_prefetch.h>
 
 #include "base/pcl_log.h"
+#include "net/pcl_arp.h"
 #include "net/pcl_out.h"
-#include "tcp/pcl_tcp.h"
 #include "worker/pcl_worker.h"
 
 /* How many packets ahead of the one being handled have their headers fetched. */
 #define PCL_PREFETCH 4
 
-int
-pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
-		const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
-		uint16_t queue, unsigned int lcore)
+/* The TX sink is full in the middle of an iteration: send what it holds now. */
+static void
+txq_flush(struct pcl_txq *q)
 {
-	uint32_t nconns = cfg->conns;
-	uint32_t nbuckets = rte_align32pow2(nconns);
-	uint64_t conns_sz =
-		RTE_ALIGN_CEIL((uint64_t)nconns * sizeof(struct pcl_conn), RTE_CACHE_LINE_SIZE);
-	uint64_t pool_sz = RTE_ALIGN_CEIL(pcl_pool_memsize(nconns), RTE_CACHE_LINE_SIZE);
-	uint64_t table_sz = RTE_ALIGN_CEIL(pcl_table_memsize(nbuckets), RTE_CACHE_LINE_SIZE);
-	uint64_t wheel_sz = pcl_wheel_memsize(PCL_WHEEL_SLOTS);
-	int socket = rte_lcore_to_socket_id(lcore);
-	char *mem;
-	uint32_t i;
+	pcl_worker_flush(container_of(q, struct pcl_worker, txq));
+}
+
+int
+pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
+{
+	int socket = (int)rte_lcore_to_socket_id(conf->lcore);
+	struct pcl_tcp_env env = {
+		.conf = conf->tcp,
+		.listeners = conf->listeners,
+		.secrets = conf->secrets,
+		.net = &w->pkt_ctx,
+		.txq = &w->txq,
+		.mp = conf->mp,
+		.stats = &w->stats,
+		.lcore = conf->lcore,
+		.socket = socket,
+	};
 
 	memset(w, 0, sizeof(*w));
-	mem = rte_zmalloc_socket("pcl_worker", conns_sz + pool_sz + table_sz + wheel_sz,
-				 RTE_CACHE_LINE_SIZE, socket == SOCKET_ID_ANY ? 0 : socket);
-	if (mem == NULL)
-		return -ENOMEM;
-	w->mem = mem;
-	w->conns = (struct pcl_conn *)mem;
-	w->cfg = cfg;
-	w->secrets = secrets;
-	w->mp = mp;
-	w->port = port;
-	w->queue = queue;
-	w->lcore = lcore;
-	w->pkt_ctx.addr = cfg->addr;
-	w->pkt_ctx.bcast = pcl_pkt_bcast(cfg->addr, cfg->prefix_len);
-	if (port != RTE_MAX_ETHPORTS)
-		rte_eth_macaddr_get(port, &w->pkt_ctx.mac);
+	w->mp = conf->mp;
+	w->port = conf->port;
+	w->queue = conf->queue;
+	w->lcore = conf->lcore;
+	w->txq.flush = txq_flush;
+	w->pkt_ctx.addr = conf->addr;
+	w->pkt_ctx.bcast = pcl_pkt_bcast(conf->addr, conf->prefix_len);
+	if (conf->port != RTE_MAX_ETHPORTS && rte_eth_macaddr_get(conf->port, &w->pkt_ctx.mac) != 0)
+		return -ENODEV;
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
-	pcl_worker_clock(w);
-
-	for (i = 0; i < nconns; i++)
-		pcl_tnode_init(&w->conns[i].tm);
-	pcl_pool_init(&w->pool, mem + conns_sz, nconns);
-	pcl_table_init(&w->table, mem + conns_sz + pool_sz, nbuckets, (uint32_t)rte_rand(),
-		       w->conns, sizeof(struct pcl_conn), offsetof(struct pcl_conn, hnext));
-	pcl_wheel_init(&w->wheel, mem + conns_sz + pool_sz + table_sz, PCL_WHEEL_SLOTS,
-		       &w->conns[0].tm, sizeof(struct pcl_conn), w->now_tick);
-	return 0;
+	return pcl_tcp_init(&w->tcp, &env, rte_rdtsc() / w->tsc_per_us);
 }
 
 void
 pcl_worker_resources(const struct pcl_worker *w, struct pcl_resources *r)
 {
-	r->entries = w->pool.cap;
-	r->entries_free = *(const volatile uint32_t *)&w->pool.nfree;
+	r->entries = w->tcp.pool.cap;
+	r->entries_free = __atomic_load_n(&w->tcp.pool.nfree, __ATOMIC_RELAXED);
 	/* Counts the per-lcore caches too, so it is exact once traffic stops. */
 	r->mbufs = w->mp != NULL ? w->mp->size : 0;
 	r->mbufs_free = w->mp != NULL ? rte_mempool_avail_count(w->mp) : 0;
@@ -76,23 +67,16 @@ pcl_worker_fini(struct pcl_worker *w)
 {
 	uint16_t i;
 
-	if (w->mem == NULL)
-		return;
-	pcl_tcp_drop_all(w);
-	for (i = 0; i < w->tx_n; i++)
-		rte_pktmbuf_free(w->tx[i]);
-	w->tx_n = 0;
-	rte_free(w->mem);
-	w->mem = NULL;
+	pcl_tcp_fini(&w->tcp);
+	for (i = 0; i < w->txq.n; i++)
+		rte_pktmbuf_free(w->txq.pkts[i]);
+	w->txq.n = 0;
 }
 
 void
 pcl_worker_clock(struct pcl_worker *w)
 {
-	if (!w->fake_clock)
-		w->now_us = rte_rdtsc() / w->tsc_per_us;
-	w->now_ms = (uint32_t)(w->now_us / 1000);
-	w->now_tick = (uint32_t)(w->now_us / (PCL_TICK_MS * 1000));
+	pcl_tcp_clock(&w->tcp, w->fake_clock ? w->tcp.now_us : rte_rdtsc() / w->tsc_per_us);
 }
 
 static void
@@ -101,10 +85,8 @@ handle(struct pcl_worker *w, struct rte_mbuf *m)
 	struct pcl_seg seg;
 	int kind;
 
-	w->stats.rx_pkts++;
-	w->stats.rx_bytes += m->pkt_len;
 	if (unlikely(m->nb_segs != 1)) {
-		w->stats.drop[PCL_DROP_multiseg]++;
+		pcl_stat_add(&w->stats.drop[PCL_DROP_multiseg], 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -112,16 +94,20 @@ handle(struct pcl_worker *w, struct rte_mbuf *m)
 			     &w->pkt_ctx, &seg);
 	switch (kind) {
 	case PCL_PKT_TCP:
-		pcl_tcp_input(w, m, &seg);
+		pcl_tcp_input(&w->tcp, m, &seg);
 		break;
 	case PCL_PKT_ARP_REQUEST:
-		pcl_out_arp_reply(w, m);
+		pcl_arp_to_reply(m, &w->pkt_ctx.mac, w->pkt_ctx.addr);
+		PCL_STAT_INC(&w->stats, arp_replies);
+		pcl_txq_put(&w->txq, m);
 		break;
 	case PCL_PKT_ICMP_ECHO:
-		pcl_out_icmp_reply(w, m);
+		pcl_out_icmp_reply(&w->pkt_ctx.mac, m);
+		PCL_STAT_INC(&w->stats, icmp_replies);
+		pcl_txq_put(&w->txq, m);
 		break;
 	default:
-		w->stats.drop[pcl_pkt_drop_reason(kind)]++;
+		pcl_stat_add(&w->stats.drop[pcl_pkt_drop_reason(kind)], 1);
 		rte_pktmbuf_free(m);
 		break;
 	}
@@ -130,6 +116,7 @@ handle(struct pcl_worker *w, struct rte_mbuf *m)
 void
 pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
+	uint64_t bytes = 0;
 	uint16_t i;
 
 	for (i = 0; i < n && i < PCL_PREFETCH; i++)
@@ -137,48 +124,43 @@ pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i++) {
 		if (i + PCL_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PCL_PREFETCH], void *));
+		bytes += pkts[i]->pkt_len;
 		handle(w, pkts[i]);
 	}
-}
-
-static void
-fire(void *arg, uint32_t idx)
-{
-	struct pcl_worker *w = arg;
-
-	pcl_tcp_timeout(w, &w->conns[idx]);
+	/* Once per burst: each counter store is a relaxed atomic. */
+	pcl_stat_add(&w->stats.rx_pkts, n);
+	pcl_stat_add(&w->stats.rx_bytes, bytes);
 }
 
 void
 pcl_worker_timers(struct pcl_worker *w)
 {
-	if (pcl_wheel_advance(&w->wheel, w->now_tick, PCL_TIMER_BUDGET, fire, w) ==
-	    PCL_TIMER_BUDGET)
-		w->stats.timer_deferred++;
+	pcl_tcp_timers(&w->tcp);
 }
 
 void
 pcl_worker_flush(struct pcl_worker *w)
 {
-	uint16_t n = w->tx_n, sent, i;
+	struct rte_mbuf **pkts = w->txq.pkts;
+	uint16_t n = w->txq.n, sent, i;
 	uint64_t bytes = 0;
 
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++)
-		bytes += w->tx[i]->pkt_len;
-	sent = rte_eth_tx_burst(w->port, w->queue, w->tx, n);
+		bytes += pkts[i]->pkt_len;
+	sent = rte_eth_tx_burst(w->port, w->queue, pkts, n);
 	/* One more try: a full ring often drains between two calls. */
 	if (sent < n)
-		sent += rte_eth_tx_burst(w->port, w->queue, w->tx + sent, n - sent);
+		sent += rte_eth_tx_burst(w->port, w->queue, pkts + sent, n - sent);
 	for (i = sent; i < n; i++) {
-		bytes -= w->tx[i]->pkt_len;
-		rte_pktmbuf_free(w->tx[i]);
+		bytes -= pkts[i]->pkt_len;
+		rte_pktmbuf_free(pkts[i]);
 	}
-	w->stats.drop[PCL_DROP_tx_full] += n - sent;
-	w->stats.tx_pkts += sent;
-	w->stats.tx_bytes += bytes;
-	w->tx_n = 0;
+	pcl_stat_add(&w->stats.drop[PCL_DROP_tx_full], n - sent);
+	pcl_stat_add(&w->stats.tx_pkts, sent);
+	pcl_stat_add(&w->stats.tx_bytes, bytes);
+	w->txq.n = 0;
 }
 
 void
@@ -230,8 +212,8 @@ steer_burst(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		sent = (uint16_t)rte_ring_enqueue_burst(w->inboxes[o], (void **)out[o], nout[o],
 							NULL);
-		w->stats.steered_out += sent;
-		w->stats.drop[PCL_DROP_steer_full] += nout[o] - sent;
+		pcl_stat_add(&w->stats.steered_out, sent);
+		pcl_stat_add(&w->stats.drop[PCL_DROP_steer_full], nout[o] - sent);
 		rte_pktmbuf_free_bulk(out[o] + sent, nout[o] - sent);
 	}
 	return mine;
@@ -255,7 +237,7 @@ pcl_worker_inbox(struct pcl_worker *w)
 	if (w->steer == NULL)
 		return 0;
 	k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST, NULL);
-	w->stats.steered_in += k;
+	pcl_stat_add(&w->stats.steered_in, k);
 	if (k)
 		pcl_worker_input(w, pkts, k);
 	return k;
@@ -274,19 +256,19 @@ pcl_worker_poll(struct pcl_worker *w)
 	n += pcl_worker_inbox(w);
 	pcl_worker_timers(w);
 	pcl_worker_flush(w);
-	w->stats.loops++;
+	PCL_STAT_INC(&w->stats, loops);
 	if (n) {
-		w->stats.busy_loops++;
-		w->stats.busy_cycles += rte_rdtsc() - t0;
+		PCL_STAT_INC(&w->stats, busy_loops);
+		pcl_stat_add(&w->stats.busy_cycles, rte_rdtsc() - t0);
 	}
 	return n;
 }
 
 void
-pcl_worker_loop(struct pcl_worker *w, volatile bool *quit)
+pcl_worker_loop(struct pcl_worker *w, const bool *quit)
 {
 	PCL_LOG(INFO, "worker on lcore %u: port %u queue %u, %u connections", w->lcore, w->port,
-		w->queue, w->pool.cap);
-	while (!*quit)
+		w->queue, w->tcp.pool.cap);
+	while (!__atomic_load_n(quit, __ATOMIC_RELAXED))
 		pcl_worker_poll(w);
 }

@@ -10,54 +10,45 @@
 #include <rte_ring.h>
 
 #include "base/pcl_stats.h"
-#include "ctl/pcl_config.h"
 #include "net/pcl_pkt.h"
 #include "net/pcl_steer.h"
-#include "tcp/pcl_conn.h"
-#include "tcp/pcl_isn.h"
-#include "tcp/pcl_pool.h"
-#include "tcp/pcl_table.h"
-#include "tcp/pcl_timer.h"
+#include "net/pcl_txq.h"
+#include "tcp/pcl_tcp.h"
 
-#define PCL_BURST 32
-/* Replies of one iteration; a full buffer is flushed early. */
-#define PCL_TX_BUF 256
-/* Timer wheel: 10 ms ticks, 8192 slots = 82 s, longer than 2 MSL by default. */
-#define PCL_TICK_MS      10
-#define PCL_WHEEL_SLOTS  8192
-#define PCL_TIMER_BUDGET 256
+#define PCL_BURST       32
+#define PCL_MAX_WORKERS 64
+
+_Static_assert(PCL_MAX_WORKERS <= PCL_STEER_MAX, "steering names every worker");
+
+/* What a worker is given; it keeps the pointers. */
+struct pcl_worker_conf {
+	const struct pcl_tcp_conf *tcp;
+	const struct pcl_listeners *listeners;
+	const struct pcl_secrets *secrets; /* rotated by the control thread */
+	struct rte_mempool *mp;
+	rte_be32_t addr;
+	uint8_t prefix_len;
+	uint16_t port; /* RTE_MAX_ETHPORTS: none (tests feed and drain it by hand) */
+	uint16_t queue;
+	unsigned int lcore;
+};
 
 /*
- * Everything one worker lcore owns. Nothing here is written by any other
- * thread; the control thread reads stats and the state gauges.
+ * Everything one worker lcore owns: its queue pair, the TCP engine, the TX
+ * sink the engine writes into and this loop flushes, and the lcore's
+ * counters. Nothing here is written by any other thread; the control thread
+ * reads the counters and gauges.
  */
 struct pcl_worker {
-	/* per-iteration hot state */
-	uint64_t now_us;
-	uint32_t now_ms;   /* wraps; used for timestamps and idle ages */
-	uint32_t now_tick; /* PCL_TICK_MS ticks, modulo 2^32 */
+	struct pcl_tcp tcp;
+	struct pcl_txq txq;
+	struct pcl_pkt_ctx pkt_ctx;
 	uint64_t tsc_per_us;
 	uint16_t port;
 	uint16_t queue;
-	uint16_t tx_n;
-	bool fake_clock; /* scenario tests drive the clock */
-	struct rte_mbuf *tx[PCL_TX_BUF];
-
-	struct pcl_pkt_ctx pkt_ctx;
-	struct pcl_table table;
-	struct pcl_pool pool;
-	struct pcl_wheel wheel;
-	struct pcl_conn *conns;
+	bool fake_clock; /* tests drive the clock through tcp.now_us */
 	struct rte_mempool *mp;
-	const struct pcl_config *cfg;
-	const struct pcl_secrets *secrets; /* rotated by the control thread */
-	uint32_t half_open;                /* entries in SYN_RCVD */
-	bool cookie_on;                    /* auto mode: answering SYNs with cookies */
-	uint64_t cookie_until_us;          /* cookies we sent are valid until then */
-	uint32_t challenge_sec;            /* second the challenge-ACK budget belongs to */
-	uint32_t challenge_left;
 	unsigned int lcore;
-	void *mem; /* one allocation behind conns, table, pool and wheel */
 
 	/* Steering, with several workers (pcl_worker_steer); steer is NULL with one. */
 	const struct pcl_steer *steer;
@@ -66,17 +57,14 @@ struct pcl_worker {
 	bool hw_rss;                     /* the port's RSS hash is the one steer computes */
 
 	struct pcl_stats stats;
-	/* connections in each state right now (gauges) */
-	uint64_t conns_by_state[PCL_TCP_STATE_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /*
- * Prepares w for port/queue with the worker's tables allocated from DPDK
- * memory on the caller's socket. Returns 0 or -ENOMEM.
+ * Prepares w for its port and queue, with the engine's tables in DPDK memory
+ * on the lcore's socket. Returns 0, -ENODEV when the port's MAC cannot be
+ * read, or -ENOMEM.
  */
-int pcl_worker_init(struct pcl_worker *w, const struct pcl_config *cfg,
-		    const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
-		    uint16_t queue, unsigned int lcore);
+int pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf);
 
 /*
  * Makes w one of several workers: index is its place in steer and inboxes;
@@ -90,13 +78,13 @@ void pcl_worker_steer(struct pcl_worker *w, const struct pcl_steer *steer, uint1
 /* Reads w's resource gauges; safe from another thread while w runs. */
 void pcl_worker_resources(const struct pcl_worker *w, struct pcl_resources *r);
 
-/* Frees every connection and the worker's memory. */
+/* Frees every connection, what the TX sink holds, and the worker's memory. */
 void pcl_worker_fini(struct pcl_worker *w);
 
-/* Refreshes the worker's clock from the TSC (unless fake_clock). */
+/* Refreshes the engine's clock from the TSC (unless fake_clock). */
 void pcl_worker_clock(struct pcl_worker *w);
 
-/* Handles received packets; replies go to w->tx. Consumes every mbuf. */
+/* Handles received packets; replies go to the TX sink. Consumes every mbuf. */
 void pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /*
@@ -111,7 +99,7 @@ uint16_t pcl_worker_inbox(struct pcl_worker *w);
 /* Fires due timers (bounded by PCL_TIMER_BUDGET). */
 void pcl_worker_timers(struct pcl_worker *w);
 
-/* Sends w->tx on the worker's queue; what the NIC refuses is freed and counted. */
+/* Sends the TX sink on the worker's queue; what the NIC refuses is freed and counted. */
 void pcl_worker_flush(struct pcl_worker *w);
 
 /*
@@ -120,22 +108,7 @@ void pcl_worker_flush(struct pcl_worker *w);
  */
 uint16_t pcl_worker_poll(struct pcl_worker *w);
 
-/* Runs pcl_worker_poll until *quit becomes true. */
-void pcl_worker_loop(struct pcl_worker *w, volatile bool *quit);
-
-/* Queues a frame for transmission, flushing when the buffer is full. */
-static inline void
-pcl_worker_tx(struct pcl_worker *w, struct rte_mbuf *m)
-{
-	if (unlikely(w->tx_n == PCL_TX_BUF))
-		pcl_worker_flush(w);
-	w->tx[w->tx_n++] = m;
-}
-
-static inline uint32_t
-pcl_conn_idx(const struct pcl_worker *w, const struct pcl_conn *c)
-{
-	return (uint32_t)(c - w->conns);
-}
+/* Runs pcl_worker_poll until *quit becomes true (read with a relaxed atomic load). */
+void pcl_worker_loop(struct pcl_worker *w, const bool *quit);
 
 #endif

@@ -7,11 +7,11 @@
 #include <rte_malloc.h>
 
 #include "fuzz_worker.h"
-#include "app/pcl_app.h"
-#include "tcp/pcl_tcp.h"
+#include "ctl/pcl_config.h"
 
 struct pcl_worker *fz_w;
 static struct pcl_config cfg;
+static struct pcl_apps apps;
 static struct pcl_secrets secrets;
 static struct rte_mempool *mp;
 
@@ -47,6 +47,7 @@ fz_init(void)
 			"--log-level=lib.eal:error",
 			"--log-level=portcullis:crit",
 			NULL};
+	struct pcl_worker_conf wc;
 	char err[256];
 
 	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0)
@@ -54,23 +55,26 @@ fz_init(void)
 	pcl_config_defaults(&cfg);
 	cfg.addr = FZ_SERVER_IP;
 	cfg.prefix_len = 24;
-	cfg.conns = 64;
-	cfg.syn_backlog = 16;
-	cfg.cookie_threshold = 8;
+	cfg.tcp.conns = 64;
+	cfg.tcp.syn_backlog = 16;
+	cfg.tcp.cookie_threshold = 8;
 	/* [listen] ports = 80 (http) and [listen:7] app = echo. */
 	cfg.listen[0] = 80;
 	cfg.nlisten = 1;
 	cfg.sections[0] =
-		(struct pcl_listener){.app = PCL_APP_ECHO, .body_size = UINT32_MAX, .port = 7};
+		(struct pcl_listen_conf){.app = PCL_APP_ECHO, .body_size = UINT32_MAX, .port = 7};
 	cfg.nsections = 1;
 	if (pcl_config_finish(&cfg, err, sizeof(err)) != 0)
 		die(err);
-	if (pcl_app_init(&cfg) != 0 || pcl_secrets_init(&secrets) != 0)
-		die("app or secrets");
+	if (pcl_apps_init(&apps, cfg.listeners, cfg.nlisteners) != 0 ||
+	    pcl_secrets_init(&secrets) != 0)
+		die("apps or secrets");
 	mp = rte_pktmbuf_pool_create("fz_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	fz_w = rte_zmalloc("fz_worker", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
-	if (mp == NULL || fz_w == NULL ||
-	    pcl_worker_init(fz_w, &cfg, &secrets, mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id()) != 0)
+	if (mp == NULL || fz_w == NULL)
+		die("worker memory");
+	wc = pcl_config_worker(&cfg, &apps, &secrets, mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id());
+	if (pcl_worker_init(fz_w, &wc) != 0)
 		die("worker");
 	/* MAC 00:00:00:00:00:00, as the scenario runner's net_ring port: its seeds match. */
 	fz_w->fake_clock = true;
@@ -94,10 +98,23 @@ fz_mbuf(const uint8_t *data, size_t len)
 	return m;
 }
 
+/* The engine's invariants hold after every step, or the input is a finding. */
+static void
+check(const char *after)
+{
+	char err[256];
+
+	if (pcl_tcp_check(&fz_w->tcp, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz: engine invariant broken after %s: %s\n", after, err);
+		abort();
+	}
+}
+
 void
 fz_input(struct rte_mbuf *m)
 {
 	pcl_worker_input(fz_w, &m, 1);
+	check("a frame");
 }
 
 void
@@ -113,10 +130,11 @@ fz_advance(uint32_t ms)
 		int i;
 
 		ms -= step;
-		fz_w->now_us += (uint64_t)step * 1000;
+		fz_w->tcp.now_us += (uint64_t)step * 1000;
 		pcl_worker_clock(fz_w);
 		for (i = 0; i < 4; i++)
 			pcl_worker_timers(fz_w);
+		check("timers");
 		fz_take_replies(NULL, NULL);
 	}
 }
@@ -126,21 +144,23 @@ fz_take_replies(void (*fn)(void *arg, const struct rte_mbuf *m), void *arg)
 {
 	uint16_t i;
 
-	for (i = 0; i < fz_w->tx_n; i++) {
+	for (i = 0; i < fz_w->txq.n; i++) {
 		if (fn != NULL)
-			fn(arg, fz_w->tx[i]);
-		rte_pktmbuf_free(fz_w->tx[i]);
+			fn(arg, fz_w->txq.pkts[i]);
+		rte_pktmbuf_free(fz_w->txq.pkts[i]);
 	}
-	fz_w->tx_n = 0;
+	fz_w->txq.n = 0;
 }
 
 void
 fz_reset(void)
 {
 	fz_take_replies(NULL, NULL);
-	pcl_tcp_drop_all(fz_w);
+	check("the input");
+	pcl_tcp_drop_all(&fz_w->tcp);
 	fz_take_replies(NULL, NULL);
-	if (fz_w->pool.nfree != fz_w->pool.cap || fz_w->table.count != 0 || fz_w->half_open != 0)
+	check("dropping every connection");
+	if (fz_w->tcp.pool.nfree != fz_w->tcp.pool.cap)
 		die("connection state left after dropping everything");
 	if (rte_mempool_in_use_count(mp) != 0) {
 		fprintf(stderr, "fuzz: %u mbufs leaked\n", rte_mempool_in_use_count(mp));

@@ -6,16 +6,42 @@ folders its files may include besides their own; "May include: nothing"
 means only the folder itself. The check reads those lines, so the READMEs
 document the rule that this enforces. Prints one line per violation,
 "FILE:LINE: folder/header.h is not below FOLDER", and exits 1 if any.
+
+  check_layers.py [ROOT]       check ROOT/lib (default: this repository)
+  check_layers.py --self-test  check that an upward include in a made-up tree is caught
 """
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
-root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
-lib = os.path.join(root, "lib")
 include = re.compile(r'^\s*#\s*include\s+"([a-z]+)/([^"]+)"')
 may = re.compile(r"^May include:\s*(.*)$", re.M)
 
+
+def self_test():
+    with tempfile.TemporaryDirectory() as root:
+        for folder, rule, text in (("low", "nothing", '#include "high/h.h"\n'),
+                                   ("high", "low", '#include "low/l.h"\n')):
+            os.makedirs(os.path.join(root, "lib", folder))
+            with open(os.path.join(root, "lib", folder, "README.md"), "w") as f:
+                f.write(f"# {folder}\n\nMay include: {rule}\n")
+            with open(os.path.join(root, "lib", folder, "x.c"), "w") as f:
+                f.write(text)
+        r = subprocess.run([sys.executable, __file__, root], capture_output=True, text=True)
+        want = "lib/low/x.c:1: high/h.h is not below low"
+        if r.returncode != 1 or want not in r.stdout or "lib/high" in r.stdout:
+            print(f"self-test: expected exit 1 and only '{want}', got {r.returncode}:\n{r.stdout}")
+            return 1
+    print("self-test: an upward include is caught, a downward one is not")
+    return 0
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--self-test":
+    sys.exit(self_test())
+root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
+lib = os.path.join(root, "lib")
 allowed = {}
 problems = []
 for folder in sorted(os.listdir(lib)):

@@ -30,11 +30,8 @@
 #include <rte_ring.h>
 #include <rte_tcp.h>
 
-#include "app/pcl_app.h"
+#include "ctl/pcl_config.h"
 #include "peer/pcl_peer.h"
-#include "tcp/pcl_tcp.h"
-#include "worker/pcl_port.h"
-#include "worker/pcl_worker.h"
 
 #define MAX_OPTS      16
 #define MAX_PAYLOAD   2048
@@ -77,6 +74,7 @@ struct scenario {
 	char err[512];
 
 	struct pcl_config cfg;
+	struct pcl_apps apps;
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	struct rte_ring *rx, *tx;
@@ -96,6 +94,7 @@ struct scenario {
 
 	struct pending pend[MAX_PENDING];
 	unsigned int npend;
+	char broken[256]; /* the first engine invariant found broken, or "" */
 };
 
 static int
@@ -294,13 +293,15 @@ start(struct scenario *sc)
 	static unsigned int seq;
 	char name[64], err[256];
 	struct rte_mempool *mps[1];
+	struct pcl_worker_conf wc;
 	int port;
 
 	if (sc->started)
 		return 0;
 	if (pcl_config_finish(&sc->cfg, err, sizeof(err)) != 0)
 		return fail(sc, "config: %s", err);
-	if (pcl_app_init(&sc->cfg) != 0 || pcl_secrets_init(&sc->secrets) != 0)
+	if (pcl_apps_init(&sc->apps, sc->cfg.listeners, sc->cfg.nlisteners) != 0 ||
+	    pcl_secrets_init(&sc->secrets) != 0)
 		return fail(sc, "setup failed");
 	snprintf(name, sizeof(name), "scn_pool_%u", seq);
 	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -316,12 +317,14 @@ start(struct scenario *sc)
 		return fail(sc, "net_ring port: %s", rte_strerror(rte_errno));
 	sc->port = (uint16_t)port;
 	mps[0] = sc->mp;
-	if (pcl_port_start(sc->port, 1, &sc->cfg, mps, NULL) != 0)
+	if (pcl_port_start(sc->port, 1, &sc->cfg.port, mps, NULL) != 0)
 		return fail(sc, "cannot start the ring port");
-	if (pcl_worker_init(&sc->w, &sc->cfg, &sc->secrets, sc->mp, sc->port, 0, rte_lcore_id()))
+	wc = pcl_config_worker(&sc->cfg, &sc->apps, &sc->secrets, sc->mp, sc->port, 0,
+			       rte_lcore_id());
+	if (pcl_worker_init(&sc->w, &wc) != 0)
 		return fail(sc, "cannot allocate the worker");
 	sc->w.fake_clock = true;
-	sc->start_us = sc->w.now_us;
+	sc->start_us = sc->w.tcp.now_us;
 	sc->started = true;
 	return 0;
 }
@@ -341,7 +344,7 @@ stop(struct scenario *sc)
 	rte_ring_free(sc->rx);
 	rte_ring_free(sc->tx);
 	rte_mempool_free(sc->mp);
-	pcl_app_fini();
+	pcl_apps_fini(&sc->apps);
 }
 
 /* Runs one worker iteration and stamps what it sent with the script time. */
@@ -351,13 +354,15 @@ poll_once(struct scenario *sc)
 	struct rte_mbuf *m;
 
 	pcl_worker_poll(&sc->w);
+	if (sc->broken[0] == '\0')
+		pcl_tcp_check(&sc->w.tcp, true, sc->broken, sizeof(sc->broken));
 	while (rte_ring_dequeue(sc->tx, (void **)&m) == 0) {
 		if (sc->npend == MAX_PENDING) {
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		sc->pend[sc->npend].m = m;
-		sc->pend[sc->npend++].at_us = sc->w.now_us - sc->start_us;
+		sc->pend[sc->npend++].at_us = sc->w.tcp.now_us - sc->start_us;
 	}
 }
 
@@ -383,11 +388,11 @@ advance_to(struct scenario *sc, uint64_t t_us)
 	if (t_us > sc->now_script_us)
 		dump_record(sc, 1, (uint16_t)RTE_MIN((t_us - sc->now_script_us) / step, 65535u),
 			    NULL);
-	while (sc->w.now_us - sc->start_us + step <= t_us) {
-		sc->w.now_us += step;
+	while (sc->w.tcp.now_us - sc->start_us + step <= t_us) {
+		sc->w.tcp.now_us += step;
 		poll_once(sc);
 	}
-	sc->w.now_us = sc->start_us + t_us;
+	sc->w.tcp.now_us = sc->start_us + t_us;
 	poll_once(sc);
 	sc->now_script_us = t_us;
 }
@@ -706,9 +711,9 @@ check_state(struct scenario *sc, char *p)
 		.rport = rte_cpu_to_be_16(sc->client_port),
 		.lport = rte_cpu_to_be_16(sc->server_port),
 	};
-	uint32_t idx = pcl_table_lookup(&sc->w.table, &t);
+	uint32_t idx = pcl_table_lookup(&sc->w.tcp.table, &t);
 	const char *got =
-		idx == PCL_TABLE_NIL ? "CLOSED" : pcl_tcp_state_names[sc->w.conns[idx].state];
+		idx == PCL_TABLE_NIL ? "CLOSED" : pcl_tcp_state_names[sc->w.tcp.conns[idx].state];
 	char *end = p + strcspn(p, " \t");
 
 	*end = '\0';
@@ -860,6 +865,17 @@ run_line(struct scenario *sc, char *p)
 	return rc;
 }
 
+/* A line, then the engine's invariants after everything it made the worker do. */
+static int
+run_line_checked(struct scenario *sc, char *p)
+{
+	int rc = run_line(sc, p);
+
+	if (rc == 0 && sc->broken[0] != '\0')
+		return fail(sc, "engine invariant: %s", sc->broken);
+	return rc;
+}
+
 static const char *dump_dir; /* -d */
 
 static int
@@ -876,8 +892,8 @@ run_script(const char *path, char *err, size_t errlen)
 	pcl_config_defaults(&sc->cfg);
 	sc->cfg.addr = RTE_BE32(0xc6120002);
 	sc->cfg.prefix_len = 24;
-	sc->cfg.conns = 1024;
-	sc->cfg.syn_backlog = 512;
+	sc->cfg.tcp.conns = 1024;
+	sc->cfg.tcp.syn_backlog = 512;
 	sc->client_isn = 1000000;
 	sc->client_port = 40000;
 	sc->server_port = 80;
@@ -908,7 +924,7 @@ run_script(const char *path, char *err, size_t errlen)
 			continue;
 		if (verbose)
 			printf("  %s:%u: %s\n", path, sc->lineno, p);
-		rc = run_line(sc, p);
+		rc = run_line_checked(sc, p);
 	}
 	fclose(f);
 	if (sc->dump != NULL)

@@ -37,18 +37,31 @@ set(const char *sec, const char *key, const char *val)
 }
 
 /* The defaults documented in conf/portcullis.conf. */
+/* Which listener (index + 1) the workers would find for port under c. */
+static unsigned int
+listener_of(uint16_t port)
+{
+	struct pcl_apps apps;
+	unsigned int l;
+
+	cr_assert_eq(pcl_apps_init(&apps, c->listeners, c->nlisteners), 0);
+	l = apps.listeners.by_port[port];
+	pcl_apps_fini(&apps);
+	return l;
+}
+
 Test(config, defaults)
 {
-	cr_expect_eq(c->mtu, 1500);
-	cr_expect_eq(c->queues, 0);
+	cr_expect_eq(c->port.mtu, 1500);
+	cr_expect_eq(c->port.queues, 0);
 	cr_expect_eq(c->nlisten, 0, "port 80 is filled in by pcl_config_finish()");
 	cr_expect_eq(c->app, PCL_APP_HTTP);
-	cr_expect_eq(c->syncookies, PCL_COOKIES_AUTO);
-	cr_expect_eq(c->cookie_threshold, 1024);
+	cr_expect_eq(c->tcp.syncookies, PCL_COOKIES_AUTO);
+	cr_expect_eq(c->tcp.cookie_threshold, 1024);
 	cr_expect_eq(c->cookie_rekey_s, 600);
-	cr_expect_eq(c->msl_ms, 30000);
-	cr_expect_eq(c->rto_ms, 1000);
-	cr_expect_eq(c->conns, 65536);
+	cr_expect_eq(c->tcp.msl_ms, 30000);
+	cr_expect_eq(c->tcp.rto_ms, 1000);
+	cr_expect_eq(c->tcp.conns, 65536);
 	cr_expect_eq(c->addr, 0, "no default address");
 }
 
@@ -56,9 +69,9 @@ Test(config, defaults)
 Test(config, set_values)
 {
 	cr_expect_eq(set("port", "mtu", "9000"), 0);
-	cr_expect_eq(c->mtu, 9000);
+	cr_expect_eq(c->port.mtu, 9000);
 	cr_expect_eq(set("timers", "msl_ms", "0x10"), 0);
-	cr_expect_eq(c->msl_ms, 16);
+	cr_expect_eq(c->tcp.msl_ms, 16);
 	cr_expect_eq(set("port", "mtu", "9001"), -EINVAL);
 	cr_expect_str_eq(err, "port.mtu: '9001' is not an integer in 576..9000");
 	cr_expect_eq(set("timers", "msl_ms", "-1"), -EINVAL);
@@ -67,12 +80,12 @@ Test(config, set_values)
 	cr_expect_eq(set("port", "device", "net_tap0,iface=x"), 0);
 	cr_expect_str_eq(c->device, "net_tap0,iface=x");
 	cr_expect_eq(set("syncookies", "mode", "always"), 0);
-	cr_expect_eq(c->syncookies, PCL_COOKIES_ALWAYS);
+	cr_expect_eq(c->tcp.syncookies, PCL_COOKIES_ALWAYS);
 	cr_expect_eq(set("syncookies", "mode", "sometimes"), -EINVAL);
 	cr_expect_str_eq(err, "syncookies.mode: 'sometimes' is not one of off|auto|always");
 	cr_expect_eq(set("syncookies", "threshold", "0"), -EINVAL);
 	cr_expect_eq(set("syncookies", "threshold", "64"), 0);
-	cr_expect_eq(c->cookie_threshold, 64);
+	cr_expect_eq(c->tcp.cookie_threshold, 64);
 	cr_expect_eq(set("listen", "app", "gopher"), -EINVAL);
 	cr_expect_str_eq(err, "listen.app: 'gopher' is not one of http|echo|discard");
 	cr_expect_eq(set("port", "nope", "1"), -ENOENT);
@@ -142,9 +155,9 @@ Test(config, finish)
 	cr_expect_eq(c->prom_addr, htonl(0x0a010203));
 	cr_expect_eq(c->prom_port, 9100);
 	cr_expect_eq(c->nlisteners, 2);
-	cr_expect_eq(c->listen_idx[80], 1);
-	cr_expect_eq(c->listen_idx[81], 2);
-	cr_expect_eq(c->listen_idx[82], 0);
+	cr_expect_eq(listener_of(80), 1);
+	cr_expect_eq(listener_of(81), 2);
+	cr_expect_eq(listener_of(82), 0);
 	cr_expect_eq(c->listeners[1].app, PCL_APP_ECHO);
 }
 
@@ -169,7 +182,7 @@ Test(config, load_file)
 
 	cr_expect_eq(pcl_config_load(c, p), 0);
 	cr_expect_eq(c->addr, htonl(0x0a010203));
-	cr_expect_eq(c->msl_ms, 500);
+	cr_expect_eq(c->tcp.msl_ms, 500);
 	unlink(p);
 	cr_expect_eq(pcl_config_load(c, "/nonexistent/pcl.conf"), -ENOENT);
 }
@@ -266,7 +279,7 @@ Test(config, load_reports_every_error)
 	cr_expect(strstr(out, ":10: tcp.wscale: '15' is not an integer in 0..14\n") != NULL, "%s",
 		  out);
 	cr_expect_eq(count_lines(out), 8, "each error once, nothing else: %s", out);
-	cr_expect_eq(c->rcv_wnd, 0x10000, "good lines still apply");
+	cr_expect_eq(c->tcp.rcv_wnd, 0x10000, "good lines still apply");
 }
 
 /* An unknown section is reported once, at its header, not for each of its keys. */
@@ -294,7 +307,7 @@ Test(config, unknown_and_bad_sections)
 	cr_expect(strstr(out, ":7: listen:: '' is not a port 1..65535\n") != NULL, "%s", out);
 	cr_expect_eq(count_lines(out), 5, "%s", out);
 	cr_expect_eq(c->nsections, 0);
-	cr_expect_eq(c->mtu, 9000);
+	cr_expect_eq(c->port.mtu, 9000);
 }
 
 /* A port given twice, in ports and/or [listen:PORT] sections, is refused where it repeats. */
@@ -350,8 +363,8 @@ Test(config, listeners)
 	cr_expect_eq(c->listeners[3].app, PCL_APP_DISCARD);
 	cr_expect_eq(c->listeners[3].body_size, 5);
 	cr_expect_eq(c->listeners[4].port, 8082, "started by the refused key");
-	cr_expect_eq(c->listen_idx[8080], 3);
-	cr_expect_eq(c->listen_idx[8083], 0);
+	cr_expect_eq(listener_of(8080), 3);
+	cr_expect_eq(listener_of(8083), 0);
 }
 
 /* Without ports, port 80 is the default only when no [listen:PORT] section names a port. */
@@ -369,7 +382,7 @@ Test(config, sections_replace_default_port)
 	set("port", "addr", "198.18.0.2/24");
 	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(c->nlisteners, 1);
-	cr_expect_eq(c->listen_idx[80], 1);
+	cr_expect_eq(listener_of(80), 1);
 }
 
 /* port.queues: every worker lcore needs a queue pair of its own. */

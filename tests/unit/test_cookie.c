@@ -6,7 +6,9 @@
  * make a tampered cookie collide).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 
@@ -26,9 +28,9 @@ setup(void)
 	unsigned int i;
 
 	memset(&k, 0, sizeof(k));
-	for (i = 0; i < sizeof(k.key[0].key); i++) {
-		k.key[0].key[i] = (uint8_t)(i * 7 + 1);
-		k.key[1].key[i] = (uint8_t)(i * 13 + 5);
+	for (i = 0; i < sizeof(k.slot[0].key.key); i++) {
+		k.slot[0].key.key[i] = (uint8_t)(i * 7 + 1);
+		k.slot[1].key.key[i] = (uint8_t)(i * 13 + 5);
 	}
 }
 
@@ -155,7 +157,7 @@ Test(cookie, keyed)
 	struct pcl_cookie c = pcl_cookie_make(&k, &t0, ISN, NOW, 1);
 	struct pcl_keyring other = k;
 
-	other.key[0].key[0] ^= 1;
+	other.slot[0].key.key[0] ^= 1;
 	cr_expect_eq(pcl_cookie_check(&other, &t0, ISN, c.isn, NOW), -EBADMSG);
 	cr_expect_neq(c.ts_off, c.isn);
 }
@@ -192,4 +194,84 @@ Test(cookie, ts_bits_impossible)
 	cr_expect_eq(pcl_cookie_ts_decode(PCL_COOKIE_TS_ECN | PCL_COOKIE_TS_SACK | 7, &o),
 		     -EBADMSG);
 	cr_expect_eq(pcl_cookie_ts_decode(PCL_COOKIE_TS_NOWS, &o), 0);
+}
+
+/*
+ * The control thread rewrites a key slot while a worker validates a cookie
+ * that names it. Rotation every millisecond (the config allows no less than
+ * 120 s) while another thread makes and checks cookies for 1 s: every key a
+ * reader copies is one the writer wrote whole (each key is one repeated
+ * byte, so a torn copy shows), and a cookie is valid exactly when the key
+ * it was made with was not replaced before its check ended.
+ */
+struct race {
+	struct pcl_keyring k;
+	bool stop;
+};
+
+static void *
+rotate_every_ms(void *arg)
+{
+	struct race *r = arg;
+	struct timespec ms = {.tv_nsec = 1000000};
+	struct pcl_secret key;
+	uint8_t b = 1;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		memset(&key, ++b, sizeof(key));
+		pcl_keyring_set(&r->k, &key);
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
+Test(cookie, rotation_race)
+{
+	static struct race r;
+	struct pcl_secret key;
+	struct timespec t0_, t1_;
+	pthread_t writer;
+	uint64_t checks = 0, valid = 0, torn = 0, wrong = 0;
+	unsigned int i;
+
+	memset(&key, 1, sizeof(key));
+	memset(&r, 0, sizeof(r));
+	rte_seqlock_init(&r.k.slot[0].lock);
+	rte_seqlock_init(&r.k.slot[1].lock);
+	r.k.slot[0].key = key;
+	r.k.slot[1].key = key;
+	cr_assert_eq(pthread_create(&writer, NULL, rotate_every_ms, &r), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0_);
+	do {
+		for (i = 0; i < 1000; i++) {
+			struct pcl_tuple t = t0;
+			uint32_t g0 = __atomic_load_n(&r.k.gen, __ATOMIC_ACQUIRE), g1;
+			struct pcl_cookie c;
+			unsigned int b;
+			int rc;
+
+			t.rport = (uint16_t)i;
+			c = pcl_cookie_make(&r.k, &t, ISN + i, NOW, i % PCL_COOKIE_MSS_N);
+			rc = pcl_cookie_check(&r.k, &t, ISN + i, c.isn, NOW);
+			g1 = __atomic_load_n(&r.k.gen, __ATOMIC_ACQUIRE);
+			/* The slot c names is rewritten by the second rotation after g0. */
+			if (g1 - g0 < 2 && rc != (int)(i % PCL_COOKIE_MSS_N))
+				wrong++;
+			valid += rc >= 0;
+			checks++;
+			pcl_keyring_read(&r.k, i & 1, &key);
+			for (b = 1; b < sizeof(key.key); b++)
+				torn += key.key[b] != key.key[0];
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1_);
+	} while (t1_.tv_sec - t0_.tv_sec < 1 ||
+		 (t1_.tv_sec - t0_.tv_sec == 1 && t1_.tv_nsec < t0_.tv_nsec));
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	pthread_join(writer, NULL);
+	cr_log_info("%lu checks, %lu valid, %u rotations", (unsigned long)checks,
+		    (unsigned long)valid, r.k.gen);
+	cr_expect_gt(r.k.gen, 100, "the writer rotated only %u times", r.k.gen);
+	cr_expect_eq(torn, 0, "%lu torn key copies", (unsigned long)torn);
+	cr_expect_eq(wrong, 0, "%lu cookies refused while their key was intact",
+		     (unsigned long)wrong);
 }

@@ -3,7 +3,7 @@
 
 #include <criterion/criterion.h>
 
-#include "app/pcl_app.h"
+#include "app/pcl_http.h"
 
 /* Scans s in one call; returns the result flags. */
 static uint8_t

@@ -77,7 +77,7 @@ static void
 spread(uint16_t n, bool ports_only)
 {
 	uint64_t x = 0x2545f4914f6cdd1dull;
-	unsigned int count[PCL_MAX_WORKERS] = {0};
+	unsigned int count[PCL_STEER_MAX] = {0};
 	const unsigned int total = 100000;
 	double expect = (double)total / n, chi2 = 0, k = n - 1, limit;
 	unsigned int i;
@@ -121,5 +121,5 @@ Test(steer, reta)
 	cr_expect_eq(pcl_steer_owner(&s, 64 + 5), 2);
 	cr_expect_eq(pcl_steer_init(&s, 0, 64), -EINVAL);
 	cr_expect_eq(pcl_steer_init(&s, 2, 100), -EINVAL);
-	cr_expect_eq(pcl_steer_init(&s, PCL_MAX_WORKERS + 1, 128), -EINVAL);
+	cr_expect_eq(pcl_steer_init(&s, PCL_STEER_MAX + 1, 128), -EINVAL);
 }

@@ -8,7 +8,6 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
-#include "app/pcl_app.h"
 #include "peer/pcl_peer.h"
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
@@ -37,6 +36,7 @@ eal_once(void)
 void
 th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 {
+	struct pcl_worker_conf wc;
 	char err[256];
 
 	eal_once();
@@ -44,30 +44,49 @@ th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 	pcl_config_defaults(&t->cfg);
 	t->cfg.addr = TH_SERVER_IP;
 	t->cfg.prefix_len = 24;
-	t->cfg.conns = 1024;
-	t->cfg.syn_backlog = 512;
+	t->cfg.tcp.conns = 1024;
+	t->cfg.tcp.syn_backlog = 512;
 	if (tweak)
 		tweak(&t->cfg);
 	cr_assert_eq(pcl_config_finish(&t->cfg, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(pcl_app_init(&t->cfg), 0);
+	cr_assert_eq(pcl_apps_init(&t->apps, t->cfg.listeners, t->cfg.nlisteners), 0);
 	cr_assert_eq(pcl_secrets_init(&t->secrets), 0);
 	t->mp = rte_pktmbuf_pool_create("th_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(t->mp, "mempool: %s", rte_strerror(rte_errno));
-	cr_assert_eq(pcl_worker_init(&t->w, &t->cfg, &t->secrets, t->mp, RTE_MAX_ETHPORTS, 0,
-				     rte_lcore_id()),
-		     0);
+	wc = pcl_config_worker(&t->cfg, &t->apps, &t->secrets, t->mp, RTE_MAX_ETHPORTS, 0,
+			       rte_lcore_id());
+	cr_assert_eq(pcl_worker_init(&t->w, &wc), 0);
 	t->w.pkt_ctx.mac = server_mac;
 	t->w.fake_clock = true;
+}
+
+/* Walking every entry after every input costs too much beyond this. */
+#define TH_DEEP_CHECK_MAX 4096
+
+static void
+check(const struct th *t, bool deep)
+{
+	char err[256];
+
+	cr_assert_eq(pcl_tcp_check(&t->w.tcp, deep, err, sizeof(err)), 0, "engine invariant: %s",
+		     err);
+}
+
+void
+th_check(const struct th *t)
+{
+	check(t, t->w.tcp.pool.cap <= TH_DEEP_CHECK_MAX);
 }
 
 void
 th_teardown(struct th *t)
 {
+	check(t, true);
 	pcl_worker_fini(&t->w);
 	cr_expect_eq(rte_mempool_in_use_count(t->mp), 0, "%u mbufs leaked",
 		     rte_mempool_in_use_count(t->mp));
 	rte_mempool_free(t->mp);
-	pcl_app_fini();
+	pcl_apps_fini(&t->apps);
 }
 
 struct rte_mbuf *
@@ -102,6 +121,7 @@ void
 th_send_mbuf(struct th *t, struct rte_mbuf *m)
 {
 	pcl_worker_input(&t->w, &m, 1);
+	th_check(t);
 }
 
 void
@@ -114,12 +134,12 @@ unsigned int
 th_replies(struct th *t, struct th_reply *out, unsigned int max)
 {
 	struct pcl_pkt_ctx client = {.mac = client_mac, .addr = TH_CLIENT_IP};
-	unsigned int i, n = t->w.tx_n;
+	unsigned int i, n = t->w.txq.n;
 	int kind;
 
 	cr_assert_leq(n, max, "%u replies, room for %u", n, max);
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = t->w.tx[i];
+		struct rte_mbuf *m = t->w.txq.pkts[i];
 		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 
 		kind = pcl_pkt_parse(f, m->data_len, 0, &client, &out[i].s);
@@ -130,7 +150,7 @@ th_replies(struct th *t, struct th_reply *out, unsigned int max)
 		memcpy(out[i].data, f + out[i].s.payload_off, out[i].s.len);
 		rte_pktmbuf_free(m);
 	}
-	t->w.tx_n = 0;
+	t->w.txq.n = 0;
 	return n;
 }
 
@@ -139,26 +159,27 @@ th_raw_reply(struct th *t)
 {
 	struct rte_mbuf *m;
 
-	if (t->w.tx_n == 0)
+	if (t->w.txq.n == 0)
 		return NULL;
-	cr_assert_eq(t->w.tx_n, 1);
-	m = t->w.tx[0];
-	t->w.tx_n = 0;
+	cr_assert_eq(t->w.txq.n, 1);
+	m = t->w.txq.pkts[0];
+	t->w.txq.n = 0;
 	return m;
 }
 
 void
 th_advance(struct th *t, uint32_t ms)
 {
-	t->w.now_us += (uint64_t)ms * 1000;
+	t->w.tcp.now_us += (uint64_t)ms * 1000;
 	pcl_worker_clock(&t->w);
 	pcl_worker_timers(&t->w);
+	th_check(t);
 }
 
 uint64_t
 th_state(const struct th *t, enum pcl_tcp_state st)
 {
-	return t->w.conns_by_state[st];
+	return t->w.tcp.by_state[st];
 }
 
 uint32_t

@@ -34,6 +34,7 @@
 struct th {
 	struct pcl_worker w;
 	struct pcl_config cfg;
+	struct pcl_apps apps;
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 };
@@ -61,12 +62,19 @@ struct th_reply {
 
 /* Starts the EAL once per process and a fresh worker; tweak may edit the config. */
 void th_setup(struct th *t, void (*tweak)(struct pcl_config *));
+/* Checks the engine's invariants (th_teardown too), failing the test on the first broken one. */
 void th_teardown(struct th *t);
+
+/*
+ * Fails the test unless the engine's invariants hold (pcl_tcp_check). Every
+ * th_send*() and th_advance() calls it after the worker has run.
+ */
+void th_check(const struct th *t);
 
 /* Builds the frame for s (checksums included) as an mbuf. */
 struct rte_mbuf *th_frame(struct th *t, const struct th_seg *s);
 
-/* Feeds one client segment to the worker. */
+/* Feeds one client segment to the worker, then th_check(). */
 void th_send(struct th *t, const struct th_seg *s);
 
 /* Feeds a raw mbuf (ARP, ICMP, corrupted frames). */
@@ -82,7 +90,7 @@ unsigned int th_replies(struct th *t, struct th_reply *out, unsigned int max);
 /* Takes exactly one queued frame, raw (for ARP/ICMP). NULL when none. */
 struct rte_mbuf *th_raw_reply(struct th *t);
 
-/* Advances the worker's clock by ms and fires due timers. */
+/* Advances the worker's clock by ms and fires due timers, then th_check(). */
 void th_advance(struct th *t, uint32_t ms);
 
 /* Connection count in a state right now. */

@@ -41,7 +41,7 @@ third_ack(uint16_t sport, uint32_t y)
 	th_send(&t, &(struct th_seg){.flags = ACK, .seq = X + 1, .ack = y + 1, .sport = sport});
 }
 
-TH_TWEAKED_SUITE(always, c->syncookies = PCL_COOKIES_ALWAYS);
+TH_TWEAKED_SUITE(always, c->tcp.syncookies = PCL_COOKIES_ALWAYS);
 
 /* A flood of SYNs from distinct tuples: every one answered, nothing allocated. */
 Test(always, flood_allocates_nothing)
@@ -52,8 +52,8 @@ Test(always, flood_allocates_nothing)
 		th_send(&t, &(struct th_seg){.flags = SYN, .seq = X + i, .sport = (uint16_t)i});
 		cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	}
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 0);
-	cr_expect_eq(t.w.half_open, 0);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 0);
+	cr_expect_eq(t.w.tcp.half_open, 0);
 	cr_expect_eq(t.w.stats.cookie_sent, 20000);
 	cr_expect_eq(t.w.stats.syn_rx, 20000);
 	th_advance(&t, 10000);
@@ -99,7 +99,8 @@ Test(always, tsval_carries_options_and_continues)
 	cr_expect_eq(t.w.stats.cookie_ok, 1);
 }
 
-TH_TWEAKED_SUITE(auto_small, c->conns = 16; c->syn_backlog = 16; c->cookie_threshold = 16);
+TH_TWEAKED_SUITE(auto_small, c->tcp.conns = 16; c->tcp.syn_backlog = 16;
+		 c->tcp.cookie_threshold = 16);
 
 /* auto: a pool down to its last eighth answers with cookies; a full pool drops the ACK. */
 Test(auto_small, low_pool_switches_to_cookies)
@@ -117,7 +118,7 @@ Test(auto_small, low_pool_switches_to_cookies)
 	y[15] = syn(2000);
 	cr_expect_eq(t.w.stats.cookie_sent, 1);
 	cr_expect_eq(t.w.stats.cookie_episodes, 1);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 15);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 15);
 	third_ack(2000, y[15]);
 	cr_expect_eq(th_state(&t, PCL_TCP_ESTABLISHED), 16);
 	/* A valid cookie with no entry left: counted, dropped, survived. */
@@ -126,7 +127,7 @@ Test(auto_small, low_pool_switches_to_cookies)
 	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
 	cr_expect_eq(t.w.stats.cookie_ok, 2);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_table_full], 1);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 16);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 16);
 	cr_expect_eq(t.w.stats.cookie_episodes, 1);
 }
 

@@ -79,14 +79,15 @@ serve_one(uint16_t sport)
 static unsigned int
 discard_tx(void)
 {
-	unsigned int n = t.w.tx_n;
+	unsigned int n = t.w.txq.n;
 
-	rte_pktmbuf_free_bulk(t.w.tx, n);
-	t.w.tx_n = 0;
+	rte_pktmbuf_free_bulk(t.w.txq.pkts, n);
+	t.w.txq.n = 0;
 	return n;
 }
 
-TH_TWEAKED_SUITE(pool, c->conns = 16; c->syn_backlog = 16; c->syncookies = PCL_COOKIES_OFF);
+TH_TWEAKED_SUITE(pool, c->tcp.conns = 16; c->tcp.syn_backlog = 16;
+		 c->tcp.syncookies = PCL_COOKIES_OFF);
 
 Test(pool, full_pool_drops_syns_then_recovers)
 {
@@ -115,7 +116,8 @@ Test(pool, full_pool_drops_syns_then_recovers)
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 1, "the server closed first");
 }
 
-TH_TWEAKED_SUITE(backlog, c->conns = 64; c->syn_backlog = 4; c->syncookies = PCL_COOKIES_OFF);
+TH_TWEAKED_SUITE(backlog, c->tcp.conns = 64; c->tcp.syn_backlog = 4;
+		 c->tcp.syncookies = PCL_COOKIES_OFF);
 
 Test(backlog, full_backlog_drops_syns_then_recovers)
 {
@@ -214,12 +216,83 @@ Test(exhaust, short_mbuf_pool_defers_the_answer)
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_nombuf], 1);
 	cr_expect_eq(t.w.stats.conn_aborted, 0);
 	rte_pktmbuf_free_bulk(held, n);
-	th_advance(&t, t.cfg.rto_ms);
+	th_advance(&t, t.cfg.tcp.rto_ms);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	cr_expect_eq(r[0].s.flags, ACK | PSH | FIN);
 	cr_expect_eq(r[0].s.seq, y + 1);
 	cr_expect(memcmp(r[0].data, "HTTP/1.1 200 OK", 15) == 0);
 	serve_one(300);
+}
+
+/*
+ * A FIN that cannot be sent for want of an mbuf, with nothing else in
+ * flight, still leaves the entry a timer: the FIN goes out at the
+ * retransmission timeout once mbufs are back, and the connection closes.
+ * (Before, no timer was armed: the entry stayed in LAST_ACK for ever.)
+ */
+static void
+fin_without_mbuf_is_retried(void)
+{
+	struct rte_mbuf *held[4096], *fin;
+	unsigned int n;
+	uint32_t y = th_handshake(&t, X, NULL, 0);
+
+	fin = th_frame(&t, &(struct th_seg){.flags = ACK | FIN, .seq = X + 1, .ack = y + 1});
+	n = drain_mbufs(held, 0, RTE_DIM(held));
+	th_send_mbuf(&t, fin);
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	cr_expect_eq(r[0].s.flags, ACK, "their FIN is acknowledged in its own frame");
+	cr_expect_eq(r[0].s.ack, X + 2);
+	cr_expect_eq(th_state(&t, PCL_TCP_LAST_ACK), 1);
+	cr_expect_eq(t.w.stats.drop[PCL_DROP_nombuf], 1);
+	rte_pktmbuf_free_bulk(held, n);
+	th_advance(&t, t.cfg.tcp.rto_ms);
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	cr_expect_eq(r[0].s.flags, ACK | FIN);
+	cr_expect_eq(r[0].s.seq, y + 1);
+	th_send(&t, &(struct th_seg){.flags = ACK, .seq = X + 2, .ack = y + 2});
+	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
+	cr_expect_eq(th_state(&t, PCL_TCP_LAST_ACK), 0);
+	cr_expect_eq(t.w.stats.conn_closed, 1);
+}
+
+Test(exhaust, fin_without_mbuf_is_retried)
+{
+	fin_without_mbuf_is_retried();
+}
+
+TH_TWEAKED_SUITE(no_idle, c->tcp.idle_timeout_ms = 0);
+
+Test(no_idle, fin_without_mbuf_is_retried)
+{
+	fin_without_mbuf_is_retried();
+}
+
+/* The same for the FIN of an idle close: FIN_WAIT_1 keeps its timer. */
+TH_TWEAKED_SUITE(idle, c->tcp.idle_timeout_ms = 1000);
+
+Test(idle, idle_close_without_mbuf_is_retried)
+{
+	struct rte_mbuf *held[4096];
+	unsigned int n;
+	uint32_t y = th_handshake(&t, X, NULL, 0);
+
+	n = drain_mbufs(held, 0, RTE_DIM(held));
+	th_advance(&t, 1000);
+	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
+	cr_expect_eq(t.w.stats.idle_closes, 1);
+	cr_expect_eq(t.w.stats.drop[PCL_DROP_nombuf], 1);
+	cr_expect_eq(th_state(&t, PCL_TCP_FIN_WAIT_1), 1);
+	rte_pktmbuf_free_bulk(held, n);
+	th_advance(&t, t.cfg.tcp.rto_ms);
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	cr_expect_eq(r[0].s.flags, ACK | FIN);
+	cr_expect_eq(r[0].s.seq, y + 1);
+	th_send(&t, &(struct th_seg){.flags = ACK | FIN, .seq = X + 1, .ack = y + 2});
+	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
+	cr_expect_eq(r[0].s.flags, ACK);
+	cr_expect_eq(r[0].s.ack, X + 2);
+	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 1);
 }
 
 /* A net_ring port whose TX ring holds 15 frames and is drained by hand. */
@@ -274,7 +347,7 @@ Test(exhaust, full_tx_queue_drops_replies_then_recovers)
 	for (i = 0; i < 20; i++)
 		th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(100 + i)});
 	pcl_worker_flush(&t.w);
-	cr_expect_eq(t.w.tx_n, 0);
+	cr_expect_eq(t.w.txq.n, 0);
 	cr_expect_eq(t.w.stats.tx_pkts, 15);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_tx_full], 5);
 	expect_logged("lcore 0: TX queue full: 5 replies dropped in the last second");
@@ -317,7 +390,7 @@ Test(exhaust, full_steering_ring_drops_then_recovers)
 	pcl_worker_rx(&t.w, theirs, (uint16_t)n);
 	cr_expect_eq(t.w.stats.steered_out, 3);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_steer_full], 7);
-	cr_expect_eq(t.w.tx_n, 0, "nothing of theirs is answered here");
+	cr_expect_eq(t.w.txq.n, 0, "nothing of theirs is answered here");
 	expect_logged("lcore 0: steering ring full: 7 packets dropped in the last second");
 	/* The owner catches up: the ring takes packets again. */
 	got = rte_ring_dequeue_burst(inbox[1], (void **)theirs, RTE_DIM(theirs), NULL);
@@ -334,7 +407,7 @@ Test(exhaust, full_steering_ring_drops_then_recovers)
 	rte_ring_free(inbox[1]);
 }
 
-TH_TWEAKED_SUITE(timers, c->syncookies = PCL_COOKIES_OFF);
+TH_TWEAKED_SUITE(timers, c->tcp.syncookies = PCL_COOKIES_OFF);
 
 /* 500 SYN-ACK retransmissions due at one tick go out 256 per pass. */
 Test(timers, expiry_burst_is_spread_over_passes)
@@ -345,7 +418,7 @@ Test(timers, expiry_burst_is_spread_over_passes)
 		th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(100 + i)});
 		discard_tx();
 	}
-	th_advance(&t, t.cfg.rto_ms);
+	th_advance(&t, t.cfg.tcp.rto_ms);
 	cr_expect_eq(discard_tx(), PCL_TIMER_BUDGET);
 	cr_expect_eq(t.w.stats.timer_deferred, 1);
 	th_advance(&t, 0);

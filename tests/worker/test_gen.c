@@ -51,11 +51,11 @@ teardown(void)
 static unsigned int
 to_gen(void)
 {
-	unsigned int n = t.w.tx_n, i;
+	unsigned int n = t.w.txq.n, i;
 
 	for (i = 0; i < n; i++)
-		pcl_gen_input(&g, t.w.tx[i], now);
-	t.w.tx_n = 0;
+		pcl_gen_input(&g, t.w.txq.pkts[i], now);
+	t.w.txq.n = 0;
 	return n;
 }
 
@@ -121,7 +121,7 @@ Test(gen, client_close_with_request_completes_every_connection)
 	cr_expect_eq(t.w.stats.conn_opened, 500);
 	cr_expect_eq(t.w.stats.conn_closed, 500);
 	cr_expect_eq(t.w.stats.http_requests, 500);
-	cr_expect_eq(t.w.pool.nfree, t.w.pool.cap, "the server closed everything");
+	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap, "the server closed everything");
 }
 
 Test(gen, server_close_leaves_time_wait_on_the_server)
@@ -191,7 +191,7 @@ Test(gen, a_server_that_stops_after_the_handshake_is_counted_as_timeout)
 	cr_expect_eq(g.lat.count, 10);
 	/* The RSTs clear the server's half-open entries. */
 	to_server(true);
-	cr_expect_eq(t.w.pool.nfree, t.w.pool.cap);
+	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap);
 }
 
 Test(gen, reset_by_the_server_is_counted_as_rst)
@@ -206,7 +206,7 @@ Test(gen, reset_by_the_server_is_counted_as_rst)
 	cr_expect_eq(g.active, 0);
 }
 
-TH_TWEAKED_SUITE(gen_cookies, c->syncookies = PCL_COOKIES_ALWAYS);
+TH_TWEAKED_SUITE(gen_cookies, c->tcp.syncookies = PCL_COOKIES_ALWAYS);
 
 Test(gen_cookies, flood_synacks_are_counted_and_real_clients_still_complete)
 {

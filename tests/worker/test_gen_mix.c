@@ -60,9 +60,9 @@ replies_to_gen(void)
 {
 	uint16_t i;
 
-	for (i = 0; i < t.w.tx_n; i++)
-		pcl_gen_input(&g, t.w.tx[i], 0);
-	t.w.tx_n = 0;
+	for (i = 0; i < t.w.txq.n; i++)
+		pcl_gen_input(&g, t.w.txq.pkts[i], 0);
+	t.w.txq.n = 0;
 }
 
 /* What the generator queued to the worker and the replies back, until quiet. */
@@ -99,8 +99,8 @@ tcp_of(const struct rte_mbuf *m)
 static void
 expect_pool_full(void)
 {
-	cr_expect_eq(t.w.pool.nfree, t.w.pool.cap, "%u of %u entries free", t.w.pool.nfree,
-		     t.w.pool.cap);
+	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap, "%u of %u entries free",
+		     t.w.tcp.pool.nfree, t.w.tcp.pool.cap);
 }
 
 TH_TWEAKED_SUITE(flood, (void)c);
@@ -158,9 +158,9 @@ Test(flood, ack_flood_is_answered_by_an_rst_at_its_acknowledgment)
 	ack = rte_be_to_cpu_32(tcp_of(g.tx[0][0])->recv_ack);
 	pcl_worker_input(&t.w, g.tx[0], 1);
 	g.tx_n[0] = 0;
-	cr_assert_eq(t.w.tx_n, 1);
-	cr_expect_eq(tcp_of(t.w.tx[0])->tcp_flags, RTE_TCP_RST_FLAG);
-	cr_expect_eq(rte_be_to_cpu_32(tcp_of(t.w.tx[0])->sent_seq), ack);
+	cr_assert_eq(t.w.txq.n, 1);
+	cr_expect_eq(tcp_of(t.w.txq.pkts[0])->tcp_flags, RTE_TCP_RST_FLAG);
+	cr_expect_eq(rte_be_to_cpu_32(tcp_of(t.w.txq.pkts[0])->sent_seq), ack);
 	replies_to_gen();
 
 	flood(N - 1);
@@ -185,7 +185,7 @@ Test(flood, mix_sends_each_kind_in_turn)
 	cr_expect_eq(g.st.flood_rst_back, N / 3);
 }
 
-TH_TWEAKED_SUITE(flood_cookies, c->syncookies = PCL_COOKIES_ALWAYS);
+TH_TWEAKED_SUITE(flood_cookies, c->tcp.syncookies = PCL_COOKIES_ALWAYS);
 
 Test(flood_cookies, ack_flood_fails_the_cookie_check)
 {

@@ -62,13 +62,14 @@ static void
 expect_dropped(struct rte_mbuf *m, enum pcl_drop why)
 {
 	uint64_t before = all_drops(), was = t.w.stats.drop[why];
-	uint32_t used = pcl_pool_used(&t.w.pool);
+	uint32_t used = pcl_pool_used(&t.w.tcp.pool);
 
 	th_send_mbuf(&t, m);
 	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0, "%s: answered", pcl_drop_names[why]);
 	cr_expect_eq(t.w.stats.drop[why], was + 1, "%s not counted", pcl_drop_names[why]);
 	cr_expect_eq(all_drops(), before + 1, "%s: counted elsewhere too", pcl_drop_names[why]);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), used, "%s: an entry was taken", pcl_drop_names[why]);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), used, "%s: an entry was taken",
+		     pcl_drop_names[why]);
 }
 
 static struct rte_mbuf *
@@ -187,7 +188,7 @@ Test(hostile, synack_to_listener_gets_rst)
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	cr_expect_eq(r[0].s.flags, RST);
 	cr_expect_eq(r[0].s.seq, 77777);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 0);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 0);
 }
 
 /* Fragments are dropped, the first as well as the rest (see pcl_pkt.c for why). */
@@ -325,10 +326,10 @@ ask(uint32_t y, bool zero_win)
 Test(hostile, zero_window_forever)
 {
 	uint32_t y = th_handshake(&t, X, NULL, 0);
-	uint32_t u = X + 1 + (uint32_t)strlen(get10), rto = t.cfg.rto_ms, i;
+	uint32_t u = X + 1 + (uint32_t)strlen(get10), rto = t.cfg.tcp.rto_ms, i;
 
 	ask(y, true);
-	for (i = 0; i < t.cfg.retries; i++) {
+	for (i = 0; i < t.cfg.tcp.retries; i++) {
 		th_advance(&t, rto - 10);
 		cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0, "probe %u early", i);
 		th_advance(&t, 10);
@@ -338,13 +339,13 @@ Test(hostile, zero_window_forever)
 		th_send(&t,
 			&(struct th_seg){.flags = ACK, .seq = u, .ack = y + 1, .zero_win = true});
 		cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
-		rto = RTE_MIN(rto * 2, t.cfg.rto_max_ms);
+		rto = RTE_MIN(rto * 2, t.cfg.tcp.rto_max_ms);
 	}
 	th_advance(&t, rto);
 	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
 	cr_expect_eq(th_state(&t, PCL_TCP_ESTABLISHED), 0);
 	cr_expect_eq(t.w.stats.conn_retry_limit, 1);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 0);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 0);
 }
 
 /*
@@ -355,26 +356,26 @@ Test(hostile, zero_window_forever)
 Test(hostile, client_never_acks_the_response)
 {
 	uint32_t y = th_handshake(&t, X, NULL, 0);
-	uint32_t rto = t.cfg.rto_ms, waited = 0, i;
+	uint32_t rto = t.cfg.tcp.rto_ms, waited = 0, i;
 
 	ask(y, false);
 	cr_expect_eq(r[0].s.flags, ACK | PSH | FIN);
-	for (i = 0; i <= t.cfg.retries; i++) {
+	for (i = 0; i <= t.cfg.tcp.retries; i++) {
 		th_advance(&t, rto);
 		waited += rto;
-		cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), i < t.cfg.retries, "at %u ms",
+		cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), i < t.cfg.tcp.retries, "at %u ms",
 			     waited);
-		rto = RTE_MIN(rto * 2, t.cfg.rto_max_ms);
+		rto = RTE_MIN(rto * 2, t.cfg.tcp.rto_max_ms);
 	}
 	/* Defaults: 1+2+4+8+16+32+60+60 s of retransmissions, then 60 s more. */
 	cr_expect_eq(waited, 243000);
 	cr_expect_eq(th_state(&t, PCL_TCP_FIN_WAIT_1), 0);
 	cr_expect_eq(t.w.stats.conn_retry_limit, 1);
-	cr_expect_eq(t.w.stats.rexmits, t.cfg.retries);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 0);
+	cr_expect_eq(t.w.stats.rexmits, t.cfg.tcp.retries);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 0);
 }
 
-TH_TWEAKED_SUITE(ports, c->conns = 65536; c->syn_backlog = 65536);
+TH_TWEAKED_SUITE(ports, c->tcp.conns = 65536; c->tcp.syn_backlog = 65536);
 
 /*
  * 64 K connections from one address, every source port from 1 to 65535:
@@ -406,5 +407,5 @@ Test(ports, one_address_every_source_port)
 		cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
 	}
 	cr_expect_eq(t.w.stats.conn_reset, n);
-	cr_expect_eq(pcl_pool_used(&t.w.pool), 0);
+	cr_expect_eq(pcl_pool_used(&t.w.tcp.pool), 0);
 }

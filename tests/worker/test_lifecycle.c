@@ -100,7 +100,7 @@ Test(lifecycle, handshake_establishes)
 	th_handshake(&t, X, mss1460, sizeof(mss1460));
 	cr_expect_eq(t.w.stats.conn_opened, 1);
 	cr_expect_eq(th_state(&t, PCL_TCP_SYN_RCVD), 0);
-	cr_expect_eq(t.w.half_open, 0);
+	cr_expect_eq(t.w.tcp.half_open, 0);
 }
 
 Test(lifecycle, third_ack_with_wrong_ack_gets_rst)
@@ -164,7 +164,7 @@ Test(lifecycle, server_first_close_through_time_wait)
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 1);
 
 	/* 2 MSL later the entry is gone. */
-	th_advance(&t, 2 * t.cfg.msl_ms - 100);
+	th_advance(&t, 2 * t.cfg.tcp.msl_ms - 100);
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 1, "not before 2 MSL");
 	th_advance(&t, 200);
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 0);
@@ -272,12 +272,12 @@ Test(lifecycle, syn_on_established_gets_challenge_ack)
 
 Test(lifecycle, synack_retransmitted_then_given_up)
 {
-	uint32_t y, i, waited = 0, rto = t.cfg.rto_ms;
+	uint32_t y, i, waited = 0, rto = t.cfg.tcp.rto_ms;
 
 	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X});
 	th_replies(&t, r, TH_MAX_REPLIES);
 	y = r[0].s.seq;
-	for (i = 0; i < t.cfg.synack_retries; i++) {
+	for (i = 0; i < t.cfg.tcp.synack_retries; i++) {
 		th_advance(&t, rto - 20);
 		cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0, "not before the RTO (%u)", i);
 		th_advance(&t, 20);
@@ -290,30 +290,30 @@ Test(lifecycle, synack_retransmitted_then_given_up)
 	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
 	cr_expect_eq(th_state(&t, PCL_TCP_SYN_RCVD), 0);
 	cr_expect_eq(t.w.stats.halfopen_expired, 1);
-	cr_expect_eq(t.w.stats.rexmits, t.cfg.synack_retries);
-	cr_expect_eq(t.w.half_open, 0);
+	cr_expect_eq(t.w.stats.rexmits, t.cfg.tcp.synack_retries);
+	cr_expect_eq(t.w.tcp.half_open, 0);
 }
 
 Test(lifecycle, fin_retransmitted_with_backoff_then_dropped)
 {
 	uint32_t y = th_handshake(&t, X, mss1460, sizeof(mss1460));
-	uint32_t i, rto = t.cfg.rto_ms, rlen;
+	uint32_t i, rto = t.cfg.tcp.rto_ms, rlen;
 
 	send_data(y, get10, 0);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	rlen = r[0].s.len;
-	for (i = 0; i < t.cfg.retries; i++) {
+	for (i = 0; i < t.cfg.tcp.retries; i++) {
 		th_advance(&t, rto);
 		cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1, "retransmission %u", i);
 		expect_seg(&r[0], ACK | PSH | FIN, y + 1, X + 1 + (uint32_t)strlen(get10),
 			   (uint16_t)rlen);
-		rto = RTE_MIN(rto * 2, t.cfg.rto_max_ms);
+		rto = RTE_MIN(rto * 2, t.cfg.tcp.rto_max_ms);
 	}
 	th_advance(&t, rto);
 	cr_expect_eq(th_state(&t, PCL_TCP_FIN_WAIT_1), 0);
 	cr_expect_eq(t.w.stats.conn_retry_limit, 1);
 	cr_expect_eq(t.w.stats.conn_timeout, 0);
-	cr_expect_eq(t.w.stats.rexmits, t.cfg.retries);
+	cr_expect_eq(t.w.stats.rexmits, t.cfg.tcp.retries);
 }
 
 Test(lifecycle, acked_data_is_not_retransmitted_but_fin_is)
@@ -327,7 +327,7 @@ Test(lifecycle, acked_data_is_not_retransmitted_but_fin_is)
 	/* The data arrived, the FIN did not. */
 	th_send(&t, &(struct th_seg){.flags = ACK, .seq = u, .ack = y + 1 + rlen});
 	cr_expect_eq(th_replies(&t, r, TH_MAX_REPLIES), 0);
-	th_advance(&t, t.cfg.rto_ms);
+	th_advance(&t, t.cfg.tcp.rto_ms);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], FIN | ACK, y + 1 + rlen, u, 0);
 }
@@ -354,7 +354,7 @@ Test(big, large_answer_is_segmented_by_mss_and_window)
 
 	/* A window of 100 bytes limits what goes out after a retransmission. */
 	th_send(&t, &(struct th_seg){.flags = ACK, .seq = u, .ack = y + 1, .win = 100});
-	th_advance(&t, t.cfg.rto_ms);
+	th_advance(&t, t.cfg.tcp.rto_ms);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, u, 100);
 }
@@ -374,7 +374,7 @@ Test(lifecycle, zero_window_is_probed_with_one_byte)
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, u, 0);
 	/* The persist timer sends a one-byte probe into the closed window. */
-	th_advance(&t, t.cfg.rto_ms);
+	th_advance(&t, t.cfg.tcp.rto_ms);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, y + 1, u, 1);
 	cr_expect_eq(r[0].data[0], 'H');
@@ -389,14 +389,14 @@ Test(lifecycle, echo_and_discard)
 {
 	uint32_t y;
 
-	t.cfg.listeners[0].app = PCL_APP_ECHO;
+	t.apps.listeners.l[0].app = pcl_apps[PCL_APP_ECHO];
 	y = th_handshake(&t, X, NULL, 0);
 	send_data(y, "ping", 0);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK | PSH, y + 1, X + 5, 4);
 	cr_expect(memcmp(r[0].data, "ping", 4) == 0);
 
-	t.cfg.listeners[0].app = PCL_APP_DISCARD;
+	t.apps.listeners.l[0].app = pcl_apps[PCL_APP_DISCARD];
 	th_send(&t, &(struct th_seg){.flags = SYN, .seq = 7, .sport = 40001});
 	th_replies(&t, r, TH_MAX_REPLIES);
 	y = r[0].s.seq;
@@ -453,7 +453,7 @@ Test(lifecycle, time_wait_ignores_rst_and_reacks_fin)
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	expect_seg(&r[0], ACK, w, u + 1, 0);
 	/* The retransmitted FIN restarted 2 MSL. */
-	th_advance(&t, 2 * t.cfg.msl_ms - 1000);
+	th_advance(&t, 2 * t.cfg.tcp.msl_ms - 1000);
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 1);
 
 	/* A SYN with a higher sequence reuses the tuple (RFC 6191). */
@@ -477,7 +477,8 @@ Test(lifecycle, bad_checksum_is_dropped_and_counted)
 	cr_expect_eq(th_state(&t, PCL_TCP_SYN_RCVD), 0);
 }
 
-TH_TWEAKED_SUITE(small, c->conns = 16; c->syn_backlog = 12; c->syncookies = PCL_COOKIES_OFF);
+TH_TWEAKED_SUITE(small, c->tcp.conns = 16; c->tcp.syn_backlog = 12;
+		 c->tcp.syncookies = PCL_COOKIES_OFF);
 
 /* SYNs beyond the half-open backlog, and beyond the pool, are counted drops. */
 Test(small, full_backlog_and_pool_drop_syns)
