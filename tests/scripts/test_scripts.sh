@@ -200,9 +200,22 @@ if command -v dpdk-devbind.py >/dev/null; then
 	else
 		ok "bind-nic.sh status"
 	fi
+elif [ "${CI:-}" = true ]; then
+	fail "no dpdk-devbind.py under CI (apt-get install dpdk)"
 else
 	echo "skip: no dpdk-devbind.py (apt-get install dpdk)"
 fi
+
+# An e2e test that cannot run skips (exit 77), except under CI=true, where it fails.
+for ci in "" true; do
+	rc=0
+	(CI=$ci PCL_ROOT=$PCL_ROOT && source "$PCL_ROOT/tests/e2e/common.sh" && skip "no way") \
+		>"$tmp/out" 2>"$tmp/err" || rc=$?
+	want=77
+	[ "$ci" = true ] && want=1
+	[ "$rc" = "$want" ] || fail "e2e skip with CI='$ci': exit $rc, want $want"
+done
+ok "an e2e skip fails the test under CI=true"
 
 [ "$failed" = 0 ] || exit 1
 echo "scripts: all checks passed"
