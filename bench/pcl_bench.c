@@ -41,6 +41,7 @@
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 1}};
 static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 2}};
 static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
+static const char request10[] = "GET / HTTP/1.0\r\nHost: bench\r\n\r\n";
 
 struct bench {
 	struct pcl_worker w;
@@ -184,6 +185,30 @@ with_get(struct bench *b, uint16_t sport)
 	connection(b, sport, true);
 }
 
+/*
+ * HTTP/1.0: the server answers and closes first; the client's FIN ends the
+ * connection, whose entry then makes way for a TIME_WAIT record.
+ */
+static void
+server_close(struct bench *b, uint16_t sport)
+{
+	uint32_t x = 1000, next;
+	uint16_t rlen = (uint16_t)strlen(request10);
+
+	next = exchange(b, sport, SYN, x, 0, NULL, 0);
+	exchange(b, sport, ACK, x + 1, next, NULL, 0);
+	next = exchange(b, sport, ACK | PSH, x + 1, next, request10, rlen);
+	exchange(b, sport, FIN | ACK, x + 1 + rlen, next, NULL, 0);
+}
+
+/* Between rounds: the next round's tuples find no TIME_WAIT record. */
+static void
+clear_time_wait(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(i);
+	pcl_tcp_drop_all(&b->owner->tcp);
+}
+
 /* The flood path: a SYN answered by a cookie SYN-ACK, nothing allocated. */
 static void
 syn_only(struct bench *b, uint16_t sport)
@@ -274,11 +299,11 @@ conn_case(struct bench *b, uint32_t i)
 
 static void
 conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32_t mode,
-      void (*op)(struct bench *, uint16_t))
+      void (*op)(struct bench *, uint16_t), void (*undo)(struct bench *, uint32_t))
 {
 	b->cfg.tcp.syncookies = mode;
 	conn_op = op;
-	measure(b, name, rounds, n, n, conn_case, NULL);
+	measure(b, name, rounds, n, n, conn_case, undo);
 }
 
 /*
@@ -447,41 +472,64 @@ data_structures(struct bench *b, unsigned int rounds)
 	rte_free(ds);
 }
 
-/*
- * Bytes per connection, measured: what a worker's tables take from the heap
- * for tables.conns entries (entries, free list, hash buckets, timer wheel),
- * divided by the entries. Every entry is preallocated and a connection holds
- * no mbufs between segments, so ESTABLISHED and TIME_WAIT cost the same.
- */
-static double
-bytes_per_conn(struct bench *b)
+/* Heap bytes a worker's tables take with conns entries and tw TIME_WAIT records. */
+static uint64_t
+tables_bytes(struct bench *b, uint32_t conns, uint32_t tw)
 {
 	struct rte_malloc_socket_stats before, after;
+	struct pcl_config saved = b->cfg;
 	struct pcl_worker *w = rte_zmalloc("bench_mem", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	double per;
 
 	if (w == NULL)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
+	b->cfg.tcp.conns = conns;
+	b->cfg.tcp.time_wait = tw;
 	rte_malloc_get_socket_stats(0, &before);
 	if (worker_init(b, w, 3) != 0)
-		rte_exit(EXIT_FAILURE, "out of memory\n");
+		rte_exit(EXIT_FAILURE, "out of memory for %u entries and %u records\n", conns, tw);
 	rte_malloc_get_socket_stats(0, &after);
-	per = (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / b->cfg.tcp.conns;
 	pcl_worker_fini(w);
 	rte_free(w);
-	return per;
+	b->cfg = saved;
+	return after.heap_allocsz_bytes - before.heap_allocsz_bytes;
+}
+
+/*
+ * Memory, measured from the heap: bytes per connection entry (the entry,
+ * its free-list slot, hash bucket and timer wheel share) and per TIME_WAIT
+ * record (the record and its index share), each as the growth of a worker's
+ * allocation with the one count while the other stays put. Every entry and
+ * record is preallocated and neither holds mbufs between segments.
+ */
+struct memory {
+	double per_conn;
+	double per_tw;
+};
+
+static struct memory
+memory(struct bench *b)
+{
+	const uint32_t conns = b->cfg.tcp.conns, tw = 1u << 20;
+	uint64_t base = tables_bytes(b, 16, 1);
+
+	return (struct memory){
+		.per_conn = (double)(tables_bytes(b, conns, 1) - base) / (conns - 16),
+		.per_tw = (double)(tables_bytes(b, 16, tw + 1) - base) / tw,
+	};
 }
 
 static void
-print_results(bool json, uint32_t n, unsigned int rounds, double per_conn)
+print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 {
 	double hz = (double)rte_get_tsc_hz();
 	unsigned int i;
 
 	if (json) {
 		printf("{\"tsc_hz\": %.0f, \"ops\": %u, \"rounds\": %u, \"bytes_per_conn\": %.1f, "
-		       "\"entry_bytes\": %zu, \"cases\": [",
-		       hz, n, rounds, per_conn, sizeof(struct pcl_conn));
+		       "\"entry_bytes\": %zu, \"bytes_per_time_wait\": %.1f, "
+		       "\"time_wait_record_bytes\": %zu, \"cases\": [",
+		       hz, n, rounds, mem.per_conn, sizeof(struct pcl_conn), mem.per_tw,
+		       sizeof(struct pcl_tw_rec));
 		for (i = 0; i < nresults; i++) {
 			printf("%s{\"case\": \"%s\", \"cycles\": %lu, \"ops_per_s\": %.0f, "
 			       "\"instructions\": ",
@@ -509,9 +557,12 @@ print_results(bool json, uint32_t n, unsigned int rounds, double per_conn)
 		       (unsigned long)results[i].cycles,
 		       hz / (double)RTE_MAX(results[i].cycles, 1ul), ins);
 	}
-	printf("\nmemory per connection, ESTABLISHED or TIME_WAIT: %.1f bytes measured "
-	       "(entry %zu, plus free list, hash bucket and timer wheel share)\n",
-	       per_conn, sizeof(struct pcl_conn));
+	printf("\nmemory per connection: %.1f bytes measured (entry %zu, plus free list, hash "
+	       "bucket and timer wheel share)\n",
+	       mem.per_conn, sizeof(struct pcl_conn));
+	printf("memory per TIME_WAIT record: %.1f bytes measured (record %zu, plus its index "
+	       "share)\n",
+	       mem.per_tw, sizeof(struct pcl_tw_rec));
 	if (nresults && !results[0].instr)
 		printf("instructions: no hardware counter here (perf_event_open); use "
 		       "valgrind --tool=callgrind --toggle-collect=pcl_worker_input\n");
@@ -565,20 +616,27 @@ main(int argc, char **argv)
 	b.w2.pkt_ctx.mac = server_mac;
 
 	steering(&b, false, false);
-	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain);
-	conns(&b, "handshake + HTTP GET + close (stateful)", n, rounds, PCL_COOKIES_OFF, with_get);
-	conns(&b, "handshake + client-first close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, plain);
-	conns(&b, "handshake + HTTP GET + close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, with_get);
+	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,
+	      NULL);
+	conns(&b, "handshake + HTTP GET + close (stateful)", n, rounds, PCL_COOKIES_OFF, with_get,
+	      NULL);
+	conns(&b, "HTTP/1.0 GET, server close (TIME_WAIT)", n, rounds, PCL_COOKIES_OFF,
+	      server_close, clear_time_wait);
+	conns(&b, "handshake + client-first close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, plain,
+	      NULL);
+	conns(&b, "handshake + HTTP GET + close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, with_get,
+	      NULL);
 	conns(&b, "SYN -> cookie SYN-ACK (flood path), per SYN", n, rounds, PCL_COOKIES_ALWAYS,
-	      syn_only);
+	      syn_only, NULL);
 	conns(&b, "cookie ACK -> ESTABLISHED, per ACK", n, rounds, PCL_COOKIES_ALWAYS,
-	      cookie_ack_only);
+	      cookie_ack_only, NULL);
 	steering(&b, true, false);
-	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain);
+	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain,
+	      NULL);
 	steering(&b, true, true);
-	conns(&b, "handshake + close, 2 workers, all hop", n, rounds, PCL_COOKIES_OFF, plain);
+	conns(&b, "handshake + close, 2 workers, all hop", n, rounds, PCL_COOKIES_OFF, plain, NULL);
 	data_structures(&b, rounds);
-	print_results(json, n, rounds, bytes_per_conn(&b));
+	print_results(json, n, rounds, memory(&b));
 
 	if (b.perf_fd >= 0)
 		close(b.perf_fd);

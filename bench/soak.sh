@@ -190,7 +190,7 @@ srv = {k: end[k] - start[k] for k in end if isinstance(end[k], int) and not k.en
 
 # Every connection that reached ESTABLISHED (conn_opened) ends in exactly
 # one of these (lib/tcp/pcl_tcp.c, conn_close): conn_closed (the FIN exchange,
-# TIME_WAIT's end or reuse included), conn_reset, conn_timeout (FIN_WAIT_2
+# counted when TIME_WAIT begins), conn_reset, conn_timeout (FIN_WAIT_2
 # idle), conn_retry_limit, conn_aborted. idle_closes is not among them: it
 # sends our FIN, and the connection then ends as one of the five.
 ENDED = ("conn_closed", "conn_reset", "conn_timeout", "conn_retry_limit", "conn_aborted")

@@ -77,7 +77,9 @@ enum pcl_drop {
 	X(halfopen_expired, "half-open entries dropped after the SYN-ACK retry limit")             \
 	X(halfopen_reset, "half-open entries closed by an RST from the peer")                      \
 	X(idle_closes, "established connections we closed for idleness")                           \
-	X(time_wait_reused, "TIME_WAIT entries ended early by a newer SYN (RFC 6191)")             \
+	X(time_wait_reused, "TIME_WAIT records ended early by a newer SYN (RFC 6191)")             \
+	X(time_wait_recycled, "TIME_WAIT records ended early to make room (store full)")           \
+	X(time_wait_skipped, "closing connections that skipped TIME_WAIT (store full, skip)")      \
 	X(rst_tx, "RSTs sent")                                                                     \
 	X(rst_closed_port, "RSTs sent for a SYN to a port nobody listens on")                      \
 	X(challenge_acks, "RFC 5961 challenge ACKs sent")                                          \

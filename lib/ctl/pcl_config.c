@@ -14,6 +14,7 @@
 #include "tcp/pcl_cookie.h"
 
 static const char *const cookie_names[] = {"off", "auto", "always", NULL};
+static const char *const tw_full_names[] = {"recycle", "skip", NULL};
 
 enum key_type {
 	KEY_U32,
@@ -81,6 +82,7 @@ static const struct key_desc keys[] = {
 	U32("syncookies", "threshold", tcp.cookie_threshold, 1, 1u << 26),
 	U32("syncookies", "rekey_s", cookie_rekey_s, 0, 86400 * 365),
 	U32("timers", "msl_ms", tcp.msl_ms, 1, 600000),
+	U32("timers", "time_wait_ms", tcp.time_wait_ms, 0, 1200000),
 	U32("timers", "rto_ms", tcp.rto_ms, 10, 60000),
 	U32("timers", "rto_max_ms", tcp.rto_max_ms, 10, 600000),
 	U32("timers", "synack_retries", tcp.synack_retries, 0, 16),
@@ -88,6 +90,12 @@ static const struct key_desc keys[] = {
 	U32("timers", "idle_timeout_ms", tcp.idle_timeout_ms, 0, 86400000),
 	U32("tables", "conns", tcp.conns, 16, 1u << 26),
 	U32("tables", "syn_backlog", tcp.syn_backlog, 1, 1u << 26),
+	U32("tables", "time_wait", tcp.time_wait, 1, PCL_TW_MAX),
+	{.section = "tables",
+	 .name = "time_wait_full",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_config, tcp.time_wait_full),
+	 .names = tw_full_names},
 	U32("stats", "log_interval_s", log_interval_s, 0, 86400),
 	{.section = "stats",
 	 .name = "prometheus",
@@ -168,6 +176,8 @@ pcl_config_defaults(struct pcl_config *c)
 		.idle_timeout_ms = 300000,
 		.conns = 65536,
 		.syn_backlog = 8192,
+		.time_wait = 262144,
+		.time_wait_full = PCL_TW_RECYCLE,
 	};
 	c->log_interval_s = 10;
 	strcpy(c->prometheus, "127.0.0.1:9464");

@@ -18,6 +18,8 @@
 	X(nombuf, drop[PCL_DROP_nombuf], "mbuf pool empty", "allocations failed")                  \
 	X(tx_full, drop[PCL_DROP_tx_full], "TX queue full", "replies dropped")                     \
 	X(steer_full, drop[PCL_DROP_steer_full], "steering ring full", "packets dropped")          \
+	X(tw_recycled, time_wait_recycled, "TIME_WAIT store full", "records ended early")          \
+	X(tw_skipped, time_wait_skipped, "TIME_WAIT store full", "closings without TIME_WAIT")     \
 	X(timers, timer_deferred, "timer wheel behind", "passes stopped at the budget")
 
 enum pcl_pressure_kind {

@@ -11,7 +11,8 @@
 
 /*
  * RFC 9293 states, each with what its one timer means. LISTEN and CLOSED
- * are never stored in a live entry (CLOSED marks a free one).
+ * are never stored in a live entry (CLOSED marks a free one), nor is
+ * TIME_WAIT once the segment that led there has been answered.
  */
 #define PCL_TCP_STATES(X)                                                                          \
 	X(CLOSED, "none: the entry is free")                                                       \
@@ -25,7 +26,8 @@
 		      "timers.retries")                                                            \
 	X(FIN_WAIT_2, "frees the entry after timers.idle_timeout_ms without a segment")            \
 	X(CLOSING, "retransmits our FIN up to timers.retries")                                     \
-	X(TIME_WAIT, "frees the entry 2 MSL after the last FIN")
+	X(TIME_WAIT, "none: a record in the TIME_WAIT store (pcl_tw.h) takes the entry's place, "  \
+		     "ended timers.time_wait_ms after the last FIN, oldest first")
 
 enum pcl_tcp_state {
 #define PCL_STATE_ENUM(s, timer) PCL_TCP_##s,

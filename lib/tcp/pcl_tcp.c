@@ -45,6 +45,9 @@
  */
 #define PCL_IDLE_NEVER_MS (24u * 3600 * 1000)
 
+/* TIME_WAIT slots a timer pass may end; the rest wait for the next pass. */
+#define PCL_TW_BUDGET 1024
+
 #define COUNT(e, name) PCL_STAT_INC((e)->stats, name)
 
 const char *const pcl_tcp_state_names[] = {
@@ -58,6 +61,15 @@ const char *const pcl_tcp_state_timers[] = {
 	PCL_TCP_STATES(PCL_STATE_TIMER)
 #undef PCL_STATE_TIMER
 };
+
+/* Ticks a TIME_WAIT record lives: 2 MSL (RFC 9293 3.10.7.4) unless set otherwise. */
+static inline uint32_t
+tw_life(const struct pcl_tcp_conf *conf)
+{
+	uint64_t ms = conf->time_wait_ms ? conf->time_wait_ms : 2ull * conf->msl_ms;
+
+	return (uint32_t)RTE_MAX((ms + PCL_TICK_MS - 1) / PCL_TICK_MS, 1u);
+}
 
 static inline void
 drop(struct pcl_tcp *e, struct rte_mbuf *m, enum pcl_drop why)
@@ -271,7 +283,7 @@ enum close_why {
 };
 
 /* Unlinks c from the table and the wheel and returns it to the pool. */
-static void
+static __rte_always_inline void
 conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 {
 	uint32_t idx = pcl_conn_idx(e, c);
@@ -331,13 +343,51 @@ conn_abort(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 	conn_close(e, c, CLOSE_ABORT);
 }
 
-static void
-enter_time_wait(struct pcl_tcp *e, struct pcl_conn *c)
+/* The key a TIME_WAIT record is found by; never 0, which marks a dead slot. */
+static inline uint64_t
+tw_fp(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
-	set_state(e, c, PCL_TCP_TIME_WAIT);
-	c->flags &= ~PCL_CF_RTO;
-	pcl_sndq_free(c);
-	arm(e, c, 2 * e->conf->msl_ms);
+	uint64_t h = pcl_tuple_prf(&e->tw_key, t);
+
+	return h ? h : 1;
+}
+
+/* One TIME_WAIT record more (and one less when its adding recycled another). */
+static inline void
+tw_added(struct pcl_tcp *e, bool recycled)
+{
+	if (recycled)
+		COUNT(e, time_wait_recycled);
+	else
+		pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], 1);
+}
+
+/*
+ * The connection is closed and TIME_WAIT begins: the entry goes back to
+ * the pool and a record takes its place, or, when the store is full and
+ * tables.time_wait_full = skip, nothing does.
+ */
+static void
+time_wait(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	struct pcl_tw_rec r = {
+		.fp = tw_fp(e, &c->t),
+		.snd_nxt = c->snd_nxt,
+		.rcv_nxt = c->rcv_nxt,
+		.ts_recent = c->ts_recent,
+		.ts_off = c->ts_off,
+		.link_flags = ((c->flags & PCL_CF_TS ? PCL_TW_TS : 0u) | (uint32_t)c->rcv_wscale
+										 << PCL_TW_WS_SHIFT)
+			      << PCL_TW_FLAGS_BIT,
+	};
+	bool recycled;
+
+	if (pcl_tw_add(&e->tw, &r, e->now_tick, e->conf->time_wait_full == PCL_TW_RECYCLE,
+		       &recycled) == PCL_TW_NIL)
+		COUNT(e, time_wait_skipped);
+	else
+		tw_added(e, recycled);
+	conn_close(e, c, CLOSE_NORMAL);
 }
 
 /* The payload per segment toward a peer whose SYN carried o. */
@@ -671,16 +721,16 @@ pcl_tcp_send(struct pcl_tcp *e, struct pcl_conn *c, const void *data, uint32_t l
 
 /* RFC 9293 3.10.7.4, first check: is any of the segment inside our window? */
 static bool
-seq_acceptable(const struct pcl_conn *c, const struct pcl_seg *s, uint32_t wnd)
+seq_acceptable(uint32_t rcv_nxt, uint32_t wnd, const struct pcl_seg *s)
 {
 	uint32_t len = s->len + !!(s->flags & SYN) + !!(s->flags & FIN);
-	uint32_t end = c->rcv_nxt + wnd;
+	uint32_t end = rcv_nxt + wnd;
 
 	if (len == 0)
-		return wnd == 0 ? s->seq == c->rcv_nxt : pcl_seq_in(s->seq, c->rcv_nxt, end);
+		return wnd == 0 ? s->seq == rcv_nxt : pcl_seq_in(s->seq, rcv_nxt, end);
 	if (wnd == 0)
 		return false;
-	return pcl_seq_in(s->seq, c->rcv_nxt, end) || pcl_seq_in(s->seq + len - 1, c->rcv_nxt, end);
+	return pcl_seq_in(s->seq, rcv_nxt, end) || pcl_seq_in(s->seq + len - 1, rcv_nxt, end);
 }
 
 /*
@@ -703,7 +753,7 @@ first_checks(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 		send_ack(e, c, m);
 		return false;
 	}
-	if (!seq_acceptable(c, s, rcv_space(e, c))) {
+	if (!seq_acceptable(c->rcv_nxt, rcv_space(e, c), s)) {
 		if (s->flags & RST) {
 			drop(e, m, PCL_DROP_tcp_unacceptable);
 			return false;
@@ -825,7 +875,8 @@ receive(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct 
 		else if (c->state == PCL_TCP_FIN_WAIT_1)
 			set_state(e, c, PCL_TCP_CLOSING);
 		else
-			enter_time_wait(e, c);
+			set_state(e, c,
+				  PCL_TCP_TIME_WAIT); /* after_ack() answers, then time_wait() */
 	}
 	if (len && !(c->flags & PCL_CF_APP_DONE) &&
 	    (c->state == PCL_TCP_ESTABLISHED || c->state == PCL_TCP_CLOSE_WAIT))
@@ -857,7 +908,7 @@ after_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struc
 			set_state(e, c, PCL_TCP_FIN_WAIT_2);
 			break;
 		case PCL_TCP_CLOSING:
-			enter_time_wait(e, c);
+			time_wait(e, c);
 			rte_pktmbuf_free(m);
 			return;
 		case PCL_TCP_LAST_ACK:
@@ -870,6 +921,11 @@ after_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struc
 	}
 
 	need_ack = receive(e, c, m, s);
+	if (c->state == PCL_TCP_TIME_WAIT) {
+		send_ack(e, c, m);
+		time_wait(e, c);
+		return;
+	}
 	if (c->flags & PCL_CF_ABORT) {
 		conn_abort(e, c, m);
 		return;
@@ -878,7 +934,7 @@ after_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struc
 		send_ack(e, c, m);
 	else
 		rte_pktmbuf_free(m);
-	/* Nothing to retransmit and not in TIME_WAIT: the idle timer. */
+	/* Nothing to retransmit: the idle timer. */
 	if (!pcl_tnode_armed(&c->tm))
 		arm(e, c, idle_ms(e));
 }
@@ -920,38 +976,72 @@ sync_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const stru
 		after_ack(e, c, m, s);
 }
 
+/* The ACK a TIME_WAIT record answers with, written into m (from the peer of s). */
 static void
-time_wait_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+tw_ack(struct pcl_tcp *e, const struct pcl_tw_rec *r, struct rte_mbuf *m, const struct pcl_seg *s)
 {
-	bool newer;
+	uint8_t opts[PCL_OPT_TS_LEN];
+	uint32_t flags = pcl_tw_flags(r);
+	struct pcl_out_seg o = {
+		.t = &s->t,
+		.dst_mac = pcl_out_peer_mac(m),
+		.seq = r->snd_nxt,
+		.ack = r->rcv_nxt,
+		.flags = ACK,
+		.wnd = (uint16_t)RTE_MIN(e->conf->rcv_wnd >> (flags >> PCL_TW_WS_SHIFT),
+					 (uint32_t)UINT16_MAX),
+		.opts = opts,
+	};
+
+	if (flags & PCL_TW_TS)
+		o.optlen = (uint8_t)pcl_opt_build_ts(opts, e->now_ms + r->ts_off, r->ts_recent);
+	emit(e, m, &o);
+}
+
+/*
+ * A segment for the TIME_WAIT record in slot i: an RST is ignored (RFC
+ * 1337), a SYN that cannot be an old duplicate reuses the tuple (RFC 6191),
+ * a retransmitted FIN is acknowledged again and restarts the wait, anything
+ * else out of the window gets the ACK.
+ */
+static __rte_noinline void
+time_wait_input(struct pcl_tcp *e, uint32_t i, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	const struct pcl_tw_rec *r = &e->tw.rec[i];
+	bool newer, recycled;
 
 	if (s->flags & RST) {
 		drop(e, m, PCL_DROP_tcp_tw_rst);
 		return;
 	}
 	if ((s->flags & (SYN | ACK)) == SYN) {
-		/* RFC 6191: a SYN that cannot be an old duplicate may reuse the tuple. */
-		if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS))
-			newer = pcl_seq_gt(s->opts.tsval, c->ts_recent);
+		if ((pcl_tw_flags(r) & PCL_TW_TS) && (s->opts.present & PCL_OPTF_TS))
+			newer = pcl_seq_gt(s->opts.tsval, r->ts_recent);
 		else
-			newer = pcl_seq_gt(s->seq, c->rcv_nxt);
+			newer = pcl_seq_gt(s->seq, r->rcv_nxt);
 		if (newer) {
 			COUNT(e, time_wait_reused);
-			conn_close(e, c, CLOSE_NORMAL);
+			pcl_tw_remove(&e->tw, i);
+			pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], (uint64_t)-1);
 			listen_input(e, m, s); /* a SYN: never returns a connection */
 			return;
 		}
-		send_ack(e, c, m);
+		tw_ack(e, r, m, s);
 		return;
 	}
-	if (seq_acceptable(c, s, rcv_space(e, c)) && !(s->flags & FIN) && s->len == 0) {
+	if (seq_acceptable(r->rcv_nxt, e->conf->rcv_wnd, s) && !(s->flags & FIN) && s->len == 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* A retransmitted FIN means our last ACK was lost: restart 2 MSL. */
-	if ((s->flags & FIN) && s->seq + s->len + 1 == c->rcv_nxt)
-		arm(e, c, 2 * e->conf->msl_ms);
-	send_ack(e, c, m);
+	/* A retransmitted FIN means our last ACK was lost: the wait starts again. */
+	if ((s->flags & FIN) && s->seq + s->len + 1 == r->rcv_nxt) {
+		r = &e->tw.rec[pcl_tw_refresh(&e->tw, i, e->now_tick, &recycled)];
+		if (recycled) {
+			COUNT(e, time_wait_recycled);
+			pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], (uint64_t)-1);
+		}
+	}
+	tw_ack(e, r, m, s);
 }
 
 /* ---- timers ---- */
@@ -1034,12 +1124,6 @@ fin_wait_2_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 		conn_close(e, c, CLOSE_TIMEOUT);
 }
 
-static void
-time_wait_timeout(struct pcl_tcp *e, struct pcl_conn *c)
-{
-	conn_close(e, c, CLOSE_NORMAL);
-}
-
 /* ---- dispatch ---- */
 
 typedef void (*state_input_t)(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m,
@@ -1058,7 +1142,6 @@ static const struct {
 	[PCL_TCP_FIN_WAIT_1] = {sync_input, retransmit},
 	[PCL_TCP_FIN_WAIT_2] = {sync_input, fin_wait_2_timeout},
 	[PCL_TCP_CLOSING] = {sync_input, retransmit},
-	[PCL_TCP_TIME_WAIT] = {time_wait_input, time_wait_timeout},
 };
 
 void
@@ -1068,6 +1151,11 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	struct pcl_conn *c;
 
 	if (idx == PCL_TABLE_NIL) {
+		if (e->tw.live != 0 &&
+		    (idx = pcl_tw_lookup(&e->tw, tw_fp(e, &s->t))) != PCL_TW_NIL) {
+			time_wait_input(e, idx, m, s);
+			return;
+		}
 		c = listen_input(e, m, s);
 		if (c != NULL)
 			syn_rcvd_input(e, c, m, s);
@@ -1090,30 +1178,57 @@ unsigned int
 pcl_tcp_timers(struct pcl_tcp *e)
 {
 	unsigned int n = pcl_wheel_advance(&e->wheel, e->now_tick, PCL_TIMER_BUDGET, fire, e);
+	unsigned int ended = pcl_tw_expire(&e->tw, e->now_tick, PCL_TW_BUDGET);
 
-	if (n == PCL_TIMER_BUDGET)
+	pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], -(uint64_t)ended);
+	if (n == PCL_TIMER_BUDGET || pcl_tw_behind(&e->tw, e->now_tick))
 		COUNT(e, timer_deferred);
 	return n;
 }
 
 /* ---- the engine ---- */
 
+/* How the engine's one allocation is laid out. */
+struct layout {
+	uint64_t conns, pool, table, wheel, tw, total;
+};
+
+static struct layout
+layout(const struct pcl_tcp_conf *conf)
+{
+	struct layout l;
+
+	l.conns = RTE_ALIGN_CEIL((uint64_t)conf->conns * sizeof(struct pcl_conn),
+				 RTE_CACHE_LINE_SIZE);
+	l.pool = RTE_ALIGN_CEIL(pcl_pool_memsize(conf->conns), RTE_CACHE_LINE_SIZE);
+	l.table = RTE_ALIGN_CEIL(pcl_table_memsize(rte_align32pow2(conf->conns)),
+				 RTE_CACHE_LINE_SIZE);
+	l.wheel = RTE_ALIGN_CEIL(pcl_wheel_memsize(PCL_WHEEL_SLOTS), RTE_CACHE_LINE_SIZE);
+	l.tw = pcl_tw_memsize(conf->time_wait, tw_life(conf));
+	l.total = l.conns + l.pool + l.table + l.wheel + l.tw;
+	return l;
+}
+
+uint64_t
+pcl_tcp_memsize(const struct pcl_tcp_conf *conf)
+{
+	return layout(conf).total;
+}
+
 int
 pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 {
 	uint32_t nconns = env->conf->conns;
-	uint32_t nbuckets = rte_align32pow2(nconns);
-	uint64_t conns_sz =
-		RTE_ALIGN_CEIL((uint64_t)nconns * sizeof(struct pcl_conn), RTE_CACHE_LINE_SIZE);
-	uint64_t pool_sz = RTE_ALIGN_CEIL(pcl_pool_memsize(nconns), RTE_CACHE_LINE_SIZE);
-	uint64_t table_sz = RTE_ALIGN_CEIL(pcl_table_memsize(nbuckets), RTE_CACHE_LINE_SIZE);
-	uint64_t wheel_sz = pcl_wheel_memsize(PCL_WHEEL_SLOTS);
+	struct layout l = layout(env->conf);
 	char *mem;
 	uint32_t i;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
-	mem = rte_zmalloc_socket("pcl_tcp", conns_sz + pool_sz + table_sz + wheel_sz,
-				 RTE_CACHE_LINE_SIZE,
+	rc = pcl_secret_init(&e->tw_key);
+	if (rc != 0)
+		return rc;
+	mem = rte_zmalloc_socket("pcl_tcp", l.total, RTE_CACHE_LINE_SIZE,
 				 env->socket == SOCKET_ID_ANY ? 0 : env->socket);
 	if (mem == NULL)
 		return -ENOMEM;
@@ -1131,12 +1246,17 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 
 	for (i = 0; i < nconns; i++)
 		pcl_tnode_init(&e->conns[i].tm);
-	pcl_pool_init(&e->pool, mem + conns_sz, nconns);
-	/* Both sizes are powers of two, so neither init can fail. */
-	pcl_table_init(&e->table, mem + conns_sz + pool_sz, nbuckets, (uint32_t)rte_rand(),
-		       e->conns, sizeof(struct pcl_conn), offsetof(struct pcl_conn, hnext));
-	pcl_wheel_init(&e->wheel, mem + conns_sz + pool_sz + table_sz, PCL_WHEEL_SLOTS,
-		       &e->conns[0].tm, sizeof(struct pcl_conn), e->now_tick);
+	mem += l.conns;
+	pcl_pool_init(&e->pool, mem, nconns);
+	mem += l.pool;
+	/* The sizes are powers of two and the config bounds the store: no init can fail. */
+	pcl_table_init(&e->table, mem, rte_align32pow2(nconns), (uint32_t)rte_rand(), e->conns,
+		       sizeof(struct pcl_conn), offsetof(struct pcl_conn, hnext));
+	mem += l.table;
+	pcl_wheel_init(&e->wheel, mem, PCL_WHEEL_SLOTS, &e->conns[0].tm, sizeof(struct pcl_conn),
+		       e->now_tick);
+	mem += l.wheel;
+	pcl_tw_init(&e->tw, mem, env->conf->time_wait, tw_life(env->conf));
 	return 0;
 }
 
@@ -1148,6 +1268,19 @@ pcl_tcp_drop_all(struct pcl_tcp *e)
 	for (i = 0; i < e->pool.cap; i++)
 		if (e->conns[i].state != PCL_TCP_CLOSED)
 			conn_release(e, &e->conns[i]);
+	pcl_tw_clear(&e->tw);
+	pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], -e->by_state[PCL_TCP_TIME_WAIT]);
+}
+
+enum pcl_tcp_state
+pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	uint32_t idx = pcl_table_lookup(&e->table, t);
+
+	if (idx != PCL_TABLE_NIL)
+		return (enum pcl_tcp_state)e->conns[idx].state;
+	return pcl_tw_lookup(&e->tw, tw_fp(e, t)) != PCL_TW_NIL ? PCL_TCP_TIME_WAIT
+								: PCL_TCP_CLOSED;
 }
 
 void

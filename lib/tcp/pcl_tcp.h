@@ -17,6 +17,7 @@
 #include "tcp/pcl_pool.h"
 #include "tcp/pcl_table.h"
 #include "tcp/pcl_timer.h"
+#include "tcp/pcl_tw.h"
 
 /* Timer wheel: 10 ms ticks, 8192 slots = 82 s, longer than 2 MSL by default. */
 #define PCL_TICK_MS      10
@@ -30,6 +31,12 @@ enum pcl_cookie_mode {
 	PCL_COOKIES_ALWAYS,
 };
 
+/* What a closing connection does when the TIME_WAIT store is full. */
+enum pcl_tw_full {
+	PCL_TW_RECYCLE, /* the oldest record ends early and gives its place */
+	PCL_TW_SKIP,    /* the closing connection goes without TIME_WAIT */
+};
+
 /* The engine's settings: the [tcp], [timers], [tables] and [syncookies] keys. */
 struct pcl_tcp_conf {
 	uint16_t mss; /* ours: port.mtu less the IPv4 and TCP headers */
@@ -39,6 +46,7 @@ struct pcl_tcp_conf {
 	uint32_t syncookies;          /* enum pcl_cookie_mode */
 	uint32_t cookie_threshold;    /* auto: half-open entries that switch cookies on */
 	uint32_t msl_ms;
+	uint32_t time_wait_ms; /* 0: 2 MSL */
 	uint32_t rto_ms;
 	uint32_t rto_max_ms;
 	uint32_t synack_retries;
@@ -46,6 +54,8 @@ struct pcl_tcp_conf {
 	uint32_t idle_timeout_ms; /* 0: never */
 	uint32_t conns;           /* entries per worker lcore */
 	uint32_t syn_backlog;     /* half-open entries per worker lcore */
+	uint32_t time_wait;       /* TIME_WAIT records per worker lcore */
+	uint32_t time_wait_full;  /* enum pcl_tw_full */
 };
 
 struct pcl_tcp;
@@ -103,6 +113,8 @@ struct pcl_tcp {
 	struct pcl_table table;
 	struct pcl_pool pool;
 	struct pcl_wheel wheel;
+	struct pcl_tw tw;         /* TIME_WAIT records */
+	struct pcl_secret tw_key; /* for their tuple fingerprints */
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;
 	const struct pcl_secrets *secrets;
@@ -117,15 +129,16 @@ struct pcl_tcp {
 	uint32_t challenge_sec;   /* second the challenge-ACK budget belongs to */
 	uint32_t challenge_left;
 	unsigned int lcore;
-	void *mem; /* one allocation behind conns, table, pool and wheel */
+	void *mem; /* one allocation behind conns, table, pool, wheel and TIME_WAIT store */
 
 	/* Connections in each state right now (gauges the control thread reads). */
 	uint64_t by_state[PCL_TCP_STATE_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /*
- * Prepares e with tables for env->conf->conns connections in DPDK memory,
- * its clock at now_us. Returns 0, or -ENOMEM.
+ * Prepares e with tables for env->conf->conns connections and
+ * env->conf->time_wait TIME_WAIT records in DPDK memory, its clock at
+ * now_us. Returns 0, -ENOMEM, or -errno when the OS has no randomness.
  */
 int pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us);
 
@@ -165,16 +178,21 @@ int pcl_tcp_send(struct pcl_tcp *e, struct pcl_conn *c, const void *data, uint32
 /* Closes our direction: a FIN follows the queued data. */
 void pcl_tcp_close(struct pcl_tcp *e, struct pcl_conn *c);
 
-/* Frees every connection (at shutdown, and between fuzz inputs). */
+/* Frees every connection and TIME_WAIT record (at shutdown, and between fuzz inputs). */
 void pcl_tcp_drop_all(struct pcl_tcp *e);
+
+/* The state of the connection with tuple t: CLOSED when there is none. */
+enum pcl_tcp_state pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t);
+
+/* Bytes of DPDK memory pcl_tcp_init() takes for conf. */
+uint64_t pcl_tcp_memsize(const struct pcl_tcp_conf *conf);
 
 /*
  * Checks the engine's invariants, for tests: the pool, table, wheel, state
  * gauges and half-open count agree, so there are as many armed timers as
- * live entries. deep also walks every entry (O(entries)): each live one is
- * found by its tuple and has its timer armed, each free one has not, and the
- * gauges match the states. Returns 0, or -EFAULT with the first violation
- * in err.
+ * live entries, and the TIME_WAIT gauge counts the store's records. deep also walks every entry
+ * (O(entries)): each live one is found by its tuple and has its timer armed, each free one has not,
+ * and the gauges match the states. Returns 0, or -EFAULT with the first violation in err.
  */
 int pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen);
 

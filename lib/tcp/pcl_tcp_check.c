@@ -37,7 +37,8 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 				return broken(err, errlen, "free entry %u has an armed timer", i);
 			continue;
 		}
-		if (c->state >= PCL_TCP_STATE_MAX || c->state == PCL_TCP_LISTEN)
+		if (c->state >= PCL_TCP_STATE_MAX || c->state == PCL_TCP_LISTEN ||
+		    c->state == PCL_TCP_TIME_WAIT)
 			return broken(err, errlen, "entry %u is in state %u", i, c->state);
 		if (!pcl_tnode_armed(&c->tm))
 			return broken(err, errlen, "entry %u in %s has no timer (its timer: %s)", i,
@@ -56,6 +57,28 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 	return 0;
 }
 
+/* Every slot of the TIME_WAIT ring: the live records are found by their fingerprint. */
+static int
+walk_tw(const struct pcl_tw *tw, char *err, size_t errlen)
+{
+	uint32_t k, i = tw->tail, live = 0;
+
+	for (k = 0; k < tw->used; k++, i = i + 1 == tw->cap ? 0 : i + 1) {
+		if (tw->rec[i].fp == 0)
+			continue;
+		if (pcl_tw_lookup(tw, tw->rec[i].fp) != i)
+			return broken(err, errlen, "TIME_WAIT record %u is not found by its key",
+				      i);
+		live++;
+	}
+	if (live != tw->live)
+		return broken(err, errlen, "%u TIME_WAIT records in the ring, %u counted", live,
+			      tw->live);
+	return 0;
+}
+
+_Static_assert(PCL_TCP_TIME_WAIT == PCL_TCP_STATE_MAX - 1, "TIME_WAIT is the last state");
+
 int
 pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen)
 {
@@ -63,7 +86,8 @@ pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen)
 	uint32_t i, used = e->pool.cap - e->pool.nfree;
 	int rc;
 
-	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+	/* TIME_WAIT is a record in the store, not an entry. */
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_TIME_WAIT; i++)
 		live += e->by_state[i];
 	/* One timer per live entry: fewer armed timers means an entry without one. */
 	if (live != used || e->table.count != used || e->wheel.armed != used)
@@ -74,12 +98,19 @@ pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen)
 	if (e->half_open != e->by_state[PCL_TCP_SYN_RCVD])
 		return broken(err, errlen, "half_open is %u with %" PRIu64 " entries in SYN_RCVD",
 			      e->half_open, e->by_state[PCL_TCP_SYN_RCVD]);
+	if (e->by_state[PCL_TCP_TIME_WAIT] != e->tw.live || e->tw.live > e->tw.used ||
+	    e->tw.used > e->tw.cap)
+		return broken(err, errlen,
+			      "TIME_WAIT gauge %" PRIu64 ", %u records in %u of %u slots",
+			      e->by_state[PCL_TCP_TIME_WAIT], e->tw.live, e->tw.used, e->tw.cap);
 	if (!deep)
 		return 0;
 	rc = walk(e, by_state, err, errlen);
+	if (rc == 0)
+		rc = walk_tw(&e->tw, err, errlen);
 	if (rc != 0)
 		return rc;
-	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_TIME_WAIT; i++)
 		if (by_state[i] != e->by_state[i])
 			return broken(err, errlen,
 				      "%" PRIu64 " entries in %s, its gauge says %" PRIu64,

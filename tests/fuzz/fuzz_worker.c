@@ -58,6 +58,7 @@ fz_init(void)
 	cfg.tcp.conns = 64;
 	cfg.tcp.syn_backlog = 16;
 	cfg.tcp.cookie_threshold = 8;
+	cfg.tcp.time_wait = 8; /* small: the fuzzer fills it */
 	/* [listen] ports = 80 (http) and [listen:7] app = echo. */
 	cfg.listen[0] = 80;
 	cfg.nlisten = 1;

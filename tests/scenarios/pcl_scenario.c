@@ -33,10 +33,11 @@
 #include "ctl/pcl_config.h"
 #include "peer/pcl_peer.h"
 
-#define MAX_OPTS      16
-#define MAX_PAYLOAD   2048
-#define MAX_PENDING   64
-#define TIME_SLACK_US 20000 /* a reply may leave up to two ticks off its line's time */
+#define MAX_OPTS        16
+#define MAX_PAYLOAD     2048
+#define MAX_PENDING     64
+#define MAX_CONNECTIONS 64
+#define TIME_SLACK_US   20000 /* a reply may leave up to two ticks off its line's time */
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 1}};
 static bool verbose;
@@ -65,6 +66,18 @@ struct pending {
 	uint64_t at_us;
 };
 
+/* What the script knows of one connection (one client port). */
+struct script_conn {
+	uint16_t client_port;
+	uint32_t server_isn;
+	bool server_isn_known;
+	/* A SYN with a new sequence number was sent: learn the ISN of its SYN-ACK. */
+	bool isn_pending;
+	bool syn_sent;
+	uint32_t syn_seq;
+	uint32_t last_tsval; /* newest TSval from the server, for "ecr *" */
+};
+
 struct scenario {
 	FILE *dump; /* -d: the fuzz seed being written, or NULL */
 	char dump_path[PATH_MAX];
@@ -83,14 +96,11 @@ struct scenario {
 	bool started;
 
 	uint64_t start_us, now_script_us;
-	uint32_t client_isn, server_isn;
-	bool server_isn_known;
-	/* A SYN with a new sequence number was sent: learn the ISN of its SYN-ACK. */
-	bool isn_pending;
-	bool syn_sent;
-	uint32_t syn_seq;
-	uint16_t client_port, server_port;
-	uint32_t last_tsval; /* newest TSval from the server, for "ecr *" */
+	uint32_t client_isn;
+	uint16_t server_port;
+	struct script_conn cur;                   /* the connection the script talks on */
+	struct script_conn seen[MAX_CONNECTIONS]; /* the others, as "connection" left them */
+	unsigned int nseen;
 
 	struct pending pend[MAX_PENDING];
 	unsigned int npend;
@@ -439,7 +449,7 @@ build_opts(struct scenario *sc, const struct line_seg *s, uint8_t *b)
 		case PCL_OPT_TS:
 			b[n++] = 10;
 			put32(b + n, o->a);
-			put32(b + n + 4, o->any_b ? sc->last_tsval : o->b);
+			put32(b + n + 4, o->any_b ? sc->cur.last_tsval : o->b);
 			n += 8;
 			break;
 		default:
@@ -462,7 +472,7 @@ check_pending_empty(struct scenario *sc, const char *when)
 
 		return fail(
 			sc, "unexpected outbound segment %s (flags %#x seq %u ack %u, at %.3fs)",
-			when, th->tcp_flags, rte_be_to_cpu_32(th->sent_seq) - sc->server_isn,
+			when, th->tcp_flags, rte_be_to_cpu_32(th->sent_seq) - sc->cur.server_isn,
 			rte_be_to_cpu_32(th->recv_ack) - sc->client_isn, sc->pend[0].at_us / 1e6);
 	}
 }
@@ -512,10 +522,10 @@ inject(struct scenario *sc, const struct line_seg *s)
 	if (check_pending_empty(sc, "before this line"))
 		return -EINVAL;
 	if ((s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-	    (!sc->syn_sent || s->seq != sc->syn_seq)) {
-		sc->isn_pending = true;
-		sc->syn_sent = true;
-		sc->syn_seq = s->seq;
+	    (!sc->cur.syn_sent || s->seq != sc->cur.syn_seq)) {
+		sc->cur.isn_pending = true;
+		sc->cur.syn_sent = true;
+		sc->cur.syn_seq = s->seq;
 	}
 	if (!s->has_payload)
 		memset(fill, 'x', s->len);
@@ -526,10 +536,11 @@ inject(struct scenario *sc, const struct line_seg *s)
 			.dst_mac = sc->w.pkt_ctx.mac,
 			.src_addr = RTE_BE32(0xc6120001),
 			.dst_addr = sc->cfg.addr,
-			.sport = sc->client_port,
+			.sport = sc->cur.client_port,
 			.dport = sc->server_port,
 			.seq = sc->client_isn + s->seq,
-			.ack = s->has_ack ? (sc->server_isn_known ? sc->server_isn : 0) + s->ack
+			.ack = s->has_ack ? (sc->cur.server_isn_known ? sc->cur.server_isn : 0) +
+						    s->ack
 					  : 0,
 			.flags = s->flags,
 			.wnd = (uint16_t)(s->has_win ? s->win : 65535),
@@ -663,17 +674,17 @@ expect(struct scenario *sc, const struct line_seg *want)
 		rte_pktmbuf_free(pd.m);
 		return fail(sc, "outbound frame is not valid TCP to the client (%d)", kind);
 	}
-	if ((g.flags & RTE_TCP_SYN_FLAG) && sc->isn_pending) {
-		sc->server_isn = g.seq - want->seq;
-		sc->server_isn_known = true;
-		sc->isn_pending = false;
+	if ((g.flags & RTE_TCP_SYN_FLAG) && sc->cur.isn_pending) {
+		sc->cur.server_isn = g.seq - want->seq;
+		sc->cur.server_isn_known = true;
+		sc->cur.isn_pending = false;
 	}
-	seq = g.seq - sc->server_isn;
+	seq = g.seq - sc->cur.server_isn;
 	ack = g.ack - sc->client_isn;
 	hl = (unsigned int)(f[PCL_L2_LEN + PCL_IP_LEN + 12] >> 4) * 4;
 	ngot = reply_opts(f + PCL_HDR_LEN, hl - PCL_TCP_LEN, got_opts);
 	if (g.opts.present & PCL_OPTF_TS)
-		sc->last_tsval = g.opts.tsval;
+		sc->cur.last_tsval = g.opts.tsval;
 	flags_str(want->flags, wf);
 	flags_str(g.flags, gf);
 	dt = (int64_t)pd.at_us - (int64_t)sc->now_script_us;
@@ -708,12 +719,10 @@ check_state(struct scenario *sc, char *p)
 	struct pcl_tuple t = {
 		.raddr = RTE_BE32(0xc6120001),
 		.laddr = sc->cfg.addr,
-		.rport = rte_cpu_to_be_16(sc->client_port),
+		.rport = rte_cpu_to_be_16(sc->cur.client_port),
 		.lport = rte_cpu_to_be_16(sc->server_port),
 	};
-	uint32_t idx = pcl_table_lookup(&sc->w.tcp.table, &t);
-	const char *got =
-		idx == PCL_TABLE_NIL ? "CLOSED" : pcl_tcp_state_names[sc->w.tcp.conns[idx].state];
+	const char *got = pcl_tcp_state_names[pcl_tcp_state_of(&sc->w.tcp, &t)];
 	char *end = p + strcspn(p, " \t");
 
 	*end = '\0';
@@ -732,27 +741,47 @@ rekey(struct scenario *sc)
 	return 0;
 }
 
+/* Where the script keeps what it knows of the connection from port. */
+static struct script_conn *
+seen_conn(struct scenario *sc, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < sc->nseen; i++)
+		if (sc->seen[i].client_port == port)
+			return &sc->seen[i];
+	return sc->nseen < MAX_CONNECTIONS ? &sc->seen[sc->nseen++] : NULL;
+}
+
 /*
- * "connection PORT": later segments come from client port PORT, a new
- * connection whose server ISN is learned from its first SYN-ACK.
+ * "connection PORT": later segments come from client port PORT. A port the
+ * script used before is that connection again, its server ISN as learned;
+ * a new one learns its ISN from its first SYN-ACK.
  */
 static int
 connection(struct scenario *sc, char *p)
 {
+	struct script_conn *was, *next;
 	char *end;
 	unsigned long port = strtoul(p, &end, 10);
 
 	if (end == p || port == 0 || port > UINT16_MAX)
 		return fail(sc, "connection: expected a client port, got '%s'", p);
-	sc->client_port = (uint16_t)port;
-	sc->server_isn = 0; /* until learned, "ack N" and outbound seq are absolute */
-	sc->server_isn_known = false;
-	sc->isn_pending = false;
-	sc->syn_sent = false;
+	was = seen_conn(sc, sc->cur.client_port);
+	next = seen_conn(sc, (uint16_t)port);
+	if (was == NULL || next == NULL)
+		return fail(sc, "connection: more than %u connections", MAX_CONNECTIONS);
+	*was = sc->cur;
+	if (next->client_port != port) /* until learned, "ack N" and outbound seq are absolute */
+		*next = (struct script_conn){.client_port = (uint16_t)port};
+	sc->cur = *next;
 	return 0;
 }
 
-/* "counter NAME VALUE": an exact per-lcore counter (drop_REASON for drops). */
+/*
+ * "counter NAME VALUE": an exact per-lcore counter (drop_REASON for drops,
+ * state_STATE for the connections in a state).
+ */
 static int
 check_counter(struct scenario *sc, char *p)
 {
@@ -771,6 +800,13 @@ check_counter(struct scenario *sc, char *p)
 	for (i = 0; i < PCL_DROP_MAX; i++) {
 		if (strncmp(name, "drop_", 5) == 0 && strcmp(name + 5, pcl_drop_names[i]) == 0) {
 			got = sc->w.stats.drop[i];
+			goto found;
+		}
+	}
+	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++) {
+		if (strncmp(name, "state_", 6) == 0 &&
+		    strcmp(name + 6, pcl_tcp_state_names[i]) == 0) {
+			got = sc->w.tcp.by_state[i];
 			goto found;
 		}
 	}
@@ -798,7 +834,7 @@ config(struct scenario *sc, char *p)
 	if (strcmp(p, "client_isn") == 0)
 		sc->client_isn = (uint32_t)strtoul(eq + 1, NULL, 0);
 	else if (strcmp(p, "client_port") == 0)
-		sc->client_port = (uint16_t)strtoul(eq + 1, NULL, 0);
+		sc->cur.client_port = (uint16_t)strtoul(eq + 1, NULL, 0);
 	else if (strcmp(p, "server_port") == 0)
 		sc->server_port = (uint16_t)strtoul(eq + 1, NULL, 0);
 	else if ((dot = strchr(p, '.')) != NULL) {
@@ -895,7 +931,7 @@ run_script(const char *path, char *err, size_t errlen)
 	sc->cfg.tcp.conns = 1024;
 	sc->cfg.tcp.syn_backlog = 512;
 	sc->client_isn = 1000000;
-	sc->client_port = 40000;
+	sc->cur.client_port = 40000;
 	sc->server_port = 80;
 	f = fopen(path, "r");
 	if (f == NULL) {

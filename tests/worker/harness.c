@@ -199,3 +199,33 @@ th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen)
 	cr_assert_eq(th_state(t, PCL_TCP_ESTABLISHED), 1);
 	return y;
 }
+
+void
+th_serve_http10(struct th *t, uint32_t x, uint16_t sport)
+{
+	static const char get10[] = "GET / HTTP/1.0\r\n\r\n";
+	struct th_reply r[TH_MAX_REPLIES];
+	uint32_t y, u = x + 1 + (uint32_t)strlen(get10), end;
+
+	th_send(t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = x, .sport = sport});
+	cr_assert_eq(th_replies(t, r, TH_MAX_REPLIES), 1);
+	cr_assert_eq(r[0].s.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	y = r[0].s.seq;
+	th_send(t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+				    .seq = x + 1,
+				    .ack = y + 1,
+				    .data = get10,
+				    .len = (uint16_t)strlen(get10),
+				    .sport = sport});
+	cr_assert_eq(th_replies(t, r, TH_MAX_REPLIES), 1);
+	cr_assert_eq(r[0].s.flags, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG | RTE_TCP_FIN_FLAG);
+	cr_assert(memcmp(r[0].data, "HTTP/1.1 200 OK", 15) == 0);
+	end = y + 1 + r[0].s.len + 1;
+	th_send(t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG,
+				    .seq = u,
+				    .ack = end,
+				    .sport = sport});
+	cr_assert_eq(th_replies(t, r, TH_MAX_REPLIES), 1);
+	cr_expect_eq(r[0].s.flags, RTE_TCP_ACK_FLAG);
+	cr_expect_eq(r[0].s.ack, u + 1);
+}

@@ -103,6 +103,13 @@ uint64_t th_state(const struct th *t, enum pcl_tcp_state st);
 uint32_t th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t optlen);
 
 /*
+ * A whole HTTP/1.0 connection from sport with client ISN x: handshake, GET,
+ * the answer with the server's FIN, the client's FIN and the last ACK. It
+ * leaves the server's side in TIME_WAIT; asserts every reply.
+ */
+void th_serve_http10(struct th *t, uint32_t x, uint16_t sport);
+
+/*
  * What most test files share: the worker t, a buffer r for its replies,
  * setup() starting t on the default config and teardown() checking it for
  * leaks (TH_TWEAKED_SUITE suites use both names too).

@@ -49,32 +49,6 @@ expect_logged(const char *line)
 	cr_expect(strstr(logbuf, "recovered") != NULL, "no recovery in the log: %s", logbuf);
 }
 
-/* A complete client connection from sport: handshake, GET, answer, close. */
-static void
-serve_one(uint16_t sport)
-{
-	uint32_t y, u = X + 1 + (uint32_t)strlen(get10), end;
-
-	th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = sport});
-	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
-	cr_assert_eq(r[0].s.flags, SYN | ACK);
-	y = r[0].s.seq;
-	th_send(&t, &(struct th_seg){.flags = ACK | PSH,
-				     .seq = X + 1,
-				     .ack = y + 1,
-				     .data = get10,
-				     .len = (uint16_t)strlen(get10),
-				     .sport = sport});
-	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
-	cr_assert_eq(r[0].s.flags, ACK | PSH | FIN);
-	cr_assert(memcmp(r[0].data, "HTTP/1.1 200 OK", 15) == 0);
-	end = y + 1 + r[0].s.len + 1;
-	th_send(&t, &(struct th_seg){.flags = ACK | FIN, .seq = u, .ack = end, .sport = sport});
-	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
-	cr_expect_eq(r[0].s.flags, ACK);
-	cr_expect_eq(r[0].s.ack, u + 1);
-}
-
 /* Frees what the worker queued for transmission; returns how many. */
 static unsigned int
 discard_tx(void)
@@ -112,7 +86,7 @@ Test(pool, full_pool_drops_syns_then_recovers)
 		th_send(&t,
 			&(struct th_seg){.flags = RST, .seq = X + 1, .sport = (uint16_t)(100 + i)});
 	cr_expect_eq(t.w.stats.conn_reset, 16);
-	serve_one(300);
+	th_serve_http10(&t, X, 300);
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 1, "the server closed first");
 }
 
@@ -133,7 +107,7 @@ Test(backlog, full_backlog_drops_syns_then_recovers)
 	th_send(&t,
 		&(struct th_seg){.flags = ACK, .seq = X + 1, .ack = r[0].s.seq + 1, .sport = 100});
 	cr_expect_eq(th_state(&t, PCL_TCP_SYN_RCVD), 3);
-	serve_one(300);
+	th_serve_http10(&t, X, 300);
 }
 
 /* Establishes the client at sport and builds (unsent) its GET; returns the server's ISN. */
@@ -192,7 +166,7 @@ Test(exhaust, empty_mbuf_pool_resets_then_recovers)
 	cr_expect_eq(th_state(&t, PCL_TCP_ESTABLISHED), 0);
 	expect_logged("lcore 0: mbuf pool empty: 1 allocations failed in the last second");
 	rte_pktmbuf_free_bulk(held, n);
-	serve_one(300);
+	th_serve_http10(&t, X, 300);
 }
 
 /*
@@ -221,7 +195,7 @@ Test(exhaust, short_mbuf_pool_defers_the_answer)
 	cr_expect_eq(r[0].s.flags, ACK | PSH | FIN);
 	cr_expect_eq(r[0].s.seq, y + 1);
 	cr_expect(memcmp(r[0].data, "HTTP/1.1 200 OK", 15) == 0);
-	serve_one(300);
+	th_serve_http10(&t, X, 300);
 }
 
 /*
@@ -358,7 +332,7 @@ Test(exhaust, full_tx_queue_drops_replies_then_recovers)
 	cr_expect_eq(t.w.stats.tx_pkts, 16);
 	cr_expect_eq(ring_drain(), 1);
 	ring_port_down();
-	serve_one(301);
+	th_serve_http10(&t, X, 301);
 }
 
 /* Steering to a second worker whose inbox holds 3 packets and is never served. */
@@ -401,7 +375,7 @@ Test(exhaust, full_steering_ring_drops_then_recovers)
 	pcl_worker_rx(&t.w, &m, 1);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	cr_expect_eq(r[0].s.flags, SYN | ACK);
-	serve_one(ours); /* its SYN again, answered alike, then the rest */
+	th_serve_http10(&t, X, ours); /* its SYN again, answered alike, then the rest */
 	pcl_worker_steer(&t.w, NULL, 0, NULL, false);
 	rte_ring_free(inbox[0]);
 	rte_ring_free(inbox[1]);
@@ -427,5 +401,5 @@ Test(timers, expiry_burst_is_spread_over_passes)
 	cr_expect_eq(t.w.stats.rexmits, 500);
 	expect_logged("lcore 0: timer wheel behind: 1 passes stopped at the budget in the last "
 		      "second");
-	serve_one(1000);
+	th_serve_http10(&t, X, 1000);
 }
