@@ -469,7 +469,7 @@ main(int argc, char **argv)
 		PCL_LOG(NOTICE, "listening on %s:%u, %s", addr, cfg->listeners[i].port,
 			pcl_app_name(cfg->listeners[i].app));
 	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops",
-		srv.port, RTE_ETHER_ADDR_BYTES(&srv.workers[0]->pkt_ctx.mac),
+		srv.port, RTE_ETHER_ADDR_BYTES(&srv.workers[0]->ifs[0].ctx.mac),
 		pcl_cookie_mode_name(cfg->tcp.syncookies));
 
 	if (srv.lcores[0] == rte_get_main_lcore())

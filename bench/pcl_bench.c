@@ -138,12 +138,12 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 		exit(1);
 	}
 	TIMED(b, {
-		pcl_worker_rx(b->rx, &m, 1);
+		pcl_worker_rx(b->rx, 0, &m, 1);
 		if (b->rx != b->owner)
 			pcl_worker_inbox(b->owner);
 	});
-	for (i = 0; i < b->owner->txq.n; i++) {
-		struct rte_mbuf *r = b->owner->txq.pkts[i];
+	for (i = 0; i < b->owner->ifs[0].txq.n; i++) {
+		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
 		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
 			r, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
 		uint32_t paylen = r->data_len - PCL_L2_LEN - PCL_IP_LEN - (th->data_off >> 4) * 4u;
@@ -152,7 +152,7 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 		rte_pktmbuf_free(r);
 	}
-	b->owner->txq.n = 0;
+	b->owner->ifs[0].txq.n = 0;
 	return next;
 }
 
@@ -612,8 +612,8 @@ main(int argc, char **argv)
 	    pcl_steer_init(&b.steer, 2, PCL_RETA_DEFAULT) != 0 || worker_init(&b, &b.w, 0) != 0 ||
 	    worker_init(&b, &b.w2, 1) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
-	b.w.pkt_ctx.mac = server_mac;
-	b.w2.pkt_ctx.mac = server_mac;
+	b.w.ifs[0].ctx.mac = server_mac;
+	b.w2.ifs[0].ctx.mac = server_mac;
 
 	steering(&b, false, false);
 	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,

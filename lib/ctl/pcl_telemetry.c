@@ -91,8 +91,8 @@ lcores_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 			continue;
 		rte_tel_data_start_dict(d);
 		rte_tel_data_add_dict_int(d, "lcore", (int)w->lcore);
-		rte_tel_data_add_dict_int(d, "port", w->port);
-		rte_tel_data_add_dict_int(d, "queue", w->queue);
+		rte_tel_data_add_dict_int(d, "port", w->ifs[0].port);
+		rte_tel_data_add_dict_int(d, "queue", w->ifs[0].queue);
 		add_counters(d, &w->stats);
 		rte_tel_data_add_dict_u64(d, "conns_active", pcl_tcp_active(w->tcp.by_state));
 		rte_tel_data_add_dict_u64(d, "busy_pct", pcl_stat_read(&tel.rates->busy_pct[i]));

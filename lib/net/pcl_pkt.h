@@ -36,6 +36,7 @@ struct pcl_seg {
 	uint8_t flags;        /* RTE_TCP_*_FLAG */
 	uint16_t len;         /* payload bytes, SYN and FIN not counted */
 	uint16_t payload_off; /* from the start of the frame */
+	uint8_t ifx; /* the interface it arrived on (set by the receiver, not the parser) */
 	struct pcl_opts opts;
 };
 

@@ -24,6 +24,7 @@ typedef void (*pcl_txq_flush_t)(struct pcl_txq *q);
 struct pcl_txq {
 	uint16_t n;
 	pcl_txq_flush_t flush;
+	void *arg; /* the owner's, for flush */
 	struct rte_mbuf *pkts[PCL_TXQ_SIZE];
 };
 

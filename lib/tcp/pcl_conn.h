@@ -85,6 +85,7 @@ struct pcl_conn {
 	uint32_t sndq_len;              /* bytes in sndq */
 	struct rte_mbuf *sndq;          /* unacknowledged and unsent app data */
 	struct rte_ether_addr peer_mac; /* where replies go at L2 */
+	uint8_t ifx;                    /* and through which interface */
 	uint64_t app_state;             /* owned by the app */
 } __rte_cache_aligned;
 

@@ -144,12 +144,12 @@ reply_mbuf(struct pcl_tcp *e, struct rte_mbuf *m)
 	return m;
 }
 
-/* Writes the headers of s into m and hands it to the TX sink. */
+/* Writes the headers of s into m and hands it to interface ifx's TX sink. */
 static inline void
-emit(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_out_seg *s)
+emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
-	pcl_out_tcp(&e->net->mac, m, s);
-	pcl_txq_put(e->txq, m);
+	pcl_out_tcp(&e->ifs[ifx].net->mac, m, s);
+	pcl_txq_put(e->ifs[ifx].txq, m);
 }
 
 /*
@@ -183,7 +183,7 @@ send_seg(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, uint32_t seq
 			      paylen);
 		pcl_stat_add(&e->stats->data_tx_bytes, paylen);
 	}
-	emit(e, m, &s);
+	emit(e, c->ifx, m, &s);
 	return 0;
 }
 
@@ -193,9 +193,9 @@ send_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 	send_seg(e, c, m, c->snd_nxt, ACK, 0);
 }
 
-/* A SYN-ACK for t with our seq and the peer's next byte; options as in so. */
+/* A SYN-ACK for t on interface ifx with our seq and the peer's next byte; options as in so. */
 static void
-synack_out(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_tuple *t,
+synack_out(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_tuple *t,
 	   struct rte_ether_addr dst_mac, uint32_t seq, uint32_t ack,
 	   const struct pcl_synack_opts *so)
 {
@@ -216,7 +216,7 @@ synack_out(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_tuple *t,
 		return;
 	s.optlen = (uint8_t)pcl_opt_build_synack(opts, so);
 	COUNT(e, synack_tx);
-	emit(e, m, &s);
+	emit(e, ifx, m, &s);
 }
 
 static void
@@ -232,7 +232,7 @@ send_synack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 		.tsecr = c->ts_recent,
 	};
 
-	synack_out(e, m, &c->t, c->peer_mac, c->snd_una, c->rcv_nxt, &so);
+	synack_out(e, c->ifx, m, &c->t, c->peer_mac, c->snd_una, c->rcv_nxt, &so);
 }
 
 /* An RST for a segment that matches no connection (RFC 9293 3.10.7.1). */
@@ -249,7 +249,7 @@ reply_rst(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *in)
 		s.flags = RST | ACK;
 	}
 	COUNT(e, rst_tx);
-	emit(e, m, &s);
+	emit(e, in->ifx, m, &s);
 }
 
 /* RFC 5961 challenge ACK, limited per lcore per second (section 7). */
@@ -449,6 +449,7 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 	c->rto_ms = conf->rto_ms;
 	c->last_ms = e->now_ms;
 	c->peer_mac = pcl_out_peer_mac(m);
+	c->ifx = s->ifx;
 	pcl_table_insert(&e->table, idx);
 	return c;
 }
@@ -501,7 +502,7 @@ syn_cookie(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	e->cookie_until_us = (uint64_t)(counter + PCL_COOKIE_MAX_AGE + 1)
 			     << PCL_COOKIE_PERIOD_SHIFT;
 	COUNT(e, cookie_sent);
-	synack_out(e, m, &s->t, pcl_out_peer_mac(m), ck.isn, s->seq + 1, &so);
+	synack_out(e, s->ifx, m, &s->t, pcl_out_peer_mac(m), ck.isn, s->seq + 1, &so);
 }
 
 /* auto mode: under pressure from this many half-open entries, or a pool this empty. */
@@ -995,7 +996,7 @@ tw_ack(struct pcl_tcp *e, const struct pcl_tw_rec *r, struct rte_mbuf *m, const 
 
 	if (flags & PCL_TW_TS)
 		o.optlen = (uint8_t)pcl_opt_build_ts(opts, e->now_ms + r->ts_off, r->ts_recent);
-	emit(e, m, &o);
+	emit(e, s->ifx, m, &o);
 }
 
 /*
@@ -1237,8 +1238,8 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 	e->conf = env->conf;
 	e->listeners = env->listeners;
 	e->secrets = env->secrets;
-	e->net = env->net;
-	e->txq = env->txq;
+	memcpy(e->ifs, env->ifs, sizeof(e->ifs));
+	e->nifs = env->nifs;
 	e->mp = env->mp;
 	e->stats = env->stats;
 	e->lcore = env->lcore;

@@ -24,6 +24,8 @@
 #define PCL_WHEEL_SLOTS  8192
 #define PCL_TIMER_BUDGET 256
 #define PCL_MAX_LISTEN   64
+/* Interfaces (ports) a worker serves: the client side and, two-arm, the backend side. */
+#define PCL_MAX_IFS 2
 
 enum pcl_cookie_mode {
 	PCL_COOKIES_OFF,
@@ -84,17 +86,23 @@ struct pcl_listeners {
 	uint8_t by_port[65536]; /* index + 1; 0: nobody listens */
 };
 
+/* An interface the engine sends on: our addresses there, and its TX sink. */
+struct pcl_tcp_if {
+	const struct pcl_pkt_ctx *net; /* our MAC and address, the source of what we send */
+	struct pcl_txq *txq;
+};
+
 /* What the engine is given to run on; it keeps the pointers. */
 struct pcl_tcp_env {
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;
 	const struct pcl_secrets *secrets; /* rotated by the control thread */
-	const struct pcl_pkt_ctx *net;     /* our MAC, the source of what we send */
-	struct pcl_txq *txq;               /* where replies go */
-	struct rte_mempool *mp;            /* for segments that are not replies in place */
-	struct pcl_stats *stats;           /* the lcore's counters */
-	unsigned int lcore;                /* for log lines */
-	int socket;                        /* NUMA socket of the tables */
+	struct pcl_tcp_if ifs[PCL_MAX_IFS];
+	uint8_t nifs;
+	struct rte_mempool *mp;  /* for segments that are not replies in place */
+	struct pcl_stats *stats; /* the lcore's counters */
+	unsigned int lcore;      /* for log lines */
+	int socket;              /* NUMA socket of the tables */
 };
 
 /*
@@ -118,8 +126,8 @@ struct pcl_tcp {
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;
 	const struct pcl_secrets *secrets;
-	const struct pcl_pkt_ctx *net;
-	struct pcl_txq *txq;
+	struct pcl_tcp_if ifs[PCL_MAX_IFS];
+	uint8_t nifs;
 	struct rte_mempool *mp;
 	struct pcl_stats *stats;
 

@@ -15,11 +15,39 @@
 /* How many packets ahead of the one being handled have their headers fetched. */
 #define PCL_PREFETCH 4
 
-/* The TX sink is full in the middle of an iteration: send what it holds now. */
+/* Sends one interface's TX sink; what the NIC refuses is freed and counted. */
+static void
+if_flush(struct pcl_worker *w, struct pcl_worker_if *wi)
+{
+	struct rte_mbuf **pkts = wi->txq.pkts;
+	uint16_t n = wi->txq.n, sent, i;
+	uint64_t bytes = 0;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	sent = rte_eth_tx_burst(wi->port, wi->queue, pkts, n);
+	/* One more try: a full ring often drains between two calls. */
+	if (sent < n)
+		sent += rte_eth_tx_burst(wi->port, wi->queue, pkts + sent, n - sent);
+	for (i = sent; i < n; i++) {
+		bytes -= pkts[i]->pkt_len;
+		rte_pktmbuf_free(pkts[i]);
+	}
+	pcl_stat_add(&w->stats.drop[PCL_DROP_tx_full], n - sent);
+	pcl_stat_add(&w->stats.tx_pkts, sent);
+	pcl_stat_add(&w->stats.tx_bytes, bytes);
+	wi->txq.n = 0;
+}
+
+/* A TX sink is full in the middle of an iteration: send what it holds now. */
 static void
 txq_flush(struct pcl_txq *q)
 {
-	pcl_worker_flush(container_of(q, struct pcl_worker, txq));
+	struct pcl_worker *w = q->arg;
+
+	if_flush(w, container_of(q, struct pcl_worker_if, txq));
 }
 
 int
@@ -30,24 +58,37 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		.conf = conf->tcp,
 		.listeners = conf->listeners,
 		.secrets = conf->secrets,
-		.net = &w->pkt_ctx,
-		.txq = &w->txq,
+		.nifs = conf->nifs,
 		.mp = conf->mp,
 		.stats = &w->stats,
 		.lcore = conf->lcore,
 		.socket = socket,
 	};
+	uint8_t i;
 
 	memset(w, 0, sizeof(*w));
+	if (conf->nifs == 0 || conf->nifs > PCL_MAX_IFS)
+		return -EINVAL;
 	w->mp = conf->mp;
-	w->port = conf->port;
-	w->queue = conf->queue;
 	w->lcore = conf->lcore;
-	w->txq.flush = txq_flush;
-	w->pkt_ctx.addr = conf->addr;
-	w->pkt_ctx.bcast = pcl_pkt_bcast(conf->addr, conf->prefix_len);
-	if (conf->port != RTE_MAX_ETHPORTS && rte_eth_macaddr_get(conf->port, &w->pkt_ctx.mac) != 0)
-		return -ENODEV;
+	w->nifs = conf->nifs;
+	for (i = 0; i < conf->nifs; i++) {
+		const struct pcl_worker_if_conf *ic = &conf->ifs[i];
+		struct pcl_worker_if *wi = &w->ifs[i];
+
+		wi->port = ic->port;
+		wi->queue = ic->queue;
+		wi->txq.flush = txq_flush;
+		wi->txq.arg = w;
+		wi->ctx.addr = ic->addr;
+		wi->ctx.bcast = pcl_pkt_bcast(ic->addr, ic->prefix_len);
+		if (ic->port != RTE_MAX_ETHPORTS) {
+			if (rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
+				return -ENODEV;
+			w->ifx_of_port[ic->port] = i;
+		}
+		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
+	}
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
 	return pcl_tcp_init(&w->tcp, &env, rte_rdtsc() / w->tsc_per_us);
 }
@@ -65,12 +106,13 @@ pcl_worker_resources(const struct pcl_worker *w, struct pcl_resources *r)
 void
 pcl_worker_fini(struct pcl_worker *w)
 {
-	uint16_t i;
+	uint8_t i;
 
 	pcl_tcp_fini(&w->tcp);
-	for (i = 0; i < w->txq.n; i++)
-		rte_pktmbuf_free(w->txq.pkts[i]);
-	w->txq.n = 0;
+	for (i = 0; i < w->nifs; i++) {
+		rte_pktmbuf_free_bulk(w->ifs[i].txq.pkts, w->ifs[i].txq.n);
+		w->ifs[i].txq.n = 0;
+	}
 }
 
 void
@@ -80,7 +122,7 @@ pcl_worker_clock(struct pcl_worker *w)
 }
 
 static void
-handle(struct pcl_worker *w, struct rte_mbuf *m)
+handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_mbuf *m)
 {
 	struct pcl_seg seg;
 	int kind;
@@ -91,20 +133,21 @@ handle(struct pcl_worker *w, struct rte_mbuf *m)
 		return;
 	}
 	kind = pcl_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, m->ol_flags,
-			     &w->pkt_ctx, &seg);
+			     &wi->ctx, &seg);
 	switch (kind) {
 	case PCL_PKT_TCP:
+		seg.ifx = ifx;
 		pcl_tcp_input(&w->tcp, m, &seg);
 		break;
 	case PCL_PKT_ARP_REQUEST:
-		pcl_arp_to_reply(m, &w->pkt_ctx.mac, w->pkt_ctx.addr);
+		pcl_arp_to_reply(m, &wi->ctx.mac, wi->ctx.addr);
 		PCL_STAT_INC(&w->stats, arp_replies);
-		pcl_txq_put(&w->txq, m);
+		pcl_txq_put(&wi->txq, m);
 		break;
 	case PCL_PKT_ICMP_ECHO:
-		pcl_out_icmp_reply(&w->pkt_ctx.mac, m);
+		pcl_out_icmp_reply(&wi->ctx.mac, m);
 		PCL_STAT_INC(&w->stats, icmp_replies);
-		pcl_txq_put(&w->txq, m);
+		pcl_txq_put(&wi->txq, m);
 		break;
 	default:
 		pcl_stat_add(&w->stats.drop[pcl_pkt_drop_reason(kind)], 1);
@@ -114,8 +157,9 @@ handle(struct pcl_worker *w, struct rte_mbuf *m)
 }
 
 void
-pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+pcl_worker_input(struct pcl_worker *w, uint8_t ifx, struct rte_mbuf **pkts, uint16_t n)
 {
+	struct pcl_worker_if *wi = &w->ifs[ifx];
 	uint64_t bytes = 0;
 	uint16_t i;
 
@@ -125,7 +169,7 @@ pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (i + PCL_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PCL_PREFETCH], void *));
 		bytes += pkts[i]->pkt_len;
-		handle(w, pkts[i]);
+		handle(w, wi, ifx, pkts[i]);
 	}
 	/* Once per burst: each counter store is a relaxed atomic. */
 	pcl_stat_add(&w->stats.rx_pkts, n);
@@ -141,26 +185,10 @@ pcl_worker_timers(struct pcl_worker *w)
 void
 pcl_worker_flush(struct pcl_worker *w)
 {
-	struct rte_mbuf **pkts = w->txq.pkts;
-	uint16_t n = w->txq.n, sent, i;
-	uint64_t bytes = 0;
+	uint8_t i;
 
-	if (n == 0)
-		return;
-	for (i = 0; i < n; i++)
-		bytes += pkts[i]->pkt_len;
-	sent = rte_eth_tx_burst(w->port, w->queue, pkts, n);
-	/* One more try: a full ring often drains between two calls. */
-	if (sent < n)
-		sent += rte_eth_tx_burst(w->port, w->queue, pkts + sent, n - sent);
-	for (i = sent; i < n; i++) {
-		bytes -= pkts[i]->pkt_len;
-		rte_pktmbuf_free(pkts[i]);
-	}
-	pcl_stat_add(&w->stats.drop[PCL_DROP_tx_full], n - sent);
-	pcl_stat_add(&w->stats.tx_pkts, sent);
-	pcl_stat_add(&w->stats.tx_bytes, bytes);
-	w->txq.n = 0;
+	for (i = 0; i < w->nifs; i++)
+		if_flush(w, &w->ifs[i]);
 }
 
 void
@@ -192,7 +220,7 @@ owner(const struct pcl_worker *w, const struct rte_mbuf *m)
  * ours. A full inbox frees the rest of that burst, counted.
  */
 static uint16_t
-steer_burst(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+steer_burst(struct pcl_worker *w, uint8_t ifx, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *out[PCL_MAX_WORKERS][PCL_BURST];
 	uint16_t nout[PCL_MAX_WORKERS] = {0};
@@ -200,10 +228,13 @@ steer_burst(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 	for (i = 0; i < n; i++) {
 		o = owner(w, pkts[i]);
-		if (o == w->index)
+		if (o == w->index) {
 			pkts[mine++] = pkts[i];
-		else
+		} else {
+			/* The owner finds the interface by the port (not every PMD sets it). */
+			pkts[i]->port = w->ifs[ifx].port;
 			out[o][nout[o]++] = pkts[i];
+		}
 	}
 	if (mine == n)
 		return n;
@@ -220,26 +251,32 @@ steer_burst(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 }
 
 void
-pcl_worker_rx(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+pcl_worker_rx(struct pcl_worker *w, uint8_t ifx, struct rte_mbuf **pkts, uint16_t n)
 {
 	if (w->steer != NULL)
-		n = steer_burst(w, pkts, n);
+		n = steer_burst(w, ifx, pkts, n);
 	if (n)
-		pcl_worker_input(w, pkts, n);
+		pcl_worker_input(w, ifx, pkts, n);
 }
 
 uint16_t
 pcl_worker_inbox(struct pcl_worker *w)
 {
 	struct rte_mbuf *pkts[PCL_BURST];
-	uint16_t k;
+	uint16_t k, i, run;
 
 	if (w->steer == NULL)
 		return 0;
 	k = (uint16_t)rte_ring_dequeue_burst(w->inboxes[w->index], (void **)pkts, PCL_BURST, NULL);
 	pcl_stat_add(&w->stats.steered_in, k);
-	if (k)
-		pcl_worker_input(w, pkts, k);
+	/* Each run of packets from one port is handled as a burst of that interface. */
+	for (i = 0; i < k; i += run) {
+		uint8_t ifx = w->ifx_of_port[pkts[i]->port];
+
+		for (run = 1; i + run < k && w->ifx_of_port[pkts[i + run]->port] == ifx; run++)
+			;
+		pcl_worker_input(w, ifx, pkts + i, run);
+	}
 	return k;
 }
 
@@ -248,11 +285,15 @@ pcl_worker_poll(struct pcl_worker *w)
 {
 	struct rte_mbuf *pkts[PCL_BURST];
 	uint64_t t0 = rte_rdtsc();
-	uint16_t n;
+	uint16_t n = 0, k;
+	uint8_t i;
 
 	pcl_worker_clock(w);
-	n = rte_eth_rx_burst(w->port, w->queue, pkts, PCL_BURST);
-	pcl_worker_rx(w, pkts, n);
+	for (i = 0; i < w->nifs; i++) {
+		k = rte_eth_rx_burst(w->ifs[i].port, w->ifs[i].queue, pkts, PCL_BURST);
+		pcl_worker_rx(w, i, pkts, k);
+		n += k;
+	}
 	n += pcl_worker_inbox(w);
 	pcl_worker_timers(w);
 	pcl_worker_flush(w);
@@ -267,8 +308,9 @@ pcl_worker_poll(struct pcl_worker *w)
 void
 pcl_worker_loop(struct pcl_worker *w, const bool *quit)
 {
-	PCL_LOG(INFO, "worker on lcore %u: port %u queue %u, %u connections", w->lcore, w->port,
-		w->queue, w->tcp.pool.cap);
+	PCL_LOG(INFO, "worker on lcore %u: port %u queue %u%s, %u connections", w->lcore,
+		w->ifs[0].port, w->ifs[0].queue, w->nifs > 1 ? " and a backend port" : "",
+		w->tcp.pool.cap);
 	while (!__atomic_load_n(quit, __ATOMIC_RELAXED))
 		pcl_worker_poll(w);
 }

@@ -20,32 +20,45 @@
 
 _Static_assert(PCL_MAX_WORKERS <= PCL_STEER_MAX, "steering names every worker");
 
+/* A port a worker serves one queue pair of, and its address there. */
+struct pcl_worker_if_conf {
+	uint16_t port; /* RTE_MAX_ETHPORTS: none (tests feed and drain it by hand) */
+	uint16_t queue;
+	rte_be32_t addr;
+	uint8_t prefix_len;
+};
+
 /* What a worker is given; it keeps the pointers. */
 struct pcl_worker_conf {
 	const struct pcl_tcp_conf *tcp;
 	const struct pcl_listeners *listeners;
 	const struct pcl_secrets *secrets; /* rotated by the control thread */
 	struct rte_mempool *mp;
-	rte_be32_t addr;
-	uint8_t prefix_len;
-	uint16_t port; /* RTE_MAX_ETHPORTS: none (tests feed and drain it by hand) */
-	uint16_t queue;
+	struct pcl_worker_if_conf ifs[PCL_MAX_IFS];
+	uint8_t nifs;
 	unsigned int lcore;
 };
 
+/* One port as a worker serves it: its queue pair, our addresses there, its TX sink. */
+struct pcl_worker_if {
+	uint16_t port;
+	uint16_t queue;
+	struct pcl_pkt_ctx ctx;
+	struct pcl_txq txq;
+};
+
 /*
- * Everything one worker lcore owns: its queue pair, the TCP engine, the TX
- * sink the engine writes into and this loop flushes, and the lcore's
- * counters. Nothing here is written by any other thread; the control thread
- * reads the counters and gauges.
+ * Everything one worker lcore owns: a queue pair on each of its ports, the
+ * TCP engine, the TX sinks the engine writes into and this loop flushes,
+ * and the lcore's counters. Nothing here is written by any other thread;
+ * the control thread reads the counters and gauges.
  */
 struct pcl_worker {
 	struct pcl_tcp tcp;
-	struct pcl_txq txq;
-	struct pcl_pkt_ctx pkt_ctx;
+	struct pcl_worker_if ifs[PCL_MAX_IFS];
+	uint8_t nifs;
+	uint8_t ifx_of_port[RTE_MAX_ETHPORTS]; /* steered packets: which of ifs they came on */
 	uint64_t tsc_per_us;
-	uint16_t port;
-	uint16_t queue;
 	bool fake_clock; /* tests drive the clock through tcp.now_us */
 	struct rte_mempool *mp;
 	unsigned int lcore;
@@ -60,9 +73,9 @@ struct pcl_worker {
 } __rte_cache_aligned;
 
 /*
- * Prepares w for its port and queue, with the engine's tables in DPDK memory
- * on the lcore's socket. Returns 0, -ENODEV when the port's MAC cannot be
- * read, or -ENOMEM.
+ * Prepares w for its ports and queues, with the engine's tables in DPDK
+ * memory on the lcore's socket. Returns 0, -ENODEV when a port's MAC cannot
+ * be read, -EINVAL for no port or too many, or -ENOMEM.
  */
 int pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf);
 
@@ -84,14 +97,15 @@ void pcl_worker_fini(struct pcl_worker *w);
 /* Refreshes the engine's clock from the TSC (unless fake_clock). */
 void pcl_worker_clock(struct pcl_worker *w);
 
-/* Handles received packets; replies go to the TX sink. Consumes every mbuf. */
-void pcl_worker_input(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+/* Handles packets received on interface ifx; replies go to the TX sinks. Consumes every mbuf. */
+void pcl_worker_input(struct pcl_worker *w, uint8_t ifx, struct rte_mbuf **pkts, uint16_t n);
 
 /*
- * Handles a received burst: with several workers, packets of flows another
- * worker owns go to its inbox first; the rest to pcl_worker_input().
+ * Handles a burst received on interface ifx: with several workers, packets
+ * of flows another worker owns go to its inbox first; the rest to
+ * pcl_worker_input().
  */
-void pcl_worker_rx(struct pcl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void pcl_worker_rx(struct pcl_worker *w, uint8_t ifx, struct rte_mbuf **pkts, uint16_t n);
 
 /* Handles up to a burst that other workers handed over. Returns how many. */
 uint16_t pcl_worker_inbox(struct pcl_worker *w);
@@ -99,12 +113,12 @@ uint16_t pcl_worker_inbox(struct pcl_worker *w);
 /* Fires due timers (bounded by PCL_TIMER_BUDGET). */
 void pcl_worker_timers(struct pcl_worker *w);
 
-/* Sends the TX sink on the worker's queue; what the NIC refuses is freed and counted. */
+/* Sends the TX sinks on the worker's queues; what a NIC refuses is freed and counted. */
 void pcl_worker_flush(struct pcl_worker *w);
 
 /*
- * One loop iteration: clock, RX burst, steering, inbox, timers, flush.
- * Returns packets received (from the port and the inbox).
+ * One loop iteration: clock, an RX burst from each port, steering, inbox,
+ * timers, flush. Returns packets received (from the ports and the inbox).
  */
 uint16_t pcl_worker_poll(struct pcl_worker *w);
 

@@ -53,7 +53,7 @@ segment(const uint8_t *p, uint16_t len, bool second, uint32_t server_isn)
 {
 	struct pcl_peer_seg s = {
 		.src_mac = {{0x02, 0, 0, 0, 0, 0x01}},
-		.dst_mac = fz_w->pkt_ctx.mac,
+		.dst_mac = fz_w->ifs[0].ctx.mac,
 		.src_addr = FZ_CLIENT_IP,
 		.dst_addr = FZ_SERVER_IP,
 		.sport = second ? 40001 : 40000,

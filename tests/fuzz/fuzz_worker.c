@@ -114,7 +114,7 @@ check(const char *after)
 void
 fz_input(struct rte_mbuf *m)
 {
-	pcl_worker_input(fz_w, &m, 1);
+	pcl_worker_input(fz_w, 0, &m, 1);
 	check("a frame");
 }
 
@@ -145,12 +145,12 @@ fz_take_replies(void (*fn)(void *arg, const struct rte_mbuf *m), void *arg)
 {
 	uint16_t i;
 
-	for (i = 0; i < fz_w->txq.n; i++) {
+	for (i = 0; i < fz_w->ifs[0].txq.n; i++) {
 		if (fn != NULL)
-			fn(arg, fz_w->txq.pkts[i]);
-		rte_pktmbuf_free(fz_w->txq.pkts[i]);
+			fn(arg, fz_w->ifs[0].txq.pkts[i]);
+		rte_pktmbuf_free(fz_w->ifs[0].txq.pkts[i]);
 	}
-	fz_w->txq.n = 0;
+	fz_w->ifs[0].txq.n = 0;
 }
 
 void

@@ -533,7 +533,7 @@ inject(struct scenario *sc, const struct line_seg *s)
 		sc->mp,
 		&(struct pcl_peer_seg){
 			.src_mac = client_mac,
-			.dst_mac = sc->w.pkt_ctx.mac,
+			.dst_mac = sc->w.ifs[0].ctx.mac,
 			.src_addr = RTE_BE32(0xc6120001),
 			.dst_addr = sc->cfg.addr,
 			.sport = sc->cur.client_port,

@@ -56,7 +56,7 @@ th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 	wc = pcl_config_worker(&t->cfg, &t->apps, &t->secrets, t->mp, RTE_MAX_ETHPORTS, 0,
 			       rte_lcore_id());
 	cr_assert_eq(pcl_worker_init(&t->w, &wc), 0);
-	t->w.pkt_ctx.mac = server_mac;
+	t->w.ifs[0].ctx.mac = server_mac;
 	t->w.fake_clock = true;
 }
 
@@ -120,7 +120,7 @@ th_frame(struct th *t, const struct th_seg *s)
 void
 th_send_mbuf(struct th *t, struct rte_mbuf *m)
 {
-	pcl_worker_input(&t->w, &m, 1);
+	pcl_worker_input(&t->w, 0, &m, 1);
 	th_check(t);
 }
 
@@ -134,12 +134,12 @@ unsigned int
 th_replies(struct th *t, struct th_reply *out, unsigned int max)
 {
 	struct pcl_pkt_ctx client = {.mac = client_mac, .addr = TH_CLIENT_IP};
-	unsigned int i, n = t->w.txq.n;
+	unsigned int i, n = t->w.ifs[0].txq.n;
 	int kind;
 
 	cr_assert_leq(n, max, "%u replies, room for %u", n, max);
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = t->w.txq.pkts[i];
+		struct rte_mbuf *m = t->w.ifs[0].txq.pkts[i];
 		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 
 		kind = pcl_pkt_parse(f, m->data_len, 0, &client, &out[i].s);
@@ -150,7 +150,7 @@ th_replies(struct th *t, struct th_reply *out, unsigned int max)
 		memcpy(out[i].data, f + out[i].s.payload_off, out[i].s.len);
 		rte_pktmbuf_free(m);
 	}
-	t->w.txq.n = 0;
+	t->w.ifs[0].txq.n = 0;
 	return n;
 }
 
@@ -159,11 +159,11 @@ th_raw_reply(struct th *t)
 {
 	struct rte_mbuf *m;
 
-	if (t->w.txq.n == 0)
+	if (t->w.ifs[0].txq.n == 0)
 		return NULL;
-	cr_assert_eq(t->w.txq.n, 1);
-	m = t->w.txq.pkts[0];
-	t->w.txq.n = 0;
+	cr_assert_eq(t->w.ifs[0].txq.n, 1);
+	m = t->w.ifs[0].txq.pkts[0];
+	t->w.ifs[0].txq.n = 0;
 	return m;
 }
 

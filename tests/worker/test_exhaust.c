@@ -53,10 +53,10 @@ expect_logged(const char *line)
 static unsigned int
 discard_tx(void)
 {
-	unsigned int n = t.w.txq.n;
+	unsigned int n = t.w.ifs[0].txq.n;
 
-	rte_pktmbuf_free_bulk(t.w.txq.pkts, n);
-	t.w.txq.n = 0;
+	rte_pktmbuf_free_bulk(t.w.ifs[0].txq.pkts, n);
+	t.w.ifs[0].txq.n = 0;
 	return n;
 }
 
@@ -287,7 +287,7 @@ ring_port_up(void)
 	cr_assert_eq(rte_eth_rx_queue_setup(ring_port, 0, 16, SOCKET_ID_ANY, NULL, t.mp), 0);
 	cr_assert_eq(rte_eth_tx_queue_setup(ring_port, 0, 16, SOCKET_ID_ANY, NULL), 0);
 	cr_assert_eq(rte_eth_dev_start(ring_port), 0);
-	t.w.port = ring_port;
+	t.w.ifs[0].port = ring_port;
 }
 
 static unsigned int
@@ -310,7 +310,7 @@ ring_port_down(void)
 	rte_eth_dev_close(ring_port);
 	rte_ring_free(txr);
 	rte_ring_free(rxr);
-	t.w.port = RTE_MAX_ETHPORTS;
+	t.w.ifs[0].port = RTE_MAX_ETHPORTS;
 }
 
 Test(exhaust, full_tx_queue_drops_replies_then_recovers)
@@ -321,7 +321,7 @@ Test(exhaust, full_tx_queue_drops_replies_then_recovers)
 	for (i = 0; i < 20; i++)
 		th_send(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = (uint16_t)(100 + i)});
 	pcl_worker_flush(&t.w);
-	cr_expect_eq(t.w.txq.n, 0);
+	cr_expect_eq(t.w.ifs[0].txq.n, 0);
 	cr_expect_eq(t.w.stats.tx_pkts, 15);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_tx_full], 5);
 	expect_logged("lcore 0: TX queue full: 5 replies dropped in the last second");
@@ -361,10 +361,10 @@ Test(exhaust, full_steering_ring_drops_then_recovers)
 			ours = port;
 		rte_pktmbuf_free(m);
 	}
-	pcl_worker_rx(&t.w, theirs, (uint16_t)n);
+	pcl_worker_rx(&t.w, 0, theirs, (uint16_t)n);
 	cr_expect_eq(t.w.stats.steered_out, 3);
 	cr_expect_eq(t.w.stats.drop[PCL_DROP_steer_full], 7);
-	cr_expect_eq(t.w.txq.n, 0, "nothing of theirs is answered here");
+	cr_expect_eq(t.w.ifs[0].txq.n, 0, "nothing of theirs is answered here");
 	expect_logged("lcore 0: steering ring full: 7 packets dropped in the last second");
 	/* The owner catches up: the ring takes packets again. */
 	got = rte_ring_dequeue_burst(inbox[1], (void **)theirs, RTE_DIM(theirs), NULL);
@@ -372,7 +372,7 @@ Test(exhaust, full_steering_ring_drops_then_recovers)
 	rte_pktmbuf_free_bulk(theirs, got);
 	/* Our own flows were never held up: served through the same RX path. */
 	m = th_frame(&t, &(struct th_seg){.flags = SYN, .seq = X, .sport = ours});
-	pcl_worker_rx(&t.w, &m, 1);
+	pcl_worker_rx(&t.w, 0, &m, 1);
 	cr_assert_eq(th_replies(&t, r, TH_MAX_REPLIES), 1);
 	cr_expect_eq(r[0].s.flags, SYN | ACK);
 	th_serve_http10(&t, X, ours); /* its SYN again, answered alike, then the rest */

@@ -36,7 +36,7 @@ gen_start(struct pcl_gen_cfg *cfg)
 	cfg->flood_first = 0x0ac80000;
 	cfg->flood_n = cfg->flood_n ? cfg->flood_n : 1;
 	cr_assert_eq(pcl_gen_init(&g, cfg, t.mp, &client_mac), 0);
-	g.dst_mac = t.w.pkt_ctx.mac;
+	g.dst_mac = t.w.ifs[0].ctx.mac;
 	now = 1000000;
 }
 
@@ -51,11 +51,11 @@ teardown(void)
 static unsigned int
 to_gen(void)
 {
-	unsigned int n = t.w.txq.n, i;
+	unsigned int n = t.w.ifs[0].txq.n, i;
 
 	for (i = 0; i < n; i++)
-		pcl_gen_input(&g, t.w.txq.pkts[i], now);
-	t.w.txq.n = 0;
+		pcl_gen_input(&g, t.w.ifs[0].txq.pkts[i], now);
+	t.w.ifs[0].txq.n = 0;
 	return n;
 }
 
@@ -66,7 +66,7 @@ to_server(bool deliver)
 	unsigned int n = g.tx_n[0];
 
 	if (deliver)
-		pcl_worker_input(&t.w, g.tx[0], (uint16_t)n);
+		pcl_worker_input(&t.w, 0, g.tx[0], (uint16_t)n);
 	else
 		rte_pktmbuf_free_bulk(g.tx[0], n);
 	g.tx_n[0] = 0;
@@ -233,7 +233,7 @@ Test(gen, arp_finds_the_server_and_answers_for_the_clients)
 	memset(&g.dst_mac, 0, sizeof(g.dst_mac));
 	pcl_gen_arp_request(&g);
 	pump();
-	cr_expect(rte_is_same_ether_addr(&g.dst_mac, &t.w.pkt_ctx.mac));
+	cr_expect(rte_is_same_ether_addr(&g.dst_mac, &t.w.ifs[0].ctx.mac));
 
 	/* The server's kernel-side peer asking for a client address. */
 	pcl_gen_arp_request(&g);

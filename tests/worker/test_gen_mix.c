@@ -51,7 +51,7 @@ flooder(uint8_t kind)
 	struct pcl_gen_cfg cfg = flood_cfg(kind);
 
 	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), 0);
-	g.dst_mac = t.w.pkt_ctx.mac;
+	g.dst_mac = t.w.ifs[0].ctx.mac;
 }
 
 /* What the worker queued, to the generator. */
@@ -60,9 +60,9 @@ replies_to_gen(void)
 {
 	uint16_t i;
 
-	for (i = 0; i < t.w.txq.n; i++)
-		pcl_gen_input(&g, t.w.txq.pkts[i], 0);
-	t.w.txq.n = 0;
+	for (i = 0; i < t.w.ifs[0].txq.n; i++)
+		pcl_gen_input(&g, t.w.ifs[0].txq.pkts[i], 0);
+	t.w.ifs[0].txq.n = 0;
 }
 
 /* What the generator queued to the worker and the replies back, until quiet. */
@@ -70,7 +70,7 @@ static void
 exchange(void)
 {
 	while (g.tx_n[0] > 0) {
-		pcl_worker_input(&t.w, g.tx[0], g.tx_n[0]);
+		pcl_worker_input(&t.w, 0, g.tx[0], g.tx_n[0]);
 		g.tx_n[0] = 0;
 		replies_to_gen();
 	}
@@ -156,11 +156,11 @@ Test(flood, ack_flood_is_answered_by_an_rst_at_its_acknowledgment)
 	cr_assert_eq(pcl_gen_flood(&g, 1), 1);
 	cr_expect_eq(tcp_of(g.tx[0][0])->tcp_flags, RTE_TCP_ACK_FLAG);
 	ack = rte_be_to_cpu_32(tcp_of(g.tx[0][0])->recv_ack);
-	pcl_worker_input(&t.w, g.tx[0], 1);
+	pcl_worker_input(&t.w, 0, g.tx[0], 1);
 	g.tx_n[0] = 0;
-	cr_assert_eq(t.w.txq.n, 1);
-	cr_expect_eq(tcp_of(t.w.txq.pkts[0])->tcp_flags, RTE_TCP_RST_FLAG);
-	cr_expect_eq(rte_be_to_cpu_32(tcp_of(t.w.txq.pkts[0])->sent_seq), ack);
+	cr_assert_eq(t.w.ifs[0].txq.n, 1);
+	cr_expect_eq(tcp_of(t.w.ifs[0].txq.pkts[0])->tcp_flags, RTE_TCP_RST_FLAG);
+	cr_expect_eq(rte_be_to_cpu_32(tcp_of(t.w.ifs[0].txq.pkts[0])->sent_seq), ack);
 	replies_to_gen();
 
 	flood(N - 1);
@@ -209,7 +209,7 @@ Test(flood, close_mix_takes_client_first_and_server_first_closes_in_turn)
 	cfg.request = true;
 	cfg.close_mix = true;
 	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), 0);
-	g.dst_mac = t.w.pkt_ctx.mac;
+	g.dst_mac = t.w.ifs[0].ctx.mac;
 	for (n = 0; n < 100; n += 20) {
 		cr_assert_eq(pcl_gen_open(&g, 0, 20), 20);
 		exchange();

@@ -525,7 +525,7 @@ Test(lifecycle, arp_and_icmp_echo_are_answered)
 	cr_expect_eq(a->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
 	cr_expect_eq(a->arp_data.arp_sip, TH_SERVER_IP);
 	cr_expect_eq(a->arp_data.arp_tip, TH_CLIENT_IP);
-	cr_expect(rte_is_same_ether_addr(&a->arp_data.arp_sha, &t.w.pkt_ctx.mac));
+	cr_expect(rte_is_same_ether_addr(&a->arp_data.arp_sha, &t.w.ifs[0].ctx.mac));
 	cr_expect(rte_is_same_ether_addr(&eh->dst_addr, &a->arp_data.arp_tha));
 	rte_pktmbuf_free(m);
 
