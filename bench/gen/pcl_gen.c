@@ -551,8 +551,8 @@ pcl_gen_arp_request(struct pcl_gen *g)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
 
-	if (m == NULL || pcl_peer_arp_request(m, &g->mac, rte_cpu_to_be_32(g->cfg.src_first),
-					      g->cfg.dst_addr) != 0) {
+	if (m == NULL ||
+	    pcl_arp_request(m, &g->mac, rte_cpu_to_be_32(g->cfg.src_first), g->cfg.dst_addr) != 0) {
 		rte_pktmbuf_free(m);
 		g->st.no_mbuf++;
 		return;

@@ -30,7 +30,7 @@
 	X(ip_srcroute, "IPv4 source-route option (RFC 7126)")                                      \
 	X(ip_proto, "IPv4 protocol other than TCP or ICMP")                                        \
 	X(icmp, "ICMP other than a valid echo request")                                            \
-	X(arp, "ARP other than a request for our address")                                         \
+	X(arp, "ARP other than a request for our address or a backend's reply")                    \
 	X(tcp_hdr, "bad TCP data offset")                                                          \
 	X(tcp_cksum, "bad TCP checksum")                                                           \
 	X(tcp_opt, "malformed TCP option")                                                         \
@@ -61,6 +61,8 @@ enum pcl_drop {
 	X(tx_pkts, "packets sent")                                                                 \
 	X(tx_bytes, "bytes sent")                                                                  \
 	X(arp_replies, "ARP replies sent")                                                         \
+	X(arp_requests, "ARP requests sent for backends whose MAC is unknown or old")              \
+	X(arp_learned, "ARP requests and replies that gave a backend's MAC")                       \
 	X(icmp_replies, "ICMP echo replies sent")                                                  \
 	X(syn_rx, "SYNs received for a listening port")                                            \
 	X(synack_tx, "SYN-ACKs sent, retransmissions and cookies included")                        \

@@ -20,10 +20,14 @@ parse_arp(const uint8_t *frame, uint32_t len, const struct pcl_pkt_ctx *ctx)
 		return DROP(runt);
 	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || a->arp_hlen != RTE_ETHER_ADDR_LEN ||
-	    a->arp_plen != 4 || a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) ||
-	    a->arp_data.arp_tip != ctx->addr)
+	    a->arp_plen != 4 || a->arp_data.arp_tip != ctx->addr ||
+	    rte_is_multicast_ether_addr(&a->arp_data.arp_sha))
 		return DROP(arp);
-	return PCL_PKT_ARP_REQUEST;
+	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
+		return PCL_PKT_ARP_REQUEST;
+	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY))
+		return PCL_PKT_ARP_REPLY;
+	return DROP(arp);
 }
 
 static int

@@ -23,7 +23,8 @@
 /* What a received frame is, once validated. */
 enum pcl_pkt_kind {
 	PCL_PKT_TCP,
-	PCL_PKT_ARP_REQUEST,
+	PCL_PKT_ARP_REQUEST, /* for our address */
+	PCL_PKT_ARP_REPLY,   /* to our address: a neighbour's MAC */
 	PCL_PKT_ICMP_ECHO,
 };
 

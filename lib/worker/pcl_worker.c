@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
@@ -72,6 +73,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 	w->mp = conf->mp;
 	w->lcore = conf->lcore;
 	w->nifs = conf->nifs;
+	w->neigh = conf->neigh;
 	for (i = 0; i < conf->nifs; i++) {
 		const struct pcl_worker_if_conf *ic = &conf->ifs[i];
 		struct pcl_worker_if *wi = &w->ifs[i];
@@ -121,6 +123,20 @@ pcl_worker_clock(struct pcl_worker *w)
 	pcl_tcp_clock(&w->tcp, w->fake_clock ? w->tcp.now_us : rte_rdtsc() / w->tsc_per_us);
 }
 
+/* An ARP from a neighbour (a backend) tells its MAC. Returns whether it was one. */
+static bool
+learn(struct pcl_worker *w, const struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
+							      sizeof(struct rte_ether_hdr));
+
+	if (w->neigh == NULL ||
+	    !pcl_neigh_learn(w->neigh, a->arp_data.arp_sip, &a->arp_data.arp_sha, w->tcp.now_us))
+		return false;
+	PCL_STAT_INC(&w->stats, arp_learned);
+	return true;
+}
+
 static void
 handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_mbuf *m)
 {
@@ -140,9 +156,15 @@ handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_m
 		pcl_tcp_input(&w->tcp, m, &seg);
 		break;
 	case PCL_PKT_ARP_REQUEST:
+		learn(w, m);
 		pcl_arp_to_reply(m, &wi->ctx.mac, wi->ctx.addr);
 		PCL_STAT_INC(&w->stats, arp_replies);
 		pcl_txq_put(&wi->txq, m);
+		break;
+	case PCL_PKT_ARP_REPLY:
+		if (!learn(w, m))
+			pcl_stat_add(&w->stats.drop[PCL_DROP_arp], 1);
+		rte_pktmbuf_free(m);
 		break;
 	case PCL_PKT_ICMP_ECHO:
 		pcl_out_icmp_reply(&wi->ctx.mac, m);
@@ -180,6 +202,41 @@ void
 pcl_worker_timers(struct pcl_worker *w)
 {
 	pcl_tcp_timers(&w->tcp);
+}
+
+void
+pcl_worker_probe(struct pcl_worker *w)
+{
+	struct pcl_neigh *t = w->neigh;
+	unsigned int sent = 0;
+	uint32_t k, i;
+
+	if (t == NULL || t->n == 0 || w->tcp.now_us < w->next_probe_us)
+		return;
+	w->next_probe_us = w->tcp.now_us + 1000000;
+	/* Round robin from where the last second stopped, so every one gets its turn. */
+	for (k = 0; k < t->n && sent < PCL_NEIGH_PROBES; k++) {
+		struct pcl_worker_if *wi;
+		struct rte_mbuf *m;
+
+		i = (w->probe_next + k) % t->n;
+		if (!pcl_neigh_stale(t, i, w->tcp.now_us, PCL_NEIGH_REFRESH_US))
+			continue;
+		wi = &w->ifs[t->e[i].ifx];
+		m = rte_pktmbuf_alloc(w->mp);
+		if (m == NULL) {
+			pcl_stat_add(&w->stats.drop[PCL_DROP_nombuf], 1);
+			break;
+		}
+		if (pcl_arp_request(m, &wi->ctx.mac, wi->ctx.addr, t->e[i].ip) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		pcl_txq_put(&wi->txq, m);
+		PCL_STAT_INC(&w->stats, arp_requests);
+		sent++;
+	}
+	w->probe_next = (w->probe_next + k) % t->n;
 }
 
 void
@@ -296,6 +353,8 @@ pcl_worker_poll(struct pcl_worker *w)
 	}
 	n += pcl_worker_inbox(w);
 	pcl_worker_timers(w);
+	if (w->index == 0)
+		pcl_worker_probe(w);
 	pcl_worker_flush(w);
 	PCL_STAT_INC(&w->stats, loops);
 	if (n) {

@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "base/pcl_stats.h"
+#include "net/pcl_neigh.h"
 #include "net/pcl_pkt.h"
 #include "net/pcl_steer.h"
 #include "net/pcl_txq.h"
@@ -17,6 +18,9 @@
 
 #define PCL_BURST       32
 #define PCL_MAX_WORKERS 64
+/* ARP requests worker 0 may send per second, and how old a neighbour's MAC may get. */
+#define PCL_NEIGH_PROBES     256
+#define PCL_NEIGH_REFRESH_US (60ull * 1000000)
 
 _Static_assert(PCL_MAX_WORKERS <= PCL_STEER_MAX, "steering names every worker");
 
@@ -36,6 +40,7 @@ struct pcl_worker_conf {
 	struct rte_mempool *mp;
 	struct pcl_worker_if_conf ifs[PCL_MAX_IFS];
 	uint8_t nifs;
+	struct pcl_neigh *neigh; /* shared by the workers; NULL: no backends */
 	unsigned int lcore;
 };
 
@@ -61,6 +66,9 @@ struct pcl_worker {
 	uint64_t tsc_per_us;
 	bool fake_clock; /* tests drive the clock through tcp.now_us */
 	struct rte_mempool *mp;
+	struct pcl_neigh *neigh;
+	uint64_t next_probe_us; /* when worker 0 next asks for stale neighbours */
+	uint32_t probe_next;    /* the neighbour it asks for next */
 	unsigned int lcore;
 
 	/* Steering, with several workers (pcl_worker_steer); steer is NULL with one. */
@@ -112,6 +120,12 @@ uint16_t pcl_worker_inbox(struct pcl_worker *w);
 
 /* Fires due timers (bounded by PCL_TIMER_BUDGET). */
 void pcl_worker_timers(struct pcl_worker *w);
+
+/*
+ * Worker 0 only, once a second: ARP requests for the neighbours whose MAC
+ * is unknown or a minute old, PCL_NEIGH_PROBES at most per second.
+ */
+void pcl_worker_probe(struct pcl_worker *w);
 
 /* Sends the TX sinks on the worker's queues; what a NIC refuses is freed and counted. */
 void pcl_worker_flush(struct pcl_worker *w);

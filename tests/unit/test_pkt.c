@@ -392,7 +392,10 @@ Test(pkt, tcp_flags)
 	cr_expect_eq(dropped, 128);
 }
 
-/* ARP: a request for our address is classified; anything else is dropped. */
+/*
+ * ARP: a request for our address and a reply to it are classified (a
+ * reply may be a neighbour's MAC); anything else is dropped.
+ */
 Test(pkt, arp)
 {
 	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(f + PCL_L2_LEN);
@@ -409,9 +412,16 @@ Test(pkt, arp)
 	flen = PCL_L2_LEN + sizeof(*a);
 	cr_expect_eq(parse(0, &s), PCL_PKT_ARP_REQUEST);
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	cr_expect_eq(parse(0, &s), PCL_PKT_ARP_REPLY);
+	a->arp_opcode = RTE_BE16(3); /* RARP */
 	expect_drop(PCL_DROP_arp, 0);
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	a->arp_data.arp_sha.addr_bytes[0] = 0x01; /* a multicast sender */
+	expect_drop(PCL_DROP_arp, 0);
+	a->arp_data.arp_sha.addr_bytes[0] = 0x02;
 	a->arp_data.arp_tip = RTE_BE32(0xc6120009);
+	expect_drop(PCL_DROP_arp, 0);
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	expect_drop(PCL_DROP_arp, 0);
 }
 

@@ -13,6 +13,7 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
+#include "net/pcl_arp.h"
 #include "peer/pcl_peer.h"
 
 #define X 1000u /* the client's ISN */
@@ -514,8 +515,8 @@ Test(lifecycle, arp_and_icmp_echo_are_answered)
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *ic;
 
-	cr_assert_eq(pcl_peer_arp_request(m, &(struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}},
-					  TH_CLIENT_IP, TH_SERVER_IP),
+	cr_assert_eq(pcl_arp_request(m, &(struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}},
+				     TH_CLIENT_IP, TH_SERVER_IP),
 		     0);
 	th_send_mbuf(&t, m);
 	m = th_raw_reply(&t);
