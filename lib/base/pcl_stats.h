@@ -43,7 +43,7 @@
 	X(tcp_ooo, "out-of-order data (answered by duplicate ACK)")                                \
 	X(tcp_bad_ack, "ACK of data never sent (answered by ACK)")                                 \
 	X(tcp_tw_rst, "RST in TIME_WAIT, ignored (RFC 1337)")                                      \
-	X(table_full, "SYN dropped: connection pool exhausted")                                    \
+	X(table_full, "SYN or cookie ACK dropped: connection pool empty")                          \
 	X(syn_backlog, "SYN dropped: half-open limit reached")                                     \
 	X(nombuf, "mbuf pool empty")                                                               \
 	X(tx_full, "TX queue full, reply freed")                                                   \
