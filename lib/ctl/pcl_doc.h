@@ -6,7 +6,7 @@
 
 /*
  * The reference tables of docs/, printed from the code's own lists so the
- * docs cannot drift from it (tests/unit/check_docs.sh compares them;
+ * docs cannot drift from it (tests/unit/check_docs.py compares them;
  * docs/generate.sh rewrites them). Neither needs an EAL.
  */
 
