@@ -136,7 +136,7 @@ static const struct key_desc keys[] = {
 	U32("timers", "idle_timeout_ms", tcp.idle_timeout_ms, 0, 86400000, "ms",
 	    "close a connection that received nothing for this long, 0 = never"),
 	U32("tables", "conns", tcp.conns, 16, 1u << 26, "entries per worker",
-	    "connection entries, half-open ones included"),
+	    "connection entries, for every state from SYN_RCVD to TIME_WAIT"),
 	U32("tables", "syn_backlog", tcp.syn_backlog, 1, 1u << 26, "entries per worker",
 	    "half-open (SYN_RCVD) entries at most; not above tables.conns"),
 	U32("stats", "log_interval_s", log_interval_s, 0, 86400, "s",
