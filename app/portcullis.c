@@ -418,6 +418,7 @@ main(int argc, char **argv)
 		/* No "--": everything is the EAL's, but --help and the lists still answer. */
 		if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h")) {
 			usage(stdout);
+			free(cfg);
 			return 0;
 		}
 		if (has_arg(argc, argv, "--list-config-keys"))
