@@ -28,6 +28,7 @@
 #include "base/pcl_log.h"
 #include "ctl/pcl_config.h"
 #include "ctl/pcl_ctrl.h"
+#include "ctl/pcl_doc.h"
 #include "ctl/pcl_prom.h"
 #include "ctl/pcl_telemetry.h"
 #include "net/pcl_steer.h"
@@ -53,6 +54,8 @@ usage(FILE *f)
 		   "      --syncookies off|auto|always\n"
 		   "                           SYN-flood defence mode\n"
 		   "      --check-config       load and validate the configuration, then exit\n"
+		   "      --list-config-keys   print every config key as a Markdown table\n"
+		   "      --list-counters      print every counter and gauge as a Markdown table\n"
 		   "  -h, --help               this text\n"
 		   "\n"
 		   "Options override the config file. Example on a tap device:\n"
@@ -66,6 +69,8 @@ enum {
 	OPT_APP,
 	OPT_SYNCOOKIES,
 	OPT_CHECK,
+	OPT_LIST_KEYS,
+	OPT_LIST_COUNTERS,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +80,8 @@ static const struct option long_opts[] = {
 	{"app", required_argument, NULL, OPT_APP},
 	{"syncookies", required_argument, NULL, OPT_SYNCOOKIES},
 	{"check-config", no_argument, NULL, OPT_CHECK},
+	{"list-config-keys", no_argument, NULL, OPT_LIST_KEYS},
+	{"list-counters", no_argument, NULL, OPT_LIST_COUNTERS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -89,6 +96,19 @@ static const struct {
 	{OPT_APP, "app", "listen", "app"},
 	{OPT_SYNCOOKIES, "syncookies", "syncookies", "mode"},
 };
+
+/* --list-config-keys and --list-counters: a docs table, then exit. */
+static void
+list_and_exit(int opt)
+{
+	int rc = opt == OPT_LIST_KEYS ? pcl_doc_config_keys(stdout) : pcl_doc_counters(stdout);
+
+	if (rc != 0) {
+		fprintf(stderr, PROG ": cannot write the table: %s\n", strerror(-rc));
+		exit(EXIT_FAILURE);
+	}
+	exit(0);
+}
 
 /*
  * Parses our options (argv after "--"): the config file first, then every
@@ -119,6 +139,9 @@ parse_args(int argc, char **argv, struct pcl_config *cfg, bool *check_only)
 			exit(2);
 		} else if (opt == OPT_CHECK) {
 			*check_only = true;
+		} else if (opt == OPT_LIST_KEYS || opt == OPT_LIST_COUNTERS) {
+			/* Before the config is loaded: the tables show the defaults. */
+			list_and_exit(opt);
 		}
 	}
 	if (optind < argc) {
@@ -392,11 +415,16 @@ main(int argc, char **argv)
 	}
 	pcl_config_defaults(cfg);
 	if (split == argc) {
-		/* No "--": everything is the EAL's, but --help still helps. */
+		/* No "--": everything is the EAL's, but --help and the lists still answer. */
 		if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h")) {
 			usage(stdout);
+			free(cfg);
 			return 0;
 		}
+		if (has_arg(argc, argv, "--list-config-keys"))
+			list_and_exit(OPT_LIST_KEYS);
+		if (has_arg(argc, argv, "--list-counters"))
+			list_and_exit(OPT_LIST_COUNTERS);
 		parse_args(1, argv, cfg, &check_only);
 	} else {
 		/* argv[split] is "--"; hand getopt a vector whose argv[0] is ours. */

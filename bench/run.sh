@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds portcullis and runs every benchmark on this machine, each inside
-# network namespaces it creates and removes, then prints a markdown table.
+# network namespaces it creates and removes, then prints markdown tables and
+# records them, with the date and the machine, in bench/RESULTS.md.
 #
-#   bench/run.sh [-d SECONDS] [-h]
+#   bench/run.sh [-d SECONDS] [-o FILE] [-h]
 #
 #   -d SECONDS  length of each connection run (default 5; at most 60)
+#   -o FILE     where to record the results (default bench/RESULTS.md; - for
+#               nowhere): the lines between "<!-- bench/run.sh: begin -->"
+#               and "<!-- bench/run.sh: end -->" are replaced, the rest of
+#               the file is kept; a file without them gets them at its end
 #
 # Runs, in order (about 3 minutes with the default length):
 #   1. pcl-bench: cycles per operation of the real code paths, in-process;
@@ -18,11 +23,14 @@
 # Servers and nginx run on core 0, the generators on core 1.
 set -euo pipefail
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 secs=5
-while getopts ":d:h" o; do
+PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+results=$PCL_ROOT/bench/RESULTS.md
+while getopts ":d:o:h" o; do
 	case $o in
 	d) secs=$OPTARG ;;
+	o) results=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -35,7 +43,6 @@ for tool in nginx wrk ip timeout meson ninja; do
 		{ echo "run.sh: $tool is missing (apt-get install nginx-light wrk, or dpdk-scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$PCL_ROOT/build
 [ -d "$B" ] || meson setup "$B" "$PCL_ROOT" >/dev/null
 ninja -C "$B" >/dev/null
@@ -189,19 +196,33 @@ row "GET + client close, during a 300k SYN/s flood" "portcullis, 1 worker" "memi
 flood=$("$PY" -c "import json; g = json.load(open('$tmp/fl.json')); \
 print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"flood_synack\"] / g[\"seconds\"]:,.0f} cookie SYN-ACKs/s back')")
 
+# The results as Markdown: printed, and recorded in $results.
+{
+	echo "### $(date -u +%F): bench/run.sh -d $secs"
+	echo
+	echo "Machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores," \
+		"TSC $ghz GHz; $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r);" \
+		"commit $(git -C "$PCL_ROOT" describe --always --dirty 2>/dev/null || echo unknown)."
+	echo
+	cat "$tmp/pcl-bench.txt"
+	echo
+	echo "Connections (each run ${secs} s; servers on core 0, clients on core 1):"
+	echo
+	echo "| workload | server | link | conns/s | failed | server cycles/conn | SYN-ACK p50 / p99 us |"
+	echo "|---|---|---|---:|---:|---:|---|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "SYN flood: $flood."
+	echo
+	for j in m1:memif vp:af_packet; do
+		printf -- '- cps-gen over %s: %s busy cycles per connection\n' "${j#*:}" \
+			"$("$PY" -c "import json; print(json.load(open('$tmp/${j%%:*}.json'))['gen_cycles_per_conn'])")"
+	done
+} >"$tmp/results.md"
 echo
-echo "Machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), TSC $ghz GHz; $(date -u +%F)"
-echo
-cat "$tmp/pcl-bench.txt"
-echo
-echo "Connections (each run ${secs} s; servers on core 0, clients on core 1):"
-echo
-echo "| workload | server | link | conns/s | failed | server cycles/conn | SYN-ACK p50 / p99 us |"
-echo "|---|---|---|---|---|---|---|"
-printf '%s\n' "${rows[@]}"
-echo
-echo "SYN flood: $flood."
-for j in m1 vp; do
-	printf 'cps-gen (%s): %s busy cycles per connection\n' "$j" \
-		"$("$PY" -c "import json; print(json.load(open('$tmp/$j.json'))['gen_cycles_per_conn'])")"
-done
+cat "$tmp/results.md"
+if [ "$results" != - ]; then
+	"$PY" "$PCL_ROOT/docs/md_block.py" --append "$results" '<!-- bench/run.sh: begin -->' \
+		'<!-- bench/run.sh: end -->' <"$tmp/results.md"
+	echo "run.sh: recorded in $results" >&2
+fi

@@ -9,8 +9,11 @@ const char *const pcl_counter_names[] = {PCL_COUNTERS(PCL_NAME)};
 const char *const pcl_counter_help[] = {PCL_COUNTERS(PCL_HELP)};
 const char *const pcl_drop_names[] = {PCL_DROP_REASONS(PCL_NAME)};
 const char *const pcl_drop_help[] = {PCL_DROP_REASONS(PCL_HELP)};
+const char *const pcl_resource_names[] = {PCL_RESOURCES(PCL_NAME)};
+const char *const pcl_resource_help[] = {PCL_RESOURCES(PCL_HELP)};
 
 _Static_assert(RTE_DIM(pcl_counter_names) == PCL_COUNTER_COUNT, "one name per counter");
+_Static_assert(RTE_DIM(pcl_resource_names) == PCL_RESOURCE_COUNT, "one name per resource gauge");
 
 void
 pcl_stats_add(struct pcl_stats *dst, const struct pcl_stats *src)

@@ -14,7 +14,8 @@
  * split or cache either, and the worker pays no locked instruction.
  *
  * The lists below are the single source of names and help texts for the log
- * summary, telemetry and the tests.
+ * summary, telemetry, Prometheus, the tests and the docs (portcullis
+ * --list-counters writes the table in docs/operations.md).
  */
 
 /* Why a received packet was dropped without an answer. */
@@ -42,7 +43,7 @@
 	X(tcp_ooo, "out-of-order data (answered by duplicate ACK)")                                \
 	X(tcp_bad_ack, "ACK of data never sent (answered by ACK)")                                 \
 	X(tcp_tw_rst, "RST in TIME_WAIT, ignored (RFC 1337)")                                      \
-	X(table_full, "SYN dropped: connection pool exhausted")                                    \
+	X(table_full, "SYN or cookie ACK dropped: connection pool empty")                          \
 	X(syn_backlog, "SYN dropped: half-open limit reached")                                     \
 	X(nombuf, "mbuf pool empty")                                                               \
 	X(tx_full, "TX queue full, reply freed")                                                   \
@@ -111,11 +112,16 @@ struct pcl_stats {
  * to where they started (less the mbufs the port keeps posted for RX);
  * anything else is a leak.
  */
+#define PCL_RESOURCES(X)                                                                           \
+	X(entries, "connection entries in the lcore's pool")                                       \
+	X(entries_free, "connection entries free right now")                                       \
+	X(mbufs, "packet buffers in the lcore's mempool")                                          \
+	X(mbufs_free, "packet buffers free right now")
+
 struct pcl_resources {
-	uint64_t entries;
-	uint64_t entries_free;
-	uint64_t mbufs;
-	uint64_t mbufs_free;
+#define PCL_RESOURCE_FIELD(n, h) uint64_t n;
+	PCL_RESOURCES(PCL_RESOURCE_FIELD)
+#undef PCL_RESOURCE_FIELD
 };
 
 /* Names and help texts, indexed like the struct fields / enum pcl_drop. */
@@ -123,7 +129,10 @@ extern const char *const pcl_counter_names[];
 extern const char *const pcl_counter_help[];
 extern const char *const pcl_drop_names[];
 extern const char *const pcl_drop_help[];
-#define PCL_COUNTER_COUNT (offsetof(struct pcl_stats, drop) / sizeof(uint64_t))
+extern const char *const pcl_resource_names[];
+extern const char *const pcl_resource_help[];
+#define PCL_COUNTER_COUNT  (offsetof(struct pcl_stats, drop) / sizeof(uint64_t))
+#define PCL_RESOURCE_COUNT (sizeof(struct pcl_resources) / sizeof(uint64_t))
 
 /* Adds n to a counter or gauge that only the calling lcore writes. */
 static inline void
@@ -146,6 +155,23 @@ static inline uint64_t
 pcl_stats_counter(const struct pcl_stats *s, unsigned int i)
 {
 	return pcl_stat_read((const uint64_t *)s + i);
+}
+
+/* The i-th gauge of r, in PCL_RESOURCES order. */
+static inline uint64_t
+pcl_resource(const struct pcl_resources *r, unsigned int i)
+{
+	return ((const uint64_t *)r)[i];
+}
+
+/* Adds every gauge of src to dst (used to total the lcores). */
+static inline void
+pcl_resources_add(struct pcl_resources *dst, const struct pcl_resources *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCL_RESOURCE_COUNT; i++)
+		((uint64_t *)dst)[i] += pcl_resource(src, i);
 }
 
 /* Adds every counter of src to dst (used to total the lcores). */

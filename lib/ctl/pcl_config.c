@@ -24,7 +24,12 @@ enum key_type {
 	KEY_STRING,
 };
 
-/* One config key: where it lives in the file and in struct pcl_config. */
+/*
+ * One config key: where it lives in the file and in struct pcl_config, and
+ * what the docs say about it (portcullis --list-config-keys prints the table
+ * in docs/configuration.md from these fields, so a key is documented where
+ * it is defined).
+ */
 struct key_desc {
 	const char *section;
 	const char *name;
@@ -33,14 +38,24 @@ struct key_desc {
 	size_t size;              /* of the field, for KEY_U32 and KEY_STRING */
 	uint32_t min, max;        /* KEY_U32 */
 	const char *const *names; /* KEY_ENUM */
+	const char *unit;         /* KEY_U32: what min..max count, or NULL */
+	const char *syntax;       /* KEY_ADDR, KEY_PORTS, KEY_STRING: what a value looks like */
+	/*
+	 * The default in words, for a key whose default pcl_config_defaults()
+	 * cannot show as a value: none, or decided later (pcl_config_finish(),
+	 * the EAL, another key). NULL: the value pcl_config_defaults() sets.
+	 */
+	const char *dflt;
+	const char *help; /* one line */
 };
 
-#define FIELD_U32(st, sec, key, field, lo, hi)                                                     \
+#define U32(sec, key, field, lo, hi, unit_, help_)                                                 \
 	{                                                                                          \
-		.section = sec, .name = key, .type = KEY_U32, .off = offsetof(st, field),          \
-		.size = sizeof(((st *)0)->field), .min = lo, .max = hi                             \
+		.section = sec, .name = key, .type = KEY_U32,                                      \
+		.off = offsetof(struct pcl_config, field),                                         \
+		.size = sizeof(((struct pcl_config *)0)->field), .min = lo, .max = hi,             \
+		.unit = unit_, .help = help_                                                       \
 	}
-#define U32(sec, key, field, lo, hi) FIELD_U32(struct pcl_config, sec, key, field, lo, hi)
 
 #define BODY_MAX      (1u << 20)
 #define LISTEN_PREFIX "listen:"
@@ -51,57 +66,99 @@ static const struct key_desc keys[] = {
 	 .name = "device",
 	 .type = KEY_STRING,
 	 .off = offsetof(struct pcl_config, device),
-	 .size = PCL_DEVICE_LEN},
-	{.section = "port", .name = "addr", .type = KEY_ADDR},
-	U32("port", "mtu", port.mtu, 576, 9000),
-	U32("port", "rx_desc", port.rx_desc, 64, 4096),
-	U32("port", "tx_desc", port.tx_desc, 64, 4096),
-	U32("port", "mbufs", port.mbufs, 1024, 16u << 20),
-	U32("port", "queues", port.queues, 0, RTE_MAX_QUEUES_PER_PORT),
+	 .size = PCL_DEVICE_LEN,
+	 .syntax = "a --vdev spec, e.g. net_tap0,iface=pcl0",
+	 .dflt = "none",
+	 .help = "DPDK device added to the EAL arguments unless the command line has --vdev or -a"},
+	{.section = "port",
+	 .name = "addr",
+	 .type = KEY_ADDR,
+	 .syntax = "A.B.C.D/LEN",
+	 .dflt = "none: required",
+	 .help = "the server's IPv4 address and prefix; it answers ARP and ICMP echo for it"},
+	U32("port", "mtu", port.mtu, 576, 9000, "bytes",
+	    "largest IP packet on the port; our MSS is mtu - 40"),
+	U32("port", "rx_desc", port.rx_desc, 64, 4096, "descriptors", "RX descriptors per queue"),
+	U32("port", "tx_desc", port.tx_desc, 64, 4096, "descriptors", "TX descriptors per queue"),
+	U32("port", "mbufs", port.mbufs, 1024, 16u << 20, "mbufs per worker",
+	    "packet buffers in each worker's pool"),
+	U32("port", "queues", port.queues, 0, RTE_MAX_QUEUES_PER_PORT, "queue pairs",
+	    "RX/TX queue pairs, 0 = one per worker; fewer than the workers is an error, more "
+	    "stay idle (needs RSS)"),
 	{.section = "workers",
 	 .name = "lcores",
 	 .type = KEY_STRING,
 	 .off = offsetof(struct pcl_config, lcores),
-	 .size = PCL_LCORES_LEN},
-	{.section = "listen", .name = "ports", .type = KEY_PORTS},
+	 .size = PCL_LCORES_LEN,
+	 .syntax = "an EAL --lcores list, e.g. 0-2 or 0@0,1@0,2@1",
+	 .dflt = "the EAL's: every core",
+	 .help = "lcores to run on unless the command line has -l, --lcores or -c; the first is "
+		 "the main lcore, every other one a worker"},
+	{.section = "listen",
+	 .name = "ports",
+	 .type = KEY_PORTS,
+	 .syntax = "PORT[,PORT...], each 1..65535, at most 64 ports in all",
+	 .dflt = "80, or none when [listen:PORT] sections exist",
+	 .help = "TCP ports to accept connections on"},
 	{.section = "listen",
 	 .name = "app",
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_config, app),
-	 .names = pcl_app_names},
-	U32("http", "body_size", http_body_size, 0, BODY_MAX),
-	U32("tcp", "wscale", tcp.wscale, 0, 14),
-	U32("tcp", "rcv_wnd", tcp.rcv_wnd, 1024, 1u << 24),
-	U32("tcp", "challenge_ack_limit", tcp.challenge_ack_limit, 1, 1000000),
-	U32("tcp", "isn_rekey_s", isn_rekey_s, 0, 86400 * 365),
+	 .names = pcl_app_names,
+	 .help = "what these ports' connections get, and the default of [listen:PORT] sections"},
+	U32("http", "body_size", http_body_size, 0, BODY_MAX, "bytes",
+	    "size of the 200 OK body, for listeners without a body_size of their own"),
+	U32("tcp", "wscale", tcp.wscale, 0, 14, "shift",
+	    "our window-scale shift, offered when the client offers window scaling"),
+	U32("tcp", "rcv_wnd", tcp.rcv_wnd, 1024, 1u << 24, "bytes", "receive window we advertise"),
+	U32("tcp", "challenge_ack_limit", tcp.challenge_ack_limit, 1, 1000000,
+	    "per second per worker", "RFC 5961 challenge ACKs sent at most"),
+	U32("tcp", "isn_rekey_s", isn_rekey_s, 0, 86400 * 365, "s",
+	    "ISN secret rotation period, 0 = never"),
 	{.section = "syncookies",
 	 .name = "mode",
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_config, tcp.syncookies),
-	 .names = cookie_names},
-	U32("syncookies", "threshold", tcp.cookie_threshold, 1, 1u << 26),
-	U32("syncookies", "rekey_s", cookie_rekey_s, 0, 86400 * 365),
-	U32("timers", "msl_ms", tcp.msl_ms, 1, 600000),
-	U32("timers", "time_wait_ms", tcp.time_wait_ms, 0, 1200000),
-	U32("timers", "rto_ms", tcp.rto_ms, 10, 60000),
-	U32("timers", "rto_max_ms", tcp.rto_max_ms, 10, 600000),
-	U32("timers", "synack_retries", tcp.synack_retries, 0, 16),
-	U32("timers", "retries", tcp.retries, 0, 16),
-	U32("timers", "idle_timeout_ms", tcp.idle_timeout_ms, 0, 86400000),
-	U32("tables", "conns", tcp.conns, 16, 1u << 26),
-	U32("tables", "syn_backlog", tcp.syn_backlog, 1, 1u << 26),
-	U32("tables", "time_wait", tcp.time_wait, 1, PCL_TW_MAX),
+	 .names = cookie_names,
+	 .help = "SYN cookies instead of half-open entries: never, under pressure, or always"},
+	U32("syncookies", "threshold", tcp.cookie_threshold, 1, 1u << 26, "entries per worker",
+	    "half-open entries that switch auto mode to cookies (tables.syn_backlog if lower)"),
+	U32("syncookies", "rekey_s", cookie_rekey_s, 0, 86400 * 365, "s",
+	    "cookie secret rotation period, 0 = never, else at least 120"),
+	U32("timers", "msl_ms", tcp.msl_ms, 1, 600000, "ms",
+	    "maximum segment lifetime; TIME_WAIT lasts 2 MSL unless timers.time_wait_ms is set"),
+	U32("timers", "time_wait_ms", tcp.time_wait_ms, 0, 1200000, "ms",
+	    "how long a TIME_WAIT record lasts, 0 = 2 * timers.msl_ms"),
+	U32("timers", "rto_ms", tcp.rto_ms, 10, 60000, "ms", "initial retransmission timeout"),
+	U32("timers", "rto_max_ms", tcp.rto_max_ms, 10, 600000, "ms",
+	    "largest retransmission timeout after backoff; not below timers.rto_ms"),
+	U32("timers", "synack_retries", tcp.synack_retries, 0, 16, "retransmissions",
+	    "SYN-ACK retransmissions before a half-open entry is freed"),
+	U32("timers", "retries", tcp.retries, 0, 16, "retransmissions",
+	    "data or FIN retransmissions (or zero-window probes) before a connection is dropped"),
+	U32("timers", "idle_timeout_ms", tcp.idle_timeout_ms, 0, 86400000, "ms",
+	    "close a connection that received nothing for this long, 0 = never"),
+	U32("tables", "conns", tcp.conns, 16, 1u << 26, "entries per worker",
+	    "connection entries, for every state from SYN_RCVD to CLOSING (TIME_WAIT holds none)"),
+	U32("tables", "syn_backlog", tcp.syn_backlog, 1, 1u << 26, "entries per worker",
+	    "half-open (SYN_RCVD) entries at most; not above tables.conns"),
+	U32("tables", "time_wait", tcp.time_wait, 1, PCL_TW_MAX, "records per worker",
+	    "TIME_WAIT records, 32 bytes each"),
 	{.section = "tables",
 	 .name = "time_wait_full",
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_config, tcp.time_wait_full),
-	 .names = tw_full_names},
-	U32("stats", "log_interval_s", log_interval_s, 0, 86400),
+	 .names = tw_full_names,
+	 .help = "a full TIME_WAIT store: end the oldest record early, or close without TIME_WAIT"},
+	U32("stats", "log_interval_s", log_interval_s, 0, 86400, "s",
+	    "seconds between summary log lines, 0 = none"),
 	{.section = "stats",
 	 .name = "prometheus",
 	 .type = KEY_STRING,
 	 .off = offsetof(struct pcl_config, prometheus),
-	 .size = PCL_PROM_LEN},
+	 .size = PCL_PROM_LEN,
+	 .syntax = "A.B.C.D:PORT or off",
+	 .help = "where GET /metrics is served"},
 };
 
 _Static_assert(RTE_DIM(keys) <= PCL_CONFIG_KEYS, "struct pcl_config's line[] is too short");
@@ -146,9 +203,18 @@ static const struct key_desc listener_keys[] = {
 	 .name = "app",
 	 .type = KEY_ENUM,
 	 .off = offsetof(struct pcl_listen_conf, app),
-	 .names = pcl_app_names},
-	FIELD_U32(struct pcl_listen_conf, LISTEN_PREFIX "PORT", "body_size", body_size, 0,
-		  BODY_MAX),
+	 .names = pcl_app_names,
+	 .dflt = "listen.app",
+	 .help = "what connections to port PORT get"},
+	{.section = LISTEN_PREFIX "PORT",
+	 .name = "body_size",
+	 .type = KEY_U32,
+	 .off = offsetof(struct pcl_listen_conf, body_size),
+	 .size = sizeof(((struct pcl_listen_conf *)0)->body_size),
+	 .max = BODY_MAX,
+	 .unit = "bytes",
+	 .dflt = "http.body_size",
+	 .help = "size of port PORT's 200 OK body"},
 };
 
 void
@@ -537,6 +603,66 @@ pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
 			fn(arg, section, listener_keys[k].name, text, numeric ? &num : NULL);
 		}
 	}
+}
+
+/* The values k takes, as text: a range and its unit, the choices, or the syntax. */
+static void
+key_values(const struct key_desc *k, char *buf, size_t len)
+{
+	uint32_t i;
+	int n = 0;
+
+	switch (k->type) {
+	case KEY_U32:
+		snprintf(buf, len, "%" PRIu32 "..%" PRIu32 "%s%s", k->min, k->max,
+			 k->unit ? " " : "", k->unit ? k->unit : "");
+		break;
+	case KEY_ENUM:
+		/* As a bad value's error names them. */
+		buf[0] = '\0';
+		for (i = 0; k->names[i] != NULL && n >= 0 && (size_t)n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%s", i ? "|" : "", k->names[i]);
+		break;
+	case KEY_ADDR:
+	case KEY_PORTS:
+	case KEY_STRING:
+		snprintf(buf, len, "%s", k->syntax);
+		break;
+	}
+}
+
+static void
+describe(const struct pcl_config *defaults, const void *base, const struct key_desc *k,
+	 pcl_config_describe_t fn, void *arg)
+{
+	char key[64], dflt[PCL_DEVICE_LEN], values[128];
+	uint64_t num;
+	bool numeric;
+
+	snprintf(key, sizeof(key), "%s.%s", k->section, k->name);
+	if (k->dflt == NULL)
+		format_key(defaults, base, k, dflt, sizeof(dflt), &num, &numeric);
+	key_values(k, values, sizeof(values));
+	fn(arg, key, k->dflt ? k->dflt : dflt, k->dflt == NULL, values, k->help);
+}
+
+int
+pcl_config_describe(pcl_config_describe_t fn, void *arg)
+{
+	struct pcl_config *c = malloc(sizeof(*c));
+	struct pcl_listen_conf l;
+	size_t i;
+
+	if (c == NULL)
+		return -ENOMEM;
+	pcl_config_defaults(c);
+	l = resolve(c, unset_listener(0));
+	for (i = 0; i < RTE_DIM(keys); i++)
+		describe(c, c, &keys[i], fn, arg);
+	for (i = 0; i < RTE_DIM(listener_keys); i++)
+		describe(c, &l, &listener_keys[i], fn, arg);
+	free(c);
+	return 0;
 }
 
 /*

@@ -2,6 +2,7 @@
 #ifndef PCL_CONFIG_H
 #define PCL_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -117,6 +118,17 @@ int pcl_config_check_workers(const struct pcl_config *c, unsigned int nworkers, 
 typedef void (*pcl_config_visit_t)(void *arg, const char *section, const char *key,
 				   const char *text, const uint64_t *num);
 void pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg);
+
+/*
+ * Calls fn for every key, [listen:PORT] keys last, with what the docs say
+ * about it: key as "section.key" ("listen:PORT.key"), its default (a value
+ * when is_value, else words such as "none" or another key's name), the
+ * values it takes (a range with its unit, the choices as "a|b|c", or the
+ * syntax) and a one-line help text. Returns 0 or -ENOMEM.
+ */
+typedef void (*pcl_config_describe_t)(void *arg, const char *key, const char *dflt, bool is_value,
+				      const char *values, const char *help);
+int pcl_config_describe(pcl_config_describe_t fn, void *arg);
 
 /*
  * What worker queue of port on lcore is given under cfg: the engine's

@@ -22,10 +22,7 @@ pcl_ctrl_totals(struct pcl_worker *const *workers, unsigned int n, struct pcl_to
 		struct pcl_resources r;
 
 		pcl_worker_resources(workers[i], &r);
-		t->res.entries += r.entries;
-		t->res.entries_free += r.entries_free;
-		t->res.mbufs += r.mbufs;
-		t->res.mbufs_free += r.mbufs_free;
+		pcl_resources_add(&t->res, &r);
 		pcl_stats_add(&t->s, &workers[i]->stats);
 		for (s = 0; s < PCL_TCP_STATE_MAX; s++)
 			t->by_state[s] += pcl_stat_read(&workers[i]->tcp.by_state[s]);
@@ -43,10 +40,8 @@ pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t)
 		fprintf(f, "drop_%s %" PRIu64 "\n", pcl_drop_names[i], t->s.drop[i]);
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_STATE_MAX; i++)
 		fprintf(f, "state_%s %" PRIu64 "\n", pcl_tcp_state_names[i], t->by_state[i]);
-	fprintf(f,
-		"entries %" PRIu64 "\nentries_free %" PRIu64 "\nmbufs %" PRIu64
-		"\nmbufs_free %" PRIu64 "\n",
-		t->res.entries, t->res.entries_free, t->res.mbufs, t->res.mbufs_free);
+	for (i = 0; i < PCL_RESOURCE_COUNT; i++)
+		fprintf(f, "%s %" PRIu64 "\n", pcl_resource_names[i], pcl_resource(&t->res, i));
 }
 
 static uint64_t

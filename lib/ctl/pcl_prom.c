@@ -43,20 +43,6 @@ family(struct pcl_buf *b, const char *name, const char *help, const char *type)
 	return put(b, "# HELP portcullis_%s %s\n# TYPE portcullis_%s %s\n", name, help, name, type);
 }
 
-/* The resource gauges, one family each, labelled by lcore. */
-static const struct {
-	const char *name;
-	const char *help;
-	size_t off;
-} gauges[] = {
-	{"entries", "connection entries in the lcore's pool",
-	 offsetof(struct pcl_resources, entries)},
-	{"entries_free", "connection entries free right now",
-	 offsetof(struct pcl_resources, entries_free)},
-	{"mbufs", "packet buffers in the lcore's mempool", offsetof(struct pcl_resources, mbufs)},
-	{"mbufs_free", "packet buffers free right now", offsetof(struct pcl_resources, mbufs_free)},
-};
-
 int
 pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned int n)
 {
@@ -82,7 +68,7 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 				 workers[i]->lcore, pcl_stats_counter(&workers[i]->stats, k));
 	}
 	if (rc == 0)
-		rc = family(b, "drops_total", "packets dropped, by reason (see the README)",
+		rc = family(b, "drops_total", "packets dropped, by reason (see docs/operations.md)",
 			    "counter");
 	for (i = 0; i < n && rc == 0; i++)
 		for (k = 0; k < PCL_DROP_MAX && rc == 0; k++)
@@ -101,12 +87,13 @@ pcl_prom_format(struct pcl_buf *b, struct pcl_worker *const *workers, unsigned i
 	/* One reading per worker, so the four families agree with each other. */
 	for (i = 0; i < n; i++)
 		pcl_worker_resources(workers[i], &res[i]);
-	for (k = 0; k < RTE_DIM(gauges) && rc == 0; k++) {
-		rc = family(b, gauges[k].name, gauges[k].help, "gauge");
+	/* The resource gauges, one family each, labelled by lcore. */
+	for (k = 0; k < PCL_RESOURCE_COUNT && rc == 0; k++) {
+		rc = family(b, pcl_resource_names[k], pcl_resource_help[k], "gauge");
 		for (i = 0; i < n && rc == 0; i++)
-			rc = put(b, "portcullis_%s{lcore=\"%u\"} %" PRIu64 "\n", gauges[k].name,
-				 workers[i]->lcore,
-				 *(const uint64_t *)((const char *)&res[i] + gauges[k].off));
+			rc = put(b, "portcullis_%s{lcore=\"%u\"} %" PRIu64 "\n",
+				 pcl_resource_names[k], workers[i]->lcore,
+				 pcl_resource(&res[i], k));
 	}
 	if (rc == 0 && pcl_mem_read(&mem) == 0) {
 		rc = family(b, "allocator_allocated_bytes",

@@ -34,10 +34,10 @@ add_counters(struct rte_tel_data *d, const struct pcl_stats *s)
 static void
 add_resources(struct rte_tel_data *d, const struct pcl_resources *r)
 {
-	rte_tel_data_add_dict_u64(d, "entries", r->entries);
-	rte_tel_data_add_dict_u64(d, "entries_free", r->entries_free);
-	rte_tel_data_add_dict_u64(d, "mbufs", r->mbufs);
-	rte_tel_data_add_dict_u64(d, "mbufs_free", r->mbufs_free);
+	unsigned int i;
+
+	for (i = 0; i < PCL_RESOURCE_COUNT; i++)
+		rte_tel_data_add_dict_u64(d, pcl_resource_names[i], pcl_resource(r, i));
 }
 
 static int

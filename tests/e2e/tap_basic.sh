@@ -58,7 +58,7 @@ import json, re, sys
 stats, conns, lcores, config = (json.loads(l) for l in sys.argv[1].splitlines())
 # Every counter and drop reason pcl_stats.h documents is there, with its rate.
 hdr = open(sys.argv[2]).read()
-counters = re.findall(r"X\((\w+),", hdr[hdr.index("define PCL_COUNTERS"):])
+counters = re.findall(r"X\((\w+),", hdr[hdr.index("define PCL_COUNTERS"):hdr.index("struct pcl_stats {")])
 drops = re.findall(r"X\((\w+),", hdr[hdr.index("define PCL_DROP_REASONS"):hdr.index("enum pcl_drop")])
 assert len(counters) > 30 and len(drops) > 20, (counters, drops)
 for k in counters:

@@ -442,3 +442,38 @@ Test(config, foreach_reports_every_key)
 	cr_expect(strstr(out, "timers.msl_ms=30000#;") != NULL, "%s", out);
 	cr_expect(strstr(out, "stats.log_interval_s=10#;") != NULL, "%s", out);
 }
+
+/* What describe saw: every key settable to its default, each with one line of help. */
+static void
+check_described(void *arg, const char *key, const char *dflt, bool is_value, const char *values,
+		const char *help)
+{
+	unsigned int *n = arg;
+	char section[64];
+	const char *dot = strrchr(key, '.');
+
+	(*n)++;
+	cr_assert(dot != NULL, "%s: no section", key);
+	cr_expect(help != NULL && help[0] != '\0' && strchr(help, '\n') == NULL,
+		  "%s: help must be one line", key);
+	cr_expect(values[0] != '\0' && dflt[0] != '\0', "%s: no values or no default", key);
+	snprintf(section, sizeof(section), "%.*s", (int)(dot - key), key);
+	if (strcmp(section, "listen:PORT") == 0)
+		strcpy(section, "listen:8080");
+	/* A default shown as a value is one the key accepts; a key with one in words is known. */
+	if (is_value)
+		cr_expect_eq(set(section, dot + 1, dflt), 0, "%s = %s: %s", key, dflt, err);
+	else
+		cr_expect_neq(set(section, dot + 1, "?"), -ENOENT, "%s: unknown key", key);
+}
+
+/* pcl_config_describe (portcullis --list-config-keys) covers every key the loader takes. */
+Test(config, describe_every_key)
+{
+	unsigned int n = 0;
+
+	cr_assert_eq(pcl_config_describe(check_described, &n), 0);
+	/* keys[] and the two [listen:PORT] keys; PCL_CONFIG_KEYS bounds the first. */
+	cr_expect_gt(n, 2);
+	cr_expect_leq(n, PCL_CONFIG_KEYS + 2);
+}
