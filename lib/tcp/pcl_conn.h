@@ -2,6 +2,7 @@
 #ifndef PCL_CONN_H
 #define PCL_CONN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -26,6 +27,10 @@
 		      "timers.retries")                                                            \
 	X(FIN_WAIT_2, "frees the entry after timers.idle_timeout_ms without a segment")            \
 	X(CLOSING, "retransmits our FIN up to timers.retries")                                     \
+	X(PROXY_CONNECT, "proxied: the client is connected; retransmits the SYN to the backend, "  \
+			 "then tries the next backends (service syn_retries, redispatch)")         \
+	X(PROXY, "proxied, spliced to a backend: ends the connection with RSTs both ways after "   \
+		 "timers.idle_timeout_ms without a segment either way")                            \
 	X(TIME_WAIT, "none: a record in the TIME_WAIT store (pcl_tw.h) takes the entry's place, "  \
 		     "ended timers.time_wait_ms after the last FIN, oldest first")
 
@@ -50,6 +55,30 @@ extern const char *const pcl_tcp_state_timers[];
 #define PCL_CF_RTO        0x40 /* the timer is the retransmission (or persist) timer */
 #define PCL_CF_ABORT      0x80 /* reset the connection once the app returns */
 
+/* The states of a connection a service proxies (lb/pcl_proxy.h lays its entry out). */
+static inline bool
+pcl_tcp_proxied(uint8_t state)
+{
+	return state == PCL_TCP_PROXY_CONNECT || state == PCL_TCP_PROXY;
+}
+
+/*
+ * The head every entry shares, 32 bytes: the key of the connection table,
+ * its chain, the one timer, the state and a flags byte whose meaning
+ * belongs to the kind of entry. A proxied connection's entry has a second
+ * key, its backend-side tuple, right after the head (PCL_CONN_KEY2).
+ */
+#define PCL_CONN_HEAD                                                                              \
+	struct pcl_tuple t;  /* key: must stay first, see pcl_table.h */                           \
+	uint32_t hnext;      /* table chain */                                                     \
+	struct pcl_tnode tm; /* the connection's one timer */                                      \
+	uint8_t state;                                                                             \
+	uint8_t flags;                                                                             \
+	uint8_t rexmits;  /* consecutive retransmissions without progress */                       \
+	uint8_t listener; /* index in the engine's listeners: the app and its settings */
+
+#define PCL_CONN_KEY2 32
+
 /*
  * One connection, at most two cache lines: the first holds everything a
  * lookup and an in-order ACK touch, the rest is rarer. Sequence numbers are
@@ -60,13 +89,7 @@ extern const char *const pcl_tcp_state_timers[];
  */
 struct pcl_conn {
 	/* line 0 */
-	struct pcl_tuple t;  /* key: must stay first, see pcl_table.h */
-	uint32_t hnext;      /* table chain */
-	struct pcl_tnode tm; /* the connection's one timer */
-	uint8_t state;
-	uint8_t flags;
-	uint8_t rexmits;  /* consecutive retransmissions without progress */
-	uint8_t listener; /* index in the engine's listeners: the app and its settings */
+	PCL_CONN_HEAD
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max; /* highest sequence sent + 1 */
@@ -92,5 +115,6 @@ struct pcl_conn {
 _Static_assert(sizeof(struct pcl_conn) <= 2 * RTE_CACHE_LINE_SIZE,
 	       "a connection is at most two cache lines; see the layout comment");
 _Static_assert(offsetof(struct pcl_conn, t) == 0, "the table expects the key first");
+_Static_assert(offsetof(struct pcl_conn, snd_una) == PCL_CONN_KEY2, "the head is 32 bytes");
 
 #endif

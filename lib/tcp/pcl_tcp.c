@@ -28,6 +28,7 @@
 #include "tcp/pcl_seq.h"
 #include "tcp/pcl_sndq.h"
 #include "tcp/pcl_tcp.h"
+#include "tcp/pcl_tcp_ext.h"
 
 #define SYN RTE_TCP_SYN_FLAG
 #define ACK RTE_TCP_ACK_FLAG
@@ -292,7 +293,11 @@ conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 		e->half_open--;
 	pcl_table_remove(&e->table, idx);
 	pcl_wheel_cancel(&e->wheel, idx);
-	pcl_sndq_free(c);
+	/* A proxied entry lays out its own fields: no send queue, a second key. */
+	if (pcl_tcp_proxied(c->state))
+		pcl_table_remove(&e->btable, idx);
+	else
+		pcl_sndq_free(c);
 	/* A free entry counts in no gauge. */
 	pcl_stat_add(&e->by_state[c->state], (uint64_t)-1);
 	c->state = PCL_TCP_CLOSED;
@@ -363,21 +368,20 @@ tw_added(struct pcl_tcp *e, bool recycled)
 }
 
 /*
- * The connection is closed and TIME_WAIT begins: the entry goes back to
- * the pool and a record takes its place, or, when the store is full and
- * tables.time_wait_full = skip, nothing does.
+ * A TIME_WAIT record for t, or, when the store is full and
+ * tables.time_wait_full = skip, none; counted either way.
  */
 static void
-time_wait(struct pcl_tcp *e, struct pcl_conn *c)
+tw_record(struct pcl_tcp *e, const struct pcl_tuple *t, uint32_t snd_nxt, uint32_t rcv_nxt, bool ts,
+	  uint32_t ts_recent, uint32_t ts_off, uint8_t wscale)
 {
 	struct pcl_tw_rec r = {
-		.fp = tw_fp(e, &c->t),
-		.snd_nxt = c->snd_nxt,
-		.rcv_nxt = c->rcv_nxt,
-		.ts_recent = c->ts_recent,
-		.ts_off = c->ts_off,
-		.link_flags = ((c->flags & PCL_CF_TS ? PCL_TW_TS : 0u) | (uint32_t)c->rcv_wscale
-										 << PCL_TW_WS_SHIFT)
+		.fp = tw_fp(e, t),
+		.snd_nxt = snd_nxt,
+		.rcv_nxt = rcv_nxt,
+		.ts_recent = ts_recent,
+		.ts_off = ts_off,
+		.link_flags = ((ts ? PCL_TW_TS : 0u) | (uint32_t)wscale << PCL_TW_WS_SHIFT)
 			      << PCL_TW_FLAGS_BIT,
 	};
 	bool recycled;
@@ -387,6 +391,17 @@ time_wait(struct pcl_tcp *e, struct pcl_conn *c)
 		COUNT(e, time_wait_skipped);
 	else
 		tw_added(e, recycled);
+}
+
+/*
+ * The connection is closed and TIME_WAIT begins: the entry goes back to
+ * the pool and a record takes its place (tw_record()).
+ */
+static void
+time_wait(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	tw_record(e, &c->t, c->snd_nxt, c->rcv_nxt, c->flags & PCL_CF_TS, c->ts_recent, c->ts_off,
+		  c->rcv_wscale);
 	conn_close(e, c, CLOSE_NORMAL);
 }
 
@@ -955,6 +970,11 @@ syn_rcvd_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const 
 		reply_rst(e, m, s);
 		return;
 	}
+	if (pcl_tcp_listener(e, c)->app->accept != NULL) {
+		/* A service's: it takes the entry over (pcl_tcp_ext.h). */
+		pcl_tcp_listener(e, c)->app->accept(e, c, m, s);
+		return;
+	}
 	e->half_open--;
 	set_state(e, c, PCL_TCP_ESTABLISHED);
 	COUNT(e, conn_opened);
@@ -1125,6 +1145,20 @@ fin_wait_2_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 		conn_close(e, c, CLOSE_TIMEOUT);
 }
 
+/* ---- proxied connections: their service handles them ---- */
+
+static void
+proxy_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	pcl_tcp_listener(e, c)->app->input(e, c, m, s, false);
+}
+
+static void
+proxy_timeout(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	pcl_tcp_listener(e, c)->app->timeout(e, c);
+}
+
 /* ---- dispatch ---- */
 
 typedef void (*state_input_t)(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m,
@@ -1143,6 +1177,8 @@ static const struct {
 	[PCL_TCP_FIN_WAIT_1] = {sync_input, retransmit},
 	[PCL_TCP_FIN_WAIT_2] = {sync_input, fin_wait_2_timeout},
 	[PCL_TCP_CLOSING] = {sync_input, retransmit},
+	[PCL_TCP_PROXY_CONNECT] = {proxy_input, proxy_timeout},
+	[PCL_TCP_PROXY] = {proxy_input, proxy_timeout},
 };
 
 void
@@ -1194,6 +1230,13 @@ struct layout {
 	uint64_t conns, pool, table, wheel, tw, total;
 };
 
+/* Buckets of each connection table: a power of two, one per entry at least. */
+static inline uint32_t
+nbuckets(const struct pcl_tcp_conf *conf)
+{
+	return rte_align32pow2(conf->conns);
+}
+
 static struct layout
 layout(const struct pcl_tcp_conf *conf)
 {
@@ -1202,8 +1245,8 @@ layout(const struct pcl_tcp_conf *conf)
 	l.conns = RTE_ALIGN_CEIL((uint64_t)conf->conns * sizeof(struct pcl_conn),
 				 RTE_CACHE_LINE_SIZE);
 	l.pool = RTE_ALIGN_CEIL(pcl_pool_memsize(conf->conns), RTE_CACHE_LINE_SIZE);
-	l.table = RTE_ALIGN_CEIL(pcl_table_memsize(rte_align32pow2(conf->conns)),
-				 RTE_CACHE_LINE_SIZE);
+	/* Two tables: by the client-side tuple, and proxied connections by the backend-side one. */
+	l.table = 2 * RTE_ALIGN_CEIL(pcl_table_memsize(nbuckets(conf)), RTE_CACHE_LINE_SIZE);
 	l.wheel = RTE_ALIGN_CEIL(pcl_wheel_memsize(PCL_WHEEL_SLOTS), RTE_CACHE_LINE_SIZE);
 	l.tw = pcl_tw_memsize(conf->time_wait, tw_life(conf));
 	l.total = l.conns + l.pool + l.table + l.wheel + l.tw;
@@ -1251,9 +1294,13 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 	pcl_pool_init(&e->pool, mem, nconns);
 	mem += l.pool;
 	/* The sizes are powers of two and the config bounds the store: no init can fail. */
-	pcl_table_init(&e->table, mem, rte_align32pow2(nconns), (uint32_t)rte_rand(), e->conns,
+	pcl_table_init(&e->table, mem, nbuckets(env->conf), (uint32_t)rte_rand(), e->conns,
 		       sizeof(struct pcl_conn), offsetof(struct pcl_conn, hnext));
-	mem += l.table;
+	mem += l.table / 2;
+	pcl_table_init(&e->btable, mem, nbuckets(env->conf), (uint32_t)rte_rand(),
+		       (char *)e->conns + PCL_CONN_KEY2, sizeof(struct pcl_conn),
+		       sizeof(struct pcl_tuple));
+	mem += l.table / 2;
 	pcl_wheel_init(&e->wheel, mem, PCL_WHEEL_SLOTS, &e->conns[0].tm, sizeof(struct pcl_conn),
 		       e->now_tick);
 	mem += l.wheel;
@@ -1266,9 +1313,15 @@ pcl_tcp_drop_all(struct pcl_tcp *e)
 {
 	uint32_t i;
 
-	for (i = 0; i < e->pool.cap; i++)
-		if (e->conns[i].state != PCL_TCP_CLOSED)
-			conn_release(e, &e->conns[i]);
+	for (i = 0; i < e->pool.cap; i++) {
+		struct pcl_conn *c = &e->conns[i];
+
+		if (c->state == PCL_TCP_CLOSED)
+			continue;
+		if (pcl_tcp_proxied(c->state))
+			pcl_tcp_listener(e, c)->app->drop(e, c);
+		conn_release(e, c);
+	}
 	pcl_tw_clear(&e->tw);
 	pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], -e->by_state[PCL_TCP_TIME_WAIT]);
 }
@@ -1278,6 +1331,8 @@ pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
 	uint32_t idx = pcl_table_lookup(&e->table, t);
 
+	if (idx == PCL_TABLE_NIL)
+		idx = pcl_table_lookup(&e->btable, t);
 	if (idx != PCL_TABLE_NIL)
 		return (enum pcl_tcp_state)e->conns[idx].state;
 	return pcl_tw_lookup(&e->tw, tw_fp(e, t)) != PCL_TW_NIL ? PCL_TCP_TIME_WAIT
@@ -1292,4 +1347,59 @@ pcl_tcp_fini(struct pcl_tcp *e)
 	pcl_tcp_drop_all(e);
 	rte_free(e->mem);
 	e->mem = NULL;
+}
+
+/* ---- for the layers that extend the engine (pcl_tcp_ext.h) ---- */
+
+void
+pcl_tcp_set_state(struct pcl_tcp *e, struct pcl_conn *c, enum pcl_tcp_state st)
+{
+	if (c->state == PCL_TCP_SYN_RCVD && st != PCL_TCP_SYN_RCVD)
+		e->half_open--;
+	set_state(e, c, st);
+}
+
+void
+pcl_tcp_arm(struct pcl_tcp *e, struct pcl_conn *c, uint32_t ms)
+{
+	arm(e, c, ms);
+}
+
+void
+pcl_tcp_key2_add(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	pcl_table_insert(&e->btable, pcl_conn_idx(e, c));
+}
+
+void
+pcl_tcp_key2_del(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	pcl_table_remove(&e->btable, pcl_conn_idx(e, c));
+}
+
+void
+pcl_tcp_free(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	conn_release(e, c);
+}
+
+bool
+pcl_tcp_tuple_busy(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	return pcl_table_lookup(&e->table, t) != PCL_TABLE_NIL ||
+	       pcl_table_lookup(&e->btable, t) != PCL_TABLE_NIL ||
+	       pcl_tw_lookup(&e->tw, tw_fp(e, t)) != PCL_TW_NIL;
+}
+
+void
+pcl_tcp_time_wait(struct pcl_tcp *e, const struct pcl_tuple *t, uint32_t snd_nxt, uint32_t rcv_nxt,
+		  bool ts, uint32_t ts_recent, uint32_t ts_off, uint8_t wscale)
+{
+	tw_record(e, t, snd_nxt, rcv_nxt, ts, ts_recent, ts_off, wscale);
+}
+
+void
+pcl_tcp_emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
+{
+	emit(e, ifx, m, s);
 }

@@ -63,13 +63,30 @@ struct pcl_tcp_conf {
 struct pcl_tcp;
 
 /*
- * A request/response application on top of a connection. recv gets in-order
- * payload once; it answers with pcl_tcp_send() and may end its side with
- * pcl_tcp_close(). When the peer closes, the engine closes too, after
- * whatever the app has queued.
+ * What a listener does with its connections: terminate them (an app: recv)
+ * or proxy them (a service: accept and the rest).
+ *
+ * recv gets in-order payload once; it answers with pcl_tcp_send() and may
+ * end its side with pcl_tcp_close(). When the peer closes, the engine closes
+ * too, after whatever the app has queued.
+ *
+ * accept gets a connection whose handshake with the client just completed
+ * (still in SYN_RCVD; m, the third ACK, has passed the window and ACK
+ * checks) and takes over the entry and m: from then on the entry is in a
+ * proxied state (pcl_tcp_proxied()) and the engine hands its segments to
+ * input, from the client or from the backend side (backend), its timer to
+ * timeout, and, when it drops every connection, the entry to drop first so
+ * that it can free what it holds. Those entries live in the engine's
+ * tables, pool and wheel (tcp/pcl_tcp_ext.h).
  */
 struct pcl_app_ops {
 	void (*recv)(struct pcl_tcp *e, struct pcl_conn *c, const uint8_t *data, uint32_t len);
+	void (*accept)(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m,
+		       const struct pcl_seg *s);
+	void (*input)(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m,
+		      const struct pcl_seg *s, bool backend);
+	void (*timeout)(struct pcl_tcp *e, struct pcl_conn *c);
+	void (*drop)(struct pcl_tcp *e, struct pcl_conn *c);
 };
 
 /* A listening port: the app its connections get, and that app's settings. */
@@ -119,6 +136,7 @@ struct pcl_tcp {
 
 	struct pcl_conn *conns;
 	struct pcl_table table;
+	struct pcl_table btable; /* proxied connections by their backend-side tuple */
 	struct pcl_pool pool;
 	struct pcl_wheel wheel;
 	struct pcl_tw tw;         /* TIME_WAIT records */

@@ -47,6 +47,12 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 		if (pcl_table_lookup(&e->table, &c->t) != i)
 			return broken(err, errlen, "entry %u in %s is not found by its tuple", i,
 				      pcl_tcp_state_names[c->state]);
+		if (pcl_tcp_proxied(c->state) &&
+		    pcl_table_lookup(&e->btable, (const struct pcl_tuple *)((const char *)c +
+									    PCL_CONN_KEY2)) != i)
+			return broken(err, errlen,
+				      "entry %u in %s is not found by its backend tuple", i,
+				      pcl_tcp_state_names[c->state]);
 		by_state[c->state]++;
 	}
 	for (i = 0; i < e->pool.nfree; i++)
@@ -95,6 +101,10 @@ pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen)
 			      "%" PRIu64 " entries by the state gauges, %u taken from the pool, "
 			      "%u in the table, %u timers armed",
 			      live, used, e->table.count, e->wheel.armed);
+	if (e->btable.count != e->by_state[PCL_TCP_PROXY_CONNECT] + e->by_state[PCL_TCP_PROXY])
+		return broken(err, errlen, "%u backend tuples for %" PRIu64 " proxied entries",
+			      e->btable.count,
+			      e->by_state[PCL_TCP_PROXY_CONNECT] + e->by_state[PCL_TCP_PROXY]);
 	if (e->half_open != e->by_state[PCL_TCP_SYN_RCVD])
 		return broken(err, errlen, "half_open is %u with %" PRIu64 " entries in SYN_RCVD",
 			      e->half_open, e->by_state[PCL_TCP_SYN_RCVD]);
