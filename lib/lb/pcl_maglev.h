@@ -34,7 +34,8 @@ bool pcl_maglev_is_prime(uint32_t n);
  * above n; the config enforces size > 100 * n. Backends are placed in the
  * order of their keys, so the table depends on the set of (key, weight)
  * pairs and the seed only, never on the order of b[]. Each backend's share
- * of the slots is proportional to its weight. With every weight 0 (or n 0)
+ * of the slots is proportional to its weight: within one slot of
+ * size * weight / (sum of weights). With every weight 0 (or n 0)
  * every slot is PCL_MAGLEV_NONE. Returns 0, -EINVAL (size not prime or
  * not above n, n above 65534, two backends with the same key) or -ENOMEM;
  * on error the table is left as it was.
