@@ -18,8 +18,7 @@
 struct frame {
 	struct rte_ipv4_hdr ip;
 	struct rte_tcp_hdr th;
-	uint8_t opt[40];
-	uint8_t data[64];
+	uint8_t opt[40 + 64]; /* options, then the payload */
 } __attribute__((packed));
 
 static uint32_t
