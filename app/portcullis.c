@@ -258,7 +258,8 @@ worker_main(void *arg)
 
 /* The workers, what each owns, and what they share. */
 struct server {
-	uint16_t port;
+	uint16_t ports[PCL_MAX_IFS]; /* the client-facing port, and the backend-facing one */
+	unsigned int nports;
 	uint16_t n;
 	struct pcl_worker *workers[PCL_MAX_WORKERS];
 	unsigned int lcores[PCL_MAX_WORKERS];
@@ -278,9 +279,9 @@ struct server {
  */
 static void
 start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl_apps *apps,
-	      const struct pcl_secrets *secrets)
+	      struct pcl_services *sv, const struct pcl_secrets *secrets)
 {
-	struct pcl_port_rss rss = {0};
+	struct pcl_port_rss rss = {0}, brss = {0};
 	unsigned int lcore, i;
 	char name[RTE_RING_NAMESIZE], err[256];
 	int rc;
@@ -305,15 +306,22 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 			rte_exit(EXIT_FAILURE, "cannot create the mbuf pool (%u mbufs): %s\n",
 				 cfg->port.mbufs, rte_strerror(rte_errno));
 	}
-	if (pcl_port_start(srv->port, srv->n, &cfg->port, srv->mps, &rss) != 0)
+	if (pcl_port_start(srv->ports[0], srv->n, &cfg->port, srv->mps, &rss) != 0)
 		rte_exit(EXIT_FAILURE, "cannot start port %u for %u workers (see the line above)\n",
-			 srv->port, srv->n);
+			 srv->ports[0], srv->n);
+	/* Each worker's queue on the backend port takes buffers from the same pool. */
+	if (srv->nports > 1 && pcl_port_start(srv->ports[1], srv->n, &cfg->port, srv->mps, &brss))
+		rte_exit(EXIT_FAILURE,
+			 "cannot start the backend port %u for %u workers (see the line above)\n",
+			 srv->ports[1], srv->n);
+	rss.on = rss.on && (srv->nports == 1 || brss.on);
 	if (srv->n > 1 && pcl_steer_init(&srv->steer, srv->n, rss.reta_size) != 0)
 		rte_exit(EXIT_FAILURE, "steering: bad RETA size %u\n", rss.reta_size);
 	for (i = 0; i < srv->n; i++) {
 		int socket = (int)rte_lcore_to_socket_id(srv->lcores[i]);
-		struct pcl_worker_conf wc = pcl_config_worker(
-			cfg, apps, secrets, srv->mps[i], srv->port, (uint16_t)i, srv->lcores[i]);
+		struct pcl_worker_conf wc =
+			pcl_config_worker(cfg, apps, sv, secrets, srv->mps[i], srv->ports,
+					  (uint16_t)i, srv->lcores[i]);
 
 		srv->workers[i] = rte_zmalloc_socket("pcl_worker", sizeof(struct pcl_worker),
 						     RTE_CACHE_LINE_SIZE, socket);
@@ -333,7 +341,7 @@ start_workers(struct server *srv, const struct pcl_config *cfg, const struct pcl
 					 rte_strerror(rte_errno));
 		}
 		PCL_LOG(NOTICE, "lcore %u: worker %u, port %u queue %u", srv->lcores[i], i,
-			srv->port, i);
+			srv->ports[0], i);
 	}
 	for (i = 0; srv->n > 1 && i < srv->n; i++)
 		pcl_worker_steer(srv->workers[i], &srv->steer, (uint16_t)i, srv->inboxes, rss.on);
@@ -375,7 +383,8 @@ stop_workers(struct server *srv)
 		pcl_worker_fini(srv->workers[i]);
 		rte_free(srv->workers[i]);
 	}
-	pcl_port_stop(srv->port);
+	for (i = 0; i < srv->nports; i++)
+		pcl_port_stop(srv->ports[i]);
 	for (i = 0; i < srv->n; i++) {
 		/* Packets still in an inbox go back to their pools. */
 		struct rte_mbuf *left[PCL_BURST];
@@ -399,6 +408,7 @@ main(int argc, char **argv)
 	struct pcl_prom prom = {0};
 	static struct pcl_secrets secrets;
 	static struct pcl_apps apps;
+	struct pcl_services *sv = NULL;
 	struct pcl_totals tot;
 	int status = 0;
 	bool check_only = false;
@@ -441,13 +451,17 @@ main(int argc, char **argv)
 	 * A config's device and lcores are added to the EAL's arguments unless
 	 * the command line has its own.
 	 */
-	eal_argv = calloc(eal_argc + 5, sizeof(*eal_argv));
+	eal_argv = calloc(eal_argc + 7, sizeof(*eal_argv));
 	if (eal_argv == NULL)
 		return 1;
 	memcpy(eal_argv, argv, eal_argc * sizeof(*eal_argv));
 	if (cfg->device[0] && !has_arg(split, argv, "--vdev") && !has_arg(split, argv, "-a")) {
 		eal_argv[eal_argc++] = "--vdev";
 		eal_argv[eal_argc++] = cfg->device;
+		if (cfg->bdevice[0]) {
+			eal_argv[eal_argc++] = "--vdev";
+			eal_argv[eal_argc++] = cfg->bdevice;
+		}
 	}
 	if (cfg->lcores[0] && !has_arg(split, argv, "-l") && !has_arg(split, argv, "--lcores") &&
 	    !has_arg(split, argv, "-c")) {
@@ -463,13 +477,28 @@ main(int argc, char **argv)
 	if (rte_eth_dev_count_avail() == 0)
 		rte_exit(EXIT_FAILURE, "no port: give one with --vdev (e.g. net_tap0,iface=pcl0), "
 				       "port.device in the config, or bind a NIC\n");
-	srv.port = (uint16_t)rte_eth_find_next(0);
+	srv.nports = pcl_config_nports(cfg);
+	srv.ports[0] = (uint16_t)rte_eth_find_next(0);
+	srv.ports[1] = (uint16_t)rte_eth_find_next(srv.ports[0] + 1);
+	if (srv.nports > 1 && srv.ports[1] >= RTE_MAX_ETHPORTS)
+		rte_exit(EXIT_FAILURE,
+			 "port:backend: a second port is needed (port:backend.device, "
+			 "or a second --vdev or -a)\n");
 
 	if (pcl_secrets_init(&secrets) != 0)
 		rte_exit(EXIT_FAILURE, "cannot read the OS random source\n");
 	if (pcl_apps_init(&apps, cfg->listeners, cfg->nlisteners) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for the listeners' apps\n");
-	start_workers(&srv, cfg, &apps, &secrets);
+	if (cfg->nservices > 0) {
+		struct pcl_lb_if ifs[PCL_MAX_IFS];
+
+		sv = calloc(1, sizeof(*sv));
+		pcl_config_lb_ifs(cfg, ifs);
+		if (sv == NULL || pcl_services_init(sv, cfg->services, cfg->nservices, ifs,
+						    srv.nports, &apps.listeners) != 0)
+			rte_exit(EXIT_FAILURE, "cannot set the services up (out of memory)\n");
+	}
+	start_workers(&srv, cfg, &apps, sv, &secrets);
 
 	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
@@ -497,7 +526,7 @@ main(int argc, char **argv)
 		PCL_LOG(NOTICE, "listening on %s:%u, %s", addr, cfg->listeners[i].port,
 			pcl_app_name(cfg->listeners[i].app));
 	PCL_LOG(NOTICE, "port %u mac " RTE_ETHER_ADDR_PRT_FMT ", syncookies %s, Ctrl-C stops",
-		srv.port, RTE_ETHER_ADDR_BYTES(&srv.workers[0]->ifs[0].ctx.mac),
+		srv.ports[0], RTE_ETHER_ADDR_BYTES(&srv.workers[0]->ifs[0].ctx.mac),
 		pcl_cookie_mode_name(cfg->tcp.syncookies));
 
 	if (srv.lcores[0] == rte_get_main_lcore())
@@ -513,6 +542,10 @@ main(int argc, char **argv)
 	fflush(stdout);
 	stop_workers(&srv);
 	pcl_apps_fini(&apps);
+	if (sv != NULL) {
+		pcl_services_fini(sv);
+		free(sv);
+	}
 	rte_eal_cleanup();
 	free(eal_argv);
 	free(cfg);

@@ -102,8 +102,9 @@ instr_read(const struct bench *b)
 static int
 worker_init(struct bench *b, struct pcl_worker *w, uint16_t q)
 {
-	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, &b->secrets, b->mp,
-						      RTE_MAX_ETHPORTS, q, rte_lcore_id());
+	static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
+	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, NULL, &b->secrets, b->mp,
+						      noports, q, rte_lcore_id());
 
 	return pcl_worker_init(w, &wc);
 }

@@ -47,6 +47,9 @@
 	X(syn_backlog, "SYN dropped: half-open limit reached")                                     \
 	X(nombuf, "mbuf pool empty")                                                               \
 	X(tx_full, "TX queue full, reply freed")                                                   \
+	X(no_neigh, "segment for a backend whose MAC is not known (yet)")                          \
+	X(held_full,                                                                               \
+	  "client data before the backend answered, beyond the service's held_segments")           \
 	X(steer_full, "owner's steering ring full, packet freed")
 
 enum pcl_drop {
@@ -92,6 +95,19 @@ enum pcl_drop {
 	X(data_rx_bytes, "TCP payload bytes delivered to the application")                         \
 	X(data_tx_bytes, "TCP payload bytes sent, retransmissions included")                       \
 	X(http_requests, "HTTP requests answered")                                                 \
+	X(proxy_accepted, "client handshakes a service completed and handed to a backend")         \
+	X(proxy_opened, "proxied connections whose backend answered (spliced)")                    \
+	X(proxy_closed, "proxied connections ended by both FINs")                                  \
+	X(proxy_reset, "proxied connections ended by an RST from either side")                     \
+	X(proxy_idle, "proxied connections reset both ways for idleness")                          \
+	X(proxy_failed, "proxied connections no backend took: RST to the client")                  \
+	X(proxy_no_backend, "proxied connections whose service had no backend with weight")        \
+	X(proxy_no_port, "proxied connections that found no free local port toward the backend")   \
+	X(backend_syn_retries, "SYNs to backends retransmitted")                                   \
+	X(backend_rst, "backends that refused a handshake with an RST")                            \
+	X(backend_unreachable, "SYNs not sent: the backend's MAC not known yet")                   \
+	X(redispatches, "proxied connections moved to the next backend")                           \
+	X(held_segments, "client segments held until the backend answered")                        \
 	X(steered_out, "packets handed to the worker owning their flow")                           \
 	X(steered_in, "packets received from other workers for flows we own")                      \
 	X(timer_deferred, "timer passes stopped at the per-iteration budget, expiries left over")  \

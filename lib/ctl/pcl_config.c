@@ -11,6 +11,7 @@
 #include <rte_common.h>
 
 #include "ctl/pcl_config.h"
+#include "lb/pcl_maglev.h"
 #include "tcp/pcl_cookie.h"
 
 static const char *const cookie_names[] = {"off", "auto", "always", NULL};
@@ -19,9 +20,11 @@ static const char *const tw_full_names[] = {"recycle", "skip", NULL};
 enum key_type {
 	KEY_U32,
 	KEY_ENUM,
-	KEY_ADDR,
+	KEY_ADDR, /* A.B.C.D/LEN: the address at off, the prefix length (uint8_t) at off2 */
+	KEY_IPV4, /* A.B.C.D */
 	KEY_PORTS,
 	KEY_STRING,
+	KEY_BACKEND, /* A.B.C.D:PORT [weight=N], one more backend of a service */
 };
 
 /*
@@ -35,11 +38,13 @@ struct key_desc {
 	const char *name;
 	enum key_type type;
 	size_t off;
+	size_t off2;              /* KEY_ADDR: the prefix length's */
 	size_t size;              /* of the field, for KEY_U32 and KEY_STRING */
 	uint32_t min, max;        /* KEY_U32 */
 	const char *const *names; /* KEY_ENUM */
 	const char *unit;         /* KEY_U32: what min..max count, or NULL */
-	const char *syntax;       /* KEY_ADDR, KEY_PORTS, KEY_STRING: what a value looks like */
+	const char *syntax; /* KEY_ADDR, KEY_IPV4, KEY_PORTS, KEY_STRING, KEY_BACKEND: what a value
+			       looks like */
 	/*
 	 * The default in words, for a key whose default pcl_config_defaults()
 	 * cannot show as a value: none, or decided later (pcl_config_finish(),
@@ -57,9 +62,11 @@ struct key_desc {
 		.unit = unit_, .help = help_                                                       \
 	}
 
-#define BODY_MAX      (1u << 20)
-#define LISTEN_PREFIX "listen:"
-#define LISTEN_PLEN   (sizeof(LISTEN_PREFIX) - 1)
+#define BODY_MAX       (1u << 20)
+#define LISTEN_PREFIX  "listen:"
+#define LISTEN_PLEN    (sizeof(LISTEN_PREFIX) - 1)
+#define SERVICE_PREFIX "service:"
+#define SERVICE_PLEN   (sizeof(SERVICE_PREFIX) - 1)
 
 static const struct key_desc keys[] = {
 	{.section = "port",
@@ -73,6 +80,8 @@ static const struct key_desc keys[] = {
 	{.section = "port",
 	 .name = "addr",
 	 .type = KEY_ADDR,
+	 .off = offsetof(struct pcl_config, addr),
+	 .off2 = offsetof(struct pcl_config, prefix_len),
 	 .syntax = "A.B.C.D/LEN",
 	 .dflt = "none: required",
 	 .help = "the server's IPv4 address and prefix; it answers ARP and ICMP echo for it"},
@@ -85,6 +94,24 @@ static const struct key_desc keys[] = {
 	U32("port", "queues", port.queues, 0, RTE_MAX_QUEUES_PER_PORT, "queue pairs",
 	    "RX/TX queue pairs, 0 = one per worker; fewer than the workers is an error, more "
 	    "stay idle (needs RSS)"),
+	{.section = "port:backend",
+	 .name = "device",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_config, bdevice),
+	 .size = PCL_DEVICE_LEN,
+	 .syntax = "a --vdev spec, e.g. net_tap1,iface=pclb",
+	 .dflt = "none",
+	 .help = "the second DPDK device, facing the backends (two-arm), unless the command line "
+		 "names devices"},
+	{.section = "port:backend",
+	 .name = "addr",
+	 .type = KEY_ADDR,
+	 .off = offsetof(struct pcl_config, baddr),
+	 .off2 = offsetof(struct pcl_config, bprefix_len),
+	 .syntax = "A.B.C.D/LEN",
+	 .dflt = "none: one port (one-arm)",
+	 .help = "our address on the backend-facing port; backends on its subnet are reached "
+		 "there, from it (full NAT)"},
 	{.section = "workers",
 	 .name = "lcores",
 	 .type = KEY_STRING,
@@ -217,6 +244,48 @@ static const struct key_desc listener_keys[] = {
 	 .help = "size of port PORT's 200 OK body"},
 };
 
+#define SVC_U32(key, field, lo, hi, unit_, help_)                                                  \
+	{                                                                                          \
+		.section = SERVICE_PREFIX "PORT", .name = key, .type = KEY_U32,                    \
+		.off = offsetof(struct pcl_service_conf, field),                                   \
+		.size = sizeof(((struct pcl_service_conf *)0)->field), .min = lo, .max = hi,       \
+		.unit = unit_, .help = help_                                                       \
+	}
+
+/* The keys of a [service:PORT] section: fields of its struct pcl_service_conf. */
+static const struct key_desc service_keys[] = {
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "vip",
+	 .type = KEY_IPV4,
+	 .off = offsetof(struct pcl_service_conf, vip),
+	 .syntax = "A.B.C.D, the port's address",
+	 .dflt = "port.addr",
+	 .help = "the address clients connect to"},
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "scheduler",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_service_conf, scheduler),
+	 .names = pcl_scheduler_names,
+	 .help = "how a connection's backend is chosen: Maglev over the client's tuple"},
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "backend",
+	 .type = KEY_BACKEND,
+	 .syntax = "A.B.C.D:PORT [weight=N], once per backend, weight 0..1000000 (100)",
+	 .dflt = "none: at least one",
+	 .help = "a backend, on the subnet of port:backend.addr or port.addr"},
+	SVC_U32("table_size", table_size, 101, 16777213, "slots",
+		"Maglev table size: a prime above 100 times the backends"),
+	SVC_U32("seed", seed, 0, UINT32_MAX, NULL,
+		"Maglev's hash seed: instances with the same seed and backends build the same "
+		"table"),
+	SVC_U32("syn_retries", syn_retries, 0, 16, "retransmissions",
+		"SYN retransmissions to a backend before the next one is tried"),
+	SVC_U32("redispatch", redispatch, 0, 16, "backends",
+		"further backends tried, in Maglev order, before the client gets an RST"),
+	SVC_U32("held_segments", held_segments, 0, 64, "segments per connection",
+		"client data segments held until the backend answers; more are dropped"),
+};
+
 void
 pcl_config_defaults(struct pcl_config *c)
 {
@@ -272,7 +341,21 @@ parse_u32(const char *s, uint32_t *out)
 }
 
 static int
-set_addr(struct pcl_config *c, const char *v, char *err, size_t errlen)
+set_ipv4(const char *v, rte_be32_t *out, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, v, &a) != 1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address", v);
+		return -EINVAL;
+	}
+	*out = a.s_addr;
+	return 0;
+}
+
+/* A.B.C.D/LEN into *addr and *prefix_len. */
+static int
+set_addr(rte_be32_t *addr, uint8_t *prefix_len, const char *v, char *err, size_t errlen)
 {
 	char buf[32];
 	const char *slash = strchr(v, '/');
@@ -295,8 +378,8 @@ set_addr(struct pcl_config *c, const char *v, char *err, size_t errlen)
 		snprintf(err, errlen, "prefix length '%s' is not 1..32", slash + 1);
 		return -EINVAL;
 	}
-	c->addr = a.s_addr;
-	c->prefix_len = (uint8_t)len;
+	*addr = a.s_addr;
+	*prefix_len = (uint8_t)len;
 	return 0;
 }
 
@@ -367,6 +450,30 @@ set_ports(struct pcl_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* One more backend of service svc. */
+static int
+set_backend(struct pcl_service_conf *svc, const char *v, char *err, size_t errlen)
+{
+	struct pcl_backend_conf b;
+	uint16_t i;
+	int rc = pcl_backend_parse(v, &b, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < svc->nbackends; i++) {
+		if (svc->backends[i].addr == b.addr && svc->backends[i].port == b.port) {
+			snprintf(err, errlen, "'%s' is given twice", v);
+			return -EINVAL;
+		}
+	}
+	if (svc->nbackends == PCL_MAX_BACKENDS) {
+		snprintf(err, errlen, "more than %u backends", PCL_MAX_BACKENDS);
+		return -EINVAL;
+	}
+	svc->backends[svc->nbackends++] = b;
+	return 0;
+}
+
 static int
 set_enum(void *field, const char *const *names, const char *v, char *err, size_t errlen)
 {
@@ -410,7 +517,11 @@ set_key(struct pcl_config *c, void *base, const struct key_desc *k, const char *
 	case KEY_ENUM:
 		return set_enum(field, k->names, v, err, errlen);
 	case KEY_ADDR:
-		return set_addr(c, v, err, errlen);
+		return set_addr((rte_be32_t *)field, (uint8_t *)base + k->off2, v, err, errlen);
+	case KEY_IPV4:
+		return set_ipv4(v, (rte_be32_t *)field, err, errlen);
+	case KEY_BACKEND:
+		return set_backend(base, v, err, errlen);
 	case KEY_PORTS:
 		return set_ports(c, v, err, errlen);
 	case KEY_STRING:
@@ -441,11 +552,29 @@ is_listen_section(const char *section)
 	return strncmp(section, LISTEN_PREFIX, LISTEN_PLEN) == 0;
 }
 
-/* The port of a "listen:PORT" section name. */
+static bool
+is_service_section(const char *section)
+{
+	return strncmp(section, SERVICE_PREFIX, SERVICE_PLEN) == 0;
+}
+
+/* The [service:PORT] section of port, or NULL. */
+static struct pcl_service_conf *
+find_service(struct pcl_config *c, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nservices; i++)
+		if (c->services[i].port == port)
+			return &c->services[i];
+	return NULL;
+}
+
+/* The port of a "listen:PORT" or "service:PORT" section name. */
 static int
 section_port(const char *section, uint32_t *port, char *err, size_t errlen)
 {
-	const char *p = section + LISTEN_PLEN;
+	const char *p = strchr(section, ':') + 1;
 
 	if (parse_u32(p, port) != 0 || *port == 0 || *port > UINT16_MAX) {
 		snprintf(err, errlen, "%s: '%s' is not a port 1..65535", section, p);
@@ -460,6 +589,18 @@ pcl_config_section(struct pcl_config *c, const char *section, char *err, size_t 
 	uint32_t port;
 	int rc;
 
+	if (is_service_section(section)) {
+		rc = section_port(section, &port, err, errlen);
+		if (rc != 0 || find_service(c, port) != NULL)
+			return rc;
+		if (c->nservices == PCL_MAX_SERVICES) {
+			snprintf(err, errlen, "%s: more than %u [service:PORT] sections", section,
+				 PCL_MAX_SERVICES);
+			return -EINVAL;
+		}
+		pcl_service_conf_defaults(&c->services[c->nservices++], (uint16_t)port);
+		return 0;
+	}
 	if (!is_listen_section(section)) {
 		if (known_section(section))
 			return 0;
@@ -502,6 +643,20 @@ set_at(struct pcl_config *c, const char *section, const char *key, const char *v
 		base = find_section(c, port);
 		table = listener_keys;
 		ntable = RTE_DIM(listener_keys);
+	} else if (is_service_section(section)) {
+		struct pcl_service_conf *svc;
+
+		rc = pcl_config_section(c, section, err, errlen);
+		if (rc != 0)
+			return rc;
+		section_port(section, &port, err, errlen);
+		svc = find_service(c, port);
+		/* Later errors between its keys name the line of its first one. */
+		if (svc->line == 0)
+			svc->line = line;
+		base = svc;
+		table = service_keys;
+		ntable = RTE_DIM(service_keys);
 	} else if (!known_section(section)) {
 		if (section[0] == '\0')
 			snprintf(err, errlen, "%s: before any [section]", key);
@@ -557,9 +712,25 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 		snprintf(buf, len, "%s", k->names[*(const uint32_t *)field]);
 		break;
 	case KEY_ADDR:
-		inet_ntop(AF_INET, &c->addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s/%u", ip, c->prefix_len);
+		inet_ntop(AF_INET, field, ip, sizeof(ip));
+		snprintf(buf, len, "%s/%u", ip, *((const uint8_t *)base + k->off2));
 		break;
+	case KEY_IPV4:
+		inet_ntop(AF_INET, field, ip, sizeof(ip));
+		snprintf(buf, len, "%s", ip);
+		break;
+	case KEY_BACKEND: {
+		const struct pcl_service_conf *svc = base;
+
+		buf[0] = '\0';
+		for (i = 0; i < svc->nbackends && n >= 0 && (size_t)n < len; i++) {
+			n += snprintf(buf + n, len - n, "%s", i ? ", " : "");
+			if (n >= 0 && (size_t)n < len)
+				pcl_backend_format(&svc->backends[i], buf + n, len - n);
+			n = (int)strlen(buf);
+		}
+		break;
+	}
 	case KEY_PORTS:
 		buf[0] = '\0';
 		for (i = 0; i < c->nlisten && n >= 0 && (size_t)n < len; i++)
@@ -585,7 +756,7 @@ resolve(const struct pcl_config *c, struct pcl_listen_conf l)
 void
 pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
 {
-	char text[PCL_DEVICE_LEN], section[sizeof(LISTEN_PREFIX) + 5];
+	char text[PCL_MAX_BACKENDS * 40], section[sizeof(SERVICE_PREFIX) + 5];
 	struct pcl_listen_conf l;
 	uint64_t num = 0;
 	bool numeric;
@@ -601,6 +772,14 @@ pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg)
 		for (k = 0; k < RTE_DIM(listener_keys); k++) {
 			format_key(c, &l, &listener_keys[k], text, sizeof(text), &num, &numeric);
 			fn(arg, section, listener_keys[k].name, text, numeric ? &num : NULL);
+		}
+	}
+	for (i = 0; i < c->nservices; i++) {
+		snprintf(section, sizeof(section), SERVICE_PREFIX "%u", c->services[i].port);
+		for (k = 0; k < RTE_DIM(service_keys); k++) {
+			format_key(c, &c->services[i], &service_keys[k], text, sizeof(text), &num,
+				   &numeric);
+			fn(arg, section, service_keys[k].name, text, numeric ? &num : NULL);
 		}
 	}
 }
@@ -624,8 +803,10 @@ key_values(const struct key_desc *k, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, "%s%s", i ? "|" : "", k->names[i]);
 		break;
 	case KEY_ADDR:
+	case KEY_IPV4:
 	case KEY_PORTS:
 	case KEY_STRING:
+	case KEY_BACKEND:
 		snprintf(buf, len, "%s", k->syntax);
 		break;
 	}
@@ -650,17 +831,25 @@ int
 pcl_config_describe(pcl_config_describe_t fn, void *arg)
 {
 	struct pcl_config *c = malloc(sizeof(*c));
+	struct pcl_service_conf *svc = malloc(sizeof(*svc));
 	struct pcl_listen_conf l;
 	size_t i;
 
-	if (c == NULL)
+	if (c == NULL || svc == NULL) {
+		free(c);
+		free(svc);
 		return -ENOMEM;
+	}
 	pcl_config_defaults(c);
+	pcl_service_conf_defaults(svc, 0);
 	l = resolve(c, unset_listener(0));
 	for (i = 0; i < RTE_DIM(keys); i++)
 		describe(c, c, &keys[i], fn, arg);
 	for (i = 0; i < RTE_DIM(listener_keys); i++)
 		describe(c, &l, &listener_keys[i], fn, arg);
+	for (i = 0; i < RTE_DIM(service_keys); i++)
+		describe(c, svc, &service_keys[i], fn, arg);
+	free(svc);
 	free(c);
 	return 0;
 }
@@ -794,6 +983,80 @@ parse_endpoint(const char *s, rte_be32_t *addr, uint16_t *port)
 	return 0;
 }
 
+void
+pcl_config_lb_ifs(const struct pcl_config *cfg, struct pcl_lb_if ifs[PCL_MAX_IFS])
+{
+	ifs[0] = (struct pcl_lb_if){.addr = cfg->addr, .prefix_len = cfg->prefix_len};
+	ifs[1] = (struct pcl_lb_if){.addr = cfg->baddr, .prefix_len = cfg->bprefix_len};
+}
+
+/* A listening port of the [listen] ports or sections. */
+static bool
+listens(const struct pcl_config *c, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nlisteners; i++)
+		if (c->listeners[i].port == port)
+			return true;
+	return false;
+}
+
+/* Service s's keys, between each other and the ports'. */
+static int
+finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, char *err,
+	       size_t errlen)
+{
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	char where[256], ip[INET_ADDRSTRLEN], own[INET_ADDRSTRLEN];
+	const char *w = at(c, s->line, 0, where, sizeof(where));
+	uint16_t i;
+
+	pcl_config_lb_ifs(c, ifs);
+	inet_ntop(AF_INET, &c->addr, own, sizeof(own));
+	if (s->nbackends == 0) {
+		snprintf(err, errlen, "%sservice:%u: no backend (backend = A.B.C.D:PORT)", w,
+			 s->port);
+		return -EINVAL;
+	}
+	if (!pcl_maglev_is_prime(s->table_size) || s->table_size <= 100u * s->nbackends) {
+		snprintf(err, errlen,
+			 "%sservice:%u.table_size: %u is not a prime above 100 x %u backends", w,
+			 s->port, s->table_size, s->nbackends);
+		return -EINVAL;
+	}
+	/* ARP and the address checks know one address per port. */
+	if (s->vip != 0 && s->vip != c->addr) {
+		inet_ntop(AF_INET, &s->vip, ip, sizeof(ip));
+		snprintf(err, errlen,
+			 "%sservice:%u.vip: %s is not port.addr %s (one address a port)", w,
+			 s->port, ip, own);
+		return -EINVAL;
+	}
+	if (listens(c, s->port)) {
+		snprintf(err, errlen, "%sservice:%u: port %u is a [listen] port too", w, s->port,
+			 s->port);
+		return -EINVAL;
+	}
+	for (i = 0; i < s->nbackends; i++) {
+		inet_ntop(AF_INET, &s->backends[i].addr, ip, sizeof(ip));
+		if (pcl_lb_if_of(ifs, pcl_config_nports(c), s->backends[i].addr) < 0) {
+			snprintf(err, errlen,
+				 "%sservice:%u.backend: %s is on the subnet of neither port.addr "
+				 "nor "
+				 "port:backend.addr",
+				 w, s->port, ip);
+			return -EINVAL;
+		}
+		if (s->backends[i].addr == c->addr || s->backends[i].addr == c->baddr) {
+			snprintf(err, errlen, "%sservice:%u.backend: %s is our own address", w,
+				 s->port, ip);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int
 pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 {
@@ -843,15 +1106,21 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 c->prometheus);
 		return -EINVAL;
 	}
-	if (c->nlisten == 0 && c->nsections == 0) {
+	if (c->nlisten == 0 && c->nsections == 0 && c->nservices == 0) {
 		c->listen[0] = 80;
 		c->nlisten = 1;
 	}
-	if (c->nlisten + c->nsections > PCL_MAX_LISTEN) {
+	if (c->nlisten + c->nsections + c->nservices > PCL_MAX_LISTEN) {
 		snprintf(err, errlen,
-			 "%slisten: %u ports and %u [listen:PORT] sections, at most %u",
+			 "%slisten: %u ports, %u [listen:PORT] and %u [service:PORT] sections, at "
+			 "most %u",
 			 at(c, line_of(c, "listen", "ports"), 0, where, sizeof(where)), c->nlisten,
-			 c->nsections, PCL_MAX_LISTEN);
+			 c->nsections, c->nservices, PCL_MAX_LISTEN);
+		return -EINVAL;
+	}
+	if (c->bdevice[0] != '\0' && c->baddr == 0) {
+		snprintf(err, errlen, "%sport:backend.addr: required with port:backend.device",
+			 at(c, line_of(c, "port:backend", "device"), 0, where, sizeof(where)));
 		return -EINVAL;
 	}
 	c->tcp.mss = (uint16_t)(c->port.mtu - PCL_IP_LEN - PCL_TCP_LEN);
@@ -860,26 +1129,39 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
 	for (i = 0; i < c->nsections; i++)
 		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
+	for (i = 0; i < c->nservices; i++) {
+		int rc = finish_service(c, &c->services[i], err, errlen);
+
+		if (rc != 0)
+			return rc;
+	}
 	return 0;
 }
 
 struct pcl_worker_conf
 pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
-		  const struct pcl_secrets *secrets, struct rte_mempool *mp, uint16_t port,
-		  uint16_t queue, unsigned int lcore)
+		  struct pcl_services *sv, const struct pcl_secrets *secrets,
+		  struct rte_mempool *mp, const uint16_t *ports, uint16_t queue, unsigned int lcore)
 {
-	return (struct pcl_worker_conf){
+	struct pcl_worker_conf wc = {
 		.tcp = &cfg->tcp,
 		.listeners = &apps->listeners,
 		.secrets = secrets,
 		.mp = mp,
-		.ifs = {{.port = port,
+		.ifs = {{.port = ports[0],
 			 .queue = queue,
 			 .addr = cfg->addr,
-			 .prefix_len = cfg->prefix_len}},
-		.nifs = 1,
+			 .prefix_len = cfg->prefix_len},
+			{.port = ports[pcl_config_nports(cfg) - 1],
+			 .queue = queue,
+			 .addr = cfg->baddr,
+			 .prefix_len = cfg->bprefix_len}},
+		.nifs = (uint8_t)pcl_config_nports(cfg),
+		.neigh = sv != NULL ? &sv->neigh : NULL,
 		.lcore = lcore,
 	};
+
+	return wc;
 }
 
 int

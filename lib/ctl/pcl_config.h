@@ -9,6 +9,7 @@
 #include <rte_byteorder.h>
 
 #include "app/pcl_app.h"
+#include "lb/pcl_service.h"
 #include "tcp/pcl_tcp.h"
 #include "worker/pcl_port.h"
 #include "worker/pcl_worker.h"
@@ -31,6 +32,10 @@ struct pcl_config {
 	rte_be32_t addr;
 	uint8_t prefix_len;
 	struct pcl_port_conf port;
+	/* [port:backend]: a second port facing the backends (two-arm); baddr 0: none */
+	char bdevice[PCL_DEVICE_LEN];
+	rte_be32_t baddr;
+	uint8_t bprefix_len;
 	/* [workers] */
 	char lcores[PCL_LCORES_LEN]; /* EAL --lcores list, or "" */
 	/* [listen]; no ports means 80 unless a [listen:PORT] section names one */
@@ -43,6 +48,9 @@ struct pcl_config {
 	 */
 	struct pcl_listen_conf sections[PCL_MAX_LISTEN];
 	uint32_t nsections;
+	/* [service:PORT] sections, in file order */
+	struct pcl_service_conf services[PCL_MAX_SERVICES];
+	uint32_t nservices;
 	/* [http] */
 	uint32_t http_body_size;
 	/* The TCP engine's keys: [tcp], [timers], [tables], [syncookies]; its mss is derived. */
@@ -120,7 +128,7 @@ typedef void (*pcl_config_visit_t)(void *arg, const char *section, const char *k
 void pcl_config_foreach(const struct pcl_config *c, pcl_config_visit_t fn, void *arg);
 
 /*
- * Calls fn for every key, [listen:PORT] keys last, with what the docs say
+ * Calls fn for every key, [listen:PORT] and [service:PORT] keys last, with what the docs say
  * about it: key as "section.key" ("listen:PORT.key"), its default (a value
  * when is_value, else words such as "none" or another key's name), the
  * values it takes (a range with its unit, the choices as "a|b|c", or the
@@ -130,14 +138,26 @@ typedef void (*pcl_config_describe_t)(void *arg, const char *key, const char *df
 				      const char *values, const char *help);
 int pcl_config_describe(pcl_config_describe_t fn, void *arg);
 
+/* How many ports cfg has: 2 with [port:backend], else 1. */
+static inline unsigned int
+pcl_config_nports(const struct pcl_config *cfg)
+{
+	return cfg->baddr != 0 ? 2 : 1;
+}
+
+/* The addresses of cfg's ports, as services need them to reach backends. */
+void pcl_config_lb_ifs(const struct pcl_config *cfg, struct pcl_lb_if ifs[PCL_MAX_IFS]);
+
 /*
- * What worker queue of port on lcore is given under cfg: the engine's
- * settings, the listeners of apps (built from cfg->listeners), secrets and
- * its mbuf pool mp.
+ * What worker queue of ports[0..pcl_config_nports(cfg)) on lcore is given
+ * under cfg: the engine's settings, the listeners (of apps, and of services
+ * when sv is not NULL, whose backends' MACs it then learns), secrets and its
+ * mbuf pool mp.
  */
 struct pcl_worker_conf pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
-					 const struct pcl_secrets *secrets, struct rte_mempool *mp,
-					 uint16_t port, uint16_t queue, unsigned int lcore);
+					 struct pcl_services *sv, const struct pcl_secrets *secrets,
+					 struct rte_mempool *mp, const uint16_t *ports,
+					 uint16_t queue, unsigned int lcore);
 
 /* Name of a SYN cookie mode ("auto"), for logs. */
 const char *pcl_cookie_mode_name(uint32_t mode);

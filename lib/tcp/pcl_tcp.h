@@ -11,6 +11,7 @@
 
 #include "base/pcl_stats.h"
 #include "net/pcl_pkt.h"
+#include "net/pcl_steer.h"
 #include "net/pcl_txq.h"
 #include "tcp/pcl_conn.h"
 #include "tcp/pcl_isn.h"
@@ -154,6 +155,10 @@ struct pcl_tcp {
 	uint64_t cookie_until_us; /* cookies we sent are valid until then */
 	uint32_t challenge_sec;   /* second the challenge-ACK budget belongs to */
 	uint32_t challenge_left;
+	/* Which worker owns a flow (pcl_worker_steer); NULL with one worker. */
+	const struct pcl_steer *steer;
+	uint16_t steer_index; /* ours */
+	uint16_t next_port;   /* where the proxy looks for a free local port next */
 	unsigned int lcore;
 	void *mem; /* one allocation behind conns, table, pool, wheel and TIME_WAIT store */
 

@@ -256,6 +256,9 @@ pcl_worker_steer(struct pcl_worker *w, const struct pcl_steer *steer, uint16_t i
 	w->index = index;
 	w->inboxes = inboxes;
 	w->hw_rss = hw_rss;
+	/* The proxy picks local ports whose flows come back to this worker. */
+	w->tcp.steer = steer;
+	w->tcp.steer_index = index;
 }
 
 /* The worker owning m's flow; ours for anything that is not IPv4/TCP. */

@@ -74,7 +74,9 @@ fz_init(void)
 	fz_w = rte_zmalloc("fz_worker", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
 	if (mp == NULL || fz_w == NULL)
 		die("worker memory");
-	wc = pcl_config_worker(&cfg, &apps, &secrets, mp, RTE_MAX_ETHPORTS, 0, rte_lcore_id());
+	wc = pcl_config_worker(&cfg, &apps, NULL, &secrets, mp,
+			       (const uint16_t[]){RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS}, 0,
+			       rte_lcore_id());
 	if (pcl_worker_init(fz_w, &wc) != 0)
 		die("worker");
 	/* MAC 00:00:00:00:00:00, as the scenario runner's net_ring port: its seeds match. */

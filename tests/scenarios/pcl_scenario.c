@@ -329,7 +329,7 @@ start(struct scenario *sc)
 	mps[0] = sc->mp;
 	if (pcl_port_start(sc->port, 1, &sc->cfg.port, mps, NULL) != 0)
 		return fail(sc, "cannot start the ring port");
-	wc = pcl_config_worker(&sc->cfg, &sc->apps, &sc->secrets, sc->mp, sc->port, 0,
+	wc = pcl_config_worker(&sc->cfg, &sc->apps, NULL, &sc->secrets, sc->mp, &sc->port, 0,
 			       rte_lcore_id());
 	if (pcl_worker_init(&sc->w, &wc) != 0)
 		return fail(sc, "cannot allocate the worker");

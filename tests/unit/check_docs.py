@@ -13,7 +13,7 @@ if there is any:
     the built server prints: docs/generate.sh --check, which shows a diff;
   - conf/portcullis.conf shows every config key of the code, and no other
     (a key it leaves at its default is commented out as ";key = value", a
-    [listen:PORT] example as ";[listen:8080]");
+    [listen:PORT] and [service:PORT] examples as ";[listen:8080]");
   - every Markdown file's links to files resolve inside ROOT, anchors
     included;
   - every `section.key` and `key = value` (a one-word value) in inline code
@@ -137,7 +137,7 @@ def check_names(root, keys, counters, problems):
             for code in CODE.findall(line):
                 if code in PLACEHOLDERS:
                     continue
-                m = re.fullmatch(r"([a-z_]+|listen:PORT)\.([a-z_]+)", code)
+                m = re.fullmatch(r"([a-z_]+|listen:PORT|service:PORT|port:backend)\.([a-z_]+)", code)
                 if m and m.group(1) in sections and code not in keys:
                     problems.append(f"{rel}:{n}: `{code}`: no such config key")
                 m = re.fullmatch(r"([a-z_]+) = \S+", code)
@@ -157,7 +157,7 @@ def check_conf(root, keys, problems):
         for n, line in enumerate(f, 1):
             m = SECTION.match(line)
             if m:
-                section = re.sub(r"^listen:\d+$", "listen:PORT", m.group(1))
+                section = re.sub(r"^(listen|service):\d+$", r"\1:PORT", m.group(1))
                 continue
             m = CONF_KEY.match(line)
             if m and section:

@@ -460,6 +460,8 @@ check_described(void *arg, const char *key, const char *dflt, bool is_value, con
 	snprintf(section, sizeof(section), "%.*s", (int)(dot - key), key);
 	if (strcmp(section, "listen:PORT") == 0)
 		strcpy(section, "listen:8080");
+	if (strcmp(section, "service:PORT") == 0)
+		strcpy(section, "service:8081");
 	/* A default shown as a value is one the key accepts; a key with one in words is known. */
 	if (is_value)
 		cr_expect_eq(set(section, dot + 1, dflt), 0, "%s = %s: %s", key, dflt, err);
@@ -476,4 +478,137 @@ Test(config, describe_every_key)
 	/* keys[] and the two [listen:PORT] keys; PCL_CONFIG_KEYS bounds the first. */
 	cr_expect_gt(n, 2);
 	cr_expect_leq(n, PCL_CONFIG_KEYS + 2);
+}
+
+/* A service and its backends, one-arm and two-arm; the runtime tables they make. */
+Test(config, services)
+{
+	const char *p = write_file("[port]\naddr = 198.18.0.2/24\n"
+				   "[port:backend]\naddr = 198.18.1.1/24\ndevice = net_tap1\n"
+				   "[service:80]\nbackend = 198.18.1.12:8080 weight=50\n"
+				   "backend = 198.18.1.11:8080\n"
+				   "backend = 198.18.0.13:81 weight=0\n"
+				   "table_size = 1009\nseed = 7\nredispatch = 1\n"
+				   "[listen:8080]\napp = echo\n");
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	struct pcl_services *sv = calloc(1, sizeof(*sv));
+	struct pcl_apps apps;
+	const struct pcl_service *s;
+	unsigned int i, count[3] = {0};
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	unlink(p);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c->nservices, 1);
+	cr_expect_eq(c->nlisteners, 1, "no default port 80 listener beside a service");
+	cr_expect_eq(pcl_config_nports(c), 2);
+	cr_expect_eq(c->services[0].nbackends, 3);
+	cr_expect_eq(c->services[0].backends[0].weight, 50);
+	cr_expect_eq(c->services[0].backends[1].weight, 100);
+	cr_expect_eq(c->services[0].syn_retries, 3, "a default");
+	cr_assert_eq(pcl_apps_init(&apps, c->listeners, c->nlisteners), 0);
+	pcl_config_lb_ifs(c, ifs);
+	cr_assert_not_null(sv);
+	cr_assert_eq(pcl_services_init(sv, c->services, c->nservices, ifs, 2, &apps.listeners), 0);
+	s = &sv->svc[0];
+	cr_expect_eq(apps.listeners.n, 2);
+	cr_expect_eq(apps.listeners.by_port[80], 2);
+	cr_expect_eq(apps.listeners.l[1].app_data, s);
+	cr_expect_eq(s->vip, RTE_BE32(0xc6120002), "the port's address");
+	cr_expect_eq(s->backends[0].ifx, 1, "on port:backend's subnet");
+	cr_expect_eq(s->backends[2].ifx, 0, "on port's subnet (one-arm)");
+	cr_expect_eq(sv->neigh.n, 3);
+	for (i = 0; i < s->table_size; i++)
+		count[s->table[i]]++;
+	cr_expect_eq(count[2], 0, "weight 0 takes no slot");
+	cr_expect(count[0] > 300 && count[0] < 372 && count[1] > 640, "50:100 -> %u:%u", count[0],
+		  count[1]);
+	pcl_services_fini(sv);
+	pcl_apps_fini(&apps);
+	free(sv);
+}
+
+/* Bad service and backend lines are FILE:LINE errors, each one. */
+Test(config, service_errors)
+{
+	char out[2048];
+
+	cr_expect_eq(load_errors("[port]\naddr = 198.18.0.2/24\n"
+				 "[service:0]\n"
+				 "[service:80]\n"
+				 "backend = 198.18.0.11\n"
+				 "backend = 198.18.0.11:0\n"
+				 "backend = 198.18.0.x:80\n"
+				 "backend = 198.18.0.11:80 weight=heavy\n"
+				 "backend = 198.18.0.11:80\n"
+				 "backend = 198.18.0.11:80\n"
+				 "scheduler = random\n"
+				 "vip = 198.18.0\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	cr_expect(strstr(out, ":3: service:0: '0' is not a port 1..65535\n") != NULL, "%s", out);
+	cr_expect(strstr(out, ":5: service:80.backend: expected A.B.C.D:PORT [weight=N], got "
+			      "'198.18.0.11'\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":6: service:80.backend: '0' is not a port 1..65535\n") != NULL, "%s",
+		  out);
+	cr_expect(strstr(out, ":7: service:80.backend: '198.18.0.x' is not an IPv4 address\n") !=
+			  NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":8: service:80.backend: 'weight=heavy' is not weight=N "
+			      "(0..1000000)\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":10: service:80.backend: '198.18.0.11:80' is given twice\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":11: service:80.scheduler: 'random' is not one of maglev\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":12: service:80.vip: '198.18.0' is not an IPv4 address\n") != NULL,
+		  "%s", out);
+	cr_expect_eq(count_lines(out), 8, "each error once: %s", out);
+}
+
+/* Errors between a service's keys, and with the ports, name the section's first line. */
+static void
+expect_finish_error(const char *text, const char *want_suffix)
+{
+	const char *p = write_file(text);
+	char want[512];
+
+	pcl_config_defaults(c);
+	cr_assert_eq(pcl_config_load(c, p), 0, "%s", text);
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", text);
+	snprintf(want, sizeof(want), "%s:%s", p, want_suffix);
+	cr_expect_str_eq(err, want);
+	unlink(p);
+}
+
+Test(config, service_cross_checks)
+{
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\nseed = 1\n",
+			    "4: service:80: no backend (backend = A.B.C.D:PORT)");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ntable_size = 102\n",
+			    "4: service:80.table_size: 102 is not a prime above 100 x 1 backends");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+		"backend = 198.18.0.11:80\nbackend = 198.18.0.12:80\ntable_size = 199\n",
+		"4: service:80.table_size: 199 is not a prime above 100 x 2 backends");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+		"backend = 10.0.0.11:80\n",
+		"4: service:80.backend: 10.0.0.11 is on the subnet of neither port.addr "
+		"nor port:backend.addr");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.2:80\n",
+			    "4: service:80.backend: 198.18.0.2 is our own address");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+		"backend = 198.18.0.11:80\nvip = 198.18.0.3\n",
+		"4: service:80.vip: 198.18.0.3 is not port.addr 198.18.0.2 (one address a "
+		"port)");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[listen]\nports = 80\n[service:80]\n"
+			    "backend = 198.18.0.11:80\n",
+			    "6: service:80: port 80 is a [listen] port too");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\ndevice = net_tap1\n",
+			    "4: port:backend.addr: required with port:backend.device");
 }

@@ -10,6 +10,9 @@
 #include "harness.h"
 #include "peer/pcl_peer.h"
 
+/* The worker has no port: tests feed and drain it by hand. */
+static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
+
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 0x02}};
 
@@ -53,7 +56,7 @@ th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 	cr_assert_eq(pcl_secrets_init(&t->secrets), 0);
 	t->mp = rte_pktmbuf_pool_create("th_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(t->mp, "mempool: %s", rte_strerror(rte_errno));
-	wc = pcl_config_worker(&t->cfg, &t->apps, &t->secrets, t->mp, RTE_MAX_ETHPORTS, 0,
+	wc = pcl_config_worker(&t->cfg, &t->apps, NULL, &t->secrets, t->mp, noports, 0,
 			       rte_lcore_id());
 	cr_assert_eq(pcl_worker_init(&t->w, &wc), 0);
 	t->w.ifs[0].ctx.mac = server_mac;

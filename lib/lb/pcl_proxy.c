@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The SYN proxy (pcl_proxy.h): a service's connection from the client's
+ * completed handshake to its end.
+ *
+ *   accept ─► pick a backend (Maglev), a local port this worker owns ─► SYN
+ *   PROXY_CONNECT: client segments with data are held (at most the
+ *     service's held_segments), the SYN is retransmitted (syn_retries), a
+ *     backend that refuses (RST) or stays silent gives way to the next one
+ *     in Maglev order (redispatch), and when none is left the client gets
+ *     an RST
+ *   backend SYN-ACK ─► our ACK, the held segments ─► PROXY
+ *   PROXY: every segment translated and passed on; both FINs acknowledged
+ *     ─► TIME_WAIT on the side whose peer closed second; an RST either way
+ *     ends it; so does silence for timers.idle_timeout_ms, with RSTs both ways
+ *
+ * Segments the proxy writes itself (SYN, ACK, RST) are built in a frame of
+ * their own or in the frame they answer; segments it passes on are
+ * rewritten in place.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_tcp.h>
+
+#include "base/pcl_log.h"
+#include "lb/pcl_maglev.h"
+#include "lb/pcl_proxy.h"
+#include "lb/pcl_service.h"
+#include "lb/pcl_xlate.h"
+#include "net/pcl_out.h"
+#include "tcp/pcl_isn.h"
+#include "tcp/pcl_seq.h"
+#include "tcp/pcl_tcp_ext.h"
+
+#define SYN RTE_TCP_SYN_FLAG
+#define ACK RTE_TCP_ACK_FLAG
+#define FIN RTE_TCP_FIN_FLAG
+#define RST RTE_TCP_RST_FLAG
+
+/* Local ports on the backend side, and how many a connection may try. */
+#define PORT_FIRST 1024
+#define PORT_TRIES 4096
+
+#define COUNT(e, name) PCL_STAT_INC((e)->stats, name)
+
+static inline struct pcl_proxy *
+px(struct pcl_conn *c)
+{
+	return (struct pcl_proxy *)c;
+}
+
+static inline struct pcl_conn *
+entry(struct pcl_proxy *p)
+{
+	return (struct pcl_conn *)p;
+}
+
+static inline const struct pcl_service *
+service(const struct pcl_tcp *e, const struct pcl_proxy *p)
+{
+	return e->listeners->l[p->listener].app_data;
+}
+
+static inline void
+drop(struct pcl_tcp *e, struct rte_mbuf *m, enum pcl_drop why)
+{
+	pcl_stat_add(&e->stats->drop[why], 1);
+	rte_pktmbuf_free(m);
+}
+
+/* The headers of a frame pcl_pkt_parse() accepted (IPv4, no VLAN). */
+static inline struct rte_ipv4_hdr *
+ip_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, PCL_L2_LEN);
+}
+
+static inline struct rte_tcp_hdr *
+tcp_of(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = ip_of(m);
+
+	return (struct rte_tcp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
+}
+
+/* ---- the two sides' translations ---- */
+
+static void
+to_backend(const struct pcl_proxy *p, struct pcl_xlate *x)
+{
+	*x = (struct pcl_xlate){
+		.saddr = p->bt.laddr,
+		.daddr = p->bt.raddr,
+		.sport = p->bt.lport,
+		.dport = p->bt.rport,
+		.ack_add = -p->seq_add,
+		.tsval_add = p->ts_cb,
+		.tsecr_add = -p->ts_bc,
+		/* The backend was told the client's window scale in our SYN. */
+		.strip_sack = (p->flags & PCL_PX_SACK) && !(p->flags & PCL_PX_BSACK),
+	};
+}
+
+static void
+to_client(const struct pcl_proxy *p, struct pcl_xlate *x)
+{
+	*x = (struct pcl_xlate){
+		.saddr = p->t.laddr,
+		.daddr = p->t.raddr,
+		.sport = p->t.lport,
+		.dport = p->t.rport,
+		.seq_add = p->seq_add,
+		.tsval_add = p->ts_bc,
+		.tsecr_add = -p->ts_cb,
+		.wnd_from = p->b_ws,
+		.wnd_to = p->y_ws,
+	};
+}
+
+/* Sends m, rewritten by x, to the backend. False (m dropped) when its MAC is unknown. */
+static bool
+pass_to_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	const struct pcl_service *svc = service(e, p);
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct pcl_xlate x;
+
+	if (!pcl_neigh_mac(svc->neigh, svc->backends[p->backend].neigh, &eh->dst_addr)) {
+		drop(e, m, PCL_DROP_no_neigh);
+		return false;
+	}
+	eh->src_addr = e->ifs[p->b_ifx].net->mac;
+	to_backend(p, &x);
+	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
+	pcl_txq_put(e->ifs[p->b_ifx].txq, m);
+	return true;
+}
+
+static void
+pass_to_client(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct pcl_xlate x;
+
+	eh->dst_addr = p->c_mac;
+	eh->src_addr = e->ifs[p->c_ifx].net->mac;
+	to_client(p, &x);
+	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
+	pcl_txq_put(e->ifs[p->c_ifx].txq, m);
+}
+
+/* ---- segments the proxy writes ---- */
+
+/* Writes a segment of ours on the client side into m (or a new frame). */
+static void
+to_client_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint32_t seq,
+	      uint8_t flags)
+{
+	struct pcl_out_seg s = {
+		.t = &p->t, .dst_mac = p->c_mac, .seq = seq, .ack = p->c_nxt, .flags = flags};
+
+	if (m == NULL && (m = rte_pktmbuf_alloc(e->mp)) == NULL) {
+		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
+		return;
+	}
+	pcl_tcp_emit(e, p->c_ifx, m, &s);
+}
+
+/* The RST that tells the client the connection is gone. */
+static void
+rst_client(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	/* Before the splice nothing of ours beyond the SYN-ACK has reached it. */
+	uint32_t seq = p->state == PCL_TCP_PROXY ? p->b_nxt + p->seq_add : p->y + 1;
+
+	to_client_seg(e, p, m, seq, RST | ACK);
+	COUNT(e, rst_tx);
+}
+
+/*
+ * A segment of ours on the backend side (SYN, ACK or RST), with options
+ * where they belong, into m (or a new frame). Returns 0, or -ENOMEM.
+ */
+static int
+to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint32_t seq,
+	       uint32_t ack, uint8_t flags)
+{
+	const struct pcl_service *svc = service(e, p);
+	uint8_t opts[PCL_OPT_SYNACK_MAX];
+	struct pcl_out_seg s = {.t = &p->bt, .seq = seq, .ack = ack, .flags = flags, .opts = opts};
+	struct pcl_synack_opts so = {
+		.mss = RTE_MIN(p->mss, e->conf->mss),
+		.wscale = p->c_ws,
+		.present = (uint8_t)((p->flags & PCL_PX_TS ? PCL_OPTF_TS : 0) |
+				     (p->flags & PCL_PX_SACK ? PCL_OPTF_SACKOK : 0) |
+				     (p->flags & PCL_PX_WS ? PCL_OPTF_WS : 0)),
+		.tsval = p->c_tsval + p->ts_cb,
+		.tsecr = p->b_tsval,
+	};
+
+	if (!pcl_neigh_mac(svc->neigh, svc->backends[p->backend].neigh, &s.dst_mac)) {
+		rte_pktmbuf_free(m);
+		return -EHOSTUNREACH;
+	}
+	if (m == NULL && (m = rte_pktmbuf_alloc(e->mp)) == NULL) {
+		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
+		return -ENOMEM;
+	}
+	if (flags & SYN) {
+		/* A SYN's window is never scaled (RFC 7323 2.2). */
+		s.wnd = (uint16_t)RTE_MIN((uint32_t)p->c_win << p->c_ws, (uint32_t)UINT16_MAX);
+		s.optlen = (uint8_t)pcl_opt_build_synack(opts, &so);
+	} else {
+		s.wnd = p->c_win;
+		if ((p->flags & PCL_PX_TS) && (p->flags & PCL_PX_BTS) && !(flags & RST))
+			s.optlen = (uint8_t)pcl_opt_build_ts(opts, so.tsval, so.tsecr);
+	}
+	pcl_tcp_emit(e, p->b_ifx, m, &s);
+	return 0;
+}
+
+/* ---- the backend handshake ---- */
+
+/* Whether this worker owns t, so the backend's answers come back here. */
+static inline bool
+ours(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	return e->steer == NULL ||
+	       pcl_steer_owner(e->steer, pcl_steer_hash(e->steer, t)) == e->steer_index;
+}
+
+/* A local port toward the backend no connection or TIME_WAIT record uses. */
+static int
+pick_port(struct pcl_tcp *e, struct pcl_proxy *p)
+{
+	unsigned int k;
+
+	for (k = 0; k < PORT_TRIES; k++) {
+		uint16_t port = e->next_port;
+
+		e->next_port = port == UINT16_MAX ? PORT_FIRST : port + 1;
+		if (port < PORT_FIRST)
+			continue;
+		p->bt.lport = rte_cpu_to_be_16(port);
+		if (ours(e, &p->bt) && !pcl_tcp_tuple_busy(e, &p->bt))
+			return 0;
+	}
+	return -EADDRINUSE;
+}
+
+/* Sends (or resends) the SYN to the current backend and arms its timer. */
+static void
+send_syn(struct pcl_tcp *e, struct pcl_proxy *p)
+{
+	/* A backend whose MAC is not known yet is being asked for; the timer tries again. */
+	if (to_backend_seg(e, p, NULL, p->c_isn, 0, SYN) == -EHOSTUNREACH)
+		COUNT(e, backend_unreachable);
+	pcl_tcp_arm(e, entry(p), RTE_MIN(e->conf->rto_ms << p->rexmits, e->conf->rto_max_ms));
+}
+
+/*
+ * Opens the backend side toward backend b: its tuple, a local port, the
+ * backend table, our timestamps, the SYN. Returns 0, or -EADDRINUSE when
+ * no local port is free.
+ */
+static int
+connect_backend(struct pcl_tcp *e, struct pcl_proxy *p, uint16_t b)
+{
+	const struct pcl_service *svc = service(e, p);
+	const struct pcl_backend *be = &svc->backends[b];
+
+	p->backend = b;
+	p->b_ifx = be->ifx;
+	p->bt = (struct pcl_tuple){
+		.raddr = be->addr, .laddr = e->ifs[be->ifx].net->addr, .rport = be->port};
+	if (pick_port(e, p) != 0)
+		return -EADDRINUSE;
+	pcl_tcp_key2_add(e, entry(p));
+	p->rexmits = 0;
+	/* Our clock toward the backend, offset per tuple (RFC 7323 5.4). */
+	p->ts_cb =
+		pcl_isn_make(&e->secrets->isn, &p->bt, e->now_us).ts_off + e->now_ms - p->c_tsval;
+	p->b_tsval = 0;
+	send_syn(e, p);
+	return 0;
+}
+
+/* Frees the held segments. */
+static void
+drop_held(struct pcl_proxy *p)
+{
+	struct rte_mbuf *m = p->held, *next;
+
+	while (m != NULL) {
+		next = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free(m);
+		m = next;
+	}
+	p->held = NULL;
+	p->nheld = 0;
+}
+
+/* Ends the connection: whatever it holds, its entry. */
+static void
+finish(struct pcl_tcp *e, struct pcl_proxy *p)
+{
+	drop_held(p);
+	pcl_tcp_free(e, entry(p));
+}
+
+/* No backend took the connection: the client gets an RST. */
+static void
+fail(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	COUNT(e, proxy_failed);
+	rst_client(e, p, m);
+	finish(e, p);
+}
+
+/*
+ * The next backend in Maglev order that is neither the first nor the one
+ * just tried, after the table slot where the current one was found.
+ */
+static int
+next_backend(const struct pcl_service *svc, struct pcl_proxy *p)
+{
+	uint32_t k, slot;
+	uint16_t b;
+
+	for (k = 1; k < svc->table_size; k++) {
+		slot = (p->slot + k) % svc->table_size;
+		b = svc->table[slot];
+		if (b != PCL_MAGLEV_NONE && b != p->first && b != p->backend) {
+			p->slot = slot;
+			return b;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The backend refused or never answered: the next one, or the end. */
+static void
+redispatch(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	const struct pcl_service *svc = service(e, p);
+	int b;
+
+	pcl_tcp_key2_del(e, entry(p));
+	b = p->tried < svc->redispatch ? next_backend(svc, p) : -ENOENT;
+	if (b < 0) {
+		fail(e, p, m);
+		return;
+	}
+	p->tried++;
+	COUNT(e, redispatches);
+	rte_pktmbuf_free(m);
+	if (connect_backend(e, p, (uint16_t)b) != 0) {
+		COUNT(e, proxy_no_port);
+		fail(e, p, NULL);
+	}
+}
+
+/* Client data before the backend answers: held, not acknowledged, within bounds. */
+static void
+hold(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	struct rte_mbuf **tail = &p->held;
+
+	if (p->nheld >= service(e, p)->held_segments) {
+		drop(e, m, PCL_DROP_held_full);
+		return;
+	}
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = m;
+	m->next = NULL;
+	p->nheld++;
+	COUNT(e, held_segments);
+}
+
+/* The client's part of a segment: how far its sequence space and clock went. */
+static void
+client_saw(struct pcl_proxy *p, const struct pcl_seg *s)
+{
+	uint32_t end = s->seq + s->len + !!(s->flags & FIN);
+
+	if (pcl_seq_gt(end, p->c_nxt))
+		p->c_nxt = end;
+	if (s->opts.present & PCL_OPTF_TS)
+		p->c_tsval = s->opts.tsval;
+	p->c_win = s->wnd;
+}
+
+/* The backend's SYN-ACK: complete its handshake, send what was held, splice. */
+static void
+backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	struct rte_mbuf *h, *next;
+
+	p->seq_add = p->y - s->seq;
+	p->b_nxt = s->seq + 1;
+	p->b_ws = (s->opts.present & PCL_OPTF_WS) ? s->opts.wscale : 0;
+	if (s->opts.present & PCL_OPTF_SACKOK)
+		p->flags |= PCL_PX_BSACK;
+	if ((p->flags & PCL_PX_TS) && (s->opts.present & PCL_OPTF_TS)) {
+		p->flags |= PCL_PX_BTS;
+		p->b_tsval = s->opts.tsval;
+		/* Our clock toward the client goes on from where the SYN-ACK left it. */
+		p->ts_bc = e->now_ms + p->ts_bc - s->opts.tsval;
+	}
+	if (!(p->flags & PCL_PX_WS))
+		p->b_ws = 0;
+	pcl_tcp_set_state(e, entry(p), PCL_TCP_PROXY);
+	COUNT(e, proxy_opened);
+	to_backend_seg(e, p, m, p->c_isn + 1, p->b_nxt, ACK);
+	for (h = p->held; h != NULL; h = next) {
+		next = h->next;
+		h->next = NULL;
+		pass_to_backend(e, p, h);
+	}
+	p->held = NULL;
+	p->nheld = 0;
+	p->last_ms = e->now_ms;
+	pcl_tcp_arm(e, entry(p),
+		    e->conf->idle_timeout_ms ? e->conf->idle_timeout_ms : UINT32_MAX / 2);
+}
+
+static void
+connecting_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m,
+		 const struct pcl_seg *s, bool backend)
+{
+	if (backend) {
+		if ((s->flags & (SYN | ACK | RST)) == (SYN | ACK) && s->ack == p->c_isn + 1) {
+			backend_synack(e, p, m, s);
+		} else if ((s->flags & RST) && (s->flags & ACK) && s->ack == p->c_isn + 1) {
+			COUNT(e, backend_rst);
+			redispatch(e, p, m);
+		} else {
+			drop(e, m, PCL_DROP_tcp_unacceptable);
+		}
+		return;
+	}
+	if (s->flags & RST) {
+		/* The client gave up: so does the backend side. */
+		to_backend_seg(e, p, NULL, p->c_isn + 1, 0, RST);
+		COUNT(e, proxy_reset);
+		rte_pktmbuf_free(m);
+		finish(e, p);
+		return;
+	}
+	if (s->flags & SYN) {
+		drop(e, m, PCL_DROP_tcp_unacceptable);
+		return;
+	}
+	client_saw(p, s);
+	if (s->len == 0 && !(s->flags & FIN)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (s->flags & FIN)
+		p->flags |= PCL_PX_CFIN | PCL_PX_CFIRST;
+	hold(e, p, m);
+}
+
+/* ---- spliced ---- */
+
+/*
+ * Both FINs are acknowledged: the side toward the end that closed second
+ * keeps TIME_WAIT for us (the end that closed first keeps its own), and the
+ * entry goes.
+ */
+static void
+closed(struct pcl_tcp *e, struct pcl_proxy *p)
+{
+	if (p->flags & PCL_PX_CFIRST)
+		pcl_tcp_time_wait(e, &p->bt, p->c_nxt, p->b_nxt, p->flags & PCL_PX_BTS, p->b_tsval,
+				  p->c_tsval + p->ts_cb - e->now_ms, p->c_ws);
+	else
+		pcl_tcp_time_wait(e, &p->t, p->b_nxt + p->seq_add, p->c_nxt, p->flags & PCL_PX_TS,
+				  p->c_tsval, p->b_tsval + p->ts_bc - e->now_ms, p->y_ws);
+	COUNT(e, proxy_closed);
+	finish(e, p);
+}
+
+static void
+spliced_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const struct pcl_seg *s,
+	      bool backend)
+{
+	uint32_t end;
+
+	p->last_ms = e->now_ms;
+	if (s->flags & RST) {
+		COUNT(e, proxy_reset);
+		if (backend)
+			pass_to_client(e, p, m);
+		else
+			pass_to_backend(e, p, m);
+		finish(e, p);
+		return;
+	}
+	if (backend) {
+		if (s->flags & SYN) {
+			/* Our ACK of its SYN-ACK was lost: the same again. */
+			to_backend_seg(e, p, m, p->c_isn + 1, p->b_nxt, ACK);
+			return;
+		}
+		end = s->seq + s->len + !!(s->flags & FIN);
+		if (pcl_seq_gt(end, p->b_nxt))
+			p->b_nxt = end;
+		if (s->opts.present & PCL_OPTF_TS)
+			p->b_tsval = s->opts.tsval;
+		if ((s->flags & FIN) && !(p->flags & PCL_PX_BFIN))
+			p->flags |= PCL_PX_BFIN;
+		if ((p->flags & PCL_PX_CFIN) && (s->flags & ACK) && s->ack == p->c_nxt)
+			p->acked |= PCL_PX_CFIN_ACKED;
+		pass_to_client(e, p, m);
+	} else {
+		if (s->flags & SYN) {
+			drop(e, m, PCL_DROP_tcp_unacceptable);
+			return;
+		}
+		client_saw(p, s);
+		if ((s->flags & FIN) && !(p->flags & PCL_PX_CFIN))
+			p->flags |= PCL_PX_CFIN | (p->flags & PCL_PX_BFIN ? 0 : PCL_PX_CFIRST);
+		if ((p->flags & PCL_PX_BFIN) && (s->flags & ACK) && s->ack - p->seq_add == p->b_nxt)
+			p->acked |= PCL_PX_BFIN_ACKED;
+		if (!pass_to_backend(e, p, m))
+			return;
+	}
+	if (p->acked == (PCL_PX_CFIN_ACKED | PCL_PX_BFIN_ACKED))
+		closed(e, p);
+}
+
+/* ---- the app ---- */
+
+/* The Maglev hash of the client's tuple: each client's connections spread. */
+static inline uint32_t
+flow_hash(const struct pcl_tuple *t)
+{
+	return rte_jhash_3words(t->raddr, t->laddr, (uint32_t)t->rport << 16 | t->lport, 0);
+}
+
+static void
+proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	const struct pcl_service *svc = e->listeners->l[c->listener].app_data;
+	const struct pcl_conn cc = *c; /* the proxy lays the entry out anew */
+	struct pcl_proxy *p = px(c);
+	uint16_t b;
+
+	memset((char *)p + PCL_CONN_KEY2, 0, sizeof(*c) - PCL_CONN_KEY2);
+	p->flags = (uint8_t)((cc.flags & PCL_CF_TS ? PCL_PX_TS : 0) |
+			     (cc.flags & PCL_CF_SACK ? PCL_PX_SACK : 0) |
+			     (cc.flags & PCL_CF_WS ? PCL_PX_WS : 0));
+	p->c_isn = cc.rcv_nxt - 1;
+	p->c_nxt = cc.rcv_nxt;
+	p->y = cc.snd_una;
+	p->ts_bc = cc.ts_off;
+	p->c_tsval = s->opts.present & PCL_OPTF_TS ? s->opts.tsval : cc.ts_recent;
+	p->c_mac = cc.peer_mac;
+	p->c_ifx = cc.ifx;
+	p->c_ws = cc.snd_wscale;
+	p->y_ws = cc.rcv_wscale;
+	p->mss = cc.mss;
+	p->c_win = s->wnd;
+	p->last_ms = e->now_ms;
+	pcl_tcp_set_state(e, c, PCL_TCP_PROXY_CONNECT);
+	COUNT(e, proxy_accepted);
+	p->slot = flow_hash(&p->t) % svc->table_size;
+	b = svc->table[p->slot];
+	p->first = b;
+	if (b == PCL_MAGLEV_NONE) {
+		COUNT(e, proxy_no_backend);
+		fail(e, p, m);
+		return;
+	}
+	if (connect_backend(e, p, b) != 0) {
+		COUNT(e, proxy_no_port);
+		fail(e, p, m);
+		return;
+	}
+	/* The third ACK may carry data (and a FIN) already. */
+	connecting_input(e, p, m, s, false);
+}
+
+static void
+proxy_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s,
+	    bool backend)
+{
+	struct pcl_proxy *p = px(c);
+
+	if (c->state == PCL_TCP_PROXY_CONNECT)
+		connecting_input(e, p, m, s, backend);
+	else
+		spliced_input(e, p, m, s, backend);
+}
+
+static void
+proxy_timeout(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	struct pcl_proxy *p = px(c);
+	uint32_t idle = e->conf->idle_timeout_ms, quiet = e->now_ms - p->last_ms;
+
+	if (c->state == PCL_TCP_PROXY_CONNECT) {
+		if (p->rexmits < service(e, p)->syn_retries) {
+			p->rexmits++;
+			COUNT(e, backend_syn_retries);
+			send_syn(e, p);
+			return;
+		}
+		redispatch(e, p, NULL);
+		return;
+	}
+	if (idle == 0 || quiet < idle) {
+		pcl_tcp_arm(e, c, idle ? idle - quiet : UINT32_MAX / 2);
+		return;
+	}
+	/* Silent both ways for the idle timeout: both ends are told with an RST. */
+	COUNT(e, proxy_idle);
+	rst_client(e, p, NULL);
+	if (to_backend_seg(e, p, NULL, p->c_nxt, p->b_nxt, RST | ACK) == 0)
+		COUNT(e, rst_tx);
+	finish(e, p);
+}
+
+static void
+proxy_drop(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	RTE_SET_USED(e);
+	drop_held(px(c));
+}
+
+const struct pcl_app_ops pcl_proxy_app = {
+	.accept = proxy_accept,
+	.input = proxy_input,
+	.timeout = proxy_timeout,
+	.drop = proxy_drop,
+};
