@@ -29,6 +29,7 @@
 #include "lb/pcl_maglev.h"
 #include "lb/pcl_proxy.h"
 #include "lb/pcl_service.h"
+#include "lb/pcl_tsopt.h"
 #include "lb/pcl_xlate.h"
 #include "net/pcl_out.h"
 #include "tcp/pcl_isn.h"
@@ -99,8 +100,10 @@ to_backend(const struct pcl_proxy *p, struct pcl_xlate *x)
 		.ack_add = -p->seq_add,
 		.tsval_add = p->ts_cb,
 		.tsecr_add = -p->ts_bc,
-		/* The backend was told the client's window scale in our SYN. */
+		.wnd_from = p->c_ws,
+		.wnd_to = p->cb_ws,
 		.strip_sack = (p->flags & PCL_PX_SACK) && !(p->flags & PCL_PX_BSACK),
+		.strip_ts = (p->flags & PCL_PX_TS) && !(p->flags & PCL_PX_BTS),
 	};
 }
 
@@ -139,17 +142,38 @@ pass_to_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	return true;
 }
 
+/* Our clock toward the client, as an offset from e->now_ms. */
+static inline uint32_t
+client_ts_off(const struct pcl_tcp *e, const struct pcl_proxy *p)
+{
+	return p->flags & PCL_PX_BTS ? p->b_tsval + p->ts_bc - e->now_ms : p->ts_bc;
+}
+
 static void
 pass_to_client(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct pcl_txq *txq = e->ifs[p->c_ifx].txq;
+	struct rte_mbuf *rest = NULL;
 	struct pcl_xlate x;
 
 	eh->dst_addr = p->c_mac;
 	eh->src_addr = e->ifs[p->c_ifx].net->mac;
 	to_client(p, &x);
 	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
-	pcl_txq_put(e->ifs[p->c_ifx].txq, m);
+	/*
+	 * The client expects timestamps its backend does not send: ours go in
+	 * (lb/pcl_tsopt.h). A segment with no room for them goes without.
+	 */
+	if ((p->flags & (PCL_PX_TS | PCL_PX_BTS)) == PCL_PX_TS && !(tcp_of(m)->tcp_flags & RST) &&
+	    pcl_tsopt_insert(m, e->mp, p->mss, e->now_ms + p->ts_bc, p->c_tsval, &rest) ==
+		    -ENOMEM) {
+		drop(e, m, PCL_DROP_nombuf);
+		return;
+	}
+	pcl_txq_put(txq, m);
+	if (rest != NULL)
+		pcl_txq_put(txq, rest);
 }
 
 /* ---- segments the proxy writes ---- */
@@ -214,7 +238,8 @@ to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint3
 		s.wnd = (uint16_t)RTE_MIN((uint32_t)p->c_win << p->c_ws, (uint32_t)UINT16_MAX);
 		s.optlen = (uint8_t)pcl_opt_build_synack(opts, &so);
 	} else {
-		s.wnd = p->c_win;
+		s.wnd = (uint16_t)RTE_MIN(((uint32_t)p->c_win << p->c_ws) >> p->cb_ws,
+					  (uint32_t)UINT16_MAX);
 		if ((p->flags & PCL_PX_TS) && (p->flags & PCL_PX_BTS) && !(flags & RST))
 			s.optlen = (uint8_t)pcl_opt_build_ts(opts, so.tsval, so.tsecr);
 	}
@@ -401,19 +426,25 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 {
 	struct rte_mbuf *h, *next;
 
-	p->seq_add = p->y - s->seq;
-	p->b_nxt = s->seq + 1;
-	p->b_ws = (s->opts.present & PCL_OPTF_WS) ? s->opts.wscale : 0;
-	if (s->opts.present & PCL_OPTF_SACKOK)
-		p->flags |= PCL_PX_BSACK;
 	if ((p->flags & PCL_PX_TS) && (s->opts.present & PCL_OPTF_TS)) {
 		p->flags |= PCL_PX_BTS;
 		p->b_tsval = s->opts.tsval;
-		/* Our clock toward the client goes on from where the SYN-ACK left it. */
-		p->ts_bc = e->now_ms + p->ts_bc - s->opts.tsval;
+		/*
+		 * The TSval the client echoes now maps onto the backend's first: the
+		 * backend sees echoes of what it sent, and our clock toward the
+		 * client goes on from our SYN-ACK's without going back.
+		 */
+		p->ts_bc = p->c_tsecr - s->opts.tsval;
 	}
-	if (!(p->flags & PCL_PX_WS))
-		p->b_ws = 0;
+	p->seq_add = p->y - s->seq;
+	p->b_nxt = s->seq + 1;
+	/* An option the backend answers with counts only if our SYN offered it. */
+	if ((p->flags & PCL_PX_WS) && (s->opts.present & PCL_OPTF_WS)) {
+		p->b_ws = s->opts.wscale;
+		p->cb_ws = p->c_ws;
+	}
+	if ((p->flags & PCL_PX_SACK) && (s->opts.present & PCL_OPTF_SACKOK))
+		p->flags |= PCL_PX_BSACK;
 	pcl_tcp_set_state(e, entry(p), PCL_TCP_PROXY);
 	COUNT(e, proxy_opened);
 	to_backend_seg(e, p, m, p->c_isn + 1, p->b_nxt, ACK);
@@ -481,7 +512,7 @@ closed(struct pcl_tcp *e, struct pcl_proxy *p)
 				  p->c_tsval + p->ts_cb - e->now_ms, p->c_ws);
 	else
 		pcl_tcp_time_wait(e, &p->t, p->b_nxt + p->seq_add, p->c_nxt, p->flags & PCL_PX_TS,
-				  p->c_tsval, p->b_tsval + p->ts_bc - e->now_ms, p->y_ws);
+				  p->c_tsval, client_ts_off(e, p), p->y_ws);
 	COUNT(e, proxy_closed);
 	finish(e, p);
 }
@@ -561,6 +592,7 @@ proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 	p->y = cc.snd_una;
 	p->ts_bc = cc.ts_off;
 	p->c_tsval = s->opts.present & PCL_OPTF_TS ? s->opts.tsval : cc.ts_recent;
+	p->c_tsecr = s->opts.present & PCL_OPTF_TS ? s->opts.tsecr : e->now_ms + cc.ts_off;
 	p->c_mac = cc.peer_mac;
 	p->c_ifx = cc.ifx;
 	p->c_ws = cc.snd_wscale;

@@ -54,16 +54,20 @@ struct pcl_proxy {
 	uint32_t bnext;     /* the backend table's chain */
 	uint32_t c_isn;     /* the client's ISN, our SYN's toward the backend too */
 	uint32_t y;         /* our ISN toward the client */
-	uint32_t seq_add;   /* backend sequence space -> the client's view: y - the backend's ISN */
-	uint32_t ts_cb;     /* client TSval -> the backend's view of our clock */
-	uint32_t ts_bc;     /* backend TSval -> the client's view; until the splice, our TSval
-			       offset toward the client */
-	uint32_t c_nxt;     /* the client's next sequence number, its FIN counted */
-	uint32_t b_nxt;     /* the backend's (its own space) */
-	uint32_t c_tsval;   /* the last TSval from the client */
-	uint32_t b_tsval;   /* and from the backend */
-	uint32_t last_ms;   /* clock at the last segment either way */
-	uint32_t slot;      /* where in the Maglev table the current backend was found */
+	union {
+		uint32_t seq_add; /* spliced: the backend's sequence space -> the client's view:
+				     y - the backend's ISN */
+		uint32_t c_tsecr; /* connecting: the TSval of ours the client echoed */
+	};
+	uint32_t ts_cb;        /* client TSval -> the backend's view of our clock */
+	uint32_t ts_bc;        /* backend TSval -> the client's view; until the splice, our TSval
+				  offset toward the client */
+	uint32_t c_nxt;        /* the client's next sequence number, its FIN counted */
+	uint32_t b_nxt;        /* the backend's (its own space) */
+	uint32_t c_tsval;      /* the last TSval from the client */
+	uint32_t b_tsval;      /* and from the backend */
+	uint32_t last_ms;      /* clock at the last segment either way */
+	uint32_t slot;         /* where in the Maglev table the current backend was found */
 	struct rte_mbuf *held; /* client segments waiting for the backend, linked by next */
 	struct rte_ether_addr c_mac;
 	uint8_t c_ifx;    /* the interface toward the client */
@@ -72,9 +76,10 @@ struct pcl_proxy {
 	uint16_t first;   /* the first backend tried */
 	uint8_t tried;    /* backends tried after the first */
 	uint8_t nheld;
-	uint8_t c_ws; /* the client's window scale */
-	uint8_t b_ws; /* the backend's */
-	uint8_t y_ws; /* ours toward the client */
+	uint8_t c_ws;  /* the client's window scale */
+	uint8_t b_ws;  /* the backend's */
+	uint8_t y_ws;  /* ours toward the client */
+	uint8_t cb_ws; /* the scale the backend reads the client's windows with */
 	uint8_t acked;
 	uint16_t mss;   /* the client's */
 	uint16_t c_win; /* the client's last window field */

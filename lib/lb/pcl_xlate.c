@@ -45,7 +45,7 @@ sum_bytes(const uint8_t *p, unsigned int len, bool odd)
 	return (uint16_t)pcl_csum_fold32(s);
 }
 
-/* The SACK option at th + off (len bytes) becomes NOPs. */
+/* The option at th + off (len bytes) becomes NOPs. */
 static void
 strip(struct rte_tcp_hdr *th, unsigned int off, unsigned int len)
 {
@@ -78,8 +78,12 @@ options(struct rte_tcp_hdr *th, const struct pcl_xlate *x)
 		}
 		len = o[off + 1];
 		if (o[off] == PCL_OPT_TS) {
-			shift32(th, off + 2, x->tsval_add);
-			shift32(th, off + 6, x->tsecr_add);
+			if (x->strip_ts) {
+				strip(th, off, len);
+			} else {
+				shift32(th, off + 2, x->tsval_add);
+				shift32(th, off + 6, x->tsecr_add);
+			}
 		} else if (o[off] == PCL_OPT_SACK) {
 			if (x->strip_sack)
 				strip(th, off, len);

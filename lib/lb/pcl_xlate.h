@@ -25,6 +25,7 @@ struct pcl_xlate {
 	uint8_t wnd_from;   /* the sender's window scale (what its window field means) */
 	uint8_t wnd_to;     /* the scale the receiver applies */
 	bool strip_sack;    /* the receiver did not negotiate SACK: blocks become NOPs */
+	bool strip_ts;      /* nor timestamps: the TS option becomes NOPs */
 };
 
 /*

@@ -1147,6 +1147,7 @@ fin_wait_2_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 
 /* ---- proxied connections: their service handles them ---- */
 
+/* A client's segment (the backend's are found in btable: pcl_tcp_input). */
 static void
 proxy_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
@@ -1188,6 +1189,13 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	struct pcl_conn *c;
 
 	if (idx == PCL_TABLE_NIL) {
+		/* A backend's segment: found by the entry's second tuple. */
+		if (e->btable.count != 0 &&
+		    (idx = pcl_table_lookup(&e->btable, &s->t)) != PCL_TABLE_NIL) {
+			c = &e->conns[idx];
+			pcl_tcp_listener(e, c)->app->input(e, c, m, s, true);
+			return;
+		}
 		if (e->tw.live != 0 &&
 		    (idx = pcl_tw_lookup(&e->tw, tw_fp(e, &s->t))) != PCL_TW_NIL) {
 			time_wait_input(e, idx, m, s);

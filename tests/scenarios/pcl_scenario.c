@@ -31,6 +31,7 @@
 #include <rte_tcp.h>
 
 #include "ctl/pcl_config.h"
+#include "net/pcl_arp.h"
 #include "peer/pcl_peer.h"
 
 #define MAX_OPTS        16
@@ -40,6 +41,8 @@
 #define TIME_SLACK_US   20000 /* a reply may leave up to two ticks off its line's time */
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 1}};
+static const struct rte_ether_addr backend_mac = {{0x02, 0, 0, 0, 0, 0x0b}};
+#define CLIENT_IP RTE_BE32(0xc6120001) /* 198.18.0.1 */
 static bool verbose;
 
 /* One option as written in a script or found in a reply. */
@@ -64,6 +67,21 @@ struct line_seg {
 struct pending {
 	struct rte_mbuf *m;
 	uint64_t at_us;
+	bool backend; /* to the backend, not the client */
+};
+
+/*
+ * The backend the script plays ("b<" and "b>" lines): the first of the
+ * first service's backends unless "backend N" picks another. Sequence
+ * numbers of its segments count from its ISN (config backend_isn); the
+ * proxy's toward it count from the client's ISN, which the proxy reuses.
+ */
+struct backend_peer {
+	rte_be32_t addr;
+	uint16_t port;       /* host order */
+	uint16_t local_port; /* ours toward it, learned from the proxy's SYN */
+	uint32_t isn;
+	uint32_t last_tsval; /* newest TSval the proxy sent it, for "ecr *" */
 };
 
 /* What the script knows of one connection (one client port). */
@@ -88,12 +106,15 @@ struct scenario {
 
 	struct pcl_config cfg;
 	struct pcl_apps apps;
+	struct pcl_services *sv; /* with [service:PORT] sections */
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
-	struct rte_ring *rx, *tx;
-	uint16_t port;
+	struct rte_ring *rx[PCL_MAX_IFS], *tx[PCL_MAX_IFS];
+	uint16_t ports[PCL_MAX_IFS];
+	unsigned int nports;
 	struct pcl_worker w;
 	bool started;
+	struct backend_peer be;
 
 	uint64_t start_us, now_script_us;
 	uint32_t client_isn;
@@ -297,14 +318,71 @@ parse_seg(struct scenario *sc, char *p, struct line_seg *s)
 
 /* ---- the worker under test ---- */
 
+/* A net_ring port of the runner's: i 0 faces the client, 1 the backends (two-arm). */
+static int
+ring_port(struct scenario *sc, unsigned int i, unsigned int seq)
+{
+	char name[64];
+	struct rte_mempool *mps[1] = {sc->mp};
+	int port;
+
+	snprintf(name, sizeof(name), "scn_rx_%u_%u", seq, i);
+	sc->rx[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "scn_tx_%u_%u", seq, i);
+	sc->tx[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (sc->rx[i] == NULL || sc->tx[i] == NULL)
+		return fail(sc, "out of DPDK memory: %s", rte_strerror(rte_errno));
+	snprintf(name, sizeof(name), "scn%u_%u", seq, i);
+	port = rte_eth_from_rings(name, &sc->rx[i], 1, &sc->tx[i], 1, 0);
+	if (port < 0)
+		return fail(sc, "net_ring port: %s", rte_strerror(rte_errno));
+	sc->ports[i] = (uint16_t)port;
+	if (pcl_port_start(sc->ports[i], 1, &sc->cfg.port, mps, NULL) != 0)
+		return fail(sc, "cannot start the ring port");
+	return 0;
+}
+
+/*
+ * The services of the config. Every backend is at backend_mac: the runner
+ * answers the proxy's ARP requests for them as they would (worker
+ * test_neigh tests the asking itself).
+ */
+static int
+start_services(struct scenario *sc)
+{
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	const struct pcl_service *svc;
+
+	sc->sv = calloc(1, sizeof(*sc->sv));
+	pcl_config_lb_ifs(&sc->cfg, ifs);
+	if (sc->sv == NULL || pcl_services_init(sc->sv, sc->cfg.services, sc->cfg.nservices, ifs,
+						sc->nports, &sc->apps.listeners) != 0)
+		return fail(sc, "cannot set the services up");
+	svc = &sc->sv->svc[0];
+	sc->be.addr = svc->backends[0].addr;
+	sc->be.port = rte_be_to_cpu_16(svc->backends[0].port);
+	return 0;
+}
+
+/* An ARP request the proxy sent for a backend: the backend's answer goes back. */
+static void
+answer_arp(struct scenario *sc, unsigned int ifx, struct rte_mbuf *m)
+{
+	struct rte_arp_hdr *a =
+		rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+
+	pcl_arp_to_reply(m, &backend_mac, a->arp_data.arp_tip);
+	if (rte_ring_enqueue(sc->rx[ifx], m) != 0)
+		rte_pktmbuf_free(m);
+}
+
 static int
 start(struct scenario *sc)
 {
 	static unsigned int seq;
 	char name[64], err[256];
-	struct rte_mempool *mps[1];
 	struct pcl_worker_conf wc;
-	int port;
+	unsigned int i;
 
 	if (sc->started)
 		return 0;
@@ -313,29 +391,28 @@ start(struct scenario *sc)
 	if (pcl_apps_init(&sc->apps, sc->cfg.listeners, sc->cfg.nlisteners) != 0 ||
 	    pcl_secrets_init(&sc->secrets) != 0)
 		return fail(sc, "setup failed");
+	sc->nports = pcl_config_nports(&sc->cfg);
+	if (sc->cfg.nservices > 0 && start_services(sc) != 0)
+		return -EINVAL;
 	snprintf(name, sizeof(name), "scn_pool_%u", seq);
 	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	snprintf(name, sizeof(name), "scn_rx_%u", seq);
-	sc->rx = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "scn_tx_%u", seq);
-	sc->tx = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (sc->mp == NULL || sc->rx == NULL || sc->tx == NULL)
+	if (sc->mp == NULL)
 		return fail(sc, "out of DPDK memory: %s", rte_strerror(rte_errno));
-	snprintf(name, sizeof(name), "scn%u", seq++);
-	port = rte_eth_from_rings(name, &sc->rx, 1, &sc->tx, 1, 0);
-	if (port < 0)
-		return fail(sc, "net_ring port: %s", rte_strerror(rte_errno));
-	sc->port = (uint16_t)port;
-	mps[0] = sc->mp;
-	if (pcl_port_start(sc->port, 1, &sc->cfg.port, mps, NULL) != 0)
-		return fail(sc, "cannot start the ring port");
-	wc = pcl_config_worker(&sc->cfg, &sc->apps, NULL, &sc->secrets, sc->mp, &sc->port, 0,
+	for (i = 0; i < sc->nports; i++)
+		if (ring_port(sc, i, seq) != 0)
+			return -EINVAL;
+	seq++;
+	wc = pcl_config_worker(&sc->cfg, &sc->apps, sc->sv, &sc->secrets, sc->mp, sc->ports, 0,
 			       rte_lcore_id());
 	if (pcl_worker_init(&sc->w, &wc) != 0)
 		return fail(sc, "cannot allocate the worker");
 	sc->w.fake_clock = true;
 	sc->start_us = sc->w.tcp.now_us;
 	sc->started = true;
+	/* As if the first second's ARP requests had been answered. */
+	for (i = 0; sc->sv != NULL && i < sc->sv->neigh.n; i++)
+		pcl_neigh_learn(&sc->sv->neigh, sc->sv->neigh.e[i].ip, &backend_mac,
+				sc->w.tcp.now_us);
 	return 0;
 }
 
@@ -347,14 +424,20 @@ stop(struct scenario *sc)
 	for (i = 0; i < sc->npend; i++)
 		rte_pktmbuf_free(sc->pend[i].m);
 	sc->npend = 0;
-	if (!sc->started)
-		return;
-	pcl_worker_fini(&sc->w);
-	pcl_port_stop(sc->port);
-	rte_ring_free(sc->rx);
-	rte_ring_free(sc->tx);
-	rte_mempool_free(sc->mp);
-	pcl_apps_fini(&sc->apps);
+	if (sc->started) {
+		pcl_worker_fini(&sc->w);
+		for (i = 0; i < sc->nports; i++) {
+			pcl_port_stop(sc->ports[i]);
+			rte_ring_free(sc->rx[i]);
+			rte_ring_free(sc->tx[i]);
+		}
+		rte_mempool_free(sc->mp);
+		pcl_apps_fini(&sc->apps);
+	}
+	if (sc->sv != NULL) {
+		pcl_services_fini(sc->sv);
+		free(sc->sv);
+	}
 }
 
 /* Runs one worker iteration and stamps what it sent with the script time. */
@@ -363,16 +446,32 @@ poll_once(struct scenario *sc)
 {
 	struct rte_mbuf *m;
 
+	unsigned int i;
+
 	pcl_worker_poll(&sc->w);
 	if (sc->broken[0] == '\0')
 		pcl_tcp_check(&sc->w.tcp, true, sc->broken, sizeof(sc->broken));
-	while (rte_ring_dequeue(sc->tx, (void **)&m) == 0) {
-		if (sc->npend == MAX_PENDING) {
-			rte_pktmbuf_free(m);
-			continue;
+	for (i = 0; i < sc->nports; i++) {
+		while (rte_ring_dequeue(sc->tx[i], (void **)&m) == 0) {
+			const struct rte_ipv4_hdr *ip =
+				rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, PCL_L2_LEN);
+
+			if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+			    RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+				answer_arp(sc, i, m);
+				continue;
+			}
+			if (sc->npend == MAX_PENDING) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			sc->pend[sc->npend] = (struct pending){
+				.m = m,
+				.at_us = sc->w.tcp.now_us - sc->start_us,
+				.backend = ip->dst_addr != CLIENT_IP,
+			};
+			sc->npend++;
 		}
-		sc->pend[sc->npend].m = m;
-		sc->pend[sc->npend++].at_us = sc->w.tcp.now_us - sc->start_us;
 	}
 }
 
@@ -424,8 +523,9 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The options of s; "ecr *" echoes ecr_any. */
 static unsigned int
-build_opts(struct scenario *sc, const struct line_seg *s, uint8_t *b)
+build_opts(const struct line_seg *s, uint32_t ecr_any, uint8_t *b)
 {
 	unsigned int n = 0, i;
 
@@ -449,7 +549,7 @@ build_opts(struct scenario *sc, const struct line_seg *s, uint8_t *b)
 		case PCL_OPT_TS:
 			b[n++] = 10;
 			put32(b + n, o->a);
-			put32(b + n + 4, o->any_b ? sc->cur.last_tsval : o->b);
+			put32(b + n + 4, o->any_b ? ecr_any : o->b);
 			n += 8;
 			break;
 		default:
@@ -470,6 +570,15 @@ check_pending_empty(struct scenario *sc, const char *when)
 		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
 			sc->pend[0].m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
 
+		if (sc->pend[0].backend)
+			return fail(
+				sc,
+				"unexpected outbound segment to the backend %s (flags %#x seq %u "
+				"ack %u, at %.3fs)",
+				when, th->tcp_flags,
+				rte_be_to_cpu_32(th->sent_seq) - sc->client_isn,
+				rte_be_to_cpu_32(th->recv_ack) - sc->be.isn,
+				sc->pend[0].at_us / 1e6);
 		return fail(
 			sc, "unexpected outbound segment %s (flags %#x seq %u ack %u, at %.3fs)",
 			when, th->tcp_flags, rte_be_to_cpu_32(th->sent_seq) - sc->cur.server_isn,
@@ -512,16 +621,32 @@ dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
 	}
 }
 
-static int
-inject(struct scenario *sc, const struct line_seg *s)
+/* Our address on the side that faces the backends. */
+static inline rte_be32_t
+our_backend_addr(const struct scenario *sc)
 {
+	return sc->nports > 1 ? sc->cfg.baddr : sc->cfg.addr;
+}
+
+/* Sends the frame for s from the client, or from the backend the script plays. */
+static int
+inject(struct scenario *sc, const struct line_seg *s, bool backend)
+{
+	unsigned int ifx = backend ? sc->nports - 1 : 0;
 	uint8_t opts[64];
 	uint8_t fill[MAX_PAYLOAD];
+	struct pcl_peer_seg ps = {
+		.flags = s->flags,
+		.wnd = (uint16_t)(s->has_win ? s->win : 65535),
+		.opts = opts,
+		.data = s->has_payload ? s->payload : fill,
+		.len = (uint16_t)s->len,
+	};
 	struct rte_mbuf *m;
 
 	if (check_pending_empty(sc, "before this line"))
 		return -EINVAL;
-	if ((s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	if (!backend && (s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
 	    (!sc->cur.syn_sent || s->seq != sc->cur.syn_seq)) {
 		sc->cur.isn_pending = true;
 		sc->cur.syn_sent = true;
@@ -529,30 +654,35 @@ inject(struct scenario *sc, const struct line_seg *s)
 	}
 	if (!s->has_payload)
 		memset(fill, 'x', s->len);
-	m = pcl_peer_frame(
-		sc->mp,
-		&(struct pcl_peer_seg){
-			.src_mac = client_mac,
-			.dst_mac = sc->w.ifs[0].ctx.mac,
-			.src_addr = RTE_BE32(0xc6120001),
-			.dst_addr = sc->cfg.addr,
-			.sport = sc->cur.client_port,
-			.dport = sc->server_port,
-			.seq = sc->client_isn + s->seq,
-			.ack = s->has_ack ? (sc->cur.server_isn_known ? sc->cur.server_isn : 0) +
-						    s->ack
-					  : 0,
-			.flags = s->flags,
-			.wnd = (uint16_t)(s->has_win ? s->win : 65535),
-			.opts = opts,
-			.optlen = (uint8_t)build_opts(sc, s, opts),
-			.data = s->has_payload ? s->payload : fill,
-			.len = (uint16_t)s->len,
-		});
+	ps.dst_mac = sc->w.ifs[ifx].ctx.mac;
+	if (backend) {
+		if (sc->sv == NULL)
+			return fail(sc, "b<: the config has no service");
+		ps.src_mac = backend_mac;
+		ps.src_addr = sc->be.addr;
+		ps.dst_addr = our_backend_addr(sc);
+		ps.sport = sc->be.port;
+		ps.dport = sc->be.local_port;
+		ps.seq = sc->be.isn + s->seq;
+		ps.ack = s->has_ack ? sc->client_isn + s->ack : 0;
+		ps.optlen = (uint8_t)build_opts(s, sc->be.last_tsval, opts);
+	} else {
+		ps.src_mac = client_mac;
+		ps.src_addr = CLIENT_IP;
+		ps.dst_addr = sc->cfg.addr;
+		ps.sport = sc->cur.client_port;
+		ps.dport = sc->server_port;
+		ps.seq = sc->client_isn + s->seq;
+		ps.ack = s->has_ack ? (sc->cur.server_isn_known ? sc->cur.server_isn : 0) + s->ack
+				    : 0;
+		ps.optlen = (uint8_t)build_opts(s, sc->cur.last_tsval, opts);
+	}
+	m = pcl_peer_frame(sc->mp, &ps);
 	if (m == NULL)
 		return fail(sc, "mbuf pool empty");
-	dump_segment(sc, s, opts, m);
-	if (rte_ring_enqueue(sc->rx, m) != 0) {
+	if (!backend)
+		dump_segment(sc, s, opts, m);
+	if (rte_ring_enqueue(sc->rx[ifx], m) != 0) {
 		rte_pktmbuf_free(m);
 		return fail(sc, "RX ring full");
 	}
@@ -650,10 +780,56 @@ compare_opts(struct scenario *sc, const struct line_seg *want, const struct opt 
 	return 0;
 }
 
-static int
-expect(struct scenario *sc, const struct line_seg *want)
+/* Takes the first segment sent to that side; false when there is none. */
+static bool
+take_pending(struct scenario *sc, bool backend, struct pending *pd)
 {
-	struct pcl_pkt_ctx client = {.mac = client_mac, .addr = RTE_BE32(0xc6120001)};
+	unsigned int i;
+
+	for (i = 0; i < sc->npend; i++) {
+		if (sc->pend[i].backend != backend)
+			continue;
+		*pd = sc->pend[i];
+		memmove(sc->pend + i, sc->pend + i + 1, (--sc->npend - i) * sizeof(sc->pend[0]));
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The addresses and ports of an outbound segment, and the sequence spaces
+ * it is read in: to the client, from the service port of our address; to
+ * the backend, from our address on its side and the local port the SYN
+ * chose (learned from it).
+ */
+static int
+check_ends(struct scenario *sc, const struct pcl_seg *g, bool backend)
+{
+	if (!backend) {
+		if (g->t.raddr != sc->cfg.addr || g->t.rport != rte_cpu_to_be_16(sc->server_port) ||
+		    g->t.lport != rte_cpu_to_be_16(sc->cur.client_port))
+			return fail(sc,
+				    "ends: expected from our port %u to the client's %u, got %u "
+				    "to %u",
+				    sc->server_port, sc->cur.client_port,
+				    rte_be_to_cpu_16(g->t.rport), rte_be_to_cpu_16(g->t.lport));
+		return 0;
+	}
+	if (g->flags & RTE_TCP_SYN_FLAG)
+		sc->be.local_port = rte_be_to_cpu_16(g->t.rport);
+	if (g->t.raddr != our_backend_addr(sc) || g->t.lport != rte_cpu_to_be_16(sc->be.port) ||
+	    g->t.rport != rte_cpu_to_be_16(sc->be.local_port))
+		return fail(sc, "ends: expected from our port %u to the backend's %u, got %u to %u",
+			    sc->be.local_port, sc->be.port, rte_be_to_cpu_16(g->t.rport),
+			    rte_be_to_cpu_16(g->t.lport));
+	return 0;
+}
+
+/* Checks the next segment sent to the client, or to the backend, against want. */
+static int
+expect(struct scenario *sc, const struct line_seg *want, bool backend)
+{
+	struct pcl_pkt_ctx peer = {.mac = client_mac, .addr = CLIENT_IP};
 	struct opt got_opts[MAX_OPTS];
 	struct pending pd;
 	struct pcl_seg g;
@@ -664,33 +840,37 @@ expect(struct scenario *sc, const struct line_seg *want)
 	char wf[8], gf[8];
 	int kind, rc = 0;
 
-	if (sc->npend == 0)
-		return fail(sc, "expected an outbound segment, the server sent nothing");
-	pd = sc->pend[0];
-	memmove(sc->pend, sc->pend + 1, --sc->npend * sizeof(sc->pend[0]));
+	if (!take_pending(sc, backend, &pd))
+		return fail(sc, "expected an outbound segment, %s",
+			    backend ? "nothing went to the backend" : "the server sent nothing");
+	if (backend)
+		peer = (struct pcl_pkt_ctx){.mac = backend_mac, .addr = sc->be.addr};
 	f = rte_pktmbuf_mtod(pd.m, const uint8_t *);
-	kind = pcl_pkt_parse(f, pd.m->data_len, 0, &client, &g);
+	kind = pcl_pkt_parse(f, pd.m->data_len, 0, &peer, &g);
 	if (kind != PCL_PKT_TCP) {
 		rte_pktmbuf_free(pd.m);
-		return fail(sc, "outbound frame is not valid TCP to the client (%d)", kind);
+		return fail(sc, "outbound frame is not valid TCP to the %s (%d)",
+			    backend ? "backend" : "client", kind);
 	}
-	if ((g.flags & RTE_TCP_SYN_FLAG) && sc->cur.isn_pending) {
+	if (!backend && (g.flags & RTE_TCP_SYN_FLAG) && sc->cur.isn_pending) {
 		sc->cur.server_isn = g.seq - want->seq;
 		sc->cur.server_isn_known = true;
 		sc->cur.isn_pending = false;
 	}
-	seq = g.seq - sc->cur.server_isn;
-	ack = g.ack - sc->client_isn;
+	seq = g.seq - (backend ? sc->client_isn : sc->cur.server_isn);
+	ack = g.ack - (backend ? sc->be.isn : sc->client_isn);
 	hl = (unsigned int)(f[PCL_L2_LEN + PCL_IP_LEN + 12] >> 4) * 4;
 	ngot = reply_opts(f + PCL_HDR_LEN, hl - PCL_TCP_LEN, got_opts);
 	if (g.opts.present & PCL_OPTF_TS)
-		sc->cur.last_tsval = g.opts.tsval;
+		*(backend ? &sc->be.last_tsval : &sc->cur.last_tsval) = g.opts.tsval;
 	flags_str(want->flags, wf);
 	flags_str(g.flags, gf);
 	dt = (int64_t)pd.at_us - (int64_t)sc->now_script_us;
 
 	if (g.flags != want->flags)
 		rc = fail(sc, "flags: expected %s, got %s", wf, gf);
+	else if (check_ends(sc, &g, backend) != 0)
+		rc = -EINVAL;
 	else if (seq != want->seq)
 		rc = fail(sc, "seq: expected %u, got %u", want->seq, seq);
 	else if (g.len != want->len)
@@ -717,7 +897,7 @@ static int
 check_state(struct scenario *sc, char *p)
 {
 	struct pcl_tuple t = {
-		.raddr = RTE_BE32(0xc6120001),
+		.raddr = CLIENT_IP,
 		.laddr = sc->cfg.addr,
 		.rport = rte_cpu_to_be_16(sc->cur.client_port),
 		.lport = rte_cpu_to_be_16(sc->server_port),
@@ -837,6 +1017,9 @@ config(struct scenario *sc, char *p)
 		sc->cur.client_port = (uint16_t)strtoul(eq + 1, NULL, 0);
 	else if (strcmp(p, "server_port") == 0)
 		sc->server_port = (uint16_t)strtoul(eq + 1, NULL, 0);
+	else if (strcmp(p, "backend_isn") == 0)
+		sc->be.isn = (uint32_t)strtoul(eq + 1, NULL, 0);
+
 	else if ((dot = strchr(p, '.')) != NULL) {
 		*dot = '\0';
 		if (pcl_config_set(&sc->cfg, p, dot + 1, eq + 1, err, sizeof(err)) != 0)
@@ -863,11 +1046,27 @@ parse_time(struct scenario *sc, char **pp, uint64_t *t_us)
 	return 0;
 }
 
+/* "backend N": later "b<" and "b>" lines are the first service's backend N (from 0). */
+static int
+backend(struct scenario *sc, char *p)
+{
+	char *end;
+	unsigned long i = strtoul(p, &end, 10);
+
+	if (sc->sv == NULL || end == p || i >= sc->sv->svc[0].nbackends)
+		return fail(sc,
+			    "backend: expected the index of one of the first service's backends");
+	sc->be.addr = sc->sv->svc[0].backends[i].addr;
+	sc->be.port = rte_be_to_cpu_16(sc->sv->svc[0].backends[i].port);
+	return 0;
+}
+
 static int
 run_line(struct scenario *sc, char *p)
 {
 	struct line_seg *s;
 	uint64_t t_us = 0;
+	bool backend_side;
 	int rc;
 
 	if (word(&p, "config"))
@@ -888,15 +1087,20 @@ run_line(struct scenario *sc, char *p)
 		return rekey(sc);
 	if (word(&p, "connection"))
 		return connection(sc, p);
+	if (word(&p, "backend"))
+		return backend(sc, p);
+	backend_side = p[0] == 'b' && (p[1] == '<' || p[1] == '>');
+	p += backend_side;
 	if (*p != '<' && *p != '>')
-		return fail(sc, "expected '<', '>', 'expect nothing', 'state', 'counter', 'rekey' "
-				"or 'connection'");
+		return fail(sc,
+			    "expected '<', '>', 'b<', 'b>', 'expect nothing', 'state', 'counter', "
+			    "'rekey', 'connection' or 'backend'");
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return fail(sc, "out of memory");
 	rc = parse_seg(sc, skip_ws(p + 1), s);
 	if (rc == 0)
-		rc = *p == '<' ? inject(sc, s) : expect(sc, s);
+		rc = *p == '<' ? inject(sc, s, backend_side) : expect(sc, s, backend_side);
 	free(s);
 	return rc;
 }
@@ -931,6 +1135,7 @@ run_script(const char *path, char *err, size_t errlen)
 	sc->cfg.tcp.conns = 1024;
 	sc->cfg.tcp.syn_backlog = 512;
 	sc->client_isn = 1000000;
+	sc->be.isn = 5000000;
 	sc->cur.client_port = 40000;
 	sc->server_port = 80;
 	f = fopen(path, "r");

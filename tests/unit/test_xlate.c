@@ -208,6 +208,28 @@ Test(xlate, strip_sack)
 	}
 }
 
+/* Nor timestamps: the TS option becomes NOPs, the SACK blocks still move. */
+Test(xlate, strip_ts)
+{
+	struct pcl_xlate x = to_backend;
+	unsigned int pad, i;
+
+	x.strip_ts = true;
+	for (pad = 0; pad < 4; pad++) {
+		struct frame f, before;
+		struct layout l = build(&f, pad, 1, 3, 11 + pad);
+		const uint8_t *ta = (const uint8_t *)&f.th, *tb = (const uint8_t *)&before.th;
+
+		before = f;
+		pcl_xlate_tcp(&f.ip, &f.th, &x);
+		for (i = 0; i < 10; i++)
+			cr_expect_eq(ta[l.ts + i], PCL_OPT_NOP, "pad %u byte %u", pad, i);
+		cr_expect_eq(ta[l.sack], PCL_OPT_SACK);
+		cr_expect_eq(get32(ta + l.sack + 2), get32(tb + l.sack + 2) + x.ack_add);
+		expect_checksums(&f);
+	}
+}
+
 /* The sequence number moves (the other direction), and an RST without ACK keeps its ack. */
 Test(xlate, seq_add_and_rst)
 {
@@ -253,6 +275,7 @@ Test(xlate, random_frames)
 			.wnd_from = (uint8_t)(rand() % 15),
 			.wnd_to = (uint8_t)(rand() % 15),
 			.strip_sack = rand() % 2,
+			.strip_ts = rand() % 3 == 0,
 		};
 		pcl_xlate_tcp(&f.ip, &f.th, &x);
 		if (!checksums_right(&f) && wrong++ == 0)
