@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The pure parts of cps-gen: its latency histogram, response reader and flood kinds. */
+/*
+ * The pure parts of cps-gen: its latency histogram, response reader, flood
+ * kinds, retransmission timeout and rate search.
+ */
 #include <errno.h>
 
 #include <criterion/criterion.h>
 
 #include "pcl_gen.h"
+#include "pcl_gen_rtt.h"
+#include "pcl_gen_search.h"
 #include "pcl_hist.h"
 
 static struct pcl_hist h;
@@ -86,4 +91,165 @@ Test(gen_flood, kinds_parse_by_name)
 	cr_expect_eq(pcl_gen_flood_kind("SYN"), -EINVAL);
 	cr_expect_eq(pcl_gen_flood_kind(""), -EINVAL);
 	cr_expect_eq(pcl_gen_flood_kind("fin"), -EINVAL);
+}
+
+Test(hist, delta_adds_what_was_recorded_between_two_copies)
+{
+	static struct pcl_hist live, before, sum;
+
+	pcl_hist_add(&live, 100);
+	before = live;
+	pcl_hist_add(&live, 5000);
+	pcl_hist_add(&live, 7);
+	pcl_hist_delta(&sum, &live, &before);
+	cr_expect_eq(sum.count, 2);
+	cr_expect_eq(sum.b[pcl_hist_bucket(100)], 0, "recorded before the first copy");
+	cr_expect_eq(sum.b[pcl_hist_bucket(5000)], 1);
+	cr_expect_eq(sum.b[pcl_hist_bucket(7)], 1);
+	cr_expect_eq(sum.max, 5000);
+}
+
+/* RFC 6298, with G = 1 ms. */
+Test(gen_rtt, the_first_rto_is_the_initial_one_then_srtt_plus_4_rttvar)
+{
+	struct pcl_gen_rtt r;
+
+	pcl_gen_rtt_init(&r, 1000, 200, 60000);
+	cr_expect_eq(r.rto_ms, 1000, "2.1: before any sample");
+	pcl_gen_rtt_sample(&r, 100000); /* 100 ms */
+	cr_expect_eq(r.srtt_us, 100000, "2.2: SRTT = R");
+	cr_expect_eq(r.rttvar_us, 50000, "2.2: RTTVAR = R/2");
+	cr_expect_eq(r.rto_ms, 300, "SRTT + 4 RTTVAR");
+	pcl_gen_rtt_sample(&r, 200000);
+	cr_expect_eq(r.rttvar_us, 50000 - 12500 + 25000, "2.3: 3/4 RTTVAR + 1/4 |SRTT - R|");
+	cr_expect_eq(r.srtt_us, 100000 - 12500 + 25000, "2.3: 7/8 SRTT + 1/8 R");
+	cr_expect_eq(r.rto_ms, 363, "112.5 ms + 4 * 62.5 ms, rounded up to the tick");
+}
+
+Test(gen_rtt, the_rto_stays_within_min_and_max_and_doubles_per_retransmission)
+{
+	struct pcl_gen_rtt r;
+
+	pcl_gen_rtt_init(&r, 1000, 1000, 60000);
+	pcl_gen_rtt_sample(&r, 50); /* 50 us, a memif round trip */
+	cr_expect_eq(r.rto_ms, 1000, "2.4: never below the minimum");
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 0), 1000);
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 1), 2000, "5.5: doubled");
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 3), 8000);
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 6), 60000, "capped at the maximum");
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 200), 60000, "however many");
+	pcl_gen_rtt_init(&r, 1000, 1, 60000);
+	pcl_gen_rtt_sample(&r, 50);
+	cr_expect_eq(r.rto_ms, 2, "G: 50 us + max(1 ms, 100 us), rounded up");
+	pcl_gen_rtt_init(&r, 100000, 1000, 60000);
+	cr_expect_eq(r.rto_ms, 60000, "the initial value is capped too");
+}
+
+/* The search: a server that loses nothing below 700/s and everything above. */
+static struct pcl_gen_step
+step_at(uint64_t rate, uint64_t knee, double busy)
+{
+	return (struct pcl_gen_step){
+		.rate = rate,
+		.secs = 1,
+		.offered = rate,
+		.completed = rate <= knee ? rate : knee,
+		.gen_busy = busy,
+	};
+}
+
+static unsigned int
+search_to_end(struct pcl_gen_search *s, uint64_t knee, double busy, uint64_t *tried)
+{
+	unsigned int n = 0;
+
+	while (s->next != 0) {
+		struct pcl_gen_step st = step_at(s->next, knee, busy);
+
+		tried[n++] = st.rate;
+		pcl_gen_search_step(s, &st);
+		cr_assert_eq(st.pass, st.rate <= knee, "step at %lu", (unsigned long)st.rate);
+	}
+	return n;
+}
+
+Test(gen_search, halves_the_interval_until_it_is_narrow_enough)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+	unsigned int n;
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	n = search_to_end(&s, 700, 0.5, tried);
+	cr_expect_eq(tried[0], 1000, "the bound first");
+	cr_expect_eq(tried[1], 500);
+	cr_expect_eq(tried[2], 750);
+	cr_expect_eq(tried[3], 625);
+	cr_expect_eq(tried[4], 687);
+	cr_expect_eq(tried[5], 718);
+	cr_expect_eq(n, 6, "718 - 687 <= 5 %% of 718");
+	cr_expect_eq(s.lo, 687, "the highest rate that passed");
+	cr_expect_eq(s.hi, 718);
+	cr_expect_eq(s.hi_limit, PCL_GEN_LIMIT_server);
+}
+
+Test(gen_search, a_bound_that_passes_ends_the_search)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+
+	cr_assert_eq(pcl_gen_search_init(&s, 500, 0, 0.05, 20), 0);
+	cr_expect_eq(search_to_end(&s, 700, 0.5, tried), 1);
+	cr_expect_eq(s.lo, 500);
+	cr_expect_not(s.hi_failed);
+}
+
+Test(gen_search, nothing_passing_ends_after_the_last_step_with_no_result)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 6), 0);
+	cr_expect_eq(search_to_end(&s, 0, 0.5, tried), 6);
+	cr_expect_eq(s.lo, 0);
+	cr_expect_eq(tried[5], 31);
+}
+
+Test(gen_search, lost_is_everything_but_a_clean_completion)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = {.rate = 1000, .offered = 1000, .completed = 990, .rtx_conns = 5};
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.01, 0.05, 20), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.lost, 15, "10 not completed, 5 only after a retransmission");
+	cr_expect_not(st.pass, "15 > 1 %% of 1000");
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.02, 0.05, 20), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect(st.pass, "15 <= 2 %% of 1000");
+}
+
+Test(gen_search, a_generator_busy_all_the_time_is_named_the_limit)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = step_at(1000, 500, 0.95);
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_generator);
+	st = step_at(500, 500, 0.95);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_none, "a pass has no limit");
+	cr_expect_eq(s.hi_limit, PCL_GEN_LIMIT_generator);
+}
+
+Test(gen_search, bad_arguments_are_refused)
+{
+	struct pcl_gen_search s;
+
+	cr_expect_eq(pcl_gen_search_init(&s, 0, 0, 0.05, 20), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 1, 0.05, 20), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, -0.1, 0.05, 20), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0, 20), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0.05, 0), -EINVAL);
 }
