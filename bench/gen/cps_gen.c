@@ -151,6 +151,9 @@ parse(int argc, char **argv, struct opts *o)
 		      .concurrency = 1000,
 		      .timeout_ms = 1000,
 		      .request = true,
+		      .requests = 1,
+		      .resp_size = -1,
+		      .nworkers = 1,
 		      .flood_first = 0x0ac80000,
 		      .flood_n = 65536,
 		      .nq = 1,
@@ -320,7 +323,7 @@ rx_all(struct pcl_gen *g, uint16_t port, uint64_t now)
 			break;
 		n = rte_eth_rx_burst(port, q, pkts, RTE_DIM(pkts));
 		for (i = 0; i < n; i++)
-			pcl_gen_input(g, pkts[i], now);
+			pcl_gen_input(g, pkts[i], now, &(uint16_t){0});
 		total += n;
 	}
 	return total;
@@ -501,12 +504,12 @@ run(struct pcl_gen *g, uint16_t port, const struct opts *o)
 			}
 			if (now >= end || (o->count && g->st.opened >= o->count)) {
 				opening = false;
-				drain_end = now + g->timeout_tsc;
+				drain_end = now + (uint64_t)(g->cfg.timeout_ms + 2) * g->tick_tsc;
 			}
 		} else if (g->active == 0 || now >= drain_end) {
 			break;
 		}
-		pcl_gen_expire(g, now);
+		pcl_gen_timers(g, now);
 		pcl_gen_flush(g, port);
 		if (did)
 			busy += now - last;
@@ -559,7 +562,7 @@ main(int argc, char **argv)
 	if (port_start(port, o.g.nq, mp) != 0)
 		rte_exit(EXIT_FAILURE, "cannot start port %u with %u queues\n", port, o.g.nq);
 	rte_eth_macaddr_get(port, &mac);
-	rc = pcl_gen_init(&g, &o.g, mp, &mac);
+	rc = pcl_gen_init(&g, &o.g, mp, &mac, rte_rdtsc());
 	if (rc != 0)
 		rte_exit(EXIT_FAILURE, "cannot set up the clients: %s\n", strerror(-rc));
 	signal(SIGINT, on_signal);

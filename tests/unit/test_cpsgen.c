@@ -63,10 +63,12 @@ Test(hist, merge_adds_counts_and_keeps_the_max)
 
 /* The generator's HTTP response length, which decides when it closes. */
 
+static int64_t body;
+
 static int32_t
 left(const char *s)
 {
-	return pcl_gen_resp_left(s, (uint16_t)strlen(s));
+	return pcl_gen_resp_left(s, (uint16_t)strlen(s), &body);
 }
 
 Test(gen_resp, content_length_counts_what_is_still_to_come)
@@ -79,6 +81,18 @@ Test(gen_resp, content_length_counts_what_is_still_to_come)
 	cr_expect_eq(left("HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody"), 0, "no length: one segment");
 	cr_expect_eq(left("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"), 0, "headers not complete");
 	cr_expect_eq(left("\r\nContent-Length: 4\r\n\r\n"), 4, "a line at the very start");
+}
+
+Test(gen_resp, the_content_length_is_reported_for_the_size_check)
+{
+	left("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\nab");
+	cr_expect_eq(body, 3000);
+	left("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	cr_expect_eq(body, 0);
+	left("HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody");
+	cr_expect_eq(body, -1, "no Content-Length");
+	left("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n");
+	cr_expect_eq(body, -1, "headers not complete");
 }
 
 /* --flood-kind: every name, mix last, nothing else. */
