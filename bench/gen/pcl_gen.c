@@ -151,6 +151,7 @@ pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempoo
 	g->hz = rte_get_tsc_hz();
 	g->tick_tsc = g->hz / 1000;
 	g->tick = pcl_gen_tick(g, now);
+	g->late_after = UINT64_MAX;
 	/* MSS, the only option our SYNs offer: kind 2, length 4. */
 	g->syn_opt[0] = 2;
 	g->syn_opt[1] = 4;
@@ -468,7 +469,10 @@ pcl_gen_slot_done(struct pcl_gen *g, struct pcl_gen_slot *s, uint64_t now)
 		g->st.fail[PCL_GEN_FAIL_bad_response]++;
 	} else {
 		g->st.completed++;
-		g->st.rtx_conns += !!(s->flags & SF_RTX);
+		if (s->flags & SF_RTX)
+			g->st.rtx_conns++;
+		else if (now > g->late_after)
+			g->st.late++;
 		pcl_hist_add(&g->conn_lat, (now - s->t_open) * UINT64_C(1000000000) / g->hz);
 	}
 	slot_free(g, s);

@@ -40,6 +40,8 @@
  * its own retransmissions end. A connection not closed within the timeout
  * fails, whatever the retransmissions; without retransmission (strict mode,
  * for links that never lose), a lost segment is a failure at the timeout.
+ * In both modes a repeated SYN-ACK (the server's retransmission: our third
+ * segment was lost) is answered with that segment again, and counted.
  *
  * Each slot has one timer on a wheel (lib/tcp/pcl_timer.h, O(1) arm and
  * cancel): the next retransmission or the connection's deadline.
@@ -133,6 +135,7 @@ struct pcl_gen_stats {
 	uint64_t rtx_req;
 	uint64_t rtx_fin;
 	uint64_t rtx_conns;  /* of the completed, those that needed a retransmission */
+	uint64_t late;       /* of the others, those completed after late_after */
 	uint64_t missed;     /* open-loop opens skipped: every client busy (pcl_gen_miss) */
 	uint64_t tx_drop;    /* frames dropped: the TX queue was full */
 	uint64_t no_mbuf;    /* frames not built: pool empty */
@@ -151,9 +154,10 @@ struct pcl_gen {
 	struct rte_mempool *mp;
 	struct rte_ether_addr mac, dst_mac;
 	uint64_t hz;
-	uint64_t tick_tsc; /* TSC cycles per timer tick (1 ms) */
-	uint32_t tick;     /* the tick of the last call that gave the time */
-	uint32_t nslots;   /* clients this worker owns */
+	uint64_t tick_tsc;   /* TSC cycles per timer tick (1 ms) */
+	uint32_t tick;       /* the tick of the last call that gave the time */
+	uint64_t late_after; /* TSC: a completion after it is late (UINT64_MAX: never) */
+	uint32_t nslots;     /* clients this worker owns */
 	uint32_t active;
 	struct pcl_gen_slot *slots;
 	/* client (address index * nsport + port index) -> owner << PCL_GEN_OWNER_SHIFT | slot */

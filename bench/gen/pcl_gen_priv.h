@@ -52,12 +52,6 @@ struct pcl_gen_slot {
 
 static_assert(sizeof(struct pcl_gen_slot) <= 64, "a client fits in a cache line");
 
-static inline struct pcl_gen_slot *
-pcl_gen_slot(struct pcl_gen *g, uint32_t idx)
-{
-	return &g->slots[idx];
-}
-
 /* The timer tick (ms) of TSC t. */
 static inline uint32_t
 pcl_gen_tick(const struct pcl_gen *g, uint64_t t)

@@ -29,7 +29,7 @@ pcl_gen_search_init(struct pcl_gen_search *s, uint64_t upper, double loss, doubl
 void
 pcl_gen_search_step(struct pcl_gen_search *s, struct pcl_gen_step *st)
 {
-	uint64_t clean = st->completed - st->rtx_conns;
+	uint64_t clean = st->completed - st->rtx_conns - st->late;
 
 	st->lost = st->offered > clean ? st->offered - clean : 0;
 	st->pass = (double)st->lost <= s->loss * (double)st->offered;

@@ -15,10 +15,13 @@
  * A step passes when the connections it lost are at most a share of those
  * it offered. Lost is everything but a clean completion: a failure, a
  * connection that completed only after a retransmission (a lost packet, as
- * a no-drop search counts it), an open skipped because every client was
- * busy, and an open the generator did not make on time. A failed step
- * names its limit: the generator when its busiest worker was busy nearly
- * all the time, else the server (or the link).
+ * a no-drop search counts it), one that completed late (more than a tenth
+ * of the step after its end: the server fell behind and queued the rest,
+ * which a server with a deep accept queue does instead of dropping), an
+ * open skipped because every client was busy, and an open the generator
+ * did not make on time. A failed step names its limit: the generator when
+ * its busiest worker was busy nearly all the time, else the server (or the
+ * link).
  */
 
 /* A worker busy this share of a step's time or more was the limit. */
@@ -39,7 +42,10 @@ struct pcl_gen_step {
 	uint64_t offered;   /* connections the schedule asked for */
 	uint64_t completed; /* of them, completed */
 	uint64_t rtx_conns; /* of those, after a retransmission */
+	uint64_t late;      /* of the others, late */
 	double gen_busy;    /* the busiest worker's busy share of the step, 0..1 */
+	double gen_cycles;  /* generator busy cycles per completed connection */
+	double synack_p50_us, synack_p99_us, conn_p50_us, conn_p99_us;
 	/* the verdict, from pcl_gen_search_step */
 	uint64_t lost;
 	bool pass;

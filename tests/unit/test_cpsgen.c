@@ -243,6 +243,18 @@ Test(gen_search, lost_is_everything_but_a_clean_completion)
 	cr_expect(st.pass, "15 <= 2 %% of 1000");
 }
 
+Test(gen_search, a_connection_completed_late_is_lost)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = {
+		.rate = 1000, .offered = 1000, .completed = 1000, .rtx_conns = 2, .late = 30};
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.lost, 32, "all completed, 30 of them late, 2 after a retransmission");
+	cr_expect_not(st.pass);
+}
+
 Test(gen_search, a_generator_busy_all_the_time_is_named_the_limit)
 {
 	struct pcl_gen_search s;
