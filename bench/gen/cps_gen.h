@@ -42,7 +42,7 @@ struct cps_run {
 	uint64_t count;       /* total opens (made or missed), 0 = no limit */
 	uint64_t flood_rate;
 	uint32_t secs; /* opening time */
-	bool late;     /* count completions over a tenth of secs after the opening as late */
+	bool step;     /* a search step: see run_share */
 };
 
 /* One generator worker: an lcore, its queues, its clients. */
@@ -53,6 +53,7 @@ struct cps_worker {
 	struct rte_ring *inbox; /* frames other workers received for our clients */
 	uint64_t busy;          /* TSC cycles of iterations that did something */
 	uint64_t behind;        /* opens an open-loop schedule wanted but the loop did not make */
+	uint64_t tx_stalls;     /* iterations whose opens a full TX queue cut short */
 	uint64_t handed;        /* frames given to another worker */
 	uint64_t handoff_drop;  /* and dropped: its inbox was full */
 	uint64_t open_busy, open_span; /* busy and all TSC cycles of the last run's opening */

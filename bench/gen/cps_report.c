@@ -97,12 +97,13 @@ void
 cps_report_step(const char *name, const struct pcl_gen_step *st, bool judged)
 {
 	printf("%-8s rate %9" PRIu64 "/s  %4.1f s  offered %9" PRIu64 "  completed %9" PRIu64
-	       "  after rtx %6" PRIu64 "  late %6" PRIu64
+	       "  after rtx %6" PRIu64 "  late %6" PRIu64 "  behind %6" PRIu64 "%s"
 	       "  syn-ack us p50 %5.0f p99 %6.0f  conn us p50 %6.0f p99 %7.0f"
 	       "  gen busy %3.0f %% %6.0f cycles/conn",
 	       name, st->rate, st->secs, st->offered, st->completed, st->rtx_conns, st->late,
-	       st->synack_p50_us, st->synack_p99_us, st->conn_p50_us, st->conn_p99_us,
-	       100 * st->gen_busy, st->gen_cycles);
+	       st->behind, st->port_stalled ? " (port full)" : "", st->synack_p50_us,
+	       st->synack_p99_us, st->conn_p50_us, st->conn_p99_us, 100 * st->gen_busy,
+	       st->gen_cycles);
 	if (judged)
 		printf("  lost %7" PRIu64 " (%.3f %%)  %s", st->lost,
 		       st->offered ? 100.0 * (double)st->lost / (double)st->offered : 0.0,
@@ -158,12 +159,14 @@ json_step(const struct pcl_gen_step *st)
 {
 	printf("{\"rate\": %" PRIu64 ", \"seconds\": %.3f, \"offered\": %" PRIu64
 	       ", \"completed\": %" PRIu64 ", \"rtx_conns\": %" PRIu64 ", \"late\": %" PRIu64
+	       ", \"behind\": %" PRIu64 ", \"port_stalled\": %s"
 	       ", \"lost\": %" PRIu64 ", \"synack_us_p50\": %.1f, \"synack_us_p99\": %.1f"
 	       ", \"conn_us_p50\": %.1f, \"conn_us_p99\": %.1f, \"gen_busy\": %.3f"
 	       ", \"gen_cycles_per_conn\": %.0f, \"pass\": %s, \"limit\": \"%s\"}",
-	       st->rate, st->secs, st->offered, st->completed, st->rtx_conns, st->late, st->lost,
-	       st->synack_p50_us, st->synack_p99_us, st->conn_p50_us, st->conn_p99_us, st->gen_busy,
-	       st->gen_cycles, st->pass ? "true" : "false", pcl_gen_limit_names[st->limit]);
+	       st->rate, st->secs, st->offered, st->completed, st->rtx_conns, st->late, st->behind,
+	       st->port_stalled ? "true" : "false", st->lost, st->synack_p50_us, st->synack_p99_us,
+	       st->conn_p50_us, st->conn_p99_us, st->gen_busy, st->gen_cycles,
+	       st->pass ? "true" : "false", pcl_gen_limit_names[st->limit]);
 }
 
 static void
@@ -172,8 +175,9 @@ json_search(const struct cps_search *cs)
 	unsigned int i;
 
 	printf(", \"search\": {\"loss\": %g, \"result_cps\": %" PRIu64
-	       ", \"upper_passed\": %s, \"limit\": \"%s\", \"probe\": ",
+	       ", \"upper_passed\": %s, \"failed_at\": %" PRIu64 ", \"limit\": \"%s\", \"probe\": ",
 	       cs->s.loss, cs->s.lo, cs->s.hi_failed ? "false" : "true",
+	       cs->s.hi_failed ? cs->s.hi : 0,
 	       pcl_gen_limit_names[cs->s.hi_failed ? cs->s.hi_limit : PCL_GEN_LIMIT_none]);
 	if (cs->probed)
 		json_step(&cs->probe);

@@ -116,6 +116,22 @@ poll_once(struct cps_worker *w, uint64_t now)
 	return did;
 }
 
+/*
+ * Fails what is still open, as many at a time as the TX queues have room
+ * for the RSTs, sending between, so none is lost: an RST lost leaves the
+ * server a connection the tuple's next one would run into. For 100 ms at
+ * most; then whatever room there is.
+ */
+static void
+abort_open(struct cps_worker *w)
+{
+	uint64_t until = rte_rdtsc() + w->g.hz / 10;
+
+	while (pcl_gen_abort(&w->g, pcl_gen_tx_room(&w->g) / 2) > 0 && rte_rdtsc() < until)
+		poll_once(w, rte_rdtsc());
+	pcl_gen_abort(&w->g, UINT32_MAX);
+}
+
 /* How many of total opens spread evenly over [t0, t0 + span) are due at now. */
 static uint64_t
 due(uint64_t t0, uint64_t span, uint64_t total, uint64_t now)
@@ -128,7 +144,10 @@ due(uint64_t t0, uint64_t span, uint64_t total, uint64_t now)
 /*
  * Runs worker w's share of r: opens connections for r->secs, then waits
  * (up to the timeout) for them to end and fails what is left, so the next
- * run starts from nothing. tick, if any, is called each iteration.
+ * run starts from nothing. A search step may catch up for a tenth of its
+ * time more on opens a stall delayed (a stall of the VM at its very end
+ * would otherwise cost it), and a completion after that is late. tick, if
+ * any, is called each iteration.
  */
 static void
 run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
@@ -136,6 +155,7 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 	struct pcl_gen *g = &w->g;
 	unsigned int i = (unsigned int)(w - cps_workers);
 	uint64_t span = (uint64_t)r->secs * g->hz, t0 = rte_rdtsc(), now = t0, last;
+	uint64_t grace = r->step ? span / 10 : 0;
 	uint64_t rate = share_of(r->rate, i), count = share_of(r->count, i);
 	uint64_t flood = share_of(r->flood_rate * r->secs, i);
 	/* Opens the run asks of this worker: its share of the rate over the time, or the count. */
@@ -145,7 +165,7 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 
 	if (count && count < target)
 		target = count;
-	g->late_after = UINT64_MAX;
+	g->late_after = r->step ? t0 + span + grace : UINT64_MAX;
 	g->cfg.concurrency = r->open_loop
 				     ? UINT32_MAX
 				     : (uint32_t)RTE_MAX(share_of(r->concurrency, i), UINT64_C(1));
@@ -165,6 +185,8 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 			if (r->open_loop && k < n && pcl_gen_full(g)) {
 				pcl_gen_miss(g, n - k);
 				issued += n - k;
+			} else if (k < n && g->active < g->cfg.concurrency) {
+				w->tx_stalls++;
 			}
 			did += k;
 			if (flood) {
@@ -174,14 +196,13 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 				did += pcl_gen_flood(
 					g, (uint32_t)RTE_MIN(fwant, (uint64_t)OPEN_BURST));
 			}
-			if (now >= t0 + span || issued >= target) {
+			if (now >= t0 + span + grace || issued >= target ||
+			    (now >= t0 + span && !rate)) {
 				opening = false;
 				if (r->open_loop)
 					w->behind += target - issued;
 				w->open_busy = w->busy - busy0;
 				w->open_span = now - t0;
-				if (r->late)
-					g->late_after = now + span / 10;
 				/* The last connection's deadline, and a tick for its timer. */
 				drain_end = now + (uint64_t)(g->cfg.timeout_ms + 2) * g->tick_tsc;
 			}
@@ -193,7 +214,7 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 		if (tick)
 			tick(now);
 	}
-	pcl_gen_abort(g);
+	abort_open(w);
 }
 
 /*
@@ -237,7 +258,7 @@ worker_main(void *arg)
 			break;
 		poll_once(w, rte_rdtsc());
 	}
-	pcl_gen_abort(&w->g);
+	abort_open(w);
 	linger(w);
 	return 0;
 }
@@ -277,7 +298,7 @@ void
 cps_finish(void)
 {
 	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
-	pcl_gen_abort(&cps_workers[0].g);
+	abort_open(&cps_workers[0]);
 	linger(&cps_workers[0]);
 	rte_eal_mp_wait_lcore();
 }

@@ -27,7 +27,7 @@ measure(const struct cps_run *r, struct pcl_gen_step *st)
 {
 	static struct pcl_hist lat[PCL_GEN_MAX_Q], conn_lat[PCL_GEN_MAX_Q];
 	struct pcl_gen_stats a, b;
-	uint64_t busy = 0;
+	uint64_t busy = 0, behind = 0, stalls = 0;
 	unsigned int i;
 
 	cps_stats_sum(&a);
@@ -35,6 +35,8 @@ measure(const struct cps_run *r, struct pcl_gen_step *st)
 		lat[i] = cps_workers[i].g.lat;
 		conn_lat[i] = cps_workers[i].g.conn_lat;
 		busy -= cps_workers[i].busy;
+		behind -= cps_workers[i].behind;
+		stalls -= cps_workers[i].tx_stalls;
 	}
 	cps_execute(r, NULL);
 	cps_stats_sum(&b);
@@ -55,11 +57,15 @@ measure(const struct cps_run *r, struct pcl_gen_step *st)
 		const struct cps_worker *w = &cps_workers[i];
 
 		busy += w->busy;
+		behind += w->behind;
+		stalls += w->tx_stalls;
 		if (w->open_span)
 			st->gen_busy =
 				fmax(st->gen_busy, (double)w->open_busy / (double)w->open_span);
 	}
 	st->gen_cycles = st->completed ? (double)busy / (double)st->completed : 0;
+	st->behind = behind;
+	st->port_stalled = stalls > 0;
 }
 
 void
@@ -69,7 +75,7 @@ cps_search(const struct cps_opts *o, struct cps_search *cs)
 		.open_loop = true,
 		.flood_rate = o->flood_rate,
 		.secs = o->step_s,
-		.late = true,
+		.step = true,
 	};
 	uint64_t upper = o->rate;
 
@@ -78,7 +84,7 @@ cps_search(const struct cps_opts *o, struct cps_search *cs)
 		struct cps_run probe = r;
 
 		probe.open_loop = false;
-		probe.late = false;
+		probe.step = false;
 		probe.concurrency = o->g.concurrency;
 		measure(&probe, &cs->probe);
 		cs->probed = true;

@@ -478,11 +478,17 @@ pcl_gen_slot_done(struct pcl_gen *g, struct pcl_gen_slot *s, uint64_t now)
 	slot_free(g, s);
 }
 
-/* Past its deadline: leave the server nothing of it before the tuple is reused. */
+/*
+ * Past its deadline: leave the server nothing of it before the tuple is
+ * reused. Only an RST at the server's rcv_nxt closes (RFC 5961 3.2), which
+ * is snd_una, or snd_nxt if it got what we sent but its ACK did not come.
+ */
 static void
 expire(struct pcl_gen *g, struct pcl_gen_slot *s)
 {
 	pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_una, NULL, 0);
+	if (s->snd_nxt != s->snd_una)
+		pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_nxt, NULL, 0);
 	pcl_gen_slot_fail(
 		g, s, s->state == SLOT_SYN_SENT ? PCL_GEN_FAIL_no_synack : PCL_GEN_FAIL_timeout);
 }
@@ -509,18 +515,26 @@ unsigned int
 pcl_gen_timers(struct pcl_gen *g, uint64_t now)
 {
 	g->tick = pcl_gen_tick(g, now);
-	return pcl_wheel_advance(&g->wheel, g->tick, RTE_MIN(TIMER_BUDGET, pcl_gen_tx_room(g)),
+	/* A timer sends two frames at most (expire). */
+	return pcl_wheel_advance(&g->wheel, g->tick, RTE_MIN(TIMER_BUDGET, pcl_gen_tx_room(g) / 2),
 				 fire, g);
 }
 
-void
-pcl_gen_abort(struct pcl_gen *g)
+uint32_t
+pcl_gen_abort(struct pcl_gen *g, uint32_t max)
 {
 	uint32_t i;
 
-	for (i = 0; i < g->nslots && g->active > 0; i++)
-		if (g->slots[i].state != SLOT_FREE)
-			expire(g, &g->slots[i]);
+	for (i = 0; i < g->nslots && g->active > 0 && max > 0; i++) {
+		struct pcl_gen_slot *s = &g->slots[g->abort_at];
+
+		if (s->state != SLOT_FREE) {
+			expire(g, s);
+			max--;
+		}
+		g->abort_at = (g->abort_at + 1) % g->nslots;
+	}
+	return g->active;
 }
 
 void

@@ -165,6 +165,7 @@ struct pcl_gen {
 	/* free slots, FIFO */
 	uint32_t *free_q;
 	uint32_t free_head, free_n;
+	uint32_t abort_at; /* where pcl_gen_abort goes on */
 	struct pcl_wheel wheel;
 	uint32_t *wheel_mem;
 	struct pcl_gen_rtt rtt;
@@ -230,8 +231,12 @@ bool pcl_gen_input(struct pcl_gen *g, struct rte_mbuf *m, uint64_t now, uint16_t
  */
 unsigned int pcl_gen_timers(struct pcl_gen *g, uint64_t now);
 
-/* Fails every connection still open (the end of a run). */
-void pcl_gen_abort(struct pcl_gen *g);
+/*
+ * Fails up to max connections still open (the end of a run), each with its
+ * RSTs; returns how many are still open. With a max the TX queues have room
+ * for, and a flush between calls, no RST is lost.
+ */
+uint32_t pcl_gen_abort(struct pcl_gen *g, uint32_t max);
 
 /* An ARP request for the server's address, queued on the worker's first queue. */
 void pcl_gen_arp_request(struct pcl_gen *g);

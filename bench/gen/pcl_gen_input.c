@@ -119,17 +119,31 @@ est_input(struct pcl_gen *g, struct pcl_gen_slot *s, uint16_t len, bool fin)
 	}
 }
 
+/* An RST for a segment that belongs to no connection of ours (RFC 9293 3.10.7.1). */
+static void
+refuse(struct pcl_gen *g, const struct pcl_gen_slot *s, uint8_t flags, uint32_t ack)
+{
+	if ((flags & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) == RTE_TCP_ACK_FLAG)
+		pcl_gen_send(g, s, RTE_TCP_RST_FLAG, ack, NULL, 0);
+}
+
 /*
  * A segment for a free slot. Its last connection's FIN again means our last
  * ACK was lost: acknowledge it, as TIME_WAIT would (RFC 9293 3.10.7.4).
+ * Anything else is what the server still holds of a connection we ended
+ * (our RSTs lost, or not at its rcv_nxt): an RST at its ACK ends it there,
+ * before the tuple is used again.
  */
 static void
-free_input(struct pcl_gen *g, struct pcl_gen_slot *s, uint8_t flags, uint32_t seq, uint16_t len)
+free_input(struct pcl_gen *g, struct pcl_gen_slot *s, uint8_t flags, uint32_t seq, uint32_t ack,
+	   uint16_t len)
 {
 	g->st.stray++;
 	if ((flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)) == RTE_TCP_FIN_FLAG &&
 	    (s->flags & SF_USED) && seq + len + 1 == s->rcv_nxt)
 		pcl_gen_send_ack(g, s);
+	else
+		refuse(g, s, flags, ack);
 }
 
 static void
@@ -142,7 +156,16 @@ slot_input(struct pcl_gen *g, struct pcl_gen_slot *s, const struct rte_tcp_hdr *
 	bool fin = flags & RTE_TCP_FIN_FLAG;
 
 	if (s->state == SLOT_FREE) {
-		free_input(g, s, flags, seq, len);
+		free_input(g, s, flags, seq, ack, len);
+		return;
+	}
+	if (s->state == SLOT_SYN_SENT && (flags & RTE_TCP_ACK_FLAG) && ack != s->isn + 1) {
+		/*
+		 * Not for our SYN: the server answers from an older connection
+		 * on this tuple (RFC 5961's challenge ACK). An RST at its ACK
+		 * ends that one; our SYN, sent again, then opens ours.
+		 */
+		refuse(g, s, flags, ack);
 		return;
 	}
 	if (flags & RTE_TCP_RST_FLAG) {

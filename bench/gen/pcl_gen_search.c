@@ -33,9 +33,12 @@ pcl_gen_search_step(struct pcl_gen_search *s, struct pcl_gen_step *st)
 
 	st->lost = st->offered > clean ? st->offered - clean : 0;
 	st->pass = (double)st->lost <= s->loss * (double)st->offered;
-	st->limit = st->pass                             ? PCL_GEN_LIMIT_none
-		    : st->gen_busy >= PCL_GEN_BUSY_LIMIT ? PCL_GEN_LIMIT_generator
-							 : PCL_GEN_LIMIT_server;
+	if (st->pass)
+		st->limit = PCL_GEN_LIMIT_none;
+	else if (st->gen_busy >= PCL_GEN_BUSY_LIMIT || (st->behind > 0 && !st->port_stalled))
+		st->limit = PCL_GEN_LIMIT_generator;
+	else
+		st->limit = PCL_GEN_LIMIT_server;
 	s->steps++;
 	if (st->pass) {
 		s->lo = st->rate;

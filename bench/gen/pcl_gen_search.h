@@ -19,9 +19,11 @@
  * of the step after its end: the server fell behind and queued the rest,
  * which a server with a deep accept queue does instead of dropping), an
  * open skipped because every client was busy, and an open the generator
- * did not make on time. A failed step names its limit: the generator when
- * its busiest worker was busy nearly all the time, else the server (or the
- * link).
+ * could not make by then either. A failed step names its limit: the
+ * generator when its busiest worker was busy nearly all the time, or fell
+ * behind its schedule while the port took every frame it was given (its
+ * loop, or its share of a crowded CPU, was too slow); else the server (or
+ * the link).
  */
 
 /* A worker busy this share of a step's time or more was the limit. */
@@ -43,6 +45,8 @@ struct pcl_gen_step {
 	uint64_t completed; /* of them, completed */
 	uint64_t rtx_conns; /* of those, after a retransmission */
 	uint64_t late;      /* of the others, late */
+	uint64_t behind;    /* opens not made on time */
+	bool port_stalled;  /* the port refused frames at times, holding opens back */
 	double gen_busy;    /* the busiest worker's busy share of the step, 0..1 */
 	double gen_cycles;  /* generator busy cycles per completed connection */
 	double synack_p50_us, synack_p99_us, conn_p50_us, conn_p99_us;

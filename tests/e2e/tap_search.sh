@@ -81,7 +81,7 @@ assert passed, "no rate passed"
 assert s["result_cps"] == max(passed) == lo, (s, passed)
 assert min(failed) > s["result_cps"], (failed, s)
 assert (hi - lo) <= 0.2 * hi or len(steps) == 20, (lo, hi)
-assert s["limit"] == "server" and not s["upper_passed"], s
+assert s["limit"] == "server" and not s["upper_passed"] and s["failed_at"] == min(failed), s
 assert sum(st["rtx_conns"] for st in steps) > 0, "the overflowing steps retransmitted"
 assert g["rtx_syn"] + g["rtx_req"] + g["rtx_fin"] > 0, g
 assert g["opened"] == g["completed"] + g["failed"], g

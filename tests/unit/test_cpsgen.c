@@ -269,6 +269,24 @@ Test(gen_search, a_generator_busy_all_the_time_is_named_the_limit)
 	cr_expect_eq(s.hi_limit, PCL_GEN_LIMIT_generator);
 }
 
+Test(gen_search, falling_behind_while_the_port_took_everything_is_the_generators_limit)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = step_at(1000, 1000, 0.5);
+
+	st.behind = 10;
+	st.completed = 990;
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_generator, "its loop was too slow");
+	st = step_at(1000, 1000, 0.5);
+	st.behind = 10;
+	st.completed = 990;
+	st.port_stalled = true;
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_server, "the server did not take the frames");
+}
+
 Test(gen_search, bad_arguments_are_refused)
 {
 	struct pcl_gen_search s;

@@ -203,7 +203,7 @@ Test(gen, a_server_that_stops_after_the_handshake_is_counted_as_timeout)
 	gw_to_server(&w, NULL);
 	gw_to_gen(&w, NULL); /* SYN-ACKs; the ACKs with requests are lost */
 	gw_to_server(&w, every);
-	pcl_gen_abort(g);
+	cr_expect_eq(pcl_gen_abort(g, UINT32_MAX), 0);
 	cr_expect_eq(g->st.fail[PCL_GEN_FAIL_timeout], 10);
 	cr_expect_eq(g->lat.count, 10);
 	/* The RSTs clear the server's entries. */

@@ -229,3 +229,57 @@ Test(gen_rtx, strict_mode_fails_a_connection_that_lost_a_segment)
 	gw_pump(&w, NULL, NULL);
 	cr_expect_eq(t.w.pool.nfree, t.w.pool.cap);
 }
+
+static bool
+everything(const struct rte_tcp_hdr *th, uint16_t len)
+{
+	(void)th;
+	(void)len;
+	return true;
+}
+
+/* Ends N connections with the server's responses and our RSTs lost: it keeps them. */
+static void
+leave_connections_on_the_server(void)
+{
+	cr_assert_eq(pcl_gen_open(g, w.now, N), N);
+	gw_pump(&w, NULL, data);
+	cr_assert_eq(pcl_gen_abort(g, UINT32_MAX), 0);
+	gw_to_server(&w, everything);
+	cr_assert_eq(th_state(&t, PCL_TCP_ESTABLISHED), N);
+}
+
+Test(gen_rtx, what_the_server_still_holds_is_reset_when_it_reaches_a_free_client)
+{
+	start(NULL);
+	leave_connections_on_the_server();
+	gw_elapse(&w, 300); /* the server sends its responses again */
+	gw_pump(&w, NULL, NULL);
+	cr_expect_eq(g->st.stray, N);
+	cr_expect_eq(t.w.stats.conn_reset, N, "each ended by an RST at the server's rcv_nxt");
+	cr_expect_eq(t.w.pool.nfree, t.w.pool.cap);
+}
+
+static void
+one_port(struct pcl_gen_cfg *cfg)
+{
+	cfg->nsport = N;
+}
+
+Test(gen_rtx, a_challenge_ack_to_our_syn_is_answered_by_an_rst_then_the_syn_again)
+{
+	start(one_port);
+	leave_connections_on_the_server();
+	/* The same tuples again, before the server speaks: our SYNs find its old connections. */
+	cr_assert_eq(pcl_gen_open(g, w.now, N), N);
+	gw_pump(&w, NULL, NULL);
+	cr_expect_eq(t.w.stats.challenge_acks, N, "RFC 5961 4.2");
+	cr_expect_eq(t.w.stats.conn_reset, N, "our RST at the challenge's ACK ended each");
+	cr_expect_eq(g->active, N);
+	gw_elapse(&w, 200);
+	gw_pump(&w, NULL, NULL);
+	cr_expect_eq(g->st.rtx_syn, N);
+	cr_expect_eq(g->st.completed, N);
+	cr_expect_eq(g->st.fail[PCL_GEN_FAIL_timeout], N, "the first ones");
+	cr_expect_eq(t.w.pool.nfree, t.w.pool.cap);
+}
