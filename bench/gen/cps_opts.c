@@ -29,7 +29,8 @@ cps_opts_usage(FILE *f)
 		"                         --concurrency cap; an open that finds every client\n"
 		"                         busy is skipped and counted as missed\n"
 		"  --concurrency N        connections open at once, at most (1000)\n"
-		"  --duration S           seconds to open connections for (10)\n"
+		"  --duration S           seconds to open connections for (10; a search runs\n"
+		"                         --step long steps instead)\n"
 		"  --count N              stop after opening N connections (no limit)\n"
 		"  --timeout MS           a connection not closed by then failed (10000)\n"
 		"  --no-retransmit        strict mode, for links that never lose: a lost\n"
@@ -126,7 +127,7 @@ addr(const char *opt, const char *s)
 
 /* Checks what no single option can. */
 static void
-check(struct cps_opts *o, bool have_dst, bool have_duration)
+check(struct cps_opts *o, bool have_dst)
 {
 	if (!have_dst)
 		die("dst", "required");
@@ -139,8 +140,6 @@ check(struct cps_opts *o, bool have_dst, bool have_duration)
 		die("open-loop", "needs --rate");
 	if (o->search && o->count)
 		die("search", "runs steps of --step seconds; --count does not apply");
-	if (o->search && have_duration)
-		die("search", "runs steps of --step seconds; --duration does not apply");
 	if (o->g.rto_min_ms > o->g.rto_max_ms)
 		die("rto-min", "above --rto-max");
 }
@@ -198,7 +197,7 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 		{NULL, 0, NULL, 0},
 	};
 	uint32_t src = 0, lo_port = 10000, hi_port = 59999;
-	bool have_dst = false, have_duration = false;
+	bool have_dst = false;
 	char *colon, *dash;
 	int c, li, kind;
 
@@ -261,7 +260,6 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 			break;
 		case 'D':
 			o->duration_s = (uint32_t)num(name, optarg, 1, 86400);
-			have_duration = true;
 			break;
 		case 'N':
 			o->count = num(name, optarg, 1, UINT64_MAX);
@@ -365,5 +363,5 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 	o->g.src_first = src ? src : rte_be_to_cpu_32(o->g.dst_addr) + 1;
 	o->g.sport_first = (uint16_t)lo_port;
 	o->g.nsport = hi_port - lo_port + 1;
-	check(o, have_dst, have_duration);
+	check(o, have_dst);
 }
