@@ -261,7 +261,8 @@ summary_search(const struct cps_search *cs)
 
 	printf("search: %u steps; ", cs->n);
 	if (!s->hi_failed)
-		printf("the upper bound, %" PRIu64 "/s, passed: give a higher --rate\n", s->hi);
+		printf("every step passed, the last at %" PRIu64 "/s: give a higher --rate\n",
+		       s->lo);
 	else if (s->lo == 0)
 		printf("no rate passed (the lowest tried, %" PRIu64 "/s, failed; limit: %s)\n",
 		       s->hi, pcl_gen_limit_names[s->hi_limit]);

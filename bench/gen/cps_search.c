@@ -93,7 +93,8 @@ cps_search(const struct cps_opts *o, struct cps_search *cs)
 			cps_report_step("probe", &cs->probe, false);
 		upper = RTE_MAX((uint64_t)(1.25 * (double)cs->probe.rate), UINT64_C(1));
 	}
-	if (pcl_gen_search_init(&cs->s, upper, o->loss, o->precision, CPS_MAX_STEPS) != 0)
+	if (pcl_gen_search_init(&cs->s, upper, o->loss, o->precision, CPS_MAX_STEPS, cs->probed) !=
+	    0)
 		return;
 	while (cs->s.next != 0 && !cps_quit) {
 		struct pcl_gen_step *st = &cs->steps[cs->n];

@@ -11,7 +11,7 @@ const char *const pcl_gen_limit_names[] = {
 
 int
 pcl_gen_search_init(struct pcl_gen_search *s, uint64_t upper, double loss, double precision,
-		    unsigned int max_steps)
+		    unsigned int max_steps, bool grow)
 {
 	if (upper == 0 || !(loss >= 0 && loss < 1) || !(precision > 0 && precision < 1) ||
 	    max_steps == 0)
@@ -22,6 +22,7 @@ pcl_gen_search_init(struct pcl_gen_search *s, uint64_t upper, double loss, doubl
 		.max_steps = max_steps,
 		.hi = upper,
 		.next = upper,
+		.grow = grow,
 	};
 	return 0;
 }
@@ -46,6 +47,11 @@ pcl_gen_search_step(struct pcl_gen_search *s, struct pcl_gen_step *st)
 		s->hi = st->rate;
 		s->hi_failed = true;
 		s->hi_limit = st->limit;
+	}
+	if (!s->hi_failed && s->grow && s->hi < UINT64_MAX / 2) {
+		s->hi *= 2;
+		s->next = s->steps < s->max_steps ? s->hi : 0;
+		return;
 	}
 	s->next = (s->lo + s->hi) / 2;
 	/* Done: the bound itself passed, the interval is narrow, or no steps are left. */

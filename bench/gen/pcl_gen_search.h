@@ -64,17 +64,20 @@ struct pcl_gen_search {
 	uint64_t lo;    /* the highest rate that passed, 0 when none has */
 	uint64_t hi;    /* the lowest that failed, or the untried upper bound */
 	bool hi_failed; /* hi was tried */
+	bool grow;      /* while nothing failed, double the rate rather than stop */
 	enum pcl_gen_limit hi_limit;
 	uint64_t next; /* the rate of the next step; 0 when the search is over */
 };
 
 /*
  * Starts a search below upper (> 0): the first step tries upper itself.
- * Returns 0, or -EINVAL for a bound of 0, a loss outside [0, 1), a precision
- * outside (0, 1) or no steps.
+ * When it passes, the search ends there, unless grow (the bound was only an
+ * estimate): then it doubles the rate until a step fails. Returns 0, or
+ * -EINVAL for a bound of 0, a loss outside [0, 1), a precision outside
+ * (0, 1) or no steps.
  */
 int pcl_gen_search_init(struct pcl_gen_search *s, uint64_t upper, double loss, double precision,
-			unsigned int max_steps);
+			unsigned int max_steps, bool grow);
 
 /* Judges st, the step just run at s->next, and sets s->next. */
 void pcl_gen_search_step(struct pcl_gen_search *s, struct pcl_gen_step *st);

@@ -193,7 +193,7 @@ Test(gen_search, halves_the_interval_until_it_is_narrow_enough)
 	uint64_t tried[32];
 	unsigned int n;
 
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
 	n = search_to_end(&s, 700, 0.5, tried);
 	cr_expect_eq(tried[0], 1000, "the bound first");
 	cr_expect_eq(tried[1], 500);
@@ -212,10 +212,30 @@ Test(gen_search, a_bound_that_passes_ends_the_search)
 	struct pcl_gen_search s;
 	uint64_t tried[32];
 
-	cr_assert_eq(pcl_gen_search_init(&s, 500, 0, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 500, 0, 0.05, 20, false), 0);
 	cr_expect_eq(search_to_end(&s, 700, 0.5, tried), 1);
 	cr_expect_eq(s.lo, 500);
 	cr_expect_not(s.hi_failed);
+}
+
+Test(gen_search, an_estimated_bound_that_passes_is_doubled_until_a_step_fails)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+	unsigned int n;
+
+	cr_assert_eq(pcl_gen_search_init(&s, 200, 0, 0.05, 20, true), 0);
+	n = search_to_end(&s, 700, 0.5, tried);
+	cr_expect_eq(tried[0], 200);
+	cr_expect_eq(tried[1], 400);
+	cr_expect_eq(tried[2], 800, "the first failure");
+	cr_expect_eq(tried[3], 600, "then the usual halving");
+	cr_expect(s.hi_failed);
+	cr_expect_eq(s.hi - s.lo <= 0.05 * s.hi, true, "until narrow: %lu..%lu",
+		     (unsigned long)s.lo, (unsigned long)s.hi);
+	cr_expect_leq(s.lo, 700);
+	cr_expect_gt(s.hi, 700);
+	cr_expect_lt(n, 20);
 }
 
 Test(gen_search, nothing_passing_ends_after_the_last_step_with_no_result)
@@ -223,7 +243,7 @@ Test(gen_search, nothing_passing_ends_after_the_last_step_with_no_result)
 	struct pcl_gen_search s;
 	uint64_t tried[32];
 
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 6), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 6, false), 0);
 	cr_expect_eq(search_to_end(&s, 0, 0.5, tried), 6);
 	cr_expect_eq(s.lo, 0);
 	cr_expect_eq(tried[5], 31);
@@ -234,11 +254,11 @@ Test(gen_search, lost_is_everything_but_a_clean_completion)
 	struct pcl_gen_search s;
 	struct pcl_gen_step st = {.rate = 1000, .offered = 1000, .completed = 990, .rtx_conns = 5};
 
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.01, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.01, 0.05, 20, false), 0);
 	pcl_gen_search_step(&s, &st);
 	cr_expect_eq(st.lost, 15, "10 not completed, 5 only after a retransmission");
 	cr_expect_not(st.pass, "15 > 1 %% of 1000");
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.02, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.02, 0.05, 20, false), 0);
 	pcl_gen_search_step(&s, &st);
 	cr_expect(st.pass, "15 <= 2 %% of 1000");
 }
@@ -249,7 +269,7 @@ Test(gen_search, a_connection_completed_late_is_lost)
 	struct pcl_gen_step st = {
 		.rate = 1000, .offered = 1000, .completed = 1000, .rtx_conns = 2, .late = 30};
 
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
 	pcl_gen_search_step(&s, &st);
 	cr_expect_eq(st.lost, 32, "all completed, 30 of them late, 2 after a retransmission");
 	cr_expect_not(st.pass);
@@ -260,7 +280,7 @@ Test(gen_search, a_generator_busy_all_the_time_is_named_the_limit)
 	struct pcl_gen_search s;
 	struct pcl_gen_step st = step_at(1000, 500, 0.95);
 
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
 	pcl_gen_search_step(&s, &st);
 	cr_expect_eq(st.limit, PCL_GEN_LIMIT_generator);
 	st = step_at(500, 500, 0.95);
@@ -276,7 +296,7 @@ Test(gen_search, falling_behind_while_the_port_took_everything_is_the_generators
 
 	st.behind = 10;
 	st.completed = 990;
-	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20), 0);
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
 	pcl_gen_search_step(&s, &st);
 	cr_expect_eq(st.limit, PCL_GEN_LIMIT_generator, "its loop was too slow");
 	st = step_at(1000, 1000, 0.5);
@@ -291,9 +311,9 @@ Test(gen_search, bad_arguments_are_refused)
 {
 	struct pcl_gen_search s;
 
-	cr_expect_eq(pcl_gen_search_init(&s, 0, 0, 0.05, 20), -EINVAL);
-	cr_expect_eq(pcl_gen_search_init(&s, 10, 1, 0.05, 20), -EINVAL);
-	cr_expect_eq(pcl_gen_search_init(&s, 10, -0.1, 0.05, 20), -EINVAL);
-	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0, 20), -EINVAL);
-	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0.05, 0), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 0, 0, 0.05, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 1, 0.05, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, -0.1, 0.05, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0.05, 0, false), -EINVAL);
 }
