@@ -25,10 +25,11 @@
 
 #include "cps_gen.h"
 
-#define NB_MBUFS    32767
-#define NB_DESC     1024
-#define INBOX_SIZE  4096
-#define RSS_KEY_MAX 64
+/* Per queue: a full TX queue (PCL_GEN_TX) and both descriptor rings, at least. */
+#define NB_MBUFS_PER_Q 8192
+#define NB_DESC        1024
+#define INBOX_SIZE     4096
+#define RSS_KEY_MAX    64
 
 static void
 on_signal(int sig)
@@ -240,8 +241,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE,
 			 "no port: give one with --vdev (net_memif0,... or net_tap0,...)\n");
 	port = (uint16_t)rte_eth_find_next(0);
-	mp = rte_pktmbuf_pool_create("cps_gen", NB_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				     (int)rte_socket_id());
+	mp = rte_pktmbuf_pool_create("cps_gen", NB_MBUFS_PER_Q * o.g.nq + 4095, 256, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (mp == NULL)
 		rte_exit(EXIT_FAILURE, "cannot create the mbuf pool: %s\n",
 			 rte_strerror(rte_errno));

@@ -53,8 +53,14 @@
  * taken (pcl_gen_input says whose it is) for the caller to hand over.
  */
 
-#define PCL_GEN_MAX_Q      8   /* queues, and so workers */
-#define PCL_GEN_TX         512 /* frames queued per TX queue between flushes */
+#define PCL_GEN_MAX_Q 8 /* queues, and so workers */
+/*
+ * Frames queued per TX queue. Deep, so that while the server stalls (its
+ * receive ring full) replies still find room and the receive side goes on
+ * being read: a generator that stopped reading would make the server drop
+ * its replies. Opening stops at half of it.
+ */
+#define PCL_GEN_TX         4096
 #define PCL_GEN_MAX_TUPLES (1u << 26)
 
 #define PCL_GEN_FAILS(X)                                                                           \
