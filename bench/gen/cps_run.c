@@ -32,7 +32,7 @@ static bool stopping;      /* the last run is over: workers end */
 static uint64_t
 share_of(uint64_t total, unsigned int i)
 {
-	return total * (i + 1) / cps_nworkers - total * i / cps_nworkers;
+	return total / cps_nworkers + (i < total % cps_nworkers);
 }
 
 static void

@@ -109,7 +109,7 @@ struct pcl_gen_cfg {
 	uint32_t nsrc;
 	uint16_t sport_first;
 	uint32_t nsport;
-	uint32_t concurrency; /* connections open at once, at most */
+	uint32_t concurrency; /* connections open at once, at most (may change between calls) */
 	uint32_t timeout_ms;  /* a connection not closed by then fails */
 	bool retransmit;      /* off: strict mode, a lost segment fails its connection */
 	uint32_t rto_init_ms; /* RFC 6298: before any sample (1000) */
@@ -189,7 +189,8 @@ struct pcl_gen {
 /*
  * Prepares g, one worker (cfg->worker of cfg->nworkers) at TSC now: picks
  * the clients it owns and sets up their slots, in DPDK memory. Returns 0,
- * -EINVAL (a bad cfg; the whole check is here) or -ENOMEM.
+ * -EINVAL (a bad cfg, the whole check is here, or no client for this
+ * worker) or -ENOMEM.
  */
 int pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempool *mp,
 		 const struct rte_ether_addr *mac, uint64_t now);
