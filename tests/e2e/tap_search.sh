@@ -11,8 +11,10 @@
 # Checks: every step's figures add up (lost = offered - completed on time
 # without a retransmission; pass exactly when lost is 0); the rates tried are the
 # binary search's; the result is the highest rate that passed, and every
-# failed rate is above it; the upper bound (2000/s) failed with a server
-# limit; the totals add up (opened = completed + failed, in total and for
+# failed rate is above it; the upper bound (2000/s) failed; each failed
+# step's limit follows from its figures (the generator when it was busy or
+# fell behind with the port taking everything, else the server); the
+# totals add up (opened = completed + failed, in total and for
 # the one worker); connections retransmitted are counted, none is counted
 # as a failure.
 set -euo pipefail
@@ -35,8 +37,12 @@ resp = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
 gap, due = 1 / 400, time.monotonic()
 while True:
     c, _ = s.accept()
-    c.recv(4096)
-    c.sendall(resp)
+    # cps-gen resets what it gave up on (a step's end, a failure): carry on.
+    try:
+        c.recv(4096)
+        c.sendall(resp)
+    except OSError:
+        pass
     c.close()
     due = max(due + gap, time.monotonic() - gap)
     time.sleep(max(0, due - time.monotonic()))
@@ -69,7 +75,8 @@ for i, st in enumerate(steps):
     assert st["completed"] <= st["offered"], st
     assert st["lost"] == st["offered"] - (st["completed"] - st["rtx_conns"] - st["late"]), st
     assert st["pass"] == (st["lost"] == 0), st
-    assert st["limit"] == ("none" if st["pass"] else "server"), st
+    gen = st["gen_busy"] >= 0.9 or (st["behind"] > 0 and not st["port_stalled"])
+    assert st["limit"] == ("none" if st["pass"] else "generator" if gen else "server"), st
     if st["pass"]:
         lo = st["rate"]
     else:
@@ -81,7 +88,8 @@ assert passed, "no rate passed"
 assert s["result_cps"] == max(passed) == lo, (s, passed)
 assert min(failed) > s["result_cps"], (failed, s)
 assert (hi - lo) <= 0.2 * hi or len(steps) == 20, (lo, hi)
-assert s["limit"] == "server" and not s["upper_passed"] and s["failed_at"] == min(failed), s
+assert not s["upper_passed"] and s["failed_at"] == min(failed), s
+assert s["limit"] == [st["limit"] for st in steps if st["rate"] == min(failed)][-1], s
 assert sum(st["rtx_conns"] for st in steps) > 0, "the overflowing steps retransmitted"
 assert g["rtx_syn"] + g["rtx_req"] + g["rtx_fin"] > 0, g
 assert g["opened"] == g["completed"] + g["failed"], g
@@ -90,7 +98,7 @@ assert len(w) == 1 and w[0]["opened"] == w[0]["completed"] + w[0]["failed"], w
 assert w[0]["opened"] == g["opened"] and w[0]["completed"] == g["completed"], (w, g)
 assert g["bad_response"] == 0, "a response of another size than 5"
 print(f"ok: search against the kernel (a 400/s Python server) over net_tap: {len(steps)} steps, "
-      f"highest rate without loss {s['result_cps']}/s, failed at {min(failed)}/s (server); "
+      f"highest rate without loss {s['result_cps']}/s, failed at {min(failed)}/s ({s['limit']}); "
       f"{g['opened']} opened = {g['completed']} completed + {g['failed']} failed, "
       f"{g['rtx_syn']} SYNs retransmitted")
 PYEOF
