@@ -3,40 +3,50 @@
 # network namespaces it creates and removes, then prints markdown tables and
 # records them, with the date and the machine, in bench/RESULTS.md.
 #
-#   bench/run.sh [-d SECONDS] [-o FILE] [-h]
+#   bench/run.sh [-d SECONDS] [-s SECONDS] [-o FILE] [-h]
 #
-#   -d SECONDS  length of each connection run (default 5; at most 60)
+#   -d SECONDS  length of each fixed-rate run (wrk, the flood; default 5; at most 60)
+#   -s SECONDS  length of each cps-gen --search step (default 2; at most 60)
 #   -o FILE     where to record the results (default bench/RESULTS.md; - for
 #               nowhere): the lines between "<!-- bench/run.sh: begin -->"
 #               and "<!-- bench/run.sh: end -->" are replaced, the rest of
 #               the file is kept; a file without them gets them at its end
 #
-# Runs, in order (about 3 minutes with the default length):
+# Runs, in order (about 4 minutes with the default lengths):
 #   1. pcl-bench: cycles per operation of the real code paths, in-process;
-#   2. cps-gen against portcullis over net_memif, 1 and 2 workers;
-#   3. cps-gen against portcullis and against Linux + nginx, each behind the
-#      same veth pair that cps-gen drives with net_af_packet, 1 server core;
+#   2. cps-gen --search against portcullis over net_memif, 1 and 2 workers:
+#      the highest connections/s without loss (strict mode: any loss fails);
+#   3. cps-gen --search against portcullis and against Linux + nginx, each
+#      behind the same veth pair that cps-gen drives with net_af_packet, 1
+#      server core;
 #   4. wrk (a kernel client, Connection: close) against portcullis on net_tap
 #      and against nginx on the namespace's loopback;
 #   5. a SYN flood from cps-gen during normal connections, over net_memif.
+# Each search row says which side was the limit at the rate above its
+# result: the server (or the link) when cps-gen had cycles to spare, else
+# cps-gen itself; cps-gen's own busy cycles per connection are beside it.
 # Needs root, the packages of dpdk-scripts/install-deps.sh, nginx and wrk.
 # Servers and nginx run on core 0, the generators on core 1.
 set -euo pipefail
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
-secs=5
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+secs=5 step=2
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
-while getopts ":d:o:h" o; do
+while getopts ":d:s:o:h" o; do
 	case $o in
 	d) secs=$OPTARG ;;
+	s) step=$OPTARG ;;
 	o) results=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
-[[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge 1 ] && [ "$secs" -le 60 ] ||
-	{ echo "run.sh: -d: '$secs' is not a number of seconds in 1..60" >&2; exit 2; }
+for v in "d $secs" "s $step"; do
+	set -- $v
+	[[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 60 ] ||
+		{ echo "run.sh: -$1: '$2' is not a number of seconds in 1..60" >&2; exit 2; }
+done
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (namespaces, DPDK devices)" >&2; exit 1; }
 for tool in nginx wrk ip timeout meson ninja; do
 	command -v $tool >/dev/null ||
@@ -60,28 +70,52 @@ ghz=$("$B/bench/pcl-bench" "${EAL[@]}" --no-shconf -l 0 -- -n 1000 -r 1 | sed -n
 rows=()
 
 # row WHAT SERVER LINK JSON [SERVER_CYCLES_PER_CONN]: one line of the table.
+# A search gives its result, the latency at that rate and the limit above
+# it; a fixed run its mean rate and failures.
 row() {
 	rows+=("$("$PY" - "$@" <<'PYEOF'
 import json, sys
 what, server, link, path = sys.argv[1:5]
 cyc = sys.argv[5] if len(sys.argv) > 5 else "-"
 g = json.load(open(path))
-print(f"| {what} | {server} | {link} | {g['cps']:,.0f} | {g['failed']} | {cyc} | "
-      f"{g['synack_us_p50']:.0f} / {g['synack_us_p99']:.0f} |")
+s = g.get("search")
+if s is None:
+    print(f"| {what} | {server} | {link} | {g['cps']:,.0f} | {g['failed']} failed | {cyc} | "
+          f"{g['gen_cycles_per_conn']:,.0f} | {g['synack_us_p50']:.0f} / {g['synack_us_p99']:.0f} | "
+          f"{g['conn_us_p50']:.0f} / {g['conn_us_p99']:.0f} |")
+    sys.exit(0)
+at = [st for st in s["steps"] if st["pass"] and st["rate"] == s["result_cps"]]
+st = at[-1] if at else {"synack_us_p50": 0, "synack_us_p99": 0, "conn_us_p50": 0,
+                        "conn_us_p99": 0, "gen_cycles_per_conn": 0}
+if s["upper_passed"]:
+    limit = "not reached: the upper bound passed"
+else:
+    bad = [x for x in s["steps"] if x["rate"] == s["failed_at"]][-1]
+    limit = (f"{s['limit']} (at {s['failed_at']:,}/s: {100 * bad['lost'] / bad['offered']:.2f} % "
+             f"lost, cps-gen {100 * bad['gen_busy']:.0f} % busy)")
+print(f"| {what} | {server} | {link} | {s['result_cps']:,} | {limit} | {cyc} | "
+      f"{st['gen_cycles_per_conn']:,.0f} | {st['synack_us_p50']:.0f} / {st['synack_us_p99']:.0f} | "
+      f"{st['conn_us_p50']:.0f} / {st['conn_us_p99']:.0f} |")
 PYEOF
 )")
 }
 
-# gen NAME VDEV ARGS...: cps-gen on core 1, JSON summary in $tmp/NAME.json.
+# gen NAME VDEV ARGS...: cps-gen on core 1, JSON summary in $tmp/NAME.json;
+# ARGS say how long (--duration or --search --step).
 gen() {
 	local name=$1 vdev=$2
 	shift 2
 	pcl_prefix "$ns-g$name"
-	ip netns exec "$ns" timeout $((secs + 60)) "$GEN" --lcores 0@1 "${EAL[@]}" \
-		--file-prefix "$ns-g$name" --vdev "$vdev" -- --json --quiet --duration "$secs" \
-		"$@" >"$tmp/$name.json" 2>"$tmp/$name.err" ||
+	ip netns exec "$ns" timeout 600 "$GEN" --lcores 0@1 "${EAL[@]}" \
+		--file-prefix "$ns-g$name" --vdev "$vdev" -- --json --quiet "$@" \
+		>"$tmp/$name.json" 2>"$tmp/$name.err" ||
 		{ cat "$tmp/$name.err" >&2; echo "run.sh: cps-gen ($name) failed" >&2; exit 1; }
 }
+
+# Searches: over memif in strict mode (any loss there is a bug, not a link's
+# doing); through veth with retransmission, as a client on a real link.
+MEMIF_SEARCH=(--search --step "$step" --no-retransmit --timeout 1000)
+VETH_SEARCH=(--search --step "$step" --timeout 3000)
 
 # server NAME LCORES VDEV ARGS...: portcullis with 1 s stats, in $ns.
 server() {
@@ -136,11 +170,13 @@ echo "== pcl-bench" >&2
 
 echo "== memif: 1 and 2 workers" >&2
 server m1 '0@0,1@0' "net_memif0,role=server,socket=$tmp/m1.sock" --addr 198.18.0.2/24
-gen m1 "net_memif0,role=client,socket=$tmp/m1.sock" --dst 198.18.0.2 --concurrency 1000
+gen m1 "net_memif0,role=client,socket=$tmp/m1.sock" --dst 198.18.0.2 --concurrency 1000 \
+	"${MEMIF_SEARCH[@]}"
 pcl_server_stop
 row "GET + client close" "portcullis, 1 worker" "memif" "$tmp/m1.json" "$(server_cycles m1)"
 server m2 '0@0,1@0,2@1' "net_memif0,role=server,socket=$tmp/m2.sock" --addr 198.18.0.2/24
-gen m2 "net_memif0,role=client,socket=$tmp/m2.sock" --dst 198.18.0.2 --concurrency 1000 --queues 2
+gen m2 "net_memif0,role=client,socket=$tmp/m2.sock" --dst 198.18.0.2 --concurrency 1000 --queues 2 \
+	"${MEMIF_SEARCH[@]}"
 pcl_server_stop
 row "GET + client close" "portcullis, 2 workers (cores shared with cps-gen)" "memif" \
 	"$tmp/m2.json" "$(server_cycles m2)"
@@ -151,11 +187,11 @@ ip -n "$ns" link set vg up
 ip -n "$ns" link set vs up
 server vp '0@0,1@0' net_af_packet0,iface=vs --addr 198.18.0.1/24
 gen vp net_af_packet0,iface=vg --dst 198.18.0.1 --src 198.18.0.100 --nsrc 4 --concurrency 200 \
-	--timeout 3000
+	"${VETH_SEARCH[@]}"
 pcl_server_stop
 row "GET + client close" "portcullis, 1 worker" "veth, af_packet" "$tmp/vp.json" "$(server_cycles vp)"
 ip -n "$ns" addr add 198.18.0.1/24 dev vs
-ip netns exec "$ns" timeout $((secs + 120)) nginx -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 &
+ip netns exec "$ns" timeout $((secs + 600)) nginx -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 &
 sleep 1
 ngx=$(cat "$tmp/nginx.pid")
 wpid=$(pgrep -P "$ngx" | head -1)
@@ -166,7 +202,7 @@ softirq() { awk '$1 == "cpu" { print $8 }' /proc/stat; }
 c0=$(cpu)
 s0=$(softirq)
 gen vn net_af_packet0,iface=vg --dst 198.18.0.1 --src 198.18.0.100 --nsrc 4 --concurrency 200 \
-	--timeout 3000
+	"${VETH_SEARCH[@]}"
 ticks=$(($(cpu) - c0 + $(softirq) - s0))
 ncyc=$("$PY" -c "import json; g = json.load(open('$tmp/vn.json')); \
 print(f'{$ticks / $(getconf CLK_TCK) * $ghz * 1e9 / max(g[\"completed\"], 1):.0f} (approx.)')")
@@ -179,7 +215,7 @@ wrk_row() {
 	local out=$tmp/wrk-$1.txt
 	ip netns exec "$ns" timeout $((secs + 30)) taskset -c 1 wrk -t1 -c50 -d"${secs}s" \
 		-H 'Connection: close' "$3" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
-	rows+=("| wrk -c50, Connection: close | $2 | $4 | $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out") | $(awk '/Non-2xx|Socket errors/ { e = e $0 } END { print (e ? e : 0) }' "$out") | - | - |")
+	rows+=("| wrk -c50, Connection: close | $2 | $4 | $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out") | $(awk '/Non-2xx|Socket errors/ { e = e $0 } END { print (e ? e : 0) }' "$out") failed | - | - | - | - |")
 }
 wrk_row pcl "portcullis, 1 worker" http://198.18.2.2/ "kernel client, net_tap"
 pcl_server_stop
@@ -189,7 +225,7 @@ kill "$ngx" 2>/dev/null || true
 echo "== SYN flood during normal connections" >&2
 server fl '0@0,1@0' "net_memif0,role=server,socket=$tmp/fl.sock" --addr 198.18.0.2/24
 gen fl "net_memif0,role=client,socket=$tmp/fl.sock" --dst 198.18.0.2 --concurrency 200 \
-	--flood 300000
+	--flood 300000 --duration "$secs" --timeout 1000
 pcl_server_stop
 fl_cyc=$(server_cycles fl)
 row "GET + client close, during a 300k SYN/s flood" "portcullis, 1 worker" "memif" "$tmp/fl.json" "$fl_cyc"
@@ -198,7 +234,7 @@ print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"floo
 
 # The results as Markdown: printed, and recorded in $results.
 {
-	echo "### $(date -u +%F): bench/run.sh -d $secs"
+	echo "### $(date -u +%F): bench/run.sh -d $secs -s $step"
 	echo
 	echo "Machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores," \
 		"TSC $ghz GHz; $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r);" \
@@ -206,18 +242,15 @@ print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"floo
 	echo
 	cat "$tmp/pcl-bench.txt"
 	echo
-	echo "Connections (each run ${secs} s; servers on core 0, clients on core 1):"
+	echo "Connections (servers on core 0, clients on core 1). cps-gen rows: the highest"
+	echo "rate without loss (--search, ${step} s steps), the limit at the step above it, and"
+	echo "the latency and cps-gen cycles at that rate; the flood and wrk rows: ${secs} s runs."
 	echo
-	echo "| workload | server | link | conns/s | failed | server cycles/conn | SYN-ACK p50 / p99 us |"
-	echo "|---|---|---|---:|---:|---:|---|"
+	echo "| workload | server | link | conns/s | limit / failures | server cycles/conn | cps-gen cycles/conn | SYN-ACK p50 / p99 us | connection p50 / p99 us |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "SYN flood: $flood."
-	echo
-	for j in m1:memif vp:af_packet; do
-		printf -- '- cps-gen over %s: %s busy cycles per connection\n' "${j#*:}" \
-			"$("$PY" -c "import json; print(json.load(open('$tmp/${j%%:*}.json'))['gen_cycles_per_conn'])")"
-	done
 } >"$tmp/results.md"
 echo
 cat "$tmp/results.md"

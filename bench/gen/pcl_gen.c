@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
 #include <rte_tcp.h>
 
-#include "pcl_gen.h"
+#include "pcl_gen_priv.h"
 #include "net/pcl_arp.h"
-#include "net/pcl_pkt.h"
 #include "peer/pcl_peer.h"
-#include "tcp/pcl_seq.h"
 
 const char *const pcl_gen_fail_names[PCL_GEN_FAIL_MAX] = {
 #define X(name, help) #name,
@@ -48,78 +42,137 @@ pcl_gen_flood_kind(const char *name)
 	return -EINVAL;
 }
 
-enum slot_state {
-	SLOT_FREE,
-	SLOT_SYN_SENT,
-	SLOT_EST,      /* handshake done, request sent, reading the response */
-	SLOT_FIN_WAIT, /* our FIN sent first */
-	SLOT_LAST_ACK, /* the server's FIN answered with ours */
-};
-
-/* The response is still to start. */
-#define RESP_UNSEEN INT32_MIN
-
-struct pcl_gen_slot {
-	uint64_t t_open; /* TSC when the SYN left */
-	uint32_t gen;    /* bumped at each open: stale timeout entries skip */
-	uint32_t isn;
-	uint32_t snd_una; /* the server's highest ACK: where an RST is exact */
-	uint32_t snd_nxt;
-	uint32_t rcv_nxt;
-	int32_t resp_left; /* response bytes still expected, RESP_UNSEEN */
-	uint8_t state;
-	uint8_t q;
-	bool fin_acked;
-	bool fin_rcvd;
-	bool bad;          /* closed by the server before the response was complete */
-	bool server_close; /* sent HTTP/1.0: the server closes first */
-};
-
 /* A reused 4-tuple starts this far above where its last connection ended. */
 #define ISN_STEP 100000
+
+/* Timer wheel slots of one tick (1 ms): 16 s, about the longest timeout in use. */
+#define WHEEL_SLOTS (1u << 14)
+
+/* Timers fired per call at most, so a burst of expiries spreads over iterations. */
+#define TIMER_BUDGET 256
 
 static const char req_keepalive[] = "GET / HTTP/1.1\r\nHost: portcullis\r\n\r\n";
 static const char req_close[] = "GET / HTTP/1.0\r\nHost: portcullis\r\n\r\n";
 
+static bool
+cfg_ok(const struct pcl_gen_cfg *c)
+{
+	uint64_t tuples = (uint64_t)c->nsrc * c->nsport;
+
+	return tuples > 0 && tuples <= PCL_GEN_MAX_TUPLES && c->nq > 0 && c->nq <= PCL_GEN_MAX_Q &&
+	       c->nworkers > 0 && c->nworkers <= c->nq && c->worker < c->nworkers &&
+	       c->concurrency > 0 && c->timeout_ms > 0 &&
+	       (!c->retransmit || (c->rto_min_ms > 0 && c->rto_min_ms <= c->rto_max_ms)) &&
+	       (c->request ? c->requests > 0 : !(c->server_close || c->close_mix)) &&
+	       c->flood_kind <= PCL_GEN_FLOOD_mix &&
+	       (c->reta_size == 0 ||
+		(rte_is_power_of_2(c->reta_size) && c->reta_size <= PCL_RETA_MAX));
+}
+
+static inline rte_be32_t
+tuple_addr(const struct pcl_gen *g, uint32_t tuple)
+{
+	return rte_cpu_to_be_32(g->cfg.src_first + tuple / g->cfg.nsport);
+}
+
+static inline uint16_t
+tuple_port(const struct pcl_gen *g, uint32_t tuple)
+{
+	return (uint16_t)(g->cfg.sport_first + tuple % g->cfg.nsport);
+}
+
+/* The queue the server's RSS would give this client's flow, replies included. */
+static uint8_t
+tuple_queue(const struct pcl_gen *g, uint32_t tuple)
+{
+	struct pcl_tuple t = {
+		.raddr = tuple_addr(g, tuple),
+		.laddr = g->cfg.dst_addr,
+		.rport = rte_cpu_to_be_16(tuple_port(g, tuple)),
+		.lport = rte_cpu_to_be_16(g->cfg.dport),
+	};
+
+	if (g->cfg.nq == 1)
+		return 0;
+	return (uint8_t)pcl_steer_owner(&g->steer, pcl_steer_hash(&g->steer, &t));
+}
+
+/*
+ * Which worker owns each client, and its slot there: every worker builds
+ * the same table, so each can tell whose a misdelivered frame is.
+ */
+static int
+map_clients(struct pcl_gen *g)
+{
+	uint32_t tuples = g->cfg.nsrc * g->cfg.nsport, count[PCL_GEN_MAX_Q] = {0}, i;
+
+	g->where = rte_malloc("pcl_gen_where", sizeof(*g->where) * tuples, 0);
+	if (g->where == NULL)
+		return -ENOMEM;
+	for (i = 0; i < tuples; i++) {
+		uint32_t owner = tuple_queue(g, i) % g->cfg.nworkers;
+
+		g->where[i] = owner << PCL_GEN_OWNER_SHIFT | count[owner]++;
+	}
+	g->nslots = count[g->cfg.worker];
+	if (g->nslots == 0)
+		return -EINVAL; /* too few clients for every worker to have one */
+	g->slots = rte_zmalloc("pcl_gen_slots", sizeof(*g->slots) * g->nslots, 0);
+	g->free_q = rte_malloc("pcl_gen_free", sizeof(*g->free_q) * g->nslots, 0);
+	if (g->slots == NULL || g->free_q == NULL)
+		return -ENOMEM;
+	for (i = 0; i < tuples; i++) {
+		struct pcl_gen_slot *s;
+
+		if (g->where[i] >> PCL_GEN_OWNER_SHIFT != g->cfg.worker)
+			continue;
+		s = &g->slots[g->where[i] & ((1u << PCL_GEN_OWNER_SHIFT) - 1)];
+		s->tuple = i;
+		s->q = tuple_queue(g, i);
+		pcl_tnode_init(&s->tn);
+	}
+	for (i = 0; i < g->nslots; i++)
+		g->free_q[i] = i;
+	g->free_n = g->nslots;
+	return 0;
+}
+
 int
 pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempool *mp,
-	     const struct rte_ether_addr *mac)
+	     const struct rte_ether_addr *mac, uint64_t now)
 {
-	uint32_t i;
+	int rc;
 
 	memset(g, 0, sizeof(*g));
-	if (cfg->nsrc == 0 || cfg->nsport == 0 || cfg->nq == 0 || cfg->nq > PCL_GEN_MAX_Q ||
-	    (uint64_t)cfg->nsrc * cfg->nsport > UINT32_MAX / 4 || cfg->concurrency == 0 ||
-	    ((cfg->server_close || cfg->close_mix) && !cfg->request) ||
-	    cfg->flood_kind > PCL_GEN_FLOOD_mix)
+	if (!cfg_ok(cfg))
 		return -EINVAL;
 	g->cfg = *cfg;
 	g->mp = mp;
 	g->mac = *mac;
 	g->hz = rte_get_tsc_hz();
-	g->timeout_tsc = g->hz / 1000 * cfg->timeout_ms;
-	g->nslots = cfg->nsrc * cfg->nsport;
-	g->slots = rte_zmalloc("pcl_gen_slots", sizeof(*g->slots) * g->nslots, 0);
-	g->free_q = rte_malloc("pcl_gen_free", sizeof(*g->free_q) * g->nslots, 0);
-	/* Completed entries leave lazily, so give the open order room to lag. */
-	g->open_q = rte_malloc("pcl_gen_open", sizeof(*g->open_q) * g->nslots * 4, 0);
-	if (g->slots == NULL || g->free_q == NULL || g->open_q == NULL) {
-		pcl_gen_fini(g);
-		return -ENOMEM;
-	}
-	for (i = 0; i < g->nslots; i++)
-		g->free_q[i] = i;
-	g->free_n = g->nslots;
+	g->tick_tsc = g->hz / 1000;
+	g->tick = pcl_gen_tick(g, now);
+	g->late_after = UINT64_MAX;
 	/* MSS, the only option our SYNs offer: kind 2, length 4. */
 	g->syn_opt[0] = 2;
 	g->syn_opt[1] = 4;
 	g->syn_opt[2] = (uint8_t)(cfg->mss >> 8);
 	g->syn_opt[3] = (uint8_t)cfg->mss;
-	if (cfg->nq > 1 && pcl_steer_init(&g->steer, cfg->nq, PCL_RETA_DEFAULT) != 0) {
-		pcl_gen_fini(g);
+	if (cfg->nq > 1 &&
+	    pcl_steer_init(&g->steer, cfg->nq, cfg->reta_size ? cfg->reta_size : PCL_RETA_DEFAULT))
 		return -EINVAL;
+	pcl_gen_rtt_init(&g->rtt, cfg->rto_init_ms, cfg->rto_min_ms, cfg->rto_max_ms);
+	rc = map_clients(g);
+	if (rc == 0) {
+		g->wheel_mem = rte_malloc("pcl_gen_wheel", pcl_wheel_memsize(WHEEL_SLOTS), 0);
+		rc = g->wheel_mem == NULL
+			     ? -ENOMEM
+			     : pcl_wheel_init(&g->wheel, g->wheel_mem, WHEEL_SLOTS, &g->slots[0].tn,
+					      sizeof(*g->slots), g->tick);
 	}
-	return 0;
+	if (rc != 0)
+		pcl_gen_fini(g);
+	return rc;
 }
 
 void
@@ -132,27 +185,17 @@ pcl_gen_fini(struct pcl_gen *g)
 		g->tx_n[q] = 0;
 	}
 	rte_free(g->slots);
+	rte_free(g->where);
 	rte_free(g->free_q);
-	rte_free(g->open_q);
+	rte_free(g->wheel_mem);
 	g->slots = NULL;
+	g->where = NULL;
 	g->free_q = NULL;
-	g->open_q = NULL;
+	g->wheel_mem = NULL;
 }
 
-static inline rte_be32_t
-slot_addr(const struct pcl_gen *g, uint32_t idx)
-{
-	return rte_cpu_to_be_32(g->cfg.src_first + idx / g->cfg.nsport);
-}
-
-static inline uint16_t
-slot_port(const struct pcl_gen *g, uint32_t idx)
-{
-	return (uint16_t)(g->cfg.sport_first + idx % g->cfg.nsport);
-}
-
-static void
-queue_tx(struct pcl_gen *g, uint16_t q, struct rte_mbuf *m)
+void
+pcl_gen_queue_tx(struct pcl_gen *g, uint16_t q, struct rte_mbuf *m)
 {
 	if (unlikely(g->tx_n[q] == PCL_GEN_TX)) {
 		rte_pktmbuf_free(m);
@@ -162,18 +205,16 @@ queue_tx(struct pcl_gen *g, uint16_t q, struct rte_mbuf *m)
 	g->tx[q][g->tx_n[q]++] = m;
 }
 
-/* Sends one segment of slot idx: ack is always rcv_nxt. */
-static void
-send_seg(struct pcl_gen *g, uint32_t idx, uint8_t flags, uint32_t seq, const void *data,
-	 uint16_t len)
+void
+pcl_gen_send(struct pcl_gen *g, const struct pcl_gen_slot *s, uint8_t flags, uint32_t seq,
+	     const void *data, uint16_t len)
 {
-	const struct pcl_gen_slot *s = &g->slots[idx];
 	struct pcl_peer_seg seg = {
 		.src_mac = g->mac,
 		.dst_mac = g->dst_mac,
-		.src_addr = slot_addr(g, idx),
+		.src_addr = tuple_addr(g, s->tuple),
 		.dst_addr = g->cfg.dst_addr,
-		.sport = slot_port(g, idx),
+		.sport = tuple_port(g, s->tuple),
 		.dport = g->cfg.dport,
 		.seq = seq,
 		.ack = (flags & RTE_TCP_ACK_FLAG) ? s->rcv_nxt : 0,
@@ -190,63 +231,175 @@ send_seg(struct pcl_gen *g, uint32_t idx, uint8_t flags, uint32_t seq, const voi
 		g->st.no_mbuf++;
 		return;
 	}
-	queue_tx(g, s->q, m);
+	pcl_gen_queue_tx(g, s->q, m);
 }
 
-/* The TX queue the server's RSS would give this flow's replies. */
-static uint8_t
-slot_queue(const struct pcl_gen *g, uint32_t idx)
+static uint32_t
+slot_index(const struct pcl_gen *g, const struct pcl_gen_slot *s)
 {
-	struct pcl_tuple t = {
-		.raddr = slot_addr(g, idx),
-		.laddr = g->cfg.dst_addr,
-		.rport = rte_cpu_to_be_16(slot_port(g, idx)),
-		.lport = rte_cpu_to_be_16(g->cfg.dport),
-	};
+	return (uint32_t)(s - g->slots);
+}
 
-	if (g->cfg.nq == 1)
-		return 0;
-	return (uint8_t)pcl_steer_owner(&g->steer, pcl_steer_hash(&g->steer, &t));
+/* The tick by which s must have closed. */
+static uint32_t
+deadline(const struct pcl_gen *g, const struct pcl_gen_slot *s)
+{
+	return pcl_gen_tick(g, s->t_open) + g->cfg.timeout_ms;
+}
+
+/* Sets s's one timer: its next retransmission if it waits for an ACK, else its deadline. */
+static void
+arm(struct pcl_gen *g, struct pcl_gen_slot *s)
+{
+	uint32_t at = deadline(g, s);
+
+	if (g->cfg.retransmit && pcl_gen_outstanding(s)) {
+		uint32_t rtx = g->tick + pcl_gen_rtt_backoff(&g->rtt, s->backoff);
+
+		if ((int32_t)(rtx - at) < 0)
+			at = rtx;
+	}
+	pcl_wheel_arm(&g->wheel, slot_index(g, s), at);
+}
+
+/* Request n (from 1) of s: HTTP/1.0 for the last one when the server is to close. */
+static const char *
+request_text(const struct pcl_gen *g, const struct pcl_gen_slot *s, uint16_t n, uint16_t *len)
+{
+	bool close = (s->flags & SF_SERVER_CLOSE) && n == g->cfg.requests;
+
+	*len = (uint16_t)((close ? sizeof(req_close) : sizeof(req_keepalive)) - 1);
+	return close ? req_close : req_keepalive;
+}
+
+void
+pcl_gen_send_request(struct pcl_gen *g, struct pcl_gen_slot *s)
+{
+	uint16_t len;
+	const char *req = request_text(g, s, ++s->reqs, &len);
+
+	pcl_gen_send(g, s, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->snd_nxt, req, len);
+	s->snd_nxt += len;
+	s->resp_left = RESP_UNSEEN;
+	s->backoff = 0;
+	g->st.requests++;
+	arm(g, s);
+}
+
+void
+pcl_gen_send_fin(struct pcl_gen *g, struct pcl_gen_slot *s, uint8_t next)
+{
+	pcl_gen_send(g, s, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
+	s->snd_nxt++;
+	s->state = next;
+	s->backoff = 0;
+	arm(g, s);
+}
+
+void
+pcl_gen_handshake_done(struct pcl_gen *g, struct pcl_gen_slot *s)
+{
+	if (g->cfg.request) {
+		s->state = SLOT_EST;
+		pcl_gen_send_request(g, s);
+		return;
+	}
+	pcl_gen_send_ack(g, s);
+	pcl_gen_send_fin(g, s, SLOT_FIN_WAIT);
+}
+
+bool
+pcl_gen_outstanding(const struct pcl_gen_slot *s)
+{
+	switch (s->state) {
+	case SLOT_SYN_SENT:
+		return true;
+	case SLOT_EST:
+	case SLOT_WAIT_FIN:
+		return s->snd_una != s->snd_nxt;
+	case SLOT_FIN_WAIT:
+	case SLOT_LAST_ACK:
+		return !(s->flags & SF_FIN_ACKED);
+	default:
+		return false;
+	}
+}
+
+void
+pcl_gen_resend(struct pcl_gen *g, struct pcl_gen_slot *s)
+{
+	const char *req;
+	uint16_t len;
+	uint32_t off;
+
+	s->flags |= SF_RTX;
+	switch (s->state) {
+	case SLOT_SYN_SENT:
+		pcl_gen_send(g, s, RTE_TCP_SYN_FLAG, s->isn, NULL, 0);
+		g->st.rtx_syn++;
+		break;
+	case SLOT_EST:
+	case SLOT_WAIT_FIN:
+		/* The request in flight, from the first byte not acknowledged. */
+		req = request_text(g, s, s->reqs, &len);
+		off = s->snd_una - (s->snd_nxt - len);
+		pcl_gen_send(g, s, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->snd_una, req + off,
+			     (uint16_t)(len - off));
+		g->st.rtx_req++;
+		break;
+	default:
+		pcl_gen_send(g, s, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, s->snd_nxt - 1, NULL, 0);
+		g->st.rtx_fin++;
+		break;
+	}
 }
 
 uint32_t
 pcl_gen_open(struct pcl_gen *g, uint64_t now, uint32_t n)
 {
-	uint32_t opened = 0, open_cap = g->nslots * 4;
+	uint32_t opened = 0;
 
+	g->tick = pcl_gen_tick(g, now);
 	while (opened < n) {
 		struct pcl_gen_slot *s;
-		uint32_t idx;
-		uint8_t q;
 
-		if (g->free_n == 0 || g->active >= g->cfg.concurrency || g->open_n == open_cap) {
-			g->st.no_slot += g->free_n == 0 || g->open_n == open_cap;
+		if (g->free_n == 0 || g->active >= g->cfg.concurrency) {
+			g->st.no_slot += g->free_n == 0;
 			break;
 		}
-		idx = g->free_q[g->free_head];
-		q = slot_queue(g, idx);
-		if (g->tx_n[q] >= PCL_GEN_TX / 2)
+		s = &g->slots[g->free_q[g->free_head]];
+		if (g->tx_n[s->q] >= PCL_GEN_TX / 2)
 			break;
 		g->free_head = (g->free_head + 1) % g->nslots;
 		g->free_n--;
-		s = &g->slots[idx];
-		s->isn = s->gen == 0 ? (uint32_t)rte_rand() : s->snd_nxt + ISN_STEP;
-		s->gen++;
+		s->isn = (s->flags & SF_USED) ? s->snd_nxt + ISN_STEP : (uint32_t)rte_rand();
+		s->flags = SF_USED;
+		if (g->cfg.close_mix ? (g->st.opened & 1) : g->cfg.server_close)
+			s->flags |= SF_SERVER_CLOSE;
 		s->snd_una = s->snd_nxt = s->isn + 1;
 		s->rcv_nxt = 0;
 		s->resp_left = RESP_UNSEEN;
+		s->reqs = 0;
+		s->backoff = 0;
 		s->state = SLOT_SYN_SENT;
-		s->fin_acked = s->fin_rcvd = s->bad = false;
-		s->server_close = g->cfg.close_mix ? (g->st.opened & 1) : g->cfg.server_close;
-		s->q = q;
 		s->t_open = now;
-		g->open_q[(g->open_head + g->open_n++) % open_cap] = (uint64_t)s->gen << 32 | idx;
 		g->active++;
 		g->st.opened++;
-		send_seg(g, idx, RTE_TCP_SYN_FLAG, s->isn, NULL, 0);
+		pcl_gen_send(g, s, RTE_TCP_SYN_FLAG, s->isn, NULL, 0);
+		arm(g, s);
 		opened++;
 	}
 	return opened;
+}
+
+/* The n-th of the worker's own queues, round robin. */
+static uint16_t
+own_queue(const struct pcl_gen *g, uint64_t n)
+{
+	uint16_t own =
+		(uint16_t)((g->cfg.nq - g->cfg.worker + g->cfg.nworkers - 1) / g->cfg.nworkers);
+
+	return (uint16_t)(g->cfg.worker + (n % own) * g->cfg.nworkers);
 }
 
 uint32_t
@@ -277,7 +430,7 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 			.opts = syn ? g->syn_opt : NULL,
 			.optlen = syn ? sizeof(g->syn_opt) : 0,
 		};
-		uint16_t q = (uint16_t)(g->st.flood_sent % g->cfg.nq);
+		uint16_t q = own_queue(g, g->st.flood_sent);
 		struct rte_mbuf *m;
 
 		if (g->tx_n[q] >= PCL_GEN_TX / 2)
@@ -287,7 +440,7 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 			g->st.no_mbuf++;
 			break;
 		}
-		queue_tx(g, q, m);
+		pcl_gen_queue_tx(g, q, m);
 		g->st.flood_sent++;
 		g->st.flood_kind_sent[kind]++;
 	}
@@ -295,255 +448,94 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 }
 
 static void
-slot_free(struct pcl_gen *g, uint32_t idx)
+slot_free(struct pcl_gen *g, struct pcl_gen_slot *s)
 {
-	g->slots[idx].state = SLOT_FREE;
-	g->free_q[(g->free_head + g->free_n++) % g->nslots] = idx;
+	pcl_wheel_cancel(&g->wheel, slot_index(g, s));
+	s->state = SLOT_FREE;
+	g->free_q[(g->free_head + g->free_n++) % g->nslots] = slot_index(g, s);
 	g->active--;
 }
 
-static void
-slot_fail(struct pcl_gen *g, uint32_t idx, enum pcl_gen_fail why)
+void
+pcl_gen_slot_fail(struct pcl_gen *g, struct pcl_gen_slot *s, enum pcl_gen_fail why)
 {
 	g->st.fail[why]++;
-	slot_free(g, idx);
+	slot_free(g, s);
 }
 
-static void
-slot_done(struct pcl_gen *g, uint32_t idx)
+void
+pcl_gen_slot_done(struct pcl_gen *g, struct pcl_gen_slot *s, uint64_t now)
 {
-	if (g->slots[idx].bad)
+	if (s->flags & SF_BAD) {
 		g->st.fail[PCL_GEN_FAIL_bad_response]++;
-	else
+	} else {
 		g->st.completed++;
-	slot_free(g, idx);
+		if (s->flags & SF_RTX)
+			g->st.rtx_conns++;
+		else if (now > g->late_after)
+			g->st.late++;
+		pcl_hist_add(&g->conn_lat, (now - s->t_open) * UINT64_C(1000000000) / g->hz);
+	}
+	slot_free(g, s);
 }
 
-int32_t
-pcl_gen_resp_left(const char *p, uint16_t len)
+/*
+ * Past its deadline: leave the server nothing of it before the tuple is
+ * reused. Only an RST at the server's rcv_nxt closes (RFC 5961 3.2), which
+ * is snd_una, or snd_nxt if it got what we sent but its ACK did not come.
+ */
+static void
+expire(struct pcl_gen *g, struct pcl_gen_slot *s)
 {
-	static const char cl[] = "content-length:";
-	const char *end = memmem(p, len, "\r\n\r\n", 4), *line;
-	long body = -1;
-
-	if (end == NULL)
-		return 0;
-	/* Header lines only: the scan is per line, not per byte (the hot spot). */
-	for (line = memchr(p, '\n', end - p); line != NULL && line < end;
-	     line = memchr(line + 1, '\n', end - line)) {
-		if ((line[1] | 0x20) == 'c' && line + sizeof(cl) < end &&
-		    strncasecmp(line + 1, cl, sizeof(cl) - 1) == 0) {
-			body = strtol(line + sizeof(cl), NULL, 10);
-			break;
-		}
-	}
-	if (body < 0)
-		return 0;
-	return (int32_t)((end + 4 - p) + body - len);
+	pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_una, NULL, 0);
+	if (s->snd_nxt != s->snd_una)
+		pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_nxt, NULL, 0);
+	pcl_gen_slot_fail(
+		g, s, s->state == SLOT_SYN_SENT ? PCL_GEN_FAIL_no_synack : PCL_GEN_FAIL_timeout);
 }
 
 static void
-send_fin(struct pcl_gen *g, uint32_t idx, uint8_t next)
+fire(void *arg, uint32_t idx)
 {
+	struct pcl_gen *g = arg;
 	struct pcl_gen_slot *s = &g->slots[idx];
 
-	send_seg(g, idx, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
-	s->snd_nxt++;
-	s->state = next;
+	if ((int32_t)(g->tick - deadline(g, s)) >= 0) {
+		expire(g, s);
+		return;
+	}
+	if (g->cfg.retransmit && pcl_gen_outstanding(s)) {
+		pcl_gen_resend(g, s);
+		if (s->backoff < UINT8_MAX)
+			s->backoff++;
+	}
+	arm(g, s);
 }
 
-/* The third segment: ACK, carrying the request if there is one, and our FIN
- * right after when there is nothing to wait for. */
-static void
-handshake_done(struct pcl_gen *g, uint32_t idx)
+unsigned int
+pcl_gen_timers(struct pcl_gen *g, uint64_t now)
 {
-	struct pcl_gen_slot *s = &g->slots[idx];
-
-	if (g->cfg.request) {
-		const char *req = s->server_close ? req_close : req_keepalive;
-		uint16_t len = (uint16_t)strlen(req);
-
-		send_seg(g, idx, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, s->isn + 1, req, len);
-		s->snd_nxt = s->isn + 1 + len;
-		s->state = SLOT_EST;
-		return;
-	}
-	send_seg(g, idx, RTE_TCP_ACK_FLAG, s->isn + 1, NULL, 0);
-	send_fin(g, idx, SLOT_FIN_WAIT);
+	g->tick = pcl_gen_tick(g, now);
+	/* A timer sends two frames at most (expire). */
+	return pcl_wheel_advance(&g->wheel, g->tick, RTE_MIN(TIMER_BUDGET, pcl_gen_tx_room(g) / 2),
+				 fire, g);
 }
 
-static void
-slot_input(struct pcl_gen *g, uint32_t idx, const struct rte_tcp_hdr *th, const char *data,
-	   uint16_t len, uint64_t now)
+uint32_t
+pcl_gen_abort(struct pcl_gen *g, uint32_t max)
 {
-	struct pcl_gen_slot *s = &g->slots[idx];
-	uint8_t flags = th->tcp_flags;
-	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+	uint32_t i;
 
-	if (s->state == SLOT_FREE) {
-		g->st.stray++;
-		return;
-	}
-	if (flags & RTE_TCP_RST_FLAG) {
-		slot_fail(g, idx, PCL_GEN_FAIL_rst);
-		return;
-	}
-	if (!(flags & RTE_TCP_ACK_FLAG) || pcl_seq_gt(ack, s->snd_nxt))
-		return;
-	if (pcl_seq_gt(ack, s->snd_una))
-		s->snd_una = ack;
-	if (flags & RTE_TCP_SYN_FLAG) {
-		if (ack != s->isn + 1)
-			return;
-		if (s->state == SLOT_SYN_SENT) {
-			pcl_hist_add(&g->lat, (now - s->t_open) * UINT64_C(1000000000) / g->hz);
-			s->rcv_nxt = seq + 1;
-		} else if (s->state != SLOT_EST || s->resp_left != RESP_UNSEEN) {
-			return;
+	for (i = 0; i < g->nslots && g->active > 0 && max > 0; i++) {
+		struct pcl_gen_slot *s = &g->slots[g->abort_at];
+
+		if (s->state != SLOT_FREE) {
+			expire(g, s);
+			max--;
 		}
-		/* A repeated SYN-ACK means our third segment was lost: send it again. */
-		handshake_done(g, idx);
-		return;
+		g->abort_at = (g->abort_at + 1) % g->nslots;
 	}
-	if (s->state == SLOT_SYN_SENT)
-		return;
-	if (len > 0 && seq == s->rcv_nxt) {
-		s->rcv_nxt += len;
-		if (s->resp_left == RESP_UNSEEN)
-			s->resp_left = pcl_gen_resp_left(data, len);
-		else
-			s->resp_left -= len;
-	}
-	if (ack == s->snd_nxt && s->state != SLOT_EST)
-		s->fin_acked = true;
-	if ((flags & RTE_TCP_FIN_FLAG) && seq + len == s->rcv_nxt && !s->fin_rcvd) {
-		s->rcv_nxt++;
-		s->fin_rcvd = true;
-		if (s->state == SLOT_EST) {
-			s->bad =
-				g->cfg.request && (s->resp_left == RESP_UNSEEN || s->resp_left > 0);
-			send_fin(g, idx, SLOT_LAST_ACK);
-			return;
-		}
-		send_seg(g, idx, RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
-	}
-	if (s->state == SLOT_EST && len > 0 && (s->resp_left > 0 || s->server_close))
-		/*
-		 * More is to come: acknowledge now, as a client's delayed ACK
-		 * would, or a Nagle-bound server holds the rest back for good.
-		 */
-		send_seg(g, idx, RTE_TCP_ACK_FLAG, s->snd_nxt, NULL, 0);
-	else if (s->state == SLOT_EST && s->resp_left != RESP_UNSEEN && s->resp_left <= 0)
-		send_fin(g, idx, SLOT_FIN_WAIT);
-	else if ((s->state == SLOT_FIN_WAIT && s->fin_acked && s->fin_rcvd) ||
-		 (s->state == SLOT_LAST_ACK && s->fin_acked))
-		slot_done(g, idx);
-}
-
-/* Whether a (host order) address is one we play: a client's or a flooder's. */
-static bool
-ours(const struct pcl_gen *g, uint32_t a, bool *flood)
-{
-	*flood = g->cfg.flood_n && a - g->cfg.flood_first < g->cfg.flood_n;
-	return a - g->cfg.src_first < g->cfg.nsrc || *flood;
-}
-
-static void
-arp_input(struct pcl_gen *g, struct rte_mbuf *m)
-{
-	const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
-							      sizeof(struct rte_ether_hdr));
-	bool flood;
-
-	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*a)) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) && a->arp_data.arp_sip == g->cfg.dst_addr)
-		g->dst_mac = a->arp_data.arp_sha;
-	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
-	    ours(g, rte_be_to_cpu_32(a->arp_data.arp_tip), &flood)) {
-		pcl_arp_to_reply(m, &g->mac, a->arp_data.arp_tip);
-		queue_tx(g, 0, m);
-		return;
-	}
-	rte_pktmbuf_free(m);
-}
-
-void
-pcl_gen_input(struct pcl_gen *g, struct rte_mbuf *m, uint64_t now)
-{
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
-	const struct rte_tcp_hdr *th;
-	uint32_t ihl, thl, tot, dst, idx;
-	bool flood;
-
-	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-		arp_input(g, m);
-		return;
-	}
-	if (m->data_len < PCL_HDR_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    ip->next_proto_id != IPPROTO_TCP || ip->src_addr != g->cfg.dst_addr)
-		goto stray;
-	ihl = rte_ipv4_hdr_len(ip);
-	tot = rte_be_to_cpu_16(ip->total_length);
-	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
-	thl = (th->data_off >> 4) * 4u;
-	if (ihl < PCL_IP_LEN || thl < PCL_TCP_LEN || ihl + thl > tot ||
-	    PCL_L2_LEN + tot > m->data_len || th->src_port != rte_cpu_to_be_16(g->cfg.dport))
-		goto stray;
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	if (!ours(g, dst, &flood))
-		goto stray;
-	if (flood) {
-		g->st.flood_synack += (th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-				      (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
-		g->st.flood_rst_back += !!(th->tcp_flags & RTE_TCP_RST_FLAG);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	idx = rte_be_to_cpu_16(th->dst_port) - g->cfg.sport_first;
-	if (idx >= g->cfg.nsport)
-		goto stray;
-	idx += (dst - g->cfg.src_first) * g->cfg.nsport;
-	slot_input(g, idx, th, (const char *)th + thl, (uint16_t)(tot - ihl - thl), now);
-	rte_pktmbuf_free(m);
-	return;
-stray:
-	g->st.stray++;
-	rte_pktmbuf_free(m);
-}
-
-void
-pcl_gen_expire(struct pcl_gen *g, uint64_t now)
-{
-	uint32_t open_cap = g->nslots * 4;
-
-	while (g->open_n > 0) {
-		uint64_t e = g->open_q[g->open_head];
-		uint32_t idx = (uint32_t)e;
-		struct pcl_gen_slot *s = &g->slots[idx];
-
-		if (s->state != SLOT_FREE && s->gen == (uint32_t)(e >> 32)) {
-			if (now - s->t_open < g->timeout_tsc)
-				break;
-			/* Leave the server nothing of it before the tuple is reused. */
-			send_seg(g, idx, RTE_TCP_RST_FLAG, s->snd_una, NULL, 0);
-			slot_fail(g, idx,
-				  s->state == SLOT_SYN_SENT ? PCL_GEN_FAIL_no_synack
-							    : PCL_GEN_FAIL_timeout);
-		}
-		g->open_head = (g->open_head + 1) % open_cap;
-		g->open_n--;
-	}
-}
-
-void
-pcl_gen_abort(struct pcl_gen *g)
-{
-	pcl_gen_expire(g, UINT64_MAX);
+	return g->active;
 }
 
 void
@@ -557,7 +549,7 @@ pcl_gen_arp_request(struct pcl_gen *g)
 		g->st.no_mbuf++;
 		return;
 	}
-	queue_tx(g, 0, m);
+	pcl_gen_queue_tx(g, g->cfg.worker, m);
 }
 
 void
@@ -568,9 +560,10 @@ pcl_gen_flush(struct pcl_gen *g, uint16_t port)
 	/*
 	 * What the port does not take now stays queued for the next call: a
 	 * generator that dropped its own frames would report the loss as the
-	 * server's. Only a full queue drops (queue_tx).
+	 * server's. Only a full queue drops (pcl_gen_queue_tx).
 	 */
-	for (q = 0; q < g->cfg.nq; q++) {
+	PCL_GEN_FOREACH_Q(g, q)
+	{
 		if (g->tx_n[q] == 0)
 			continue;
 		sent = rte_eth_tx_burst(port, q, g->tx[q], g->tx_n[q]);

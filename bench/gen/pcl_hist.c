@@ -49,3 +49,15 @@ pcl_hist_merge(struct pcl_hist *dst, const struct pcl_hist *src)
 	if (src->max > dst->max)
 		dst->max = src->max;
 }
+
+void
+pcl_hist_delta(struct pcl_hist *dst, const struct pcl_hist *now, const struct pcl_hist *prev)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCL_HIST_BUCKETS; i++)
+		dst->b[i] += now->b[i] - prev->b[i];
+	dst->count += now->count - prev->count;
+	if (now->max > dst->max)
+		dst->max = now->max;
+}

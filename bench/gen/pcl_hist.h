@@ -56,4 +56,11 @@ uint64_t pcl_hist_quantile(const struct pcl_hist *h, double q);
 /* dst += src. */
 void pcl_hist_merge(struct pcl_hist *dst, const struct pcl_hist *src);
 
+/*
+ * dst += what was added to a histogram between the copies prev and now (a
+ * reader's snapshots of a histogram another lcore writes); dst's max
+ * becomes at least now's, the largest sample known.
+ */
+void pcl_hist_delta(struct pcl_hist *dst, const struct pcl_hist *now, const struct pcl_hist *prev);
+
 #endif

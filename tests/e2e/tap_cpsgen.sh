@@ -42,7 +42,8 @@ gen() {
 }
 
 # At most 4 at once: http.server listens with a backlog of 5, and a full
-# accept queue makes the kernel drop third ACKs (cps-gen does not retransmit).
+# accept queue makes the kernel drop third ACKs (cps-gen would send them
+# again, but a second later; this test wants no loss).
 gen a --dst 198.18.0.1:8080 --close server --count 300 --concurrency 4 --timeout 5000
 "$PY" - "$tmp/a.json" <<'PYEOF' || fail "kernel server: $(cat "$tmp/a.json")"
 import json, sys

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The pure parts of cps-gen: its latency histogram, response reader and flood kinds. */
+/*
+ * The pure parts of cps-gen: its latency histogram, response reader, flood
+ * kinds, retransmission timeout and rate search.
+ */
 #include <errno.h>
 
 #include <criterion/criterion.h>
 
 #include "pcl_gen.h"
+#include "pcl_gen_rtt.h"
+#include "pcl_gen_search.h"
 #include "pcl_hist.h"
 
 static struct pcl_hist h;
@@ -58,10 +63,12 @@ Test(hist, merge_adds_counts_and_keeps_the_max)
 
 /* The generator's HTTP response length, which decides when it closes. */
 
+static int64_t body;
+
 static int32_t
 left(const char *s)
 {
-	return pcl_gen_resp_left(s, (uint16_t)strlen(s));
+	return pcl_gen_resp_left(s, (uint16_t)strlen(s), &body);
 }
 
 Test(gen_resp, content_length_counts_what_is_still_to_come)
@@ -76,6 +83,18 @@ Test(gen_resp, content_length_counts_what_is_still_to_come)
 	cr_expect_eq(left("\r\nContent-Length: 4\r\n\r\n"), 4, "a line at the very start");
 }
 
+Test(gen_resp, the_content_length_is_reported_for_the_size_check)
+{
+	left("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\nab");
+	cr_expect_eq(body, 3000);
+	left("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	cr_expect_eq(body, 0);
+	left("HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody");
+	cr_expect_eq(body, -1, "no Content-Length");
+	left("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n");
+	cr_expect_eq(body, -1, "headers not complete");
+}
+
 /* --flood-kind: every name, mix last, nothing else. */
 Test(gen_flood, kinds_parse_by_name)
 {
@@ -86,4 +105,215 @@ Test(gen_flood, kinds_parse_by_name)
 	cr_expect_eq(pcl_gen_flood_kind("SYN"), -EINVAL);
 	cr_expect_eq(pcl_gen_flood_kind(""), -EINVAL);
 	cr_expect_eq(pcl_gen_flood_kind("fin"), -EINVAL);
+}
+
+Test(hist, delta_adds_what_was_recorded_between_two_copies)
+{
+	static struct pcl_hist live, before, sum;
+
+	pcl_hist_add(&live, 100);
+	before = live;
+	pcl_hist_add(&live, 5000);
+	pcl_hist_add(&live, 7);
+	pcl_hist_delta(&sum, &live, &before);
+	cr_expect_eq(sum.count, 2);
+	cr_expect_eq(sum.b[pcl_hist_bucket(100)], 0, "recorded before the first copy");
+	cr_expect_eq(sum.b[pcl_hist_bucket(5000)], 1);
+	cr_expect_eq(sum.b[pcl_hist_bucket(7)], 1);
+	cr_expect_eq(sum.max, 5000);
+}
+
+/* RFC 6298, with G = 1 ms. */
+Test(gen_rtt, the_first_rto_is_the_initial_one_then_srtt_plus_4_rttvar)
+{
+	struct pcl_gen_rtt r;
+
+	pcl_gen_rtt_init(&r, 1000, 200, 60000);
+	cr_expect_eq(r.rto_ms, 1000, "2.1: before any sample");
+	pcl_gen_rtt_sample(&r, 100000); /* 100 ms */
+	cr_expect_eq(r.srtt_us, 100000, "2.2: SRTT = R");
+	cr_expect_eq(r.rttvar_us, 50000, "2.2: RTTVAR = R/2");
+	cr_expect_eq(r.rto_ms, 300, "SRTT + 4 RTTVAR");
+	pcl_gen_rtt_sample(&r, 200000);
+	cr_expect_eq(r.rttvar_us, 50000 - 12500 + 25000, "2.3: 3/4 RTTVAR + 1/4 |SRTT - R|");
+	cr_expect_eq(r.srtt_us, 100000 - 12500 + 25000, "2.3: 7/8 SRTT + 1/8 R");
+	cr_expect_eq(r.rto_ms, 363, "112.5 ms + 4 * 62.5 ms, rounded up to the tick");
+}
+
+Test(gen_rtt, the_rto_stays_within_min_and_max_and_doubles_per_retransmission)
+{
+	struct pcl_gen_rtt r;
+
+	pcl_gen_rtt_init(&r, 1000, 1000, 60000);
+	pcl_gen_rtt_sample(&r, 50); /* 50 us, a memif round trip */
+	cr_expect_eq(r.rto_ms, 1000, "2.4: never below the minimum");
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 0), 1000);
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 1), 2000, "5.5: doubled");
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 3), 8000);
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 6), 60000, "capped at the maximum");
+	cr_expect_eq(pcl_gen_rtt_backoff(&r, 200), 60000, "however many");
+	pcl_gen_rtt_init(&r, 1000, 1, 60000);
+	pcl_gen_rtt_sample(&r, 50);
+	cr_expect_eq(r.rto_ms, 2, "G: 50 us + max(1 ms, 100 us), rounded up");
+	pcl_gen_rtt_init(&r, 100000, 1000, 60000);
+	cr_expect_eq(r.rto_ms, 60000, "the initial value is capped too");
+}
+
+/* The search: a server that loses nothing below 700/s and everything above. */
+static struct pcl_gen_step
+step_at(uint64_t rate, uint64_t knee, double busy)
+{
+	return (struct pcl_gen_step){
+		.rate = rate,
+		.secs = 1,
+		.offered = rate,
+		.completed = rate <= knee ? rate : knee,
+		.gen_busy = busy,
+	};
+}
+
+static unsigned int
+search_to_end(struct pcl_gen_search *s, uint64_t knee, double busy, uint64_t *tried)
+{
+	unsigned int n = 0;
+
+	while (s->next != 0) {
+		struct pcl_gen_step st = step_at(s->next, knee, busy);
+
+		tried[n++] = st.rate;
+		pcl_gen_search_step(s, &st);
+		cr_assert_eq(st.pass, st.rate <= knee, "step at %lu", (unsigned long)st.rate);
+	}
+	return n;
+}
+
+Test(gen_search, halves_the_interval_until_it_is_narrow_enough)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+	unsigned int n;
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
+	n = search_to_end(&s, 700, 0.5, tried);
+	cr_expect_eq(tried[0], 1000, "the bound first");
+	cr_expect_eq(tried[1], 500);
+	cr_expect_eq(tried[2], 750);
+	cr_expect_eq(tried[3], 625);
+	cr_expect_eq(tried[4], 687);
+	cr_expect_eq(tried[5], 718);
+	cr_expect_eq(n, 6, "718 - 687 <= 5 %% of 718");
+	cr_expect_eq(s.lo, 687, "the highest rate that passed");
+	cr_expect_eq(s.hi, 718);
+	cr_expect_eq(s.hi_limit, PCL_GEN_LIMIT_server);
+}
+
+Test(gen_search, a_bound_that_passes_ends_the_search)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+
+	cr_assert_eq(pcl_gen_search_init(&s, 500, 0, 0.05, 20, false), 0);
+	cr_expect_eq(search_to_end(&s, 700, 0.5, tried), 1);
+	cr_expect_eq(s.lo, 500);
+	cr_expect_not(s.hi_failed);
+}
+
+Test(gen_search, an_estimated_bound_that_passes_is_doubled_until_a_step_fails)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+	unsigned int n;
+
+	cr_assert_eq(pcl_gen_search_init(&s, 200, 0, 0.05, 20, true), 0);
+	n = search_to_end(&s, 700, 0.5, tried);
+	cr_expect_eq(tried[0], 200);
+	cr_expect_eq(tried[1], 400);
+	cr_expect_eq(tried[2], 800, "the first failure");
+	cr_expect_eq(tried[3], 600, "then the usual halving");
+	cr_expect(s.hi_failed);
+	cr_expect_eq(s.hi - s.lo <= 0.05 * s.hi, true, "until narrow: %lu..%lu",
+		     (unsigned long)s.lo, (unsigned long)s.hi);
+	cr_expect_leq(s.lo, 700);
+	cr_expect_gt(s.hi, 700);
+	cr_expect_lt(n, 20);
+}
+
+Test(gen_search, nothing_passing_ends_after_the_last_step_with_no_result)
+{
+	struct pcl_gen_search s;
+	uint64_t tried[32];
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 6, false), 0);
+	cr_expect_eq(search_to_end(&s, 0, 0.5, tried), 6);
+	cr_expect_eq(s.lo, 0);
+	cr_expect_eq(tried[5], 31);
+}
+
+Test(gen_search, lost_is_everything_but_a_clean_completion)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = {.rate = 1000, .offered = 1000, .completed = 990, .rtx_conns = 5};
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.01, 0.05, 20, false), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.lost, 15, "10 not completed, 5 only after a retransmission");
+	cr_expect_not(st.pass, "15 > 1 %% of 1000");
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0.02, 0.05, 20, false), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect(st.pass, "15 <= 2 %% of 1000");
+}
+
+Test(gen_search, a_connection_completed_late_is_lost)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = {
+		.rate = 1000, .offered = 1000, .completed = 1000, .rtx_conns = 2, .late = 30};
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.lost, 32, "all completed, 30 of them late, 2 after a retransmission");
+	cr_expect_not(st.pass);
+}
+
+Test(gen_search, a_generator_busy_all_the_time_is_named_the_limit)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = step_at(1000, 500, 0.95);
+
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_generator);
+	st = step_at(500, 500, 0.95);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_none, "a pass has no limit");
+	cr_expect_eq(s.hi_limit, PCL_GEN_LIMIT_generator);
+}
+
+Test(gen_search, falling_behind_while_the_port_took_everything_is_the_generators_limit)
+{
+	struct pcl_gen_search s;
+	struct pcl_gen_step st = step_at(1000, 1000, 0.5);
+
+	st.behind = 10;
+	st.completed = 990;
+	cr_assert_eq(pcl_gen_search_init(&s, 1000, 0, 0.05, 20, false), 0);
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_generator, "its loop was too slow");
+	st = step_at(1000, 1000, 0.5);
+	st.behind = 10;
+	st.completed = 990;
+	st.port_stalled = true;
+	pcl_gen_search_step(&s, &st);
+	cr_expect_eq(st.limit, PCL_GEN_LIMIT_server, "the server did not take the frames");
+}
+
+Test(gen_search, bad_arguments_are_refused)
+{
+	struct pcl_gen_search s;
+
+	cr_expect_eq(pcl_gen_search_init(&s, 0, 0, 0.05, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 1, 0.05, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, -0.1, 0.05, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0, 20, false), -EINVAL);
+	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0.05, 0, false), -EINVAL);
 }

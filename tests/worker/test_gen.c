@@ -3,82 +3,26 @@
  * cps-gen's client logic against the real worker, in-process: every frame
  * the generator queues goes to pcl_worker_input() and every reply back, so
  * the generator's verdicts (completed, failed by kind) can be checked
- * against what the server saw.
+ * against what the server saw. Losses and retransmissions: test_gen_rtx.c.
  */
 #include <criterion/criterion.h>
 
 #include <rte_arp.h>
 #include <rte_tcp.h>
 
-#include "harness.h"
-#include "pcl_gen.h"
+#include "gen_wire.h"
+#include "pcl_gen_priv.h"
+#include "net/pcl_steer.h"
 
 static struct th t;
-static struct pcl_gen g;
-static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
-static uint64_t now;
-
-static void
-gen_start(struct pcl_gen_cfg *cfg)
-{
-	cfg->dst_addr = TH_SERVER_IP;
-	cfg->dport = 80;
-	cfg->src_first = rte_be_to_cpu_32(TH_CLIENT_IP);
-	if (cfg->nsrc == 0)
-		cfg->nsrc = 1;
-	if (cfg->nsport == 0)
-		cfg->nsport = 1000;
-	cfg->sport_first = 20000;
-	cfg->concurrency = cfg->concurrency ? cfg->concurrency : 64;
-	cfg->timeout_ms = 1000;
-	cfg->nq = 1;
-	cfg->mss = 1460;
-	cfg->flood_first = 0x0ac80000;
-	cfg->flood_n = cfg->flood_n ? cfg->flood_n : 1;
-	cr_assert_eq(pcl_gen_init(&g, cfg, t.mp, &client_mac), 0);
-	g.dst_mac = t.w.ifs[0].ctx.mac;
-	now = 1000000;
-}
+static struct gw w;
+static struct pcl_gen *const g = &w.g[0];
 
 static void
 teardown(void)
 {
-	pcl_gen_fini(&g);
+	gw_fini(&w);
 	th_teardown(&t);
-}
-
-/* The server's queued replies, to the generator. */
-static unsigned int
-to_gen(void)
-{
-	unsigned int n = t.w.ifs[0].txq.n, i;
-
-	for (i = 0; i < n; i++)
-		pcl_gen_input(&g, t.w.ifs[0].txq.pkts[i], now);
-	t.w.ifs[0].txq.n = 0;
-	return n;
-}
-
-/* The generator's queued frames, to the server, or dropped (a dead server). */
-static unsigned int
-to_server(bool deliver)
-{
-	unsigned int n = g.tx_n[0];
-
-	if (deliver)
-		pcl_worker_input(&t.w, 0, g.tx[0], (uint16_t)n);
-	else
-		rte_pktmbuf_free_bulk(g.tx[0], n);
-	g.tx_n[0] = 0;
-	return n;
-}
-
-/* Moves frames both ways until nothing moves, as the generator's loop does. */
-static void
-pump(void)
-{
-	while (to_server(true) + to_gen() > 0)
-		pcl_gen_expire(&g, now);
 }
 
 /* Opens n connections, 32 at a time, and runs each batch to the end. */
@@ -86,11 +30,11 @@ static void
 run(uint32_t n)
 {
 	while (n > 0) {
-		uint32_t k = pcl_gen_open(&g, now, RTE_MIN(n, 32u));
+		uint32_t k = pcl_gen_open(g, w.now, RTE_MIN(n, 32u));
 
 		cr_assert_gt(k, 0);
 		n -= k;
-		pump();
+		gw_pump(&w, NULL, NULL);
 	}
 }
 
@@ -100,24 +44,44 @@ expect_no_failures(void)
 	unsigned int i;
 
 	for (i = 0; i < PCL_GEN_FAIL_MAX; i++)
-		cr_expect_eq(g.st.fail[i], 0, "%s: %lu", pcl_gen_fail_names[i],
-			     (unsigned long)g.st.fail[i]);
-	cr_expect_eq(g.st.stray, 0);
-	cr_expect_eq(g.active, 0);
+		cr_expect_eq(GW_SUM(&w, fail[i]), 0, "%s: %lu", pcl_gen_fail_names[i],
+			     (unsigned long)GW_SUM(&w, fail[i]));
+	cr_expect_eq(GW_SUM(&w, stray), 0);
+	cr_expect_eq(GW_SUM(&w, rtx_syn) + GW_SUM(&w, rtx_req) + GW_SUM(&w, rtx_fin), 0);
+	cr_expect_eq(gw_active(&w), 0);
+}
+
+static bool
+every(const struct rte_tcp_hdr *th, uint16_t len)
+{
+	(void)th;
+	(void)len;
+	return true;
+}
+
+static void
+start(struct pcl_gen_cfg *cfg)
+{
+	gw_start(&w, &t, cfg, 1);
 }
 
 TH_TWEAKED_SUITE(gen, (void)c);
 
 Test(gen, client_close_with_request_completes_every_connection)
 {
-	struct pcl_gen_cfg cfg = {.request = true};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
+	gw_cfg(&cfg);
+	start(&cfg);
 	run(500);
-	cr_expect_eq(g.st.opened, 500);
-	cr_expect_eq(g.st.completed, 500);
+	cr_expect_eq(g->st.opened, 500);
+	cr_expect_eq(g->st.completed, 500);
 	expect_no_failures();
-	cr_expect_eq(g.lat.count, 500, "a handshake latency per connection");
+	cr_expect_eq(g->lat.count, 500, "a handshake latency per connection");
+	cr_expect_eq(g->conn_lat.count, 500, "a connection latency per completed one");
+	cr_expect_eq(g->st.requests, 500);
+	cr_expect_eq(g->st.responses, 500);
+	cr_expect_neq(g->rtt.srtt_us, 0, "the handshakes were RTT samples");
 	cr_expect_eq(t.w.stats.conn_opened, 500);
 	cr_expect_eq(t.w.stats.conn_closed, 500);
 	cr_expect_eq(t.w.stats.http_requests, 500);
@@ -126,135 +90,252 @@ Test(gen, client_close_with_request_completes_every_connection)
 
 Test(gen, server_close_leaves_time_wait_on_the_server)
 {
-	struct pcl_gen_cfg cfg = {.request = true, .server_close = true};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
+	gw_cfg(&cfg);
+	cfg.server_close = true;
+	start(&cfg);
 	run(100);
-	cr_expect_eq(g.st.completed, 100);
+	cr_expect_eq(g->st.completed, 100);
 	expect_no_failures();
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 100);
 }
 
 Test(gen, handshake_and_close_without_data)
 {
-	struct pcl_gen_cfg cfg = {.request = false};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
+	gw_cfg(&cfg);
+	cfg.request = false;
+	start(&cfg);
 	run(100);
-	cr_expect_eq(g.st.completed, 100);
+	cr_expect_eq(g->st.completed, 100);
 	expect_no_failures();
+	cr_expect_eq(g->st.requests, 0);
 	cr_expect_eq(t.w.stats.conn_closed, 100);
 	cr_expect_eq(t.w.stats.http_requests, 0);
+}
+
+Test(gen, keep_alive_sends_each_request_after_the_last_response)
+{
+	struct pcl_gen_cfg cfg;
+
+	gw_cfg(&cfg);
+	cfg.requests = 3;
+	start(&cfg);
+	run(50);
+	cr_expect_eq(g->st.completed, 50);
+	expect_no_failures();
+	cr_expect_eq(g->st.requests, 150);
+	cr_expect_eq(g->st.responses, 150);
+	cr_expect_eq(t.w.stats.conn_opened, 50, "3 requests on each connection");
+	cr_expect_eq(t.w.stats.http_requests, 150);
+	cr_expect_eq(t.w.stats.conn_closed, 50);
+}
+
+Test(gen, keep_alive_then_server_close_makes_only_the_last_request_http_1_0)
+{
+	struct pcl_gen_cfg cfg;
+
+	gw_cfg(&cfg);
+	cfg.requests = 4;
+	cfg.server_close = true;
+	start(&cfg);
+	run(20);
+	cr_expect_eq(g->st.completed, 20);
+	expect_no_failures();
+	cr_expect_eq(t.w.stats.http_requests, 80);
+	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 20, "the server closed each, once");
+}
+
+/* The harness's server answers "portcullis\n": Content-Length 11. */
+Test(gen, responses_of_the_expected_size_pass_the_size_check)
+{
+	struct pcl_gen_cfg cfg;
+
+	gw_cfg(&cfg);
+	cfg.resp_size = 11;
+	cfg.requests = 2;
+	start(&cfg);
+	run(20);
+	cr_expect_eq(g->st.completed, 20);
+	expect_no_failures();
+}
+
+Test(gen, responses_of_another_size_are_bad_responses)
+{
+	struct pcl_gen_cfg cfg;
+
+	gw_cfg(&cfg);
+	cfg.resp_size = 12;
+	start(&cfg);
+	run(20);
+	cr_expect_eq(g->st.completed, 0);
+	cr_expect_eq(g->st.fail[PCL_GEN_FAIL_bad_response], 20);
+	cr_expect_eq(g->st.responses, 20, "read whole, then judged");
+	cr_expect_eq(g->conn_lat.count, 0, "only completed connections have a latency");
+	cr_expect_eq(t.w.stats.conn_closed, 20, "closed properly all the same");
 }
 
 Test(gen, reused_tuples_get_through_the_servers_time_wait)
 {
 	/* 10 tuples, 5 rounds, each leaving the server in TIME_WAIT. */
-	struct pcl_gen_cfg cfg = {.request = true, .server_close = true, .nsport = 10};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
+	gw_cfg(&cfg);
+	cfg.server_close = true;
+	cfg.nsport = 10;
+	start(&cfg);
 	for (int round = 0; round < 5; round++)
 		run(10);
-	cr_expect_eq(g.st.completed, 50);
+	cr_expect_eq(g->st.completed, 50);
 	expect_no_failures();
 	cr_expect_eq(th_state(&t, PCL_TCP_TIME_WAIT), 10);
 }
 
-Test(gen, a_dead_server_is_counted_as_no_synack)
-{
-	struct pcl_gen_cfg cfg = {.request = true};
-
-	gen_start(&cfg);
-	cr_assert_eq(pcl_gen_open(&g, now, 20), 20);
-	to_server(false);
-	pcl_gen_expire(&g, now + g.timeout_tsc - 1);
-	cr_expect_eq(g.active, 20, "not yet timed out");
-	pcl_gen_expire(&g, now + g.timeout_tsc);
-	cr_expect_eq(g.st.fail[PCL_GEN_FAIL_no_synack], 20);
-	cr_expect_eq(g.st.completed, 0);
-	cr_expect_eq(g.active, 0);
-	cr_expect_eq(g.tx_n[0], 20, "an RST per failed connection");
-	to_server(false);
-}
-
 Test(gen, a_server_that_stops_after_the_handshake_is_counted_as_timeout)
 {
-	struct pcl_gen_cfg cfg = {.request = true};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
-	cr_assert_eq(pcl_gen_open(&g, now, 10), 10);
-	to_server(true);
-	to_gen(); /* SYN-ACKs; the ACKs with requests are lost from here on */
-	to_server(false);
-	pcl_gen_abort(&g);
-	cr_expect_eq(g.st.fail[PCL_GEN_FAIL_timeout], 10);
-	cr_expect_eq(g.lat.count, 10);
-	/* The RSTs clear the server's half-open entries. */
-	to_server(true);
+	gw_cfg(&cfg);
+	start(&cfg);
+	cr_assert_eq(pcl_gen_open(g, w.now, 10), 10);
+	gw_to_server(&w, NULL);
+	gw_to_gen(&w, NULL); /* SYN-ACKs; the ACKs with requests are lost */
+	gw_to_server(&w, every);
+	cr_expect_eq(pcl_gen_abort(g, UINT32_MAX), 0);
+	cr_expect_eq(g->st.fail[PCL_GEN_FAIL_timeout], 10);
+	cr_expect_eq(g->lat.count, 10);
+	/* The RSTs clear the server's entries. */
+	gw_to_server(&w, NULL);
 	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap);
 }
 
 Test(gen, reset_by_the_server_is_counted_as_rst)
 {
-	struct pcl_gen_cfg cfg = {.request = true};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
-	g.cfg.dport = 81; /* nobody listens: the server answers RST */
+	gw_cfg(&cfg);
+	cfg.dport = 81; /* nobody listens: the server answers RST */
+	start(&cfg);
 	run(5);
-	cr_expect_eq(g.st.fail[PCL_GEN_FAIL_rst], 5);
-	cr_expect_eq(g.st.completed, 0);
-	cr_expect_eq(g.active, 0);
+	cr_expect_eq(g->st.fail[PCL_GEN_FAIL_rst], 5);
+	cr_expect_eq(g->st.completed, 0);
+	cr_expect_eq(g->active, 0);
+}
+
+/*
+ * Two generator workers: each owns the clients whose flows a 2-worker
+ * server's symmetric RSS puts on its queue, sends only there, and gets
+ * every reply for them (from worker 0, which a NIC without RSS would give
+ * them all, by hand-over).
+ */
+Test(gen, two_workers_split_the_clients_by_the_servers_hash)
+{
+	static struct pcl_steer steer;
+	struct pcl_gen_cfg cfg;
+	uint32_t i, n0 = 0;
+
+	gw_cfg(&cfg);
+	start(&cfg);
+	gw_fini(&w);
+	gw_start(&w, &t, &cfg, 2);
+	cr_assert_eq(pcl_steer_init(&steer, 2, PCL_RETA_DEFAULT), 0);
+	cr_expect_eq(w.g[0].nslots + w.g[1].nslots, 1000, "every client has one owner");
+	for (i = 0; i < 1000; i++) {
+		struct pcl_tuple tu = {
+			.raddr = TH_CLIENT_IP,
+			.laddr = TH_SERVER_IP,
+			.rport = rte_cpu_to_be_16((uint16_t)(20000 + i)),
+			.lport = RTE_BE16(80),
+		};
+		uint16_t owner = pcl_steer_owner(&steer, pcl_steer_hash(&steer, &tu));
+
+		cr_assert_eq(w.g[0].where[i] >> PCL_GEN_OWNER_SHIFT, owner, "client %u", i);
+		n0 += owner == 0;
+	}
+	cr_expect_eq(w.g[0].nslots, n0);
+	for (i = 0; i < 10; i++) {
+		cr_assert_eq(pcl_gen_open(&w.g[0], w.now, 10), 10);
+		cr_assert_eq(pcl_gen_open(&w.g[1], w.now, 10), 10);
+		gw_pump(&w, NULL, NULL);
+	}
+	cr_expect_eq(w.g[0].st.completed, 100);
+	cr_expect_eq(w.g[1].st.completed, 100);
+	expect_no_failures();
+	cr_expect_eq(w.wrong_q, 0, "each worker sent on its own queue only");
+	cr_expect_gt(w.handed, 0, "worker 1's replies came through worker 0");
+	cr_expect_eq(t.w.stats.http_requests, 200);
+}
+
+Test(gen, too_few_clients_for_every_worker_is_refused)
+{
+	static const struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
+	struct pcl_gen_cfg cfg;
+	static struct pcl_gen one;
+	int rc0, rc1;
+
+	gw_cfg(&cfg);
+	start(&cfg);
+	cfg.nsport = 1;
+	cfg.nq = cfg.nworkers = 2;
+	rc0 = pcl_gen_init(&one, &cfg, t.mp, &mac, 0);
+	pcl_gen_fini(&one);
+	cfg.worker = 1;
+	rc1 = pcl_gen_init(&one, &cfg, t.mp, &mac, 0);
+	pcl_gen_fini(&one);
+	cr_expect((rc0 == 0) != (rc1 == 0), "one client: one worker has it (%d, %d)", rc0, rc1);
+	cr_expect(rc0 == -EINVAL || rc1 == -EINVAL);
 }
 
 TH_TWEAKED_SUITE(gen_cookies, c->tcp.syncookies = PCL_COOKIES_ALWAYS);
 
 Test(gen_cookies, flood_synacks_are_counted_and_real_clients_still_complete)
 {
-	struct pcl_gen_cfg cfg = {.request = true, .flood_n = 65536};
+	struct pcl_gen_cfg cfg;
 
-	gen_start(&cfg);
-	cr_assert_eq(pcl_gen_flood(&g, 100), 100);
-	pump();
-	cr_expect_eq(g.st.flood_sent, 100);
-	cr_expect_eq(g.st.flood_synack, 100);
+	gw_cfg(&cfg);
+	cfg.flood_n = 65536;
+	start(&cfg);
+	cr_assert_eq(pcl_gen_flood(g, 100), 100);
+	gw_pump(&w, NULL, NULL);
+	cr_expect_eq(g->st.flood_sent, 100);
+	cr_expect_eq(g->st.flood_synack, 100);
 	cr_expect_eq(t.w.stats.cookie_sent, 100);
 	run(50);
-	cr_expect_eq(g.st.completed, 50);
+	cr_expect_eq(g->st.completed, 50);
 	expect_no_failures();
 	cr_expect_eq(t.w.stats.cookie_ok, 50);
 }
 
 Test(gen, arp_finds_the_server_and_answers_for_the_clients)
 {
-	struct pcl_gen_cfg cfg = {.request = true};
+	struct pcl_gen_cfg cfg;
+	struct rte_arp_hdr *a;
 	struct rte_mbuf *m;
+	uint16_t owner;
 
-	gen_start(&cfg);
-	memset(&g.dst_mac, 0, sizeof(g.dst_mac));
-	pcl_gen_arp_request(&g);
-	pump();
-	cr_expect(rte_is_same_ether_addr(&g.dst_mac, &t.w.ifs[0].ctx.mac));
+	gw_cfg(&cfg);
+	start(&cfg);
+	memset(&g->dst_mac, 0, sizeof(g->dst_mac));
+	pcl_gen_arp_request(g);
+	gw_pump(&w, NULL, NULL);
+	cr_expect(rte_is_same_ether_addr(&g->dst_mac, &t.w.ifs[0].ctx.mac));
 
 	/* The server's kernel-side peer asking for a client address. */
-	pcl_gen_arp_request(&g);
-	m = g.tx[0][0];
-	g.tx_n[0] = 0;
-	{
-		struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
-								sizeof(struct rte_ether_hdr));
-
-		a->arp_data.arp_sip = TH_SERVER_IP;
-		a->arp_data.arp_tip = rte_cpu_to_be_32(cfg.src_first);
-	}
-	pcl_gen_input(&g, m, now);
-	cr_assert_eq(g.tx_n[0], 1);
-	{
-		struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(g.tx[0][0], struct rte_arp_hdr *,
-								sizeof(struct rte_ether_hdr));
-
-		cr_expect_eq(a->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
-		cr_expect_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(cfg.src_first));
-		cr_expect(rte_is_same_ether_addr(&a->arp_data.arp_sha, &client_mac));
-	}
-	to_server(false);
+	pcl_gen_arp_request(g);
+	m = g->tx[0][0];
+	g->tx_n[0] = 0;
+	a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	a->arp_data.arp_sip = TH_SERVER_IP;
+	a->arp_data.arp_tip = rte_cpu_to_be_32(cfg.src_first);
+	cr_assert(pcl_gen_input(g, m, w.now, &owner));
+	cr_assert_eq(g->tx_n[0], 1);
+	a = rte_pktmbuf_mtod_offset(g->tx[0][0], struct rte_arp_hdr *,
+				    sizeof(struct rte_ether_hdr));
+	cr_expect_eq(a->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
+	cr_expect_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(cfg.src_first));
+	cr_expect(rte_is_same_ether_addr(&a->arp_data.arp_sha, &g->mac));
+	rte_pktmbuf_free(g->tx[0][0]);
+	g->tx_n[0] = 0;
 }

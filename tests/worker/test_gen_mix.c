@@ -40,6 +40,9 @@ flood_cfg(uint8_t kind)
 		.flood_kind = kind,
 		.nq = 1,
 		.mss = 1460,
+		.nworkers = 1,
+		.requests = 1,
+		.resp_size = -1,
 	};
 }
 
@@ -50,7 +53,7 @@ flooder(uint8_t kind)
 	static const struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x03}};
 	struct pcl_gen_cfg cfg = flood_cfg(kind);
 
-	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), 0);
+	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac, 0), 0);
 	g.dst_mac = t.w.ifs[0].ctx.mac;
 }
 
@@ -61,7 +64,7 @@ replies_to_gen(void)
 	uint16_t i;
 
 	for (i = 0; i < t.w.ifs[0].txq.n; i++)
-		pcl_gen_input(&g, t.w.ifs[0].txq.pkts[i], 0);
+		cr_assert(pcl_gen_input(&g, t.w.ifs[0].txq.pkts[i], 0, &(uint16_t){0}));
 	t.w.ifs[0].txq.n = 0;
 }
 
@@ -110,7 +113,7 @@ Test(flood, an_unknown_kind_is_refused)
 	static const struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x03}};
 	struct pcl_gen_cfg cfg = flood_cfg(PCL_GEN_FLOOD_mix + 1);
 
-	cr_expect_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), -EINVAL);
+	cr_expect_eq(pcl_gen_init(&g, &cfg, t.mp, &mac, 0), -EINVAL);
 }
 
 Test(flood, syn_flood_holds_half_open_entries_until_they_expire)
@@ -208,7 +211,7 @@ Test(flood, close_mix_takes_client_first_and_server_first_closes_in_turn)
 	cfg.concurrency = 32;
 	cfg.request = true;
 	cfg.close_mix = true;
-	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), 0);
+	cr_assert_eq(pcl_gen_init(&g, &cfg, t.mp, &mac, 0), 0);
 	g.dst_mac = t.w.ifs[0].ctx.mac;
 	for (n = 0; n < 100; n += 20) {
 		cr_assert_eq(pcl_gen_open(&g, 0, 20), 20);
@@ -225,5 +228,5 @@ Test(flood, close_mix_takes_client_first_and_server_first_closes_in_turn)
 	cr_expect_eq(t.w.stats.conn_closed, 100);
 	pcl_gen_fini(&g);
 	cfg.request = false;
-	cr_expect_eq(pcl_gen_init(&g, &cfg, t.mp, &mac), -EINVAL, "mix needs a request");
+	cr_expect_eq(pcl_gen_init(&g, &cfg, t.mp, &mac, 0), -EINVAL, "mix needs a request");
 }
