@@ -237,10 +237,10 @@ to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint3
 		/* A SYN's window is never scaled (RFC 7323 2.2). */
 		s.wnd = (uint16_t)RTE_MIN((uint32_t)p->c_win << p->c_ws, (uint32_t)UINT16_MAX);
 		s.optlen = (uint8_t)pcl_opt_build_synack(opts, &so);
-	} else {
+	} else if (!(flags & RST)) { /* an RST's window means nothing: 0, as Linux sends */
 		s.wnd = (uint16_t)RTE_MIN(((uint32_t)p->c_win << p->c_ws) >> p->cb_ws,
 					  (uint32_t)UINT16_MAX);
-		if ((p->flags & PCL_PX_TS) && (p->flags & PCL_PX_BTS) && !(flags & RST))
+		if ((p->flags & PCL_PX_TS) && (p->flags & PCL_PX_BTS))
 			s.optlen = (uint8_t)pcl_opt_build_ts(opts, so.tsval, so.tsecr);
 	}
 	pcl_tcp_emit(e, p->b_ifx, m, &s);

@@ -68,6 +68,7 @@ struct pending {
 	struct rte_mbuf *m;
 	uint64_t at_us;
 	bool backend; /* to the backend, not the client */
+	unsigned int port; /* the runner's port it left on */
 };
 
 /*
@@ -469,6 +470,7 @@ poll_once(struct scenario *sc)
 				.m = m,
 				.at_us = sc->w.tcp.now_us - sc->start_us,
 				.backend = ip->dst_addr != CLIENT_IP,
+				.port = i,
 			};
 			sc->npend++;
 		}
@@ -834,7 +836,7 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 	struct pending pd;
 	struct pcl_seg g;
 	const uint8_t *f;
-	unsigned int ngot, hl;
+	unsigned int ngot, hl, port;
 	uint32_t seq, ack;
 	int64_t dt;
 	char wf[8], gf[8];
@@ -846,6 +848,14 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 	if (backend)
 		peer = (struct pcl_pkt_ctx){.mac = backend_mac, .addr = sc->be.addr};
 	f = rte_pktmbuf_mtod(pd.m, const uint8_t *);
+	port = backend ? sc->nports - 1 : 0;
+	if (pd.port != port ||
+	    !rte_is_same_ether_addr(&((const struct rte_ether_hdr *)f)->src_addr,
+				    &sc->w.ifs[port].ctx.mac)) {
+		rte_pktmbuf_free(pd.m);
+		return fail(sc, "sent on port %u (or from another MAC), expected port %u", pd.port,
+			    port);
+	}
 	kind = pcl_pkt_parse(f, pd.m->data_len, 0, &peer, &g);
 	if (kind != PCL_PKT_TCP) {
 		rte_pktmbuf_free(pd.m);
