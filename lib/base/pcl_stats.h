@@ -50,6 +50,8 @@
 	X(no_neigh, "segment for a backend whose MAC is not known (yet)")                          \
 	X(held_full,                                                                               \
 	  "client data before the backend answered, beyond the service's held_segments")           \
+	X(held_worker_full,                                                                        \
+	  "client data before the backend answered, beyond the worker's tables.held")              \
 	X(steer_full, "owner's steering ring full, packet freed")
 
 enum pcl_drop {
@@ -108,6 +110,9 @@ enum pcl_drop {
 	X(backend_unreachable, "SYNs not sent: the backend's MAC not known yet")                   \
 	X(redispatches, "proxied connections moved to the next backend")                           \
 	X(held_segments, "client segments held until the backend answered")                        \
+	X(proxy_splits, "proxied segments split in two to fit the receiver's MSS")                 \
+	X(proxy_no_ts,                                                                             \
+	  "segments to a client without the timestamps it negotiated: no room for the option")     \
 	X(steered_out, "packets handed to the worker owning their flow")                           \
 	X(steered_in, "packets received from other workers for flows we own")                      \
 	X(timer_deferred, "timer passes stopped at the per-iteration budget, expiries left over")  \
@@ -132,7 +137,8 @@ struct pcl_stats {
 	X(entries, "connection entries in the lcore's pool")                                       \
 	X(entries_free, "connection entries free right now")                                       \
 	X(mbufs, "packet buffers in the lcore's mempool")                                          \
-	X(mbufs_free, "packet buffers free right now")
+	X(mbufs_free, "packet buffers free right now")                                             \
+	X(held, "client segments held for backends that have not answered yet")
 
 struct pcl_resources {
 #define PCL_RESOURCE_FIELD(n, h) uint64_t n;

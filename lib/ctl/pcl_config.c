@@ -171,6 +171,9 @@ static const struct key_desc keys[] = {
 	    "half-open (SYN_RCVD) entries at most; not above tables.conns"),
 	U32("tables", "time_wait", tcp.time_wait, 1, PCL_TW_MAX, "records per worker",
 	    "TIME_WAIT records, 32 bytes each"),
+	U32("tables", "held", tcp.held, 0, 1u << 24, "segments per worker",
+	    "client segments held by all proxied connections whose backend has not answered; "
+	    "not above half of port.mbufs"),
 	{.section = "tables",
 	 .name = "time_wait_full",
 	 .type = KEY_ENUM,
@@ -313,6 +316,7 @@ pcl_config_defaults(struct pcl_config *c)
 		.syn_backlog = 8192,
 		.time_wait = 262144,
 		.time_wait_full = PCL_TW_RECYCLE,
+		.held = 4096,
 	};
 	c->log_interval_s = 10;
 	strcpy(c->prometheus, "127.0.0.1:9464");
@@ -1073,6 +1077,14 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 at(c, line_of(c, "timers", "rto_max_ms"), line_of(c, "timers", "rto_ms"),
 			    where, sizeof(where)),
 			 c->tcp.rto_max_ms, c->tcp.rto_ms);
+		return -EINVAL;
+	}
+	/* Held segments are received mbufs: the pool must keep enough to receive. */
+	if (c->tcp.held > c->port.mbufs / 2) {
+		snprintf(err, errlen, "%stables.held: %u exceeds half of port.mbufs %u",
+			 at(c, line_of(c, "tables", "held"), line_of(c, "port", "mbufs"), where,
+			    sizeof(where)),
+			 c->tcp.held, c->port.mbufs);
 		return -EINVAL;
 	}
 	if (c->tcp.syn_backlog > c->tcp.conns) {

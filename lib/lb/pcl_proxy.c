@@ -29,7 +29,7 @@
 #include "lb/pcl_maglev.h"
 #include "lb/pcl_proxy.h"
 #include "lb/pcl_service.h"
-#include "lb/pcl_tsopt.h"
+#include "lb/pcl_reseg.h"
 #include "lb/pcl_xlate.h"
 #include "net/pcl_out.h"
 #include "tcp/pcl_isn.h"
@@ -123,12 +123,39 @@ to_client(const struct pcl_proxy *p, struct pcl_xlate *x)
 	};
 }
 
-/* Sends m, rewritten by x, to the backend. False (m dropped) when its MAC is unknown. */
+/*
+ * Sends m, translated already, in pieces of at most mss bytes of data and
+ * options, each with our timestamps toward the client when ts
+ * (lb/pcl_reseg.h).
+ */
+static void
+send_fitted(struct pcl_tcp *e, struct pcl_proxy *p, struct pcl_txq *txq, struct rte_mbuf *m,
+	    uint16_t mss, bool ts)
+{
+	struct rte_mbuf *rest;
+
+	do {
+		if (pcl_reseg_fit(m, e->mp, mss, &rest) == -ENOMEM) {
+			drop(e, m, PCL_DROP_nombuf);
+			return;
+		}
+		if (rest != NULL)
+			COUNT(e, proxy_splits);
+		/* A segment with no room for the option goes without: better than not at all. */
+		if (ts && pcl_reseg_add_ts(m, e->now_ms + p->ts_bc, p->c_tsval) != 0)
+			COUNT(e, proxy_no_ts);
+		pcl_txq_put(txq, m);
+		m = rest;
+	} while (m != NULL);
+}
+
+/* Sends m, rewritten, to the backend. False (m dropped) when its MAC is unknown. */
 static bool
 pass_to_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 {
 	const struct pcl_service *svc = service(e, p);
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct pcl_txq *txq = e->ifs[p->b_ifx].txq;
 	struct pcl_xlate x;
 
 	if (!pcl_neigh_mac(svc->neigh, svc->backends[p->backend].neigh, &eh->dst_addr)) {
@@ -138,7 +165,11 @@ pass_to_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	eh->src_addr = e->ifs[p->b_ifx].net->mac;
 	to_backend(p, &x);
 	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
-	pcl_txq_put(e->ifs[p->b_ifx].txq, m);
+	/* The client fills the MSS we announced; a backend may take less. */
+	if (unlikely(p->b_mss < e->conf->mss))
+		send_fitted(e, p, txq, m, p->b_mss, false);
+	else
+		pcl_txq_put(txq, m);
 	return true;
 }
 
@@ -154,26 +185,18 @@ pass_to_client(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct pcl_txq *txq = e->ifs[p->c_ifx].txq;
-	struct rte_mbuf *rest = NULL;
 	struct pcl_xlate x;
 
 	eh->dst_addr = p->c_mac;
 	eh->src_addr = e->ifs[p->c_ifx].net->mac;
 	to_client(p, &x);
 	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
-	/*
-	 * The client expects timestamps its backend does not send: ours go in
-	 * (lb/pcl_tsopt.h). A segment with no room for them goes without.
-	 */
-	if ((p->flags & (PCL_PX_TS | PCL_PX_BTS)) == PCL_PX_TS && !(tcp_of(m)->tcp_flags & RST) &&
-	    pcl_tsopt_insert(m, e->mp, p->mss, e->now_ms + p->ts_bc, p->c_tsval, &rest) ==
-		    -ENOMEM) {
-		drop(e, m, PCL_DROP_nombuf);
-		return;
-	}
-	pcl_txq_put(txq, m);
-	if (rest != NULL)
-		pcl_txq_put(txq, rest);
+	/* The client expects timestamps its backend does not send (RSTs need none). */
+	if (unlikely((p->flags & (PCL_PX_TS | PCL_PX_BTS)) == PCL_PX_TS) &&
+	    !(tcp_of(m)->tcp_flags & RST))
+		send_fitted(e, p, txq, m, p->mss - PCL_OPT_TS_LEN, true);
+	else
+		pcl_txq_put(txq, m);
 }
 
 /* ---- segments the proxy writes ---- */
@@ -313,27 +336,36 @@ connect_backend(struct pcl_tcp *e, struct pcl_proxy *p, uint16_t b)
 	return 0;
 }
 
+/* Takes the held segments off p: the worker's count goes down by them. */
+static struct rte_mbuf *
+take_held(struct pcl_tcp *e, struct pcl_proxy *p)
+{
+	struct rte_mbuf *m = p->held;
+
+	__atomic_store_n(&e->held, e->held - p->nheld, __ATOMIC_RELAXED);
+	p->held = NULL;
+	p->nheld = 0;
+	return m;
+}
+
 /* Frees the held segments. */
 static void
-drop_held(struct pcl_proxy *p)
+drop_held(struct pcl_tcp *e, struct pcl_proxy *p)
 {
-	struct rte_mbuf *m = p->held, *next;
+	struct rte_mbuf *m = take_held(e, p), *next;
 
-	while (m != NULL) {
+	for (; m != NULL; m = next) {
 		next = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free(m);
-		m = next;
 	}
-	p->held = NULL;
-	p->nheld = 0;
 }
 
 /* Ends the connection: whatever it holds, its entry. */
 static void
 finish(struct pcl_tcp *e, struct pcl_proxy *p)
 {
-	drop_held(p);
+	drop_held(e, p);
 	pcl_tcp_free(e, entry(p));
 }
 
@@ -346,20 +378,28 @@ fail(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	finish(e, p);
 }
 
+/* The Maglev hash of the client's tuple: each client's connections spread. */
+static inline uint32_t
+flow_hash(const struct pcl_tuple *t)
+{
+	return rte_jhash_3words(t->raddr, t->laddr, (uint32_t)t->rport << 16 | t->lport, 0);
+}
+
 /*
- * The next backend in Maglev order that is neither the first nor the one
- * just tried, after the table slot where the current one was found.
+ * The next backend in Maglev order that is neither the first (the client
+ * tuple's own slot) nor the one just tried, after the table slot where the
+ * current one was found.
  */
 static int
 next_backend(const struct pcl_service *svc, struct pcl_proxy *p)
 {
+	uint16_t first = svc->table[flow_hash(&p->t) % svc->table_size], b;
 	uint32_t k, slot;
-	uint16_t b;
 
 	for (k = 1; k < svc->table_size; k++) {
 		slot = (p->slot + k) % svc->table_size;
 		b = svc->table[slot];
-		if (b != PCL_MAGLEV_NONE && b != p->first && b != p->backend) {
+		if (b != PCL_MAGLEV_NONE && b != first && b != p->backend) {
 			p->slot = slot;
 			return b;
 		}
@@ -389,21 +429,46 @@ redispatch(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	}
 }
 
-/* Client data before the backend answers: held, not acknowledged, within bounds. */
+/* Whether the held segment h holds all of s's data (and FIN). */
+static bool
+covers(struct rte_mbuf *h, const struct pcl_seg *s)
+{
+	const struct rte_ipv4_hdr *ip = ip_of(h);
+	const struct rte_tcp_hdr *th = tcp_of(h);
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t end = seq + rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip) -
+		       (th->data_off >> 4) * 4u + !!(th->tcp_flags & FIN);
+
+	return pcl_seq_le(seq, s->seq) && pcl_seq_le(s->seq + s->len + !!(s->flags & FIN), end);
+}
+
+/*
+ * Client data before the backend answers: held, not acknowledged, within
+ * the service's bound per connection and the worker's in all.
+ */
 static void
-hold(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+hold(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	struct rte_mbuf **tail = &p->held;
 
+	for (; *tail != NULL; tail = &(*tail)->next) {
+		if (covers(*tail, s)) { /* a retransmission of what we hold */
+			rte_pktmbuf_free(m);
+			return;
+		}
+	}
 	if (p->nheld >= service(e, p)->held_segments) {
 		drop(e, m, PCL_DROP_held_full);
 		return;
 	}
-	while (*tail != NULL)
-		tail = &(*tail)->next;
+	if (e->held >= e->conf->held) {
+		drop(e, m, PCL_DROP_held_worker_full);
+		return;
+	}
 	*tail = m;
 	m->next = NULL;
 	p->nheld++;
+	__atomic_store_n(&e->held, e->held + 1, __ATOMIC_RELAXED);
 	COUNT(e, held_segments);
 }
 
@@ -438,6 +503,7 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 	}
 	p->seq_add = p->y - s->seq;
 	p->b_nxt = s->seq + 1;
+	p->b_mss = pcl_tcp_seg_mss(e, &s->opts);
 	/* An option the backend answers with counts only if our SYN offered it. */
 	if ((p->flags & PCL_PX_WS) && (s->opts.present & PCL_OPTF_WS)) {
 		p->b_ws = s->opts.wscale;
@@ -448,13 +514,11 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 	pcl_tcp_set_state(e, entry(p), PCL_TCP_PROXY);
 	COUNT(e, proxy_opened);
 	to_backend_seg(e, p, m, p->c_isn + 1, p->b_nxt, ACK);
-	for (h = p->held; h != NULL; h = next) {
+	for (h = take_held(e, p); h != NULL; h = next) {
 		next = h->next;
 		h->next = NULL;
 		pass_to_backend(e, p, h);
 	}
-	p->held = NULL;
-	p->nheld = 0;
 	p->last_ms = e->now_ms;
 	pcl_tcp_arm(e, entry(p),
 		    e->conf->idle_timeout_ms ? e->conf->idle_timeout_ms : UINT32_MAX / 2);
@@ -494,7 +558,7 @@ connecting_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m,
 	}
 	if (s->flags & FIN)
 		p->flags |= PCL_PX_CFIN | PCL_PX_CFIRST;
-	hold(e, p, m);
+	hold(e, p, m, s);
 }
 
 /* ---- spliced ---- */
@@ -568,13 +632,6 @@ spliced_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 
 /* ---- the app ---- */
 
-/* The Maglev hash of the client's tuple: each client's connections spread. */
-static inline uint32_t
-flow_hash(const struct pcl_tuple *t)
-{
-	return rte_jhash_3words(t->raddr, t->laddr, (uint32_t)t->rport << 16 | t->lport, 0);
-}
-
 static void
 proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
@@ -604,7 +661,6 @@ proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 	COUNT(e, proxy_accepted);
 	p->slot = flow_hash(&p->t) % svc->table_size;
 	b = svc->table[p->slot];
-	p->first = b;
 	if (b == PCL_MAGLEV_NONE) {
 		COUNT(e, proxy_no_backend);
 		fail(e, p, m);
@@ -662,8 +718,7 @@ proxy_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 static void
 proxy_drop(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	RTE_SET_USED(e);
-	drop_held(px(c));
+	drop_held(e, px(c));
 }
 
 const struct pcl_app_ops pcl_proxy_app = {

@@ -73,7 +73,7 @@ struct pcl_proxy {
 	uint8_t c_ifx;    /* the interface toward the client */
 	uint8_t b_ifx;    /* and toward the backend */
 	uint16_t backend; /* index in the service */
-	uint16_t first;   /* the first backend tried */
+	uint16_t b_mss;   /* the backend's */
 	uint8_t tried;    /* backends tried after the first */
 	uint8_t nheld;
 	uint8_t c_ws;  /* the client's window scale */

@@ -1399,6 +1399,12 @@ pcl_tcp_tuple_busy(const struct pcl_tcp *e, const struct pcl_tuple *t)
 	       pcl_tw_lookup(&e->tw, tw_fp(e, t)) != PCL_TW_NIL;
 }
 
+uint16_t
+pcl_tcp_seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o)
+{
+	return seg_mss(e, o);
+}
+
 void
 pcl_tcp_time_wait(struct pcl_tcp *e, const struct pcl_tuple *t, uint32_t snd_nxt, uint32_t rcv_nxt,
 		  bool ts, uint32_t ts_recent, uint32_t ts_off, uint8_t wscale)

@@ -59,6 +59,7 @@ struct pcl_tcp_conf {
 	uint32_t syn_backlog;     /* half-open entries per worker lcore */
 	uint32_t time_wait;       /* TIME_WAIT records per worker lcore */
 	uint32_t time_wait_full;  /* enum pcl_tw_full */
+	uint32_t held;            /* client segments proxies may hold per worker lcore */
 };
 
 struct pcl_tcp;
@@ -159,6 +160,8 @@ struct pcl_tcp {
 	const struct pcl_steer *steer;
 	uint16_t steer_index; /* ours */
 	uint16_t next_port;   /* where the proxy looks for a free local port next */
+	/* Client segments the proxy holds (at most conf->held); relaxed atomics. */
+	uint32_t held;
 	unsigned int lcore;
 	void *mem; /* one allocation behind conns, table, pool, wheel and TIME_WAIT store */
 

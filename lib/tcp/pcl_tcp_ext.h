@@ -46,6 +46,12 @@ void pcl_tcp_time_wait(struct pcl_tcp *e, const struct pcl_tuple *t, uint32_t sn
 		       uint32_t rcv_nxt, bool ts, uint32_t ts_recent, uint32_t ts_off,
 		       uint8_t wscale);
 
+/*
+ * The payload per segment toward a peer whose SYN (or SYN-ACK) carried o:
+ * its MSS (536 without one), no more than ours, no less than the engine's floor.
+ */
+uint16_t pcl_tcp_seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o);
+
 /* Writes s into m and queues it on interface ifx. */
 void pcl_tcp_emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s);
 

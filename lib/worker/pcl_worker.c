@@ -103,6 +103,7 @@ pcl_worker_resources(const struct pcl_worker *w, struct pcl_resources *r)
 	/* Counts the per-lcore caches too, so it is exact once traffic stops. */
 	r->mbufs = w->mp != NULL ? w->mp->size : 0;
 	r->mbufs_free = w->mp != NULL ? rte_mempool_avail_count(w->mp) : 0;
+	r->held = __atomic_load_n(&w->tcp.held, __ATOMIC_RELAXED);
 }
 
 void

@@ -67,7 +67,7 @@ struct line_seg {
 struct pending {
 	struct rte_mbuf *m;
 	uint64_t at_us;
-	bool backend; /* to the backend, not the client */
+	bool backend;      /* to the backend, not the client */
 	unsigned int port; /* the runner's port it left on */
 };
 
@@ -79,10 +79,8 @@ struct pending {
  */
 struct backend_peer {
 	rte_be32_t addr;
-	uint16_t port;       /* host order */
-	uint16_t local_port; /* ours toward it, learned from the proxy's SYN */
+	uint16_t port; /* host order */
 	uint32_t isn;
-	uint32_t last_tsval; /* newest TSval the proxy sent it, for "ecr *" */
 };
 
 /* What the script knows of one connection (one client port). */
@@ -95,6 +93,9 @@ struct script_conn {
 	bool syn_sent;
 	uint32_t syn_seq;
 	uint32_t last_tsval; /* newest TSval from the server, for "ecr *" */
+	/* Its backend side: our local port there (from the proxy's SYN), our last TSval. */
+	uint16_t be_local_port;
+	uint32_t be_last_tsval;
 };
 
 struct scenario {
@@ -664,10 +665,10 @@ inject(struct scenario *sc, const struct line_seg *s, bool backend)
 		ps.src_addr = sc->be.addr;
 		ps.dst_addr = our_backend_addr(sc);
 		ps.sport = sc->be.port;
-		ps.dport = sc->be.local_port;
+		ps.dport = sc->cur.be_local_port;
 		ps.seq = sc->be.isn + s->seq;
 		ps.ack = s->has_ack ? sc->client_isn + s->ack : 0;
-		ps.optlen = (uint8_t)build_opts(s, sc->be.last_tsval, opts);
+		ps.optlen = (uint8_t)build_opts(s, sc->cur.be_last_tsval, opts);
 	} else {
 		ps.src_mac = client_mac;
 		ps.src_addr = CLIENT_IP;
@@ -818,11 +819,11 @@ check_ends(struct scenario *sc, const struct pcl_seg *g, bool backend)
 		return 0;
 	}
 	if (g->flags & RTE_TCP_SYN_FLAG)
-		sc->be.local_port = rte_be_to_cpu_16(g->t.rport);
+		sc->cur.be_local_port = rte_be_to_cpu_16(g->t.rport);
 	if (g->t.raddr != our_backend_addr(sc) || g->t.lport != rte_cpu_to_be_16(sc->be.port) ||
-	    g->t.rport != rte_cpu_to_be_16(sc->be.local_port))
+	    g->t.rport != rte_cpu_to_be_16(sc->cur.be_local_port))
 		return fail(sc, "ends: expected from our port %u to the backend's %u, got %u to %u",
-			    sc->be.local_port, sc->be.port, rte_be_to_cpu_16(g->t.rport),
+			    sc->cur.be_local_port, sc->be.port, rte_be_to_cpu_16(g->t.rport),
 			    rte_be_to_cpu_16(g->t.lport));
 	return 0;
 }
@@ -849,9 +850,8 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 		peer = (struct pcl_pkt_ctx){.mac = backend_mac, .addr = sc->be.addr};
 	f = rte_pktmbuf_mtod(pd.m, const uint8_t *);
 	port = backend ? sc->nports - 1 : 0;
-	if (pd.port != port ||
-	    !rte_is_same_ether_addr(&((const struct rte_ether_hdr *)f)->src_addr,
-				    &sc->w.ifs[port].ctx.mac)) {
+	if (pd.port != port || !rte_is_same_ether_addr(&((const struct rte_ether_hdr *)f)->src_addr,
+						       &sc->w.ifs[port].ctx.mac)) {
 		rte_pktmbuf_free(pd.m);
 		return fail(sc, "sent on port %u (or from another MAC), expected port %u", pd.port,
 			    port);
@@ -872,7 +872,7 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 	hl = (unsigned int)(f[PCL_L2_LEN + PCL_IP_LEN + 12] >> 4) * 4;
 	ngot = reply_opts(f + PCL_HDR_LEN, hl - PCL_TCP_LEN, got_opts);
 	if (g.opts.present & PCL_OPTF_TS)
-		*(backend ? &sc->be.last_tsval : &sc->cur.last_tsval) = g.opts.tsval;
+		*(backend ? &sc->cur.be_last_tsval : &sc->cur.last_tsval) = g.opts.tsval;
 	flags_str(want->flags, wf);
 	flags_str(g.flags, gf);
 	dt = (int64_t)pd.at_us - (int64_t)sc->now_script_us;

@@ -211,6 +211,22 @@ Test(config, cross_key_errors_name_the_line)
 	unlink(p);
 }
 
+/* Held segments are received mbufs: at most half the pool may wait for backends. */
+Test(config, held_segments_leave_mbufs_to_receive)
+{
+	const char *p = write_file("[port]\naddr = 10.1.2.3/16\nmbufs = 2048\n[tables]\n"
+				   "held = 1025\n");
+	char want[512];
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:5: tables.held: 1025 exceeds half of port.mbufs 2048", p);
+	cr_expect_str_eq(err, want);
+	set("tables", "held", "1024");
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	unlink(p);
+}
+
 /* Loads text with stderr captured into out; returns what pcl_config_load() did. */
 static int
 load_errors(const char *text, char *out, size_t len)

@@ -5,9 +5,12 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "lb/pcl_tsopt.h"
+#include "lb/pcl_reseg.h"
 #include "net/pcl_opt.h"
 #include "net/pcl_pkt.h"
+
+/* The most TCP options a header holds. */
+#define OPT_MAX 40
 
 /* Where a frame's headers are, and how long. */
 struct frame {
@@ -31,88 +34,72 @@ frame_of(struct rte_mbuf *m, struct frame *f)
 	f->data_len = (uint16_t)(rte_be_to_cpu_16(f->ip->total_length) + PCL_L2_LEN - f->hdr_len);
 }
 
-/* The IPv4 and TCP checksums of f, summed again. */
+/* f's IPv4 total length set to carry data_len bytes, and both checksums summed again. */
 static void
-checksum(struct frame *f)
+finish(struct frame *f, uint16_t data_len)
 {
+	f->ip->total_length = rte_cpu_to_be_16((uint16_t)(f->hdr_len - PCL_L2_LEN + data_len));
 	f->ip->hdr_checksum = 0;
 	f->ip->hdr_checksum = rte_ipv4_cksum(f->ip);
 	f->th->cksum = 0;
 	f->th->cksum = rte_ipv4_udptcp_cksum(f->ip, f->th);
 }
 
-/* Moves the headers 12 bytes forward and writes the option into the gap. */
-static void
-insert(struct rte_mbuf *m, uint32_t tsval, uint32_t tsecr)
+int
+pcl_reseg_fit(struct rte_mbuf *m, struct rte_mempool *mp, uint16_t mss, struct rte_mbuf **rest)
 {
-	struct frame f;
-	uint8_t *old = rte_pktmbuf_mtod(m, uint8_t *), *p;
-
-	frame_of(m, &f);
-	p = (uint8_t *)rte_pktmbuf_prepend(m, PCL_OPT_TS_LEN);
-	memmove(p, old, f.hdr_len);
-	pcl_opt_build_ts(p + f.hdr_len, tsval, tsecr);
-	frame_of(m, &f);
-	f.th->data_off = (uint8_t)(f.th->data_off + (PCL_OPT_TS_LEN / 4 << 4));
-	f.ip->total_length =
-		rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(f.ip->total_length) + PCL_OPT_TS_LEN));
-	frame_of(m, &f);
-	checksum(&f);
-}
-
-/* The data of m past keep bytes, moved into a frame of its own with m's headers. */
-static struct rte_mbuf *
-split(struct rte_mbuf *m, struct rte_mempool *mp, uint16_t keep)
-{
-	struct rte_mbuf *r = rte_pktmbuf_alloc(mp);
+	struct rte_mbuf *r;
 	struct frame f, g;
-	uint16_t tail;
+	uint16_t keep, tail;
 	uint8_t *p;
 
-	if (r == NULL)
-		return NULL;
+	*rest = NULL;
 	frame_of(m, &f);
+	if (f.data_len + f.opt_len <= mss)
+		return 0;
+	if (f.opt_len >= mss)
+		return -EMSGSIZE;
+	keep = (uint16_t)(mss - f.opt_len);
 	tail = (uint16_t)(f.data_len - keep);
+	r = rte_pktmbuf_alloc(mp);
+	if (r == NULL)
+		return -ENOMEM;
 	p = (uint8_t *)rte_pktmbuf_append(r, (uint16_t)(f.hdr_len + tail));
 	if (p == NULL) {
 		rte_pktmbuf_free(r);
-		return NULL;
+		return -ENOMEM;
 	}
 	memcpy(p, rte_pktmbuf_mtod(m, uint8_t *), f.hdr_len);
 	memcpy(p + f.hdr_len, rte_pktmbuf_mtod_offset(m, uint8_t *, f.hdr_len + keep), tail);
 	r->port = m->port;
 	rte_pktmbuf_trim(m, tail);
 
-	f.ip->total_length =
-		rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(f.ip->total_length) - tail));
 	/* The FIN comes after the last byte; PSH marks the end of what was pushed. */
 	f.th->tcp_flags &= (uint8_t) ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+	finish(&f, keep);
 	frame_of(r, &g);
-	g.ip->total_length = rte_cpu_to_be_16((uint16_t)(g.hdr_len - PCL_L2_LEN + tail));
 	g.th->sent_seq = rte_cpu_to_be_32(rte_be_to_cpu_32(g.th->sent_seq) + keep);
-	return r;
+	finish(&g, tail);
+	*rest = r;
+	return 0;
 }
 
 int
-pcl_tsopt_insert(struct rte_mbuf *m, struct rte_mempool *mp, uint16_t mss, uint32_t tsval,
-		 uint32_t tsecr, struct rte_mbuf **rest)
+pcl_reseg_add_ts(struct rte_mbuf *m, uint32_t tsval, uint32_t tsecr)
 {
+	uint8_t *old = rte_pktmbuf_mtod(m, uint8_t *), *p;
 	struct frame f;
-	uint16_t room;
 
-	*rest = NULL;
 	frame_of(m, &f);
-	if (f.opt_len + PCL_OPT_TS_LEN > 40 || rte_pktmbuf_headroom(m) < PCL_OPT_TS_LEN)
+	if (f.opt_len + PCL_OPT_TS_LEN > OPT_MAX || rte_pktmbuf_headroom(m) < PCL_OPT_TS_LEN)
 		return -ENOSPC;
-	room = mss > f.opt_len + PCL_OPT_TS_LEN ? (uint16_t)(mss - f.opt_len - PCL_OPT_TS_LEN) : 0;
-	if (f.data_len > room) {
-		if (room == 0 || f.data_len - room > room)
-			return -EMSGSIZE;
-		*rest = split(m, mp, room);
-		if (*rest == NULL)
-			return -ENOMEM;
-		insert(*rest, tsval, tsecr);
-	}
-	insert(m, tsval, tsecr);
+	/* The headers move 12 bytes forward; the option fills the gap before the data. */
+	p = (uint8_t *)rte_pktmbuf_prepend(m, PCL_OPT_TS_LEN);
+	memmove(p, old, f.hdr_len);
+	pcl_opt_build_ts(p + f.hdr_len, tsval, tsecr);
+	frame_of(m, &f);
+	f.th->data_off = (uint8_t)(f.th->data_off + (PCL_OPT_TS_LEN / 4 << 4));
+	f.hdr_len += PCL_OPT_TS_LEN;
+	finish(&f, f.data_len);
 	return 0;
 }
