@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -15,6 +16,7 @@ static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 0x02}};
+static const struct rte_ether_addr backend_mac = TH_BACKEND_MAC;
 
 static void
 eal_once(void)
@@ -36,11 +38,26 @@ eal_once(void)
 	done = 1;
 }
 
+/* The config's services, one-arm. */
+static void
+services(struct th *t)
+{
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+
+	t->sv = calloc(1, sizeof(*t->sv));
+	cr_assert_not_null(t->sv);
+	pcl_config_lb_ifs(&t->cfg, ifs);
+	cr_assert_eq(pcl_services_init(t->sv, t->cfg.services, t->cfg.nservices, ifs, 1,
+				       &t->apps.listeners),
+		     0);
+}
+
 void
 th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 {
 	struct pcl_worker_conf wc;
 	char err[256];
+	uint32_t i;
 
 	eal_once();
 	memset(t, 0, sizeof(*t));
@@ -56,11 +73,15 @@ th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 	cr_assert_eq(pcl_secrets_init(&t->secrets), 0);
 	t->mp = rte_pktmbuf_pool_create("th_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(t->mp, "mempool: %s", rte_strerror(rte_errno));
-	wc = pcl_config_worker(&t->cfg, &t->apps, NULL, &t->secrets, t->mp, noports, 0,
+	if (t->cfg.nservices > 0)
+		services(t);
+	wc = pcl_config_worker(&t->cfg, &t->apps, t->sv, &t->secrets, t->mp, noports, 0,
 			       rte_lcore_id());
 	cr_assert_eq(pcl_worker_init(&t->w, &wc), 0);
 	t->w.ifs[0].ctx.mac = server_mac;
 	t->w.fake_clock = true;
+	for (i = 0; t->sv != NULL && i < t->sv->neigh.n; i++)
+		pcl_neigh_learn(&t->sv->neigh, t->sv->neigh.e[i].ip, &backend_mac, t->w.tcp.now_us);
 }
 
 /* Walking every entry after every input costs too much beyond this. */
@@ -89,6 +110,10 @@ th_teardown(struct th *t)
 	cr_expect_eq(rte_mempool_in_use_count(t->mp), 0, "%u mbufs leaked",
 		     rte_mempool_in_use_count(t->mp));
 	rte_mempool_free(t->mp);
+	if (t->sv != NULL) {
+		pcl_services_fini(t->sv);
+		free(t->sv);
+	}
 	pcl_apps_fini(&t->apps);
 }
 

@@ -15,6 +15,7 @@
 #include <rte_tcp.h>
 
 #include "ctl/pcl_config.h"
+#include "lb/pcl_service.h"
 #include "net/pcl_pkt.h"
 #include "tcp/pcl_isn.h"
 #include "worker/pcl_worker.h"
@@ -35,9 +36,18 @@ struct th {
 	struct pcl_worker w;
 	struct pcl_config cfg;
 	struct pcl_apps apps;
+	struct pcl_services *sv; /* when the config has [service:PORT] sections */
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 };
+
+/* Where the backends of a config's services are: their MACs are known from the start. */
+#define TH_BACKEND_MAC                                                                             \
+	{                                                                                          \
+		{                                                                                  \
+			0x02, 0, 0, 0, 0, 0x0b                                                     \
+		}                                                                                  \
+	}
 
 /* A segment from the client. Ports default to TH_CLIENT_PORT -> 80. */
 struct th_seg {
@@ -60,7 +70,10 @@ struct th_reply {
 	uint8_t data[2048];
 };
 
-/* Starts the EAL once per process and a fresh worker; tweak may edit the config. */
+/*
+ * Starts the EAL once per process and a fresh worker; tweak may edit the
+ * config, services included (one-arm: backends on the client's port).
+ */
 void th_setup(struct th *t, void (*tweak)(struct pcl_config *));
 /* Checks the engine's invariants (th_teardown too), failing the test on the first broken one. */
 void th_teardown(struct th *t);
