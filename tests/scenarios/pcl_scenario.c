@@ -442,6 +442,25 @@ stop(struct scenario *sc)
 	}
 }
 
+/*
+ * docs/load-balancer.md's identity: every connection a service accepted
+ * ended one way or is still open.
+ */
+static void
+check_proxy_accounting(struct scenario *sc)
+{
+	const struct pcl_stats *st = &sc->w.stats;
+	uint64_t ended = st->proxy_closed + st->proxy_reset + st->proxy_idle + st->proxy_failed +
+			 sc->w.tcp.by_state[PCL_TCP_PROXY_CONNECT] +
+			 sc->w.tcp.by_state[PCL_TCP_PROXY];
+
+	if (st->proxy_accepted != ended)
+		snprintf(sc->broken, sizeof(sc->broken),
+			 "proxy_accepted %" PRIu64
+			 " != closed + reset + idle + failed + open %" PRIu64,
+			 st->proxy_accepted, ended);
+}
+
 /* Runs one worker iteration and stamps what it sent with the script time. */
 static void
 poll_once(struct scenario *sc)
@@ -453,6 +472,8 @@ poll_once(struct scenario *sc)
 	pcl_worker_poll(&sc->w);
 	if (sc->broken[0] == '\0')
 		pcl_tcp_check(&sc->w.tcp, true, sc->broken, sizeof(sc->broken));
+	if (sc->broken[0] == '\0')
+		check_proxy_accounting(sc);
 	for (i = 0; i < sc->nports; i++) {
 		while (rte_ring_dequeue(sc->tx[i], (void **)&m) == 0) {
 			const struct rte_ipv4_hdr *ip =
