@@ -20,6 +20,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <sodium.h>
 
@@ -29,6 +30,7 @@
 #include "ctl/pcl_config.h"
 #include "ctl/pcl_ctrl.h"
 #include "ctl/pcl_doc.h"
+#include "ctl/pcl_lbctl.h"
 #include "ctl/pcl_prom.h"
 #include "ctl/pcl_telemetry.h"
 #include "net/pcl_steer.h"
@@ -111,6 +113,55 @@ list_and_exit(int opt)
 }
 
 /*
+ * Sets the config keys our options name on top of cfg. Returns 0, or
+ * -EINVAL with "--option: problem" in err.
+ */
+static int
+apply_options(int argc, char **argv, struct pcl_config *cfg, char *err, size_t errlen)
+{
+	char problem[256];
+	int opt;
+	size_t i;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":c:h", long_opts, NULL)) != -1) {
+		for (i = 0; i < RTE_DIM(opt_keys); i++) {
+			if (opt_keys[i].opt != opt)
+				continue;
+			if (pcl_config_set(cfg, opt_keys[i].section, opt_keys[i].key, optarg,
+					   problem, sizeof(problem)) != 0) {
+				/* problem reads "section.key: problem"; name the option instead. */
+				const char *p = strchr(problem, ':');
+
+				snprintf(err, errlen, "--%s%s", opt_keys[i].name, p ? p : problem);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Where the config came from, for a reload (SIGHUP or the reload command). */
+static struct {
+	const char *path; /* NULL: no -c */
+	int argc;
+	char **argv;
+} origin;
+
+/* The config file again, our options on top, checked: as at the start. */
+static int
+reload_config(struct pcl_config *out, char *err, size_t errlen, void *arg)
+{
+	RTE_SET_USED(arg);
+	pcl_config_defaults(out);
+	if (pcl_config_load_err(out, origin.path, err, errlen) != 0 ||
+	    apply_options(origin.argc, origin.argv, out, err, errlen) != 0)
+		return -EINVAL;
+	return pcl_config_finish(out, err, errlen);
+}
+
+/*
  * Parses our options (argv after "--"): the config file first, then every
  * option on top of it. Exits on any error with one line naming the option.
  */
@@ -118,9 +169,8 @@ static void
 parse_args(int argc, char **argv, struct pcl_config *cfg, bool *check_only)
 {
 	const char *config = NULL;
-	char err[256];
-	int opt, rc;
-	size_t i;
+	char err[512];
+	int opt;
 
 	opterr = 0;
 	optind = 1;
@@ -150,23 +200,12 @@ parse_args(int argc, char **argv, struct pcl_config *cfg, bool *check_only)
 	}
 	if (config != NULL && pcl_config_load(cfg, config) != 0)
 		exit(2);
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":c:h", long_opts, NULL)) != -1) {
-		for (i = 0; i < RTE_DIM(opt_keys); i++) {
-			if (opt_keys[i].opt != opt)
-				continue;
-			rc = pcl_config_set(cfg, opt_keys[i].section, opt_keys[i].key, optarg, err,
-					    sizeof(err));
-			if (rc != 0) {
-				/* err reads "section.key: problem"; name the option instead. */
-				const char *problem = strchr(err, ':');
-
-				fprintf(stderr, PROG ": --%s%s\n", opt_keys[i].name,
-					problem ? problem : err);
-				exit(2);
-			}
-		}
+	origin.path = config;
+	origin.argc = argc;
+	origin.argv = argv;
+	if (apply_options(argc, argv, cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		exit(2);
 	}
 	if (pcl_config_finish(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -247,6 +286,38 @@ on_signal(int sig)
 {
 	RTE_SET_USED(sig);
 	__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
+}
+
+/* Where a SIGHUP asks for a reload (the control thread runs it). */
+static bool *hup_target;
+
+static void
+on_hup(int sig)
+{
+	RTE_SET_USED(sig);
+	if (hup_target != NULL)
+		__atomic_store_n(hup_target, true, __ATOMIC_RELAXED);
+}
+
+/*
+ * The config's services, with the grace periods their tables are replaced
+ * under (every worker lcore may report). Exits when that fails.
+ */
+static struct pcl_services *
+start_services(const struct pcl_config *cfg, unsigned int nports, struct pcl_listeners *listeners)
+{
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	struct pcl_services *sv = calloc(1, sizeof(*sv));
+	size_t qsize = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+
+	pcl_config_lb_ifs(cfg, ifs);
+	if (sv == NULL ||
+	    pcl_services_init(sv, cfg->services, cfg->nservices, ifs, nports, listeners) != 0)
+		rte_exit(EXIT_FAILURE, "cannot set the services up (out of memory)\n");
+	sv->qsbr = rte_zmalloc("pcl_qsbr", qsize, RTE_CACHE_LINE_SIZE);
+	if (sv->qsbr == NULL || rte_rcu_qsbr_init(sv->qsbr, RTE_MAX_LCORE) != 0)
+		rte_exit(EXIT_FAILURE, "cannot set the services up (out of DPDK memory)\n");
+	return sv;
 }
 
 static int
@@ -409,6 +480,7 @@ main(int argc, char **argv)
 	static struct pcl_secrets secrets;
 	static struct pcl_apps apps;
 	struct pcl_services *sv = NULL;
+	static struct pcl_lbctl lbctl;
 	struct pcl_totals tot;
 	int status = 0;
 	bool check_only = false;
@@ -490,20 +562,18 @@ main(int argc, char **argv)
 	if (pcl_apps_init(&apps, cfg->listeners, cfg->nlisteners) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for the listeners' apps\n");
 	if (cfg->nservices > 0) {
-		struct pcl_lb_if ifs[PCL_MAX_IFS];
-
-		sv = calloc(1, sizeof(*sv));
-		pcl_config_lb_ifs(cfg, ifs);
-		if (sv == NULL || pcl_services_init(sv, cfg->services, cfg->nservices, ifs,
-						    srv.nports, &apps.listeners) != 0)
-			rte_exit(EXIT_FAILURE, "cannot set the services up (out of memory)\n");
+		sv = start_services(cfg, srv.nports, &apps.listeners);
+		if (pcl_lbctl_init(&lbctl, sv, origin.path ? reload_config : NULL, NULL) != 0)
+			rte_exit(EXIT_FAILURE, "cannot start the services' control\n");
+		ctl.lb = &lbctl;
 	}
 	start_workers(&srv, cfg, &apps, sv, &secrets);
 
-	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates) != 0)
+	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates, ctl.lb) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
 	if (cfg->prom_port != 0) {
-		rc = pcl_prom_start(&prom, cfg->prom_addr, cfg->prom_port, srv.workers, srv.n);
+		rc = pcl_prom_start(&prom, cfg->prom_addr, cfg->prom_port, srv.workers, srv.n,
+				    ctl.lb);
 		if (rc != 0)
 			rte_exit(EXIT_FAILURE, "stats.prometheus: cannot listen on %s: %s\n",
 				 cfg->prometheus, strerror(-rc));
@@ -511,6 +581,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	hup_target = &ctl.hup;
+	signal(SIGHUP, on_hup);
 	ctl.workers = srv.workers;
 	ctl.nworkers = srv.n;
 	ctl.interval_s = cfg->log_interval_s;
@@ -543,6 +615,8 @@ main(int argc, char **argv)
 	stop_workers(&srv);
 	pcl_apps_fini(&apps);
 	if (sv != NULL) {
+		pcl_lbctl_fini(&lbctl);
+		rte_free(sv->qsbr);
 		pcl_services_fini(sv);
 		free(sv);
 	}

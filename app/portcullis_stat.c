@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * portcullis-stat [--file-prefix P] [--once] [-i SECONDS] [-n COUNT]
+ * portcullis-stat [--file-prefix P] --command LINE
  *
  * Watches a running portcullis through its DPDK telemetry socket: a live,
- * top-like view per worker lcore, or with --once one sample as JSON. Reads
- * only; the server never waits for it.
+ * top-like view per worker lcore and per backend, or with --once one sample
+ * as JSON; the server never waits for it. --command sends one services
+ * command (pcl_lbctl.h) and prints its answer.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,11 +34,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " [--file-prefix P] [--once] [-i SECONDS] [-n COUNT]\n"
+		   "       " PROG " [--file-prefix P] --command LINE\n"
 		   "\n"
 		   "  --file-prefix P  the server's EAL --file-prefix (default: rte)\n"
 		   "  --once           print one sample as JSON and exit\n"
 		   "  -i, --interval S refresh every S seconds (default: 1)\n"
 		   "  -n, --count N    stop after N refreshes (default: until Ctrl-C)\n"
+		   "  --command LINE   run a services command and print its answer; exit 1 if it\n"
+		   "                   failed: backend add|remove|weight|drain|undrain PORT\n"
+		   "                   ADDR:PORT [ARG], or reload (docs/load-balancer.md)\n"
 		   "  -h, --help\n");
 }
 
@@ -62,9 +68,9 @@ attach(const char *prefix)
 	return fd;
 }
 
-/* Sends one command and returns the value of its reply (a new reference). */
+/* Sends one command and returns the value of its reply (a new reference), or NULL. */
 static json_t *
-ask(int fd, const char *cmd)
+ask_maybe(int fd, const char *cmd)
 {
 	static char buf[MAX_REPLY];
 	char key[64];
@@ -81,20 +87,60 @@ ask(int fd, const char *cmd)
 	/* The reply is {"<command without params>": value}. */
 	snprintf(key, sizeof(key), "%.*s", (int)strcspn(cmd, ","), cmd);
 	v = root ? json_object_get(root, key) : NULL;
-	if (v == NULL || json_is_null(v)) {
-		fprintf(stderr, PROG ": '%s': no answer (is this a portcullis?)\n", cmd);
-		exit(1);
-	}
+	if (v != NULL && json_is_null(v))
+		v = NULL;
 	json_incref(v);
 	json_decref(root);
 	return v;
+}
+
+/* As ask_maybe(), for a command every portcullis answers: exits when it does not. */
+static json_t *
+ask(int fd, const char *cmd)
+{
+	json_t *v = ask_maybe(fd, cmd);
+
+	if (v == NULL) {
+		fprintf(stderr, PROG ": '%s': no answer (is this a portcullis?)\n", cmd);
+		exit(1);
+	}
+	return v;
+}
+
+/* Every backend's figures, keyed "PORT ADDR:P"; NULL for a server without services. */
+static json_t *
+backends(int fd)
+{
+	json_t *lines = ask_maybe(fd, "/portcullis/backends"), *all, *v, *line;
+	char cmd[128], name[64];
+	const char *text;
+	size_t i;
+
+	if (lines == NULL)
+		return NULL;
+	all = json_object();
+	json_array_foreach(lines, i, line)
+	{
+		/* "80 198.18.0.11:8080 up": the name is what comes before the state. */
+		text = json_string_value(line);
+		if (text == NULL || strrchr(text, ' ') == NULL)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(strrchr(text, ' ') - text), text);
+		snprintf(cmd, sizeof(cmd), "/portcullis/backend,%s", name);
+		v = ask_maybe(fd, cmd);
+		if (v != NULL)
+			json_object_set_new(all, name, v);
+	}
+	json_decref(lines);
+	return all;
 }
 
 /* One sample: totals and each lcore's counters. */
 static json_t *
 sample(int fd)
 {
-	json_t *s = json_object(), *lcores = json_object(), *ids = ask(fd, "/portcullis/lcores");
+	json_t *s = json_object(), *lcores = json_object(), *ids = ask(fd, "/portcullis/lcores"),
+	       *b;
 	size_t i;
 	json_t *id;
 	char cmd[64], name[16];
@@ -109,6 +155,8 @@ sample(int fd)
 	json_decref(ids);
 	json_object_set_new(s, "stats", ask(fd, "/portcullis/stats"));
 	json_object_set_new(s, "lcores", lcores);
+	if ((b = backends(fd)) != NULL)
+		json_object_set_new(s, "backends", b);
 	return s;
 }
 
@@ -138,6 +186,30 @@ drops(json_t *o)
 			d += (uint64_t)json_integer_value(v);
 	}
 	return d;
+}
+
+/* A line per backend: its state and share, and what went through it per second. */
+static void
+show_backends(json_t *now, json_t *prev, double secs)
+{
+	const char *name;
+	json_t *b;
+
+	if (now == NULL)
+		return;
+	printf("\n%-28s %9s %7s %6s %9s %8s %9s %11s %11s\n", "service backend", "state", "weight",
+	       "slots", "active", "conns/s", "hs_fail/s", "in bytes/s", "out bytes/s");
+	json_object_foreach(now, name, b)
+	{
+		json_t *p = prev ? json_object_get(prev, name) : NULL;
+
+		printf("%-28s %9s %7" PRIu64 " %6" PRIu64 " %9" PRIu64 " %8" PRIu64 " %9" PRIu64
+		       " %11" PRIu64 " %11" PRIu64 "\n",
+		       name, json_string_value(json_object_get(b, "state")), get(b, "weight"),
+		       get(b, "slots"), get(b, "conns_active"), rate(b, p, "conns", secs),
+		       rate(b, p, "hs_rst", secs) + rate(b, p, "hs_timeout", secs),
+		       rate(b, p, "bytes_in", secs), rate(b, p, "bytes_out", secs));
+	}
 }
 
 static void
@@ -170,7 +242,32 @@ show(json_t *now, json_t *prev, double secs, const char *prefix)
 		       p ? (uint64_t)((double)(drops(l) - drops(p)) / secs) : 0,
 		       get(l, "busy_pct"));
 	}
+	show_backends(json_object_get(now, "backends"), json_object_get(prev, "backends"), secs);
 	fflush(stdout);
+}
+
+/* --command: one line to the server (backend ..., reload), its one-line answer printed. */
+static int
+run_command(int fd, const char *line)
+{
+	char cmd[512];
+	json_t *r, *v;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "/portcullis/command,%s", line);
+	r = ask_maybe(fd, cmd);
+	if (r == NULL) {
+		fprintf(stderr, PROG ": this portcullis has no services to command\n");
+		return 1;
+	}
+	v = json_object_get(r, "reply");
+	rc = v == NULL;
+	if (v == NULL)
+		v = json_object_get(r, "error");
+	printf("%s\n", json_string_value(v) ? json_string_value(v) : "?");
+	json_decref(r);
+	close(fd);
+	return rc;
 }
 
 static void
@@ -187,9 +284,10 @@ main(int argc, char **argv)
 					     {"once", no_argument, NULL, 'o'},
 					     {"interval", required_argument, NULL, 'i'},
 					     {"count", required_argument, NULL, 'n'},
+					     {"command", required_argument, NULL, 'c'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *prefix = "rte";
+	const char *prefix = "rte", *command = NULL;
 	unsigned long interval = 1, count = 0, done = 0;
 	bool once = false;
 	json_t *prev = NULL, *now;
@@ -203,6 +301,9 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			once = true;
+			break;
+		case 'c':
+			command = optarg;
 			break;
 		case 'i':
 		case 'n':
@@ -228,6 +329,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fd = attach(prefix);
+	if (command != NULL)
+		return run_command(fd, command);
 	if (once) {
 		now = sample(fd);
 		json_dumpf(now, stdout, JSON_COMPACT);

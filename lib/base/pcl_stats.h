@@ -103,6 +103,8 @@ enum pcl_drop {
 	X(proxy_reset, "proxied connections ended by an RST from either side")                     \
 	X(proxy_idle, "proxied connections reset both ways for idleness")                          \
 	X(proxy_failed, "proxied connections no backend took: RST to the client")                  \
+	X(proxy_backend_down,                                                                      \
+	  "proxied connections reset both ways: their backend went down (on_backend_down = reset)") \
 	X(proxy_no_backend, "proxied connections whose service had no backend with weight")        \
 	X(proxy_no_port, "proxied connections that found no free local port toward the backend")   \
 	X(backend_syn_retries, "SYNs to backends retransmitted")                                   \

@@ -287,6 +287,54 @@ static const struct key_desc service_keys[] = {
 		"further backends tried, in Maglev order, before the client gets an RST"),
 	SVC_U32("held_segments", held_segments, 0, 64, "segments per connection",
 		"client data segments held until the backend answers; more are dropped"),
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "check",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_service_conf, check),
+	 .names = pcl_check_names,
+	 .help = "active health checks of each backend: none (passive only), a TCP handshake, "
+		 "or an HTTP GET of check_path"},
+	SVC_U32("check_interval_ms", check_interval_ms, 100, 3600000, "ms",
+		"time between two checks of a backend"),
+	SVC_U32("check_timeout_ms", check_timeout_ms, 10, 3600000, "ms",
+		"a check not answered in this time failed; below check_interval_ms"),
+	SVC_U32("check_rise", check_rise, 1, 100, "checks",
+		"passed checks in a row that bring a down backend up"),
+	SVC_U32("check_fall", check_fall, 1, 100, "checks",
+		"failed checks (or failed handshakes, with nothing accepted between) in a row that "
+		"take a backend down"),
+	SVC_U32("check_port", check_port, 0, 65535, NULL,
+		"the port checks go to, 0 = the backend's own"),
+	SVC_U32("check_status", check_status, 100, 599, NULL,
+		"http: the status line's code that means up"),
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "check_path",
+	 .type = KEY_STRING,
+	 .off = offsetof(struct pcl_service_conf, check_path),
+	 .size = sizeof(((struct pcl_service_conf *)0)->check_path),
+	 .syntax = "an absolute path, e.g. /healthz",
+	 .dflt = "/",
+	 .help = "http: what a check asks for (GET PATH HTTP/1.0)"},
+	SVC_U32("passive_down_ms", passive_down_ms, 0, 3600000, "ms",
+		"a backend whose handshakes fail check_fall times in a row is out this long, "
+		"doubling each time up to passive_down_max_ms; 0 = no passive checks"),
+	SVC_U32("passive_down_max_ms", passive_down_max_ms, 0, 86400000, "ms",
+		"the longest a backend stays out after failed handshakes; not below "
+		"passive_down_ms"),
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "on_backend_down",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_service_conf, on_backend_down),
+	 .names = pcl_on_down_names,
+	 .help = "what the connections of a backend that goes down get: kept, or reset both "
+		 "ways"},
+	{.section = SERVICE_PREFIX "PORT",
+	 .name = "proxy_protocol",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_service_conf, proxy_protocol),
+	 .names = pcl_proxy_protocol_names,
+	 .help = "a PROXY protocol header (v1 text, v2 binary) before the client's bytes, so the "
+		 "backend learns the client's address"},
 };
 
 void
@@ -870,12 +918,17 @@ struct load_ctx {
 	unsigned int errors;
 	unsigned int first_syntax; /* line of the first syntax error reported, or 0 */
 	bool bad_section;          /* the keys of a bad section are not reported again */
+	char *err;                 /* the first error goes here instead of stderr, when set */
+	size_t errlen;
 };
 
 static void
 report(struct load_ctx *l, unsigned int line, const char *problem)
 {
-	fprintf(stderr, "%s:%u: %s\n", l->path, line, problem);
+	if (l->err == NULL)
+		fprintf(stderr, "%s:%u: %s\n", l->path, line, problem);
+	else if (l->errors == 0)
+		snprintf(l->err, l->errlen, "%s:%u: %s", l->path, line, problem);
 	l->errors++;
 }
 
@@ -944,16 +997,19 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	return 1; /* keep going: report every error, not just the first */
 }
 
-int
-pcl_config_load(struct pcl_config *c, const char *path)
+static int
+load(struct load_ctx *l_, const char *path)
 {
-	struct load_ctx l = {.c = c, .path = path};
+	struct load_ctx l = *l_;
 	int rc;
 
-	c->path = path;
+	l.c->path = path;
 	l.f = fopen(path, "r");
 	if (l.f == NULL) {
-		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		if (l.err == NULL)
+			fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		else
+			snprintf(l.err, l.errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -ENOENT;
 	}
 	rc = ini_parse_stream(read_line, &l, on_key, &l);
@@ -962,6 +1018,18 @@ pcl_config_load(struct pcl_config *c, const char *path)
 	if (rc > 0 && (unsigned int)rc != l.first_syntax)
 		syntax_error(&l, (unsigned int)rc);
 	return l.errors ? -EINVAL : 0;
+}
+
+int
+pcl_config_load(struct pcl_config *c, const char *path)
+{
+	return load(&(struct load_ctx){.c = c, .path = path}, path);
+}
+
+int
+pcl_config_load_err(struct pcl_config *c, const char *path, char *err, size_t errlen)
+{
+	return load(&(struct load_ctx){.c = c, .path = path, .err = err, .errlen = errlen}, path);
 }
 
 /* "A.B.C.D:PORT" (port 1..65535), or "off" for port 0. */
@@ -1035,6 +1103,25 @@ finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, cha
 		snprintf(err, errlen,
 			 "%sservice:%u.vip: %s is not port.addr %s (one address a port)", w,
 			 s->port, ip, own);
+		return -EINVAL;
+	}
+	if (s->check_timeout_ms >= s->check_interval_ms) {
+		snprintf(err, errlen,
+			 "%sservice:%u.check_timeout_ms: %u is not below check_interval_ms %u", w,
+			 s->port, s->check_timeout_ms, s->check_interval_ms);
+		return -EINVAL;
+	}
+	if (s->passive_down_max_ms < s->passive_down_ms) {
+		snprintf(err, errlen,
+			 "%sservice:%u.passive_down_max_ms: %u is below passive_down_ms %u", w,
+			 s->port, s->passive_down_max_ms, s->passive_down_ms);
+		return -EINVAL;
+	}
+	/* The path goes into a request line as it is. */
+	if (s->check_path[0] != '/' || strpbrk(s->check_path, " \t\r\n") != NULL) {
+		snprintf(err, errlen,
+			 "%sservice:%u.check_path: '%s' is not an absolute path without spaces", w,
+			 s->port, s->check_path);
 		return -EINVAL;
 	}
 	if (listens(c, s->port)) {
@@ -1169,7 +1256,7 @@ pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
 			 .addr = cfg->baddr,
 			 .prefix_len = cfg->bprefix_len}},
 		.nifs = (uint8_t)pcl_config_nports(cfg),
-		.neigh = sv != NULL ? &sv->neigh : NULL,
+		.services = sv,
 		.lcore = lcore,
 	};
 

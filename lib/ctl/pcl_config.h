@@ -106,6 +106,9 @@ int pcl_config_set(struct pcl_config *c, const char *section, const char *key, c
  */
 int pcl_config_load(struct pcl_config *c, const char *path);
 
+/* As pcl_config_load(), with the first problem in err instead of every one on stderr. */
+int pcl_config_load_err(struct pcl_config *c, const char *path, char *err, size_t errlen);
+
 /*
  * Checks cross-key constraints and fills the derived fields. Returns 0 or
  * -EINVAL with "key: problem" in err.

@@ -145,6 +145,17 @@ rekey_due(struct rekey *r, uint64_t t)
 		PCL_LOG(WARNING, "%s secret rotation failed: no OS randomness", r->what);
 }
 
+/* The services' 100 ms: health and tables, and a reload a SIGHUP asked for. */
+static void
+services(struct pcl_ctrl *ctl)
+{
+	char reply[512];
+
+	pcl_lbctl_tick(ctl->lb, now_ns() / 1000000);
+	if (__atomic_exchange_n(&ctl->hup, false, __ATOMIC_RELAXED))
+		pcl_lbctl_command(ctl->lb, "reload", reply, sizeof(reply));
+}
+
 static void *
 ctrl_main(void *arg)
 {
@@ -170,6 +181,8 @@ ctrl_main(void *arg)
 		t = now_s();
 		rekey_due(&isn, t);
 		rekey_due(&cookie, t);
+		if (ctl->lb != NULL)
+			services(ctl);
 		if (now_ns() - last->ns >= 1000000000u) {
 			struct sample *tmp = last;
 

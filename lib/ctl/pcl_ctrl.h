@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "base/pcl_stats.h"
+#include "ctl/pcl_lbctl.h"
 #include "tcp/pcl_conn.h"
 #include "tcp/pcl_isn.h"
 #include "worker/pcl_worker.h"
@@ -38,7 +39,9 @@ void pcl_ctrl_print_totals(FILE *f, const struct pcl_totals *t);
 /*
  * The control thread: never touches packets. Every second it updates
  * rates and logs resource exhaustion (pcl_pressure); every interval_s it logs a one-line summary of
- * rates since the previous line; it rotates the ISN and cookie secrets, each on its own period.
+ * rates since the previous line; it rotates the ISN and cookie secrets, each on its own period;
+ * every 100 ms it looks after the services (pcl_lbctl: health, tables) and runs the reload a
+ * SIGHUP asked for.
  */
 struct pcl_ctrl {
 	struct pcl_worker *const *workers;
@@ -48,6 +51,8 @@ struct pcl_ctrl {
 	struct pcl_secrets *secrets;
 	uint32_t isn_rekey_s;    /* 0 = never */
 	uint32_t cookie_rekey_s; /* 0 = never */
+	struct pcl_lbctl *lb;    /* the services' health and tables; NULL without services */
+	bool hup;                /* relaxed atomic: a SIGHUP asked for a reload */
 	bool stop;               /* relaxed atomic: set by pcl_ctrl_stop() */
 	pthread_t thread;
 	bool running;

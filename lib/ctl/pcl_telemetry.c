@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_telemetry.h>
 
 #include "ctl/pcl_ctrl.h"
+#include "ctl/pcl_lbctl.h"
 #include "ctl/pcl_mem.h"
 #include "ctl/pcl_telemetry.h"
 #include "worker/pcl_worker.h"
@@ -15,6 +17,7 @@ static struct {
 	unsigned int n;
 	const struct pcl_config *cfg;
 	const struct pcl_rates *rates;
+	struct pcl_lbctl *lb;
 } tel;
 
 static void
@@ -146,9 +149,81 @@ config_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * "PORT A.B.C.D:P STATE" for every backend of every service: an array,
+ * since telemetry's dictionary keys take no dots or colons.
+ */
+static int
+backends_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pcl_backend_info bi;
+	char line[64];
+	unsigned int s, b;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (s = 0; s < tel.lb->sv->n; s++)
+		for (b = 0; pcl_lbctl_backend_info(tel.lb, s, b, &bi) == 0; b++) {
+			snprintf(line, sizeof(line), "%u %s %s", bi.service, bi.name,
+				 pcl_backend_state_names[bi.state]);
+			rte_tel_data_add_array_string(d, line);
+		}
+	return 0;
+}
+
+/* ",PORT A.B.C.D:P": one backend's state, weight, slots and counters. */
+static int
+backend_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pcl_backend_info bi;
+	char name[64], want[64];
+	unsigned int s, b, k;
+
+	RTE_SET_USED(cmd);
+	for (s = 0; params != NULL && s < tel.lb->sv->n; s++) {
+		for (b = 0; pcl_lbctl_backend_info(tel.lb, s, b, &bi) == 0; b++) {
+			snprintf(want, sizeof(want), "%u %s", bi.service, bi.name);
+			if (strcmp(want, params) != 0)
+				continue;
+			rte_tel_data_start_dict(d);
+			rte_tel_data_add_dict_string(d, "state", pcl_backend_state_names[bi.state]);
+			rte_tel_data_add_dict_u64(d, "weight", bi.weight);
+			rte_tel_data_add_dict_u64(d, "slots", bi.slots);
+			rte_tel_data_add_dict_u64(d, "conns_active", bi.active);
+			rte_tel_data_add_dict_u64(d, "went_down", bi.downs);
+			rte_tel_data_add_dict_u64(d, "went_up", bi.ups);
+#define PCL_TEL_BACKEND(n, h) rte_tel_data_add_dict_u64(d, #n, bi.st.n);
+			PCL_BACKEND_COUNTERS(PCL_TEL_BACKEND)
+#undef PCL_TEL_BACKEND
+			for (k = 0; k < PCL_HS_BUCKETS; k++) {
+				snprintf(name, sizeof(name), "hs_ms_bucket_%u", k);
+				rte_tel_data_add_dict_u64(d, name, bi.st.hs_ms[k]);
+			}
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* ",LINE": a command (pcl_lbctl.h); the answer in "reply", an error as "error". */
+static int
+command_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char reply[RTE_TEL_MAX_STRING_LEN];
+	int rc;
+
+	RTE_SET_USED(cmd);
+	rc = pcl_lbctl_command(tel.lb, params ? params : "", reply, sizeof(reply));
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, rc == 0 ? "reply" : "error", reply);
+	return 0;
+}
+
 int
 pcl_telemetry_register(struct pcl_worker *const *workers, unsigned int n,
-		       const struct pcl_config *cfg, const struct pcl_rates *rates)
+		       const struct pcl_config *cfg, const struct pcl_rates *rates,
+		       struct pcl_lbctl *lb)
 {
 	int rc;
 
@@ -156,6 +231,7 @@ pcl_telemetry_register(struct pcl_worker *const *workers, unsigned int n,
 	tel.n = n;
 	tel.cfg = cfg;
 	tel.rates = rates;
+	tel.lb = lb;
 	rc = rte_telemetry_register_cmd(
 		"/portcullis/stats", stats_cb,
 		"Every counter summed over the worker lcores, and its rate per second");
@@ -168,5 +244,18 @@ pcl_telemetry_register(struct pcl_worker *const *workers, unsigned int n,
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/portcullis/config", config_cb,
 						"The configuration in use");
+	if (rc == 0 && lb != NULL)
+		rc = rte_telemetry_register_cmd(
+			"/portcullis/backends", backends_cb,
+			"Every service's backends: \"PORT ADDR:PORT STATE\"");
+	if (rc == 0 && lb != NULL)
+		rc = rte_telemetry_register_cmd(
+			"/portcullis/backend", backend_cb,
+			"With ,PORT ADDR:PORT: that backend's state, weight, slots and counters");
+	if (rc == 0 && lb != NULL)
+		rc = rte_telemetry_register_cmd(
+			"/portcullis/command", command_cb,
+			"With ,LINE: backend add|remove|weight|drain|undrain PORT ADDR:PORT [ARG], "
+			"or reload");
 	return rc;
 }

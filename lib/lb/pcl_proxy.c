@@ -27,6 +27,8 @@
 
 #include "base/pcl_log.h"
 #include "lb/pcl_maglev.h"
+#include "lb/pcl_pp.h"
+#include "lb/pcl_probe.h"
 #include "lb/pcl_proxy.h"
 #include "lb/pcl_service.h"
 #include "lb/pcl_reseg.h"
@@ -40,6 +42,7 @@
 #define ACK RTE_TCP_ACK_FLAG
 #define FIN RTE_TCP_FIN_FLAG
 #define RST RTE_TCP_RST_FLAG
+#define PSH RTE_TCP_PSH_FLAG
 
 /* Local ports on the backend side, and how many a connection may try. */
 #define PORT_FIRST 1024
@@ -63,6 +66,15 @@ static inline const struct pcl_service *
 service(const struct pcl_tcp *e, const struct pcl_proxy *p)
 {
 	return e->listeners->l[p->listener].app_data;
+}
+
+/* This worker's counters for p's backend. */
+static inline struct pcl_backend_stats *
+bstats(const struct pcl_tcp *e, const struct pcl_proxy *p)
+{
+	const struct pcl_service *svc = service(e, p);
+
+	return pcl_backend_stats(svc->all->stats[e->lcore], svc->index, p->backend);
 }
 
 static inline void
@@ -97,6 +109,7 @@ to_backend(const struct pcl_proxy *p, struct pcl_xlate *x)
 		.daddr = p->bt.raddr,
 		.sport = p->bt.lport,
 		.dport = p->bt.rport,
+		.seq_add = p->pp_len,
 		.ack_add = -p->seq_add,
 		.tsval_add = p->ts_cb,
 		.tsecr_add = -p->ts_bc,
@@ -116,6 +129,7 @@ to_client(const struct pcl_proxy *p, struct pcl_xlate *x)
 		.sport = p->t.lport,
 		.dport = p->t.rport,
 		.seq_add = p->seq_add,
+		.ack_add = -(uint32_t)p->pp_len,
 		.tsval_add = p->ts_bc,
 		.tsecr_add = -p->ts_cb,
 		.wnd_from = p->b_ws,
@@ -228,12 +242,13 @@ rst_client(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 }
 
 /*
- * A segment of ours on the backend side (SYN, ACK or RST), with options
- * where they belong, into m (or a new frame). Returns 0, or -ENOMEM.
+ * A segment of ours on the backend side (SYN, ACK or RST, the ACK with len
+ * bytes of data), with options where they belong, into m (or a new frame).
+ * Returns 0, -EHOSTUNREACH (its MAC unknown) or -ENOMEM.
  */
 static int
-to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint32_t seq,
-	       uint32_t ack, uint8_t flags)
+to_backend_data(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint32_t seq,
+		uint32_t ack, uint8_t flags, const uint8_t *data, uint16_t len)
 {
 	const struct pcl_service *svc = service(e, p);
 	uint8_t opts[PCL_OPT_SYNACK_MAX];
@@ -266,8 +281,37 @@ to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint3
 		if ((p->flags & PCL_PX_TS) && (p->flags & PCL_PX_BTS))
 			s.optlen = (uint8_t)pcl_opt_build_ts(opts, so.tsval, so.tsecr);
 	}
+	/* The data goes where pcl_out_tcp() expects it: after the options. */
+	s.paylen = len;
+	if (len)
+		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, PCL_HDR_LEN + s.optlen), data, len);
 	pcl_tcp_emit(e, p->b_ifx, m, &s);
 	return 0;
+}
+
+static inline int
+to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint32_t seq,
+	       uint32_t ack, uint8_t flags)
+{
+	return to_backend_data(e, p, m, seq, ack, flags, NULL, 0);
+}
+
+/*
+ * Our ACK of the backend's SYN-ACK, with the PROXY protocol header as its
+ * data when the service sends one (again, when it was lost).
+ */
+static void
+ack_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
+{
+	const struct pcl_service *svc = service(e, p);
+	uint8_t hdr[PCL_PP_LEN_MAX];
+	unsigned int n = 0;
+
+	if (svc->proxy_protocol != PCL_PP_OFF)
+		n = pcl_pp_build(hdr, svc->proxy_protocol == PCL_PP_V1 ? 1 : 2, &p->t);
+	p->pp_len = (uint8_t)n;
+	to_backend_data(e, p, m, p->c_isn + 1, p->b_nxt, (uint8_t)(ACK | (n ? PSH : 0)), hdr,
+			(uint16_t)n);
 }
 
 /* ---- the backend handshake ---- */
@@ -280,9 +324,8 @@ ours(const struct pcl_tcp *e, const struct pcl_tuple *t)
 	       pcl_steer_owner(e->steer, pcl_steer_hash(e->steer, t)) == e->steer_index;
 }
 
-/* A local port toward the backend no connection or TIME_WAIT record uses. */
-static int
-pick_port(struct pcl_tcp *e, struct pcl_proxy *p)
+int
+pcl_lb_pick_port(struct pcl_tcp *e, struct pcl_tuple *bt)
 {
 	unsigned int k;
 
@@ -292,8 +335,8 @@ pick_port(struct pcl_tcp *e, struct pcl_proxy *p)
 		e->next_port = port == UINT16_MAX ? PORT_FIRST : port + 1;
 		if (port < PORT_FIRST)
 			continue;
-		p->bt.lport = rte_cpu_to_be_16(port);
-		if (ours(e, &p->bt) && !pcl_tcp_tuple_busy(e, &p->bt))
+		bt->lport = rte_cpu_to_be_16(port);
+		if (ours(e, bt) && !pcl_tcp_tuple_busy(e, bt))
 			return 0;
 	}
 	return -EADDRINUSE;
@@ -324,10 +367,11 @@ connect_backend(struct pcl_tcp *e, struct pcl_proxy *p, uint16_t b)
 	p->b_ifx = be->ifx;
 	p->bt = (struct pcl_tuple){
 		.raddr = be->addr, .laddr = e->ifs[be->ifx].net->addr, .rport = be->port};
-	if (pick_port(e, p) != 0)
+	if (pcl_lb_pick_port(e, &p->bt) != 0)
 		return -EADDRINUSE;
 	pcl_tcp_key2_add(e, entry(p));
 	p->rexmits = 0;
+	p->last_ms = e->now_ms; /* the handshake's start, until it completes */
 	/* Our clock toward the backend, offset per tuple (RFC 7323 5.4). */
 	p->ts_cb =
 		pcl_isn_make(&e->secrets->isn, &p->bt, e->now_us).ts_off + e->now_ms - p->c_tsval;
@@ -365,8 +409,20 @@ drop_held(struct pcl_tcp *e, struct pcl_proxy *p)
 static void
 finish(struct pcl_tcp *e, struct pcl_proxy *p)
 {
+	if (p->state == PCL_TCP_PROXY)
+		pcl_stat_add(&bstats(e, p)->ended, 1);
 	drop_held(e, p);
 	pcl_tcp_free(e, entry(p));
+}
+
+/* A spliced connection ends with an RST to each end. */
+static void
+reset_both(struct pcl_tcp *e, struct pcl_proxy *p)
+{
+	rst_client(e, p, NULL);
+	if (to_backend_seg(e, p, NULL, p->c_nxt + p->pp_len, p->b_nxt, RST | ACK) == 0)
+		COUNT(e, rst_tx);
+	finish(e, p);
 }
 
 /* No backend took the connection: the client gets an RST. */
@@ -393,12 +449,13 @@ flow_hash(const struct pcl_tuple *t)
 static int
 next_backend(const struct pcl_service *svc, struct pcl_proxy *p)
 {
-	uint16_t first = svc->table[flow_hash(&p->t) % svc->table_size], b;
+	const uint16_t *table = pcl_service_table(svc);
+	uint16_t first = table[flow_hash(&p->t) % svc->table_size], b;
 	uint32_t k, slot;
 
 	for (k = 1; k < svc->table_size; k++) {
 		slot = (p->slot + k) % svc->table_size;
-		b = svc->table[slot];
+		b = table[slot];
 		if (b != PCL_MAGLEV_NONE && b != first && b != p->backend) {
 			p->slot = slot;
 			return b;
@@ -422,6 +479,7 @@ redispatch(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	}
 	p->tried++;
 	COUNT(e, redispatches);
+	pcl_stat_add(&bstats(e, p)->redispatched, 1);
 	rte_pktmbuf_free(m);
 	if (connect_backend(e, p, (uint16_t)b) != 0) {
 		COUNT(e, proxy_no_port);
@@ -429,15 +487,23 @@ redispatch(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	}
 }
 
+/* The payload bytes of a frame pcl_pkt_parse() accepted. */
+static inline uint32_t
+payload_len(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = ip_of(m);
+
+	return rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip) -
+	       (tcp_of(m)->data_off >> 4) * 4u;
+}
+
 /* Whether the held segment h holds all of s's data (and FIN). */
 static bool
 covers(struct rte_mbuf *h, const struct pcl_seg *s)
 {
-	const struct rte_ipv4_hdr *ip = ip_of(h);
 	const struct rte_tcp_hdr *th = tcp_of(h);
 	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-	uint32_t end = seq + rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip) -
-		       (th->data_off >> 4) * 4u + !!(th->tcp_flags & FIN);
+	uint32_t end = seq + payload_len(h) + !!(th->tcp_flags & FIN);
 
 	return pcl_seq_le(seq, s->seq) && pcl_seq_le(s->seq + s->len + !!(s->flags & FIN), end);
 }
@@ -489,6 +555,7 @@ client_saw(struct pcl_proxy *p, const struct pcl_seg *s)
 static void
 backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const struct pcl_seg *s)
 {
+	struct pcl_backend_stats *bs;
 	struct rte_mbuf *h, *next;
 
 	if ((p->flags & PCL_PX_TS) && (s->opts.present & PCL_OPTF_TS)) {
@@ -513,15 +580,27 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 		p->flags |= PCL_PX_BSACK;
 	pcl_tcp_set_state(e, entry(p), PCL_TCP_PROXY);
 	COUNT(e, proxy_opened);
-	to_backend_seg(e, p, m, p->c_isn + 1, p->b_nxt, ACK);
+	bs = bstats(e, p);
+	pcl_stat_add(&bs->conns, 1);
+	/* last_ms is when the first SYN went to this backend. */
+	pcl_stat_add(&bs->hs_ms[pcl_hs_bucket(e->now_ms - p->last_ms)], 1);
+	pcl_stat_add(&bs->hs_ms_sum, e->now_ms - p->last_ms);
+	ack_backend(e, p, m);
+	if (p->pp_len)
+		p->acked |= PCL_PX_PP_UNACKED;
 	for (h = take_held(e, p); h != NULL; h = next) {
 		next = h->next;
 		h->next = NULL;
+		pcl_stat_add(&bs->bytes_in, payload_len(h));
 		pass_to_backend(e, p, h);
 	}
 	p->last_ms = e->now_ms;
+	p->rexmits = 0;
+	/* Until the header is acknowledged the timer resends it; then it is the idle timer. */
 	pcl_tcp_arm(e, entry(p),
-		    e->conf->idle_timeout_ms ? e->conf->idle_timeout_ms : UINT32_MAX / 2);
+		    p->pp_len                  ? e->conf->rto_ms
+		    : e->conf->idle_timeout_ms ? e->conf->idle_timeout_ms
+					       : UINT32_MAX / 2);
 }
 
 static void
@@ -533,6 +612,7 @@ connecting_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m,
 			backend_synack(e, p, m, s);
 		} else if ((s->flags & RST) && (s->flags & ACK) && s->ack == p->c_isn + 1) {
 			COUNT(e, backend_rst);
+			pcl_stat_add(&bstats(e, p)->hs_rst, 1);
 			redispatch(e, p, m);
 		} else {
 			drop(e, m, PCL_DROP_tcp_unacceptable);
@@ -572,8 +652,8 @@ static void
 closed(struct pcl_tcp *e, struct pcl_proxy *p)
 {
 	if (p->flags & PCL_PX_CFIRST)
-		pcl_tcp_time_wait(e, &p->bt, p->c_nxt, p->b_nxt, p->flags & PCL_PX_BTS, p->b_tsval,
-				  p->c_tsval + p->ts_cb - e->now_ms, p->c_ws);
+		pcl_tcp_time_wait(e, &p->bt, p->c_nxt + p->pp_len, p->b_nxt, p->flags & PCL_PX_BTS,
+				  p->b_tsval, p->c_tsval + p->ts_cb - e->now_ms, p->c_ws);
 	else
 		pcl_tcp_time_wait(e, &p->t, p->b_nxt + p->seq_add, p->c_nxt, p->flags & PCL_PX_TS,
 				  p->c_tsval, client_ts_off(e, p), p->y_ws);
@@ -600,9 +680,12 @@ spliced_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 	if (backend) {
 		if (s->flags & SYN) {
 			/* Our ACK of its SYN-ACK was lost: the same again. */
-			to_backend_seg(e, p, m, p->c_isn + 1, p->b_nxt, ACK);
+			ack_backend(e, p, m);
 			return;
 		}
+		if ((p->acked & PCL_PX_PP_UNACKED) && (s->flags & ACK) &&
+		    pcl_seq_ge(s->ack, p->c_isn + 1 + p->pp_len))
+			p->acked &= (uint8_t)~PCL_PX_PP_UNACKED;
 		end = s->seq + s->len + !!(s->flags & FIN);
 		if (pcl_seq_gt(end, p->b_nxt))
 			p->b_nxt = end;
@@ -610,8 +693,9 @@ spliced_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 			p->b_tsval = s->opts.tsval;
 		if ((s->flags & FIN) && !(p->flags & PCL_PX_BFIN))
 			p->flags |= PCL_PX_BFIN;
-		if ((p->flags & PCL_PX_CFIN) && (s->flags & ACK) && s->ack == p->c_nxt)
+		if ((p->flags & PCL_PX_CFIN) && (s->flags & ACK) && s->ack == p->c_nxt + p->pp_len)
 			p->acked |= PCL_PX_CFIN_ACKED;
+		pcl_stat_add(&bstats(e, p)->bytes_out, s->len);
 		pass_to_client(e, p, m);
 	} else {
 		if (s->flags & SYN) {
@@ -623,6 +707,7 @@ spliced_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 			p->flags |= PCL_PX_CFIN | (p->flags & PCL_PX_BFIN ? 0 : PCL_PX_CFIRST);
 		if ((p->flags & PCL_PX_BFIN) && (s->flags & ACK) && s->ack - p->seq_add == p->b_nxt)
 			p->acked |= PCL_PX_BFIN_ACKED;
+		pcl_stat_add(&bstats(e, p)->bytes_in, s->len);
 		if (!pass_to_backend(e, p, m))
 			return;
 	}
@@ -660,7 +745,7 @@ proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 	pcl_tcp_set_state(e, c, PCL_TCP_PROXY_CONNECT);
 	COUNT(e, proxy_accepted);
 	p->slot = flow_hash(&p->t) % svc->table_size;
-	b = svc->table[p->slot];
+	b = pcl_service_table(svc)[p->slot];
 	if (b == PCL_MAGLEV_NONE) {
 		COUNT(e, proxy_no_backend);
 		fail(e, p, m);
@@ -683,8 +768,10 @@ proxy_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const str
 
 	if (c->state == PCL_TCP_PROXY_CONNECT)
 		connecting_input(e, p, m, s, backend);
-	else
+	else if (c->state == PCL_TCP_PROXY)
 		spliced_input(e, p, m, s, backend);
+	else
+		pcl_probe_input(e, c, m, s);
 }
 
 static void
@@ -693,6 +780,10 @@ proxy_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 	struct pcl_proxy *p = px(c);
 	uint32_t idle = e->conf->idle_timeout_ms, quiet = e->now_ms - p->last_ms;
 
+	if (c->state == PCL_TCP_PROBE) {
+		pcl_probe_timeout(e, c);
+		return;
+	}
 	if (c->state == PCL_TCP_PROXY_CONNECT) {
 		if (p->rexmits < service(e, p)->syn_retries) {
 			p->rexmits++;
@@ -700,7 +791,21 @@ proxy_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 			send_syn(e, p);
 			return;
 		}
+		pcl_stat_add(&bstats(e, p)->hs_timeout, 1);
 		redispatch(e, p, NULL);
+		return;
+	}
+	if (p->acked & PCL_PX_PP_UNACKED) {
+		/* A backend that never takes the header never gets the client's bytes either. */
+		if (p->rexmits >= e->conf->retries) {
+			COUNT(e, proxy_failed);
+			reset_both(e, p);
+			return;
+		}
+		p->rexmits++;
+		COUNT(e, rexmits);
+		ack_backend(e, p, NULL);
+		pcl_tcp_arm(e, c, RTE_MIN(e->conf->rto_ms << p->rexmits, e->conf->rto_max_ms));
 		return;
 	}
 	if (idle == 0 || quiet < idle) {
@@ -709,16 +814,38 @@ proxy_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 	}
 	/* Silent both ways for the idle timeout: both ends are told with an RST. */
 	COUNT(e, proxy_idle);
-	rst_client(e, p, NULL);
-	if (to_backend_seg(e, p, NULL, p->c_nxt, p->b_nxt, RST | ACK) == 0)
-		COUNT(e, rst_tx);
-	finish(e, p);
+	reset_both(e, p);
 }
 
 static void
 proxy_drop(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	drop_held(e, px(c));
+	if (c->state == PCL_TCP_PROBE)
+		pcl_probe_drop(e, c);
+	else
+		drop_held(e, px(c));
+}
+
+bool
+pcl_proxy_sweep(struct pcl_tcp *e, uint32_t *pos, uint32_t budget)
+{
+	uint32_t end = RTE_MIN(*pos + budget, e->pool.cap);
+	const struct pcl_service *svc;
+	struct pcl_proxy *p;
+
+	for (; *pos < end; (*pos)++) {
+		p = px(&e->conns[*pos]);
+		/* A connection still connecting to it is redispatched by its timer. */
+		if (p->state != PCL_TCP_PROXY)
+			continue;
+		svc = service(e, p);
+		if (svc->on_backend_down == PCL_ON_DOWN_RESET &&
+		    pcl_backend_state(&svc->backends[p->backend]) == PCL_BACKEND_down) {
+			COUNT(e, proxy_backend_down);
+			reset_both(e, p);
+		}
+	}
+	return *pos == e->pool.cap;
 }
 
 const struct pcl_app_ops pcl_proxy_app = {

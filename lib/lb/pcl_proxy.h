@@ -46,6 +46,7 @@
 /* struct pcl_proxy.acked */
 #define PCL_PX_CFIN_ACKED 0x01 /* the backend acknowledged the client's FIN */
 #define PCL_PX_BFIN_ACKED 0x02 /* the client acknowledged the backend's FIN */
+#define PCL_PX_PP_UNACKED 0x04 /* our PROXY protocol header is not acknowledged yet */
 
 struct pcl_proxy {
 	PCL_CONN_HEAD /* t: the client side, as the engine keeps every entry */
@@ -80,6 +81,12 @@ struct pcl_proxy {
 	uint8_t b_ws;  /* the backend's */
 	uint8_t y_ws;  /* ours toward the client */
 	uint8_t cb_ws; /* the scale the backend reads the client's windows with */
+	/*
+	 * The PROXY protocol header's bytes before the client's in the
+	 * backend's sequence space: the client's sequence numbers move up by
+	 * them toward the backend, the backend's acknowledgments down.
+	 */
+	uint8_t pp_len;
 	uint8_t acked;
 	uint16_t mss;   /* the client's */
 	uint16_t c_win; /* the client's last window field */
@@ -93,5 +100,19 @@ _Static_assert(offsetof(struct pcl_proxy, bnext) == PCL_CONN_KEY2 + sizeof(struc
 
 /* The app a service listener runs. */
 extern const struct pcl_app_ops pcl_proxy_app;
+
+/*
+ * A local port for bt (its other fields set) that no connection or
+ * TIME_WAIT record uses and whose tuple this worker owns, so the backend's
+ * answers come back to it. Returns 0, or -EADDRINUSE when none was found.
+ */
+int pcl_lb_pick_port(struct pcl_tcp *e, struct pcl_tuple *bt);
+
+/*
+ * Walks up to budget entries from *pos: a proxied connection whose backend
+ * is down and whose service says on_backend_down = reset is reset both
+ * ways. Returns true once the walk reached the end (*pos = the pool's size).
+ */
+bool pcl_proxy_sweep(struct pcl_tcp *e, uint32_t *pos, uint32_t budget);
 
 #endif

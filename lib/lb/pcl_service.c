@@ -5,13 +5,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
 #include "lb/pcl_maglev.h"
 #include "lb/pcl_proxy.h"
 #include "lb/pcl_service.h"
 
 #define DEFAULT_WEIGHT 100
+#define PCL_WEIGHT_MAX 1000000
 
 const char *const pcl_scheduler_names[PCL_SCHED_MAX + 1] = {"maglev", NULL};
+const char *const pcl_check_names[PCL_CHECK_MAX + 1] = {"none", "tcp", "http", NULL};
+const char *const pcl_on_down_names[PCL_ON_DOWN_MAX + 1] = {"keep", "reset", NULL};
+const char *const pcl_proxy_protocol_names[PCL_PP_MAX + 1] = {"off", "v1", "v2", NULL};
+const char *const pcl_backend_counter_names[] = {
+#define PCL_BACKEND_COUNTER_NAME(n, h) #n,
+	PCL_BACKEND_COUNTERS(PCL_BACKEND_COUNTER_NAME)
+#undef PCL_BACKEND_COUNTER_NAME
+};
+const char *const pcl_backend_counter_help[] = {
+#define PCL_BACKEND_COUNTER_HELP(n, h) h,
+	PCL_BACKEND_COUNTERS(PCL_BACKEND_COUNTER_HELP)
+#undef PCL_BACKEND_COUNTER_HELP
+};
+_Static_assert(sizeof(pcl_backend_counter_names) / sizeof(pcl_backend_counter_names[0]) ==
+		       PCL_BACKEND_COUNTER_COUNT,
+	       "PCL_BACKEND_COUNTER_COUNT counts PCL_BACKEND_COUNTERS");
+const char *const pcl_backend_state_names[PCL_BACKEND_STATE_MAX] = {
+#define PCL_BACKEND_STATE_NAME(n, h) #n,
+	PCL_BACKEND_STATES(PCL_BACKEND_STATE_NAME)
+#undef PCL_BACKEND_STATE_NAME
+};
 
 void
 pcl_service_conf_defaults(struct pcl_service_conf *s, uint16_t port)
@@ -23,6 +48,16 @@ pcl_service_conf_defaults(struct pcl_service_conf *s, uint16_t port)
 	s->syn_retries = 3;
 	s->redispatch = 2;
 	s->held_segments = 8;
+	/* GLB's defaults: a check every 2 s, 1 s to answer, 3 in a row either way. */
+	s->check = PCL_CHECK_NONE;
+	s->check_interval_ms = 2000;
+	s->check_timeout_ms = 1000;
+	s->check_rise = 3;
+	s->check_fall = 3;
+	s->check_status = 200;
+	strcpy(s->check_path, "/");
+	s->passive_down_ms = 5000;
+	s->passive_down_max_ms = 60000;
 }
 
 static int
@@ -35,6 +70,12 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 10);
 	return errno == 0 && *end == '\0' && *out <= max ? 0 : -EINVAL;
+}
+
+int
+pcl_backend_parse_weight(const char *s, unsigned long *w)
+{
+	return parse_uint(s, PCL_WEIGHT_MAX, w);
 }
 
 int
@@ -53,7 +94,8 @@ pcl_backend_parse(const char *v, struct pcl_backend_conf *b, char *err, size_t e
 	if (space != NULL) {
 		*space++ = '\0';
 		space += strspn(space, " \t");
-		if (strncmp(space, "weight=", 7) != 0 || parse_uint(space + 7, 1000000, &n) != 0) {
+		if (strncmp(space, "weight=", 7) != 0 ||
+		    pcl_backend_parse_weight(space + 7, &n) != 0) {
 			snprintf(err, errlen, "'%s' is not weight=N (0..1000000)", space);
 			return -EINVAL;
 		}
@@ -101,51 +143,149 @@ pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, rte_be32_t addr)
 	return -1;
 }
 
-/* Service i of conf: its backends in the neighbour table, its Maglev table built. */
-static int
-service_init(struct pcl_services *sv, struct pcl_service *s, const struct pcl_service_conf *c,
-	     rte_be32_t vip, const struct pcl_lb_if *ifs, unsigned int nifs)
+/* Backend b as Maglev knows it: by address and port, so every instance agrees. */
+static void
+maglev_backend(const struct pcl_backend *b, uint32_t weight, struct pcl_maglev_backend *mb)
+{
+	memset(mb, 0, sizeof(*mb));
+	mb->key[10] = mb->key[11] = 0xff; /* ::ffff:a.b.c.d */
+	memcpy(&mb->key[12], &b->addr, 4);
+	memcpy(&mb->key[16], &b->port, 2);
+	mb->weight = weight;
+}
+
+int
+pcl_service_rebuild(struct pcl_services *sv, struct pcl_service *svc, uint16_t **old)
 {
 	struct pcl_maglev_backend mb[PCL_MAX_BACKENDS];
+	uint16_t *t, i;
+	uint32_t k;
+
+	RTE_SET_USED(sv);
+	t = malloc(sizeof(*t) * svc->table_size);
+	if (t == NULL)
+		return -ENOMEM;
+	for (i = 0; i < svc->nbackends; i++) {
+		const struct pcl_backend *b = &svc->backends[i];
+
+		maglev_backend(b, pcl_backend_state(b) == PCL_BACKEND_up ? b->weight : 0, &mb[i]);
+	}
+	if (pcl_maglev_build(t, svc->table_size, mb, svc->nbackends, svc->seed) != 0) {
+		free(t);
+		return -EINVAL;
+	}
+	for (i = 0; i < svc->nbackends; i++)
+		svc->backends[i].slots = 0;
+	for (k = 0; k < svc->table_size; k++)
+		if (t[k] != PCL_MAGLEV_NONE)
+			svc->backends[t[k]].slots++;
+	*old = svc->table;
+	__atomic_store_n(&svc->table, t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void
+pcl_services_retire(struct pcl_services *sv, uint16_t *old)
+{
+	if (old == NULL)
+		return;
+	if (sv->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(sv->qsbr, RTE_QSBR_THRID_INVALID);
+	free(old);
+}
+
+int
+pcl_service_find(const struct pcl_service *svc, rte_be32_t addr, rte_be16_t port)
+{
 	uint16_t i;
-	int ifx;
+
+	for (i = 0; i < svc->nbackends; i++)
+		if (svc->backends[i].addr == addr && svc->backends[i].port == port)
+			return i;
+	return -1;
+}
+
+int
+pcl_service_add(struct pcl_services *sv, struct pcl_service *svc, const struct pcl_backend_conf *b)
+{
+	rte_be16_t port = rte_cpu_to_be_16(b->port);
+	int i = pcl_service_find(svc, b->addr, port), ifx;
+	struct pcl_backend *be;
+	uint32_t neigh;
+	unsigned int k;
+
+	if (i >= 0) {
+		be = &svc->backends[i];
+		if (pcl_backend_state(be) != PCL_BACKEND_removed)
+			return -EEXIST;
+		be->weight = b->weight;
+		__atomic_store_n(&be->state, PCL_BACKEND_up, __ATOMIC_RELAXED);
+		return i;
+	}
+	if (svc->nbackends == PCL_MAX_BACKENDS)
+		return -ENOSPC;
+	ifx = pcl_lb_if_of(sv->ifs, sv->nifs, b->addr);
+	for (k = 0; k < sv->nifs; k++)
+		if (sv->ifs[k].addr == b->addr)
+			return -EINVAL;
+	if (ifx < 0)
+		return -EINVAL;
+	neigh = pcl_neigh_add(&sv->neigh, b->addr, (uint8_t)ifx);
+	if (neigh == PCL_NEIGH_NONE)
+		return -ENOSPC;
+	svc->backends[svc->nbackends] = (struct pcl_backend){
+		.addr = b->addr,
+		.port = port,
+		.ifx = (uint8_t)ifx,
+		.state = PCL_BACKEND_up,
+		.neigh = neigh,
+		.weight = b->weight,
+	};
+	/* The backend is whole before a worker can see its index. */
+	__atomic_store_n(&svc->nbackends, (uint16_t)(svc->nbackends + 1), __ATOMIC_RELEASE);
+	return svc->nbackends - 1;
+}
+
+void
+pcl_service_set_state(struct pcl_services *sv, struct pcl_service *svc, uint16_t i,
+		      enum pcl_backend_state st)
+{
+	__atomic_store_n(&svc->backends[i].state, (uint8_t)st, __ATOMIC_RELAXED);
+	if (st == PCL_BACKEND_down && svc->on_backend_down == PCL_ON_DOWN_RESET)
+		__atomic_add_fetch(&sv->down_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* Service c: its backends in the neighbour table, its Maglev table built. */
+static int
+service_init(struct pcl_services *sv, struct pcl_service *s, const struct pcl_service_conf *c,
+	     rte_be32_t vip)
+{
+	uint16_t *none = NULL;
+	uint16_t i;
+	int rc;
 
 	*s = (struct pcl_service){
+		.all = sv,
+		.index = (uint8_t)(s - sv->svc),
 		.neigh = &sv->neigh,
 		.vip = vip,
 		.port = rte_cpu_to_be_16(c->port),
 		.table_size = c->table_size,
+		.seed = c->seed,
 		.syn_retries = c->syn_retries,
 		.redispatch = c->redispatch,
 		.held_segments = c->held_segments,
-		.nbackends = c->nbackends,
+		.on_backend_down = c->on_backend_down,
+		.proxy_protocol = c->proxy_protocol,
+		.conf = *c,
 	};
 	for (i = 0; i < c->nbackends; i++) {
-		const struct pcl_backend_conf *b = &c->backends[i];
-
-		ifx = pcl_lb_if_of(ifs, nifs, b->addr);
-		if (ifx < 0)
-			return -EINVAL;
-		s->backends[i] = (struct pcl_backend){
-			.addr = b->addr,
-			.port = rte_cpu_to_be_16(b->port),
-			.weight = b->weight,
-			.neigh = pcl_neigh_add(&sv->neigh, b->addr, (uint8_t)ifx),
-			.ifx = (uint8_t)ifx,
-		};
-		if (s->backends[i].neigh == PCL_NEIGH_NONE)
-			return -EINVAL;
-		/* Maglev knows a backend by its address and port, so every instance agrees. */
-		memset(&mb[i], 0, sizeof(mb[i]));
-		mb[i].key[10] = mb[i].key[11] = 0xff; /* ::ffff:a.b.c.d */
-		memcpy(&mb[i].key[12], &b->addr, 4);
-		memcpy(&mb[i].key[16], &s->backends[i].port, 2);
-		mb[i].weight = b->weight;
+		rc = pcl_service_add(sv, s, &c->backends[i]);
+		if (rc < 0)
+			return rc == -EEXIST ? -EINVAL : rc;
 	}
-	s->table = malloc(sizeof(*s->table) * c->table_size);
-	if (s->table == NULL)
-		return -ENOMEM;
-	return pcl_maglev_build(s->table, c->table_size, mb, c->nbackends, c->seed);
+	rc = pcl_service_rebuild(sv, s, &none);
+	return rc;
 }
 
 int
@@ -156,11 +296,13 @@ pcl_services_init(struct pcl_services *sv, const struct pcl_service_conf *conf, 
 	int rc;
 
 	memset(sv, 0, sizeof(*sv));
-	if (n > PCL_MAX_SERVICES || listeners->n + n > PCL_MAX_LISTEN)
+	if (n > PCL_MAX_SERVICES || listeners->n + n > PCL_MAX_LISTEN || nifs > PCL_MAX_IFS)
 		return -EINVAL;
+	memcpy(sv->ifs, ifs, nifs * sizeof(ifs[0]));
+	sv->nifs = nifs;
 	for (i = 0; i < n; i++) {
 		rc = service_init(sv, &sv->svc[i], &conf[i],
-				  conf[i].vip ? conf[i].vip : ifs[0].addr, ifs, nifs);
+				  conf[i].vip ? conf[i].vip : ifs[0].addr);
 		sv->n = i + 1;
 		if (rc != 0) {
 			pcl_services_fini(sv);
@@ -168,11 +310,23 @@ pcl_services_init(struct pcl_services *sv, const struct pcl_service_conf *conf, 
 		}
 	}
 	for (i = 0; i < n; i++) {
+		sv->svc[i].listener = (uint8_t)listeners->n;
 		listeners->l[listeners->n] = (struct pcl_listener){
 			.app = &pcl_proxy_app, .app_data = &sv->svc[i], .port = conf[i].port};
 		listeners->by_port[conf[i].port] = (uint8_t)(++listeners->n);
 	}
 	return 0;
+}
+
+struct pcl_backend_stats *
+pcl_services_lcore(struct pcl_services *sv, unsigned int lcore, int socket)
+{
+	size_t size = sizeof(struct pcl_backend_stats) * PCL_MAX_BACKENDS * RTE_MAX(sv->n, 1u);
+
+	if (sv->stats[lcore] == NULL)
+		sv->stats[lcore] =
+			rte_zmalloc_socket("pcl_backend_stats", size, RTE_CACHE_LINE_SIZE, socket);
+	return sv->stats[lcore];
 }
 
 void
@@ -183,6 +337,10 @@ pcl_services_fini(struct pcl_services *sv)
 	for (i = 0; i < sv->n; i++) {
 		free(sv->svc[i].table);
 		sv->svc[i].table = NULL;
+	}
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		rte_free(sv->stats[i]);
+		sv->stats[i] = NULL;
 	}
 	sv->n = 0;
 }

@@ -31,6 +31,8 @@
 			 "then tries the next backends (service syn_retries, redispatch)")         \
 	X(PROXY, "proxied, spliced to a backend: ends the connection with RSTs both ways after "   \
 		 "timers.idle_timeout_ms without a segment either way")                            \
+	X(PROBE, "a service's health check of a backend, found by its backend tuple only: "        \
+		 "fails it after the service's check_timeout_ms")                                  \
 	X(TIME_WAIT, "none: a record in the TIME_WAIT store (pcl_tw.h) takes the entry's place, "  \
 		     "ended timers.time_wait_ms after the last FIN, oldest first")
 
@@ -55,11 +57,15 @@ extern const char *const pcl_tcp_state_timers[];
 #define PCL_CF_RTO        0x40 /* the timer is the retransmission (or persist) timer */
 #define PCL_CF_ABORT      0x80 /* reset the connection once the app returns */
 
-/* The states of a connection a service proxies (lb/pcl_proxy.h lays its entry out). */
+/*
+ * The states of an entry a service handles (lb/pcl_proxy.h lays it out): a
+ * proxied connection, or a health check (PROBE), which has only the
+ * backend tuple.
+ */
 static inline bool
 pcl_tcp_proxied(uint8_t state)
 {
-	return state == PCL_TCP_PROXY_CONNECT || state == PCL_TCP_PROXY;
+	return state == PCL_TCP_PROXY_CONNECT || state == PCL_TCP_PROXY || state == PCL_TCP_PROBE;
 }
 
 /*

@@ -291,7 +291,9 @@ conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 
 	if (c->state == PCL_TCP_SYN_RCVD)
 		e->half_open--;
-	pcl_table_remove(&e->table, idx);
+	/* A health check has no client tuple. */
+	if (c->state != PCL_TCP_PROBE)
+		pcl_table_remove(&e->table, idx);
 	pcl_wheel_cancel(&e->wheel, idx);
 	/* A proxied entry lays out its own fields: no send queue, a second key. */
 	if (pcl_tcp_proxied(c->state))
@@ -1180,6 +1182,7 @@ static const struct {
 	[PCL_TCP_CLOSING] = {sync_input, retransmit},
 	[PCL_TCP_PROXY_CONNECT] = {proxy_input, proxy_timeout},
 	[PCL_TCP_PROXY] = {proxy_input, proxy_timeout},
+	[PCL_TCP_PROBE] = {proxy_input, proxy_timeout},
 };
 
 void
@@ -1358,6 +1361,23 @@ pcl_tcp_fini(struct pcl_tcp *e)
 }
 
 /* ---- for the layers that extend the engine (pcl_tcp_ext.h) ---- */
+
+struct pcl_conn *
+pcl_tcp_alloc(struct pcl_tcp *e, uint8_t listener, enum pcl_tcp_state st)
+{
+	uint32_t idx = pcl_pool_get(&e->pool);
+	struct pcl_conn *c;
+
+	if (idx == PCL_POOL_EMPTY)
+		return NULL;
+	c = &e->conns[idx];
+	memset(c, 0, sizeof(*c));
+	pcl_tnode_init(&c->tm);
+	c->listener = listener;
+	c->state = (uint8_t)st;
+	pcl_stat_add(&e->by_state[st], 1);
+	return c;
+}
 
 void
 pcl_tcp_set_state(struct pcl_tcp *e, struct pcl_conn *c, enum pcl_tcp_state st)

@@ -44,7 +44,7 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 			return broken(err, errlen, "entry %u in %s has no timer (its timer: %s)", i,
 				      pcl_tcp_state_names[c->state],
 				      pcl_tcp_state_timers[c->state]);
-		if (pcl_table_lookup(&e->table, &c->t) != i)
+		if (c->state != PCL_TCP_PROBE && pcl_table_lookup(&e->table, &c->t) != i)
 			return broken(err, errlen, "entry %u in %s is not found by its tuple", i,
 				      pcl_tcp_state_names[c->state]);
 		if (pcl_tcp_proxied(c->state) &&
@@ -96,15 +96,21 @@ pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen)
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_TIME_WAIT; i++)
 		live += e->by_state[i];
 	/* One timer per live entry: fewer armed timers means an entry without one. */
-	if (live != used || e->table.count != used || e->wheel.armed != used)
+	/* Health checks are found by their backend tuple only. */
+	if (live != used || e->table.count != used - e->by_state[PCL_TCP_PROBE] ||
+	    e->wheel.armed != used)
 		return broken(err, errlen,
 			      "%" PRIu64 " entries by the state gauges, %u taken from the pool, "
-			      "%u in the table, %u timers armed",
-			      live, used, e->table.count, e->wheel.armed);
-	if (e->btable.count != e->by_state[PCL_TCP_PROXY_CONNECT] + e->by_state[PCL_TCP_PROXY])
-		return broken(err, errlen, "%u backend tuples for %" PRIu64 " proxied entries",
+			      "%u in the table (and %" PRIu64 " health checks), %u timers armed",
+			      live, used, e->table.count, e->by_state[PCL_TCP_PROBE],
+			      e->wheel.armed);
+	if (e->btable.count != e->by_state[PCL_TCP_PROXY_CONNECT] + e->by_state[PCL_TCP_PROXY] +
+				       e->by_state[PCL_TCP_PROBE])
+		return broken(err, errlen,
+			      "%u backend tuples for %" PRIu64 " proxied entries and health checks",
 			      e->btable.count,
-			      e->by_state[PCL_TCP_PROXY_CONNECT] + e->by_state[PCL_TCP_PROXY]);
+			      e->by_state[PCL_TCP_PROXY_CONNECT] + e->by_state[PCL_TCP_PROXY] +
+				      e->by_state[PCL_TCP_PROBE]);
 	if (e->half_open != e->by_state[PCL_TCP_SYN_RCVD])
 		return broken(err, errlen, "half_open is %u with %" PRIu64 " entries in SYN_RCVD",
 			      e->half_open, e->by_state[PCL_TCP_SYN_RCVD]);

@@ -21,6 +21,13 @@
 /* Moves c to state st, keeping the gauges (and the half-open count) right. */
 void pcl_tcp_set_state(struct pcl_tcp *e, struct pcl_conn *c, enum pcl_tcp_state st);
 
+/*
+ * A new entry of the service on listener, in state st (a proxied one), with
+ * no key and no timer yet: the caller adds its second key and arms it.
+ * NULL when the pool is empty.
+ */
+struct pcl_conn *pcl_tcp_alloc(struct pcl_tcp *e, uint8_t listener, enum pcl_tcp_state st);
+
 /* (Re)arms c's one timer to fire in ms. */
 void pcl_tcp_arm(struct pcl_tcp *e, struct pcl_conn *c, uint32_t ms);
 

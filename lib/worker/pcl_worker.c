@@ -7,8 +7,11 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 
 #include "base/pcl_log.h"
+#include "lb/pcl_probe.h"
+#include "lb/pcl_proxy.h"
 #include "net/pcl_arp.h"
 #include "net/pcl_out.h"
 #include "worker/pcl_worker.h"
@@ -66,6 +69,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		.socket = socket,
 	};
 	uint8_t i;
+	int rc;
 
 	memset(w, 0, sizeof(*w));
 	if (conf->nifs == 0 || conf->nifs > PCL_MAX_IFS)
@@ -73,7 +77,12 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 	w->mp = conf->mp;
 	w->lcore = conf->lcore;
 	w->nifs = conf->nifs;
-	w->neigh = conf->neigh;
+	w->services = conf->services;
+	if (w->services != NULL) {
+		w->neigh = &w->services->neigh;
+		if (pcl_services_lcore(w->services, conf->lcore, socket) == NULL)
+			return -ENOMEM;
+	}
 	for (i = 0; i < conf->nifs; i++) {
 		const struct pcl_worker_if_conf *ic = &conf->ifs[i];
 		struct pcl_worker_if *wi = &w->ifs[i];
@@ -92,7 +101,11 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
 	}
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
-	return pcl_tcp_init(&w->tcp, &env, rte_rdtsc() / w->tsc_per_us);
+	if (w->services != NULL)
+		w->down_gen = __atomic_load_n(&w->services->down_gen, __ATOMIC_ACQUIRE);
+	rc = pcl_tcp_init(&w->tcp, &env, rte_rdtsc() / w->tsc_per_us);
+	w->sweep_pos = w->tcp.pool.cap;
+	return rc;
 }
 
 void
@@ -341,6 +354,21 @@ pcl_worker_inbox(struct pcl_worker *w)
 	return k;
 }
 
+void
+pcl_worker_services(struct pcl_worker *w)
+{
+	uint32_t gen = __atomic_load_n(&w->services->down_gen, __ATOMIC_ACQUIRE);
+
+	if (w->index == 0)
+		pcl_probe_tick(&w->tcp, w->services);
+	if (gen != w->down_gen) {
+		w->down_gen = gen;
+		w->sweep_pos = 0;
+	}
+	if (w->sweep_pos < w->tcp.pool.cap)
+		pcl_proxy_sweep(&w->tcp, &w->sweep_pos, PCL_SWEEP_BUDGET);
+}
+
 uint16_t
 pcl_worker_poll(struct pcl_worker *w)
 {
@@ -359,6 +387,8 @@ pcl_worker_poll(struct pcl_worker *w)
 	pcl_worker_timers(w);
 	if (w->index == 0)
 		pcl_worker_probe(w);
+	if (w->services != NULL)
+		pcl_worker_services(w);
 	pcl_worker_flush(w);
 	PCL_STAT_INC(&w->stats, loops);
 	if (n) {
@@ -371,9 +401,23 @@ pcl_worker_poll(struct pcl_worker *w)
 void
 pcl_worker_loop(struct pcl_worker *w, const bool *quit)
 {
+	struct rte_rcu_qsbr *qsbr = w->services != NULL ? w->services->qsbr : NULL;
+
 	PCL_LOG(INFO, "worker on lcore %u: port %u queue %u%s, %u connections", w->lcore,
 		w->ifs[0].port, w->ifs[0].queue, w->nifs > 1 ? " and a backend port" : "",
 		w->tcp.pool.cap);
-	while (!__atomic_load_n(quit, __ATOMIC_RELAXED))
+	/* Between two iterations a worker holds no service table: a quiescent state. */
+	if (qsbr != NULL) {
+		rte_rcu_qsbr_thread_register(qsbr, w->lcore);
+		rte_rcu_qsbr_thread_online(qsbr, w->lcore);
+	}
+	while (!__atomic_load_n(quit, __ATOMIC_RELAXED)) {
 		pcl_worker_poll(w);
+		if (qsbr != NULL)
+			rte_rcu_qsbr_quiescent(qsbr, w->lcore);
+	}
+	if (qsbr != NULL) {
+		rte_rcu_qsbr_thread_offline(qsbr, w->lcore);
+		rte_rcu_qsbr_thread_unregister(qsbr, w->lcore);
+	}
 }

@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "base/pcl_stats.h"
+#include "lb/pcl_service.h"
 #include "net/pcl_neigh.h"
 #include "net/pcl_pkt.h"
 #include "net/pcl_steer.h"
@@ -21,6 +22,8 @@
 /* ARP requests worker 0 may send per second, and how old a neighbour's MAC may get. */
 #define PCL_NEIGH_PROBES     256
 #define PCL_NEIGH_REFRESH_US (60ull * 1000000)
+/* Entries a worker walks per iteration after a backend went down (pcl_proxy_sweep). */
+#define PCL_SWEEP_BUDGET 1024
 
 _Static_assert(PCL_MAX_WORKERS <= PCL_STEER_MAX, "steering names every worker");
 
@@ -40,7 +43,7 @@ struct pcl_worker_conf {
 	struct rte_mempool *mp;
 	struct pcl_worker_if_conf ifs[PCL_MAX_IFS];
 	uint8_t nifs;
-	struct pcl_neigh *neigh; /* shared by the workers; NULL: no backends */
+	struct pcl_services *services; /* shared by the workers; NULL: none */
 	unsigned int lcore;
 };
 
@@ -66,9 +69,12 @@ struct pcl_worker {
 	uint64_t tsc_per_us;
 	bool fake_clock; /* tests drive the clock through tcp.now_us */
 	struct rte_mempool *mp;
-	struct pcl_neigh *neigh;
-	uint64_t next_probe_us; /* when worker 0 next asks for stale neighbours */
-	uint32_t probe_next;    /* the neighbour it asks for next */
+	struct pcl_neigh *neigh;       /* the services' backends; NULL without services */
+	struct pcl_services *services; /* NULL without */
+	uint64_t next_probe_us;        /* when worker 0 next asks for stale neighbours */
+	uint32_t probe_next;           /* the neighbour it asks for next */
+	uint32_t down_gen;             /* the services' down_gen it has swept for */
+	uint32_t sweep_pos;            /* where the sweep goes on; pool.cap when done */
 	unsigned int lcore;
 
 	/* Steering, with several workers (pcl_worker_steer); steer is NULL with one. */
@@ -126,6 +132,13 @@ void pcl_worker_timers(struct pcl_worker *w);
  * is unknown or a minute old, PCL_NEIGH_PROBES at most per second.
  */
 void pcl_worker_probe(struct pcl_worker *w);
+
+/*
+ * The services' part of the loop: worker 0's health checks (lb/pcl_probe.h),
+ * and once a backend of a reset service went down, a walk over the entries,
+ * PCL_SWEEP_BUDGET of them per iteration.
+ */
+void pcl_worker_services(struct pcl_worker *w);
 
 /* Sends the TX sinks on the worker's queues; what a NIC refuses is freed and counted. */
 void pcl_worker_flush(struct pcl_worker *w);

@@ -76,7 +76,7 @@ assert stats["conn_opened"] - ended == conns["active"] - conns["SYN_RCVD"] - con
 assert stats["drop_tcp_cksum"] == 0
 assert set(conns) == {"SYN_RCVD", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "FIN_WAIT_1",
                       "FIN_WAIT_2", "CLOSING", "PROXY_CONNECT", "PROXY", "TIME_WAIT",
-                      "active"}, conns
+                      "PROBE", "active"}, conns
 assert conns["active"] == stats["conns_active"]
 # Resource gauges: entries free = pool less the connections alive (TIME_WAIT
 # records hold none); mbufs free below the pool by what the port keeps posted for RX.

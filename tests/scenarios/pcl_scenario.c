@@ -451,13 +451,13 @@ check_proxy_accounting(struct scenario *sc)
 {
 	const struct pcl_stats *st = &sc->w.stats;
 	uint64_t ended = st->proxy_closed + st->proxy_reset + st->proxy_idle + st->proxy_failed +
-			 sc->w.tcp.by_state[PCL_TCP_PROXY_CONNECT] +
+			 st->proxy_backend_down + sc->w.tcp.by_state[PCL_TCP_PROXY_CONNECT] +
 			 sc->w.tcp.by_state[PCL_TCP_PROXY];
 
 	if (st->proxy_accepted != ended)
 		snprintf(sc->broken, sizeof(sc->broken),
 			 "proxy_accepted %" PRIu64
-			 " != closed + reset + idle + failed + open %" PRIu64,
+			 " != closed + reset + idle + failed + backend_down + open %" PRIu64,
 			 st->proxy_accepted, ended);
 }
 

@@ -201,6 +201,8 @@ th_advance(struct th *t, uint32_t ms)
 	t->w.tcp.now_us += (uint64_t)ms * 1000;
 	pcl_worker_clock(&t->w);
 	pcl_worker_timers(&t->w);
+	if (t->w.services != NULL)
+		pcl_worker_services(&t->w);
 	th_check(t);
 }
 

@@ -103,7 +103,10 @@ unsigned int th_replies(struct th *t, struct th_reply *out, unsigned int max);
 /* Takes exactly one queued frame, raw (for ARP/ICMP). NULL when none. */
 struct rte_mbuf *th_raw_reply(struct th *t);
 
-/* Advances the worker's clock by ms and fires due timers, then th_check(). */
+/*
+ * Advances the worker's clock by ms, fires due timers and runs the services'
+ * part of the loop (health checks, sweeps), then th_check().
+ */
 void th_advance(struct th *t, uint32_t ms);
 
 /* Connection count in a state right now. */

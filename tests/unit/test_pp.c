@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The PROXY protocol header, both versions, byte for byte as HAProxy's spec has them. */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "lb/pcl_pp.h"
+
+static const struct pcl_tuple client = {
+	.raddr = RTE_BE32(0xc0000201), /* 192.0.2.1 */
+	.laddr = RTE_BE32(0xc6120002), /* 198.18.0.2 */
+	.rport = RTE_BE16(54321),
+	.lport = RTE_BE16(80),
+};
+
+Test(pp, v1)
+{
+	uint8_t buf[PCL_PP_LEN_MAX];
+	static const char want[] = "PROXY TCP4 192.0.2.1 198.18.0.2 54321 80\r\n";
+
+	cr_assert_eq(pcl_pp_build(buf, 1, &client), strlen(want));
+	cr_expect(memcmp(buf, want, strlen(want)) == 0, "%.*s", (int)strlen(want), buf);
+}
+
+Test(pp, v1_longest_fits)
+{
+	uint8_t buf[PCL_PP_LEN_MAX];
+	struct pcl_tuple t = {.raddr = RTE_BE32(0xffffffff),
+			      .laddr = RTE_BE32(0xffffffff),
+			      .rport = RTE_BE16(65535),
+			      .lport = RTE_BE16(65535)};
+	static const char want[] = "PROXY TCP4 255.255.255.255 255.255.255.255 65535 65535\r\n";
+
+	cr_assert_eq(pcl_pp_build(buf, 1, &t), strlen(want));
+	cr_expect_leq(strlen(want), 107, "the spec's limit for v1");
+}
+
+Test(pp, v2)
+{
+	static const uint8_t want[28] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, /* sig */
+		0x21, 0x11, 0x00, 0x0c,                      /* PROXY, TCP4, 12 */
+		192,  0,    2,    1,    198,  18,   0,    2, /* addresses */
+		0xd4, 0x31, 0x00, 0x50,                      /* ports */
+	};
+	uint8_t buf[PCL_PP_LEN_MAX];
+
+	cr_assert_eq(pcl_pp_build(buf, 2, &client), sizeof(want));
+	cr_expect(memcmp(buf, want, sizeof(want)) == 0);
+}
