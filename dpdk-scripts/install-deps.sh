@@ -7,6 +7,7 @@ pkgs=(
 	# build
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev libmicrohttpd-dev libjansson-dev
+	libpcap-dev # capture filters: pcap_compile, then rte_bpf_convert
 	clang-format clang
 	# tests and demos
 	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3 prometheus valgrind
