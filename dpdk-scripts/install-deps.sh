@@ -11,8 +11,9 @@ pkgs=(
 	clang-format clang
 	# tests and demos
 	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3 prometheus valgrind
-	# benchmarks (bench/run.sh)
-	nginx-light wrk
+	# benchmarks (bench/run.sh, bench/links.sh); ethtool turns off checksum
+	# offload on a veth a DPDK driver faces (bench/links.sh says why)
+	nginx-light wrk ethtool
 )
 
 usage() {

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# How fast a kernel client reaches portcullis over each link the kernel can
+# face: net_tap, and net_af_packet and net_af_xdp on a veth pair; nginx on
+# the namespace's loopback for reference. Each run inside one network
+# namespace this script creates and removes; prints a markdown table.
+#
+#   bench/links.sh [-d SECONDS] [-r ROUNDS] [-h]
+#
+#   -d SECONDS  length of each wrk run (default 5; 1..60)
+#   -r ROUNDS   rounds over the links, in turn, each server fresh (default 3;
+#               1..20); the table gives the median and the range
+#
+# The load is wrk -t1 -c50 with "Connection: close" (a connection per
+# request, the server closing first), the server on core 0 with one worker,
+# wrk on core 1, as in bench/run.sh. The kernel side of the veth gets
+# "ethtool -K tx off": with checksum offload the kernel hands the veth
+# segments whose TCP checksum is not filled in, which a kernel peer accepts
+# but portcullis drops (drop_tcp_cksum). Needs root, wrk, nginx, ethtool.
+set -euo pipefail
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+secs=5
+rounds=3
+while getopts ":d:r:h" o; do
+	case $o in
+	d) secs=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge 1 ] && [ "$secs" -le 60 ] ||
+	{ echo "links.sh: -d: '$secs' is not a number of seconds in 1..60" >&2; exit 2; }
+[[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] && [ "$rounds" -le 20 ] ||
+	{ echo "links.sh: -r: '$rounds' is not a number of rounds in 1..20" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "links.sh: needs root (namespaces, DPDK devices)" >&2; exit 1; }
+for tool in nginx wrk ethtool curl ip timeout taskset meson ninja; do
+	command -v $tool >/dev/null ||
+		{ echo "links.sh: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$PCL_ROOT/build
+[ -d "$B" ] || meson setup "$B" "$PCL_ROOT" >/dev/null
+ninja -C "$B" >/dev/null
+PCL_BIN=$B/app/portcullis
+source "$PCL_ROOT/dpdk-scripts/netns.sh"
+PY=/usr/bin/python3
+tmp=
+pcl_tmpdir tmp
+ns=pcl-links-$$
+pcl_ns_create "$ns"
+ip netns exec "$ns" sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+# The veth pair lives and dies in the namespace: vk is the kernel's end, vd
+# the one the DPDK driver takes.
+ip -n "$ns" link add vk type veth peer name vd
+ip -n "$ns" link set vd up
+ip -n "$ns" link set vk up
+ip netns exec "$ns" ethtool -K vk tx off >/dev/null
+
+# A connection per request for several seconds: room for every TIME_WAIT
+# entry, so no run ends up in SYN-cookie mode.
+cat >"$tmp/links.conf" <<EOF
+[tables]
+conns = 1048576
+syn_backlog = 65536
+[stats]
+prometheus = off
+EOF
+cat >"$tmp/nginx.conf" <<EOF
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err warn;
+worker_rlimit_nofile 200000;
+events { worker_connections 100000; multi_accept on; }
+http {
+	access_log off;
+	server {
+		listen 127.0.0.1:80 backlog=65535;
+		location / { return 200 "hello world"; }
+	}
+}
+EOF
+
+# wrk_run NAME URL: one wrk run; appends "conns/s errors" to $tmp/NAME.wrk,
+# or why it failed to $tmp/NAME.fail.
+wrk_run() {
+	local out=$tmp/$1.out rc=0
+	ip netns exec "$ns" timeout $((secs + 30)) taskset -c 1 wrk -t1 -c50 -d"${secs}s" \
+		-H 'Connection: close' "$2" >"$out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "wrk exited $rc: $(tail -n 2 "$out" | tr '\n' ' ')" >>"$tmp/$1.fail"
+		return 0
+	fi
+	echo "$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out") $(awk '/Non-2xx|Socket errors/ { e = e $0 } END { print (e ? "yes" : 0) }' "$out")" >>"$tmp/$1.wrk"
+}
+
+# link NAME VDEV KIFACE: a fresh portcullis on VDEV (198.18.4.2), the
+# kernel's address 198.18.4.1 on KIFACE, a curl, wrk, the server's busy
+# cycles per connection (appended to $tmp/NAME.cyc). Fails softly: a link
+# that does not work here gets its reason in $tmp/NAME.na.
+link() {
+	local name=$1 vdev=$2 ifc=$3 srv=$tmp/$1.srv
+	[ -s "$tmp/$name.na" ] && return 0
+	PCL_SERVER_STDERR=$srv.err pcl_server_start "$ns" "$srv" --lcores '0@0,1@0' --no-huge \
+		-m 1024 --no-pci --file-prefix "$ns-$name" --vdev "$vdev" -- \
+		--addr 198.18.4.2/24 --listen 80 -c "$tmp/links.conf"
+	for _ in $(seq 150); do
+		grep -q 'Ctrl-C stops' "$srv.err" && break
+		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'Ctrl-C stops' "$srv.err"; then
+		grep -v '^lib\(bpf\|xdp\)' "$srv.err" | tail -n 3 | tr '\n' ' ' >"$tmp/$name.na"
+		pcl_server_stop >/dev/null 2>&1 || true
+		return 0
+	fi
+	ip -n "$ns" link set "$ifc" up
+	ip -n "$ns" addr add 198.18.4.1/24 dev "$ifc"
+	if ip netns exec "$ns" timeout 10 curl -sf --max-time 5 http://198.18.4.2/ >/dev/null; then
+		wrk_run "$name" http://198.18.4.2/
+	else
+		echo "curl got no answer" >"$tmp/$name.na"
+	fi
+	pcl_server_stop >/dev/null || echo "the server did not stop cleanly" >"$tmp/$name.na"
+	ip -n "$ns" addr del 198.18.4.1/24 dev "$ifc" 2>/dev/null || true
+	[ "$(awk '$1 == "drop_tcp_cksum" { print $2 }' "$srv")" = 0 ] ||
+		echo "checksum drops: $(awk '$1 == "drop_tcp_cksum" { print $2 }' "$srv")" >"$tmp/$name.na"
+	awk '$1 == "busy_cycles" { b = $2 } $1 == "conn_closed" { c = $2 }
+		END { if (c > 0) printf "%.0f\n", b / c }' "$srv" >>"$tmp/$name.cyc"
+}
+
+ip netns exec "$ns" timeout $((rounds * (secs + 30) * 4 + 60)) nginx -c "$tmp/nginx.conf" \
+	>"$tmp/nginx.out" 2>&1 &
+for r in $(seq "$rounds"); do
+	echo "== round $r of $rounds: tap, af_packet, af_xdp, nginx" >&2
+	link tap net_tap0,iface=pclk pclk
+	link af_packet net_af_packet0,iface=vd vk
+	link af_xdp net_af_xdp0,iface=vd vk
+	wrk_run nginx http://127.0.0.1/
+done
+kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+
+echo
+echo "Machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r); $(date -u +%F)"
+echo "wrk -t1 -c50 -H 'Connection: close', $secs s a run, $rounds rounds; server core 0, wrk core 1"
+echo
+echo "| server | link | conns/s, median (range) | server cycles/conn, median | errors |"
+echo "|---|---|---:|---:|---|"
+"$PY" - "$tmp" <<'PYEOF'
+import os, statistics, sys
+tmp = sys.argv[1]
+rows = [("portcullis, 1 worker", "net_tap (tap device)", "tap"),
+        ("portcullis, 1 worker", "net_af_packet on a veth pair", "af_packet"),
+        ("portcullis, 1 worker", "net_af_xdp on a veth pair", "af_xdp"),
+        ("Linux + nginx, 1 worker", "loopback", "nginx")]
+def lines(name, ext):
+    p = os.path.join(tmp, f"{name}.{ext}")
+    return open(p).read().split("\n") if os.path.exists(p) else []
+for server, link, name in rows:
+    na = "".join(lines(name, "na")).strip()
+    runs = [l.split() for l in lines(name, "wrk") if l.strip()]
+    if na or not runs:
+        print(f"| {server} | {link} | n/a: {na or 'no run'} | | |")
+        continue
+    cps = [int(r[0]) for r in runs]
+    cyc = [int(c) for c in lines(name, "cyc") if c.strip()]
+    fails = [l for l in lines(name, "fail") if l.strip()]
+    errs = "none" if all(r[1] == "0" for r in runs) else "HTTP or socket errors"
+    if fails:
+        errs = f"{len(fails)} run(s) failed: {fails[0]}"
+    med = f"{statistics.median(cyc):,.0f}" if cyc else "–"
+    print(f"| {server} | {link} | {statistics.median(cps):,.0f} ({min(cps):,}–{max(cps):,}) | {med} | {errs} |")
+PYEOF
