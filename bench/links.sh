@@ -104,16 +104,19 @@ wrk_run() {
 link() {
 	local name=$1 vdev=$2 ifc=$3 srv=$tmp/$1.srv
 	[ -s "$tmp/$name.na" ] && return 0
+	# Not the last round's log: its "Ctrl-C stops" would be read as this
+	# server's, and a SIGINT sent too early is lost.
+	rm -f "$srv" "$srv.err"
 	PCL_SERVER_STDERR=$srv.err pcl_server_start "$ns" "$srv" --lcores '0@0,1@0' --no-huge \
 		-m 1024 --no-pci --file-prefix "$ns-$name" --vdev "$vdev" -- \
 		--addr 198.18.4.2/24 --listen 80 -c "$tmp/links.conf"
 	for _ in $(seq 150); do
-		grep -q 'Ctrl-C stops' "$srv.err" && break
+		grep -qs 'Ctrl-C stops' "$srv.err" && break
 		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	if ! grep -q 'Ctrl-C stops' "$srv.err"; then
-		grep -v '^lib\(bpf\|xdp\)' "$srv.err" | tail -n 3 | tr '\n' ' ' >"$tmp/$name.na"
+	if ! grep -qs 'Ctrl-C stops' "$srv.err"; then
+		{ grep -sv '^lib\(bpf\|xdp\)' "$srv.err" || echo "no output"; } | tail -n 3 | tr '\n' ' ' >"$tmp/$name.na"
 		pcl_server_stop >/dev/null 2>&1 || true
 		return 0
 	fi
@@ -124,7 +127,7 @@ link() {
 	else
 		echo "curl got no answer" >"$tmp/$name.na"
 	fi
-	pcl_server_stop >/dev/null || echo "the server did not stop cleanly" >"$tmp/$name.na"
+	pcl_server_stop >/dev/null || echo "the server did not stop cleanly" >>"$tmp/$name.fail"
 	ip -n "$ns" addr del 198.18.4.1/24 dev "$ifc" 2>/dev/null || true
 	[ "$(awk '$1 == "drop_tcp_cksum" { print $2 }' "$srv")" = 0 ] ||
 		echo "checksum drops: $(awk '$1 == "drop_tcp_cksum" { print $2 }' "$srv")" >"$tmp/$name.na"
