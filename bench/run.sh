@@ -20,7 +20,7 @@
 #      behind the same veth pair that cps-gen drives with net_af_packet, 1
 #      server core;
 #   4. wrk (a kernel client, Connection: close) against portcullis on
-#      net_af_packet behind a veth pair (the fastest kernel-facing link;
+#      net_af_xdp behind a veth pair (the fastest kernel-facing link;
 #      bench/links.sh compares net_tap, net_af_packet and net_af_xdp) and
 #      against nginx on the namespace's loopback;
 #   5. a SYN flood from cps-gen during normal connections, over net_memif.
@@ -217,7 +217,7 @@ ip -n "$ns" link add wk type veth peer name wd
 ip -n "$ns" link set wd up
 ip -n "$ns" link set wk up
 ip netns exec "$ns" ethtool -K wk tx off >/dev/null
-server wt '0@0,1@0' net_af_packet0,iface=wd --addr 198.18.2.2/24
+server wt '0@0,1@0' net_af_xdp0,iface=wd --addr 198.18.2.2/24
 ip -n "$ns" addr add 198.18.2.1/24 dev wk
 wrk_row() {
 	local out=$tmp/wrk-$1.txt
@@ -225,7 +225,7 @@ wrk_row() {
 		-H 'Connection: close' "$3" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
 	rows+=("| wrk -c50, Connection: close | $2 | $4 | $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out") | $(awk '/Non-2xx|Socket errors/ { e = e $0 } END { print (e ? e : 0) }' "$out") failed | - | - | - | - |")
 }
-wrk_row pcl "portcullis, 1 worker" http://198.18.2.2/ "kernel client, veth, af_packet"
+wrk_row pcl "portcullis, 1 worker" http://198.18.2.2/ "kernel client, veth, af_xdp"
 pcl_server_stop
 wrk_row ngx "Linux + nginx, 1 worker" http://127.0.0.1/ "kernel client, loopback"
 kill "$ngx" 2>/dev/null || true

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The quick start: install, build, and run the demo (tap-demo.sh): portcullis
-# behind a veth pair (net_af_packet) inside the network namespace pcl-demo
+# behind a veth pair (net_af_xdp) inside the network namespace pcl-demo
 # with conf/portcullis.conf, a kernel client (curl) getting answers, and
 # serving until Ctrl-C.
 set -euo pipefail
@@ -11,7 +11,7 @@ usage: $0 [-h] [--for SECONDS]
 
 As root on Debian 12: installs what is missing (install-deps.sh), builds
 (build/), then runs tap-demo.sh --keep: creates the network namespace
-pcl-demo, runs build/app/portcullis there behind a veth pair (net_af_packet)
+pcl-demo, runs build/app/portcullis there behind a veth pair (net_af_xdp)
 with conf/portcullis.conf (198.18.0.2/24, HTTP on port 80; the kernel's end
 of the pair, pcl0, gets 198.18.0.1/24), shows curl getting answers and the
 server's counters, and serves until Ctrl-C, which prints the final totals

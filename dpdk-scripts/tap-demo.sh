@@ -6,11 +6,13 @@
 #
 # What it does, step by step (the helpers come from netns.sh):
 #   1. pcl_ns_create pcl-demo             ip netns add, lo up; removed at exit
-#   2. with --link af_packet or af_xdp: a veth pair in the namespace, pcl0
-#      (the kernel's end) and pcl0d (the server's), ethtool -K pcl0 tx off
+#   2. unless --link tap: a veth pair in the namespace, pcl0 (the kernel's
+#      end) and pcl0d (the server's), ethtool -K pcl0 tx off
 #   3. pcl_server_start pcl-demo LOG ...  build/app/portcullis -l 0-1 --no-huge
 #                                         -m 512 --no-pci --file-prefix pcl-demo
-#                                         [--vdev ...] -- -c conf/portcullis.conf
+#                                         [--vdev net_af_xdp0,iface=pcl0d]
+#                                         -- -c conf/portcullis.conf (net_af_packet
+#                                         where af_xdp cannot start)
 #   4. pcl_tap_up pcl-demo pcl0 198.18.0.1/24
 #                                         wait for pcl0, give the kernel its address
 #   5. with --capture FILE: /portcullis/capture,start,FILE,filter=tcp port 80
@@ -22,7 +24,7 @@ set -euo pipefail
 
 # The fastest link a stock Debian kernel offers a kernel client
 # (bench/links.sh, bench/RESULTS.md "Kernel-facing links").
-default_link=af_packet
+default_link=af_xdp
 
 usage() {
 	cat <<USAGE
@@ -38,7 +40,8 @@ times with curl and prints the answers, prints its counters (portcullis-stat
   -k, --keep      keep serving after that until Ctrl-C, showing the server's
                   log (a summary line every 10 s, the totals at the end)
   --for SECONDS   keep serving for SECONDS, then stop (unattended runs)
-  --link LINK     how the kernel reaches the server (default $default_link):
+  --link LINK     how the kernel reaches the server (default $default_link, or
+                  af_packet where af_xdp cannot start):
                     tap        net_tap: a tap device, a system call per packet
                     af_packet  net_af_packet on a veth pair (pcl0 / pcl0d)
                     af_xdp     net_af_xdp on a veth pair (pcl0 / pcl0d)
@@ -61,6 +64,7 @@ die() {
 serve=0
 secs=
 link=$default_link
+link_given=0
 cap=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -68,8 +72,8 @@ while [ $# -gt 0 ]; do
 	-k | --keep) serve=1; shift ;;
 	--for) [ $# -ge 2 ] || die "--for: give SECONDS"; secs=$2; serve=1; shift 2 ;;
 	--for=*) secs=${1#--for=}; serve=1; shift ;;
-	--link) [ $# -ge 2 ] || die "--link: give tap, af_packet or af_xdp"; link=$2; shift 2 ;;
-	--link=*) link=${1#--link=}; shift ;;
+	--link) [ $# -ge 2 ] || die "--link: give tap, af_packet or af_xdp"; link=$2; link_given=1; shift 2 ;;
+	--link=*) link=${1#--link=}; link_given=1; shift ;;
 	--capture) [ $# -ge 2 ] || die "--capture: give FILE"; cap=$2; shift 2 ;;
 	--capture=*) cap=${1#--capture=}; shift ;;
 	*) die "unknown argument '$1' (try -h)" ;;
@@ -113,7 +117,6 @@ source dpdk-scripts/netns.sh
 
 log=$(mktemp /tmp/portcullis-demo.XXXXXX.log)
 pcl_ns_create "$ns"
-vdev=()
 if [ "$link" != tap ]; then
 	# The veth pair is made in the namespace and goes with it. Its kernel
 	# end must fill in TCP checksums itself: left to an offload, they arrive
@@ -121,25 +124,43 @@ if [ "$link" != tap ]; then
 	ip -n "$ns" link add pcl0 type veth peer name pcl0d
 	ip -n "$ns" link set pcl0d up
 	ip netns exec "$ns" ethtool -K pcl0 tx off >/dev/null
-	vdev=(--vdev "net_${link}0,iface=pcl0d")
 fi
 # A bound on the server's life in case this script is killed outright.
 PCL_SERVER_TIMEOUT=$((${secs:-31536000} + 60))
-say "starting the server in namespace $ns on $link (log: $log)"
-# With --link tap, the config's port.device makes the tap.
-pcl_server_start "$ns" "$log" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$ns" \
-	"${vdev[@]}" -- -c conf/portcullis.conf
-if ! pcl_tap_up "$ns" pcl0 198.18.0.1/24; then
-	cat "$log" >&2
-	exit 1
+
+# start LINK: the server on LINK; succeeds once it says it is ready.
+start() {
+	local vdev=()
+	[ "$1" = tap ] || vdev=(--vdev "net_${1}0,iface=pcl0d")
+	say "starting the server in namespace $ns on $1 (log: $log)"
+	: >"$log"
+	# On tap, the config's port.device makes the tap.
+	pcl_server_start "$ns" "$log" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$ns" \
+		"${vdev[@]}" -- -c conf/portcullis.conf
+	for _ in $(seq 100); do
+		grep -q 'Ctrl-C stops' "$log" && return 0
+		kill -0 "$PCL_SERVER_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+if ! start "$link"; then
+	# net_af_xdp needs a kernel with XDP sockets and the right to load an
+	# XDP program; net_af_packet needs neither.
+	if [ "$link" = af_xdp ] && [ "$link_given" = 0 ]; then
+		grep -v '^lib\(bpf\|xdp\): ' "$log" | tail -n 3
+		echo "tap-demo: net_af_xdp did not start here; trying net_af_packet (--link picks one)"
+		pcl_server_stop >/dev/null 2>&1 || true
+		link=af_packet
+	fi
+	start "$link" || { cat "$log" >&2; exit 1; }
 fi
-# The server's startup lines, up to the one that says it is ready.
-for _ in $(seq 50); do
-	grep -q 'Ctrl-C stops' "$log" && break
-	sleep 0.1
-done
+pcl_tap_up "$ns" pcl0 198.18.0.1/24 || { cat "$log" >&2; exit 1; }
+# The server's startup lines, up to the one that says it is ready. libbpf's
+# and libxdp's notices (no BPF file system in the namespace, a section they
+# skip) are harmless; the log keeps them.
 shown=$(stat -c %s "$log")
-head -c "$shown" "$log"
+head -c "$shown" "$log" | grep -v '^lib\(bpf\|xdp\): '
 
 # telemetry CMD: one telemetry request, shown with its reply.
 telemetry() {
