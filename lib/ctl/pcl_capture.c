@@ -10,7 +10,9 @@
  * counts it. A control thread (the writer) formats the copies with
  * rte_pcapng_copy() and writes them with rte_pcapng_write_packets(), and
  * ends the capture at its first limit. The callbacks are the workers'
- * only cost; removed, they cost nothing.
+ * only cost; removed, they cost nothing. Nothing is freed until every
+ * worker has gone twice round its loop since the callbacks were removed
+ * (grace), so the data path needs no atomics.
  *
  * Why two copies: rte_pcapng_copy() converts the TSC to a time of day
  * through state it keeps in a static and updates without a lock (DPDK
@@ -22,6 +24,7 @@
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,7 @@
 
 #include "base/pcl_log.h"
 #include "ctl/pcl_capture.h"
+#include "worker/pcl_worker.h"
 
 /* Copies in flight to the writer; at 1 ms between its passes, 2 M packets/s. */
 #define CAP_RING   2048
@@ -52,6 +56,8 @@
 #define CAP_BURST  32
 /* The writer's formatted blocks: one burst at a time. */
 #define CAP_BLOCKS (2 * CAP_BURST - 1)
+/* How long to wait for the workers before freeing a capture's memory. */
+#define CAP_GRACE_S 5u
 
 /* In each copy's private area, for rte_pcapng_copy() on the writer. */
 struct cap_meta {
@@ -64,16 +70,10 @@ struct cap_meta {
  * One queue's counters, written only by the worker that polls the queue (RX
  * and TX callbacks of a queue run on its lcore), read by the writer and
  * telemetry: aligned 64-bit plain stores, as pcl_stats.
- *
- * inflight and the callbacks stay static for the process's life: a worker
- * can enter a callback just after it was removed (see copy_burst).
  */
 struct cap_queue {
 	uint64_t matched, filtered, ring_full, nombuf;
-	uint32_t inflight;
 	const struct rte_eth_rxtx_callback *rx_cb, *tx_cb;
-	/* The last capture's, freed at the next start (see start_callbacks). */
-	const struct rte_eth_rxtx_callback *old_rx_cb, *old_tx_cb;
 } __rte_cache_aligned;
 
 static struct cap_queue queues[RTE_MAX_QUEUES_PER_PORT];
@@ -85,10 +85,13 @@ static struct {
 	pthread_mutex_t lock;
 	bool ready; /* between pcl_capture_init() and pcl_capture_fini() */
 	uint16_t port, nrxq, ntxq;
-	uint32_t frame_max; /* largest frame the port can carry */
+	uint32_t frame_max;                /* largest frame the port can carry */
+	struct pcl_worker *const *workers; /* those polling the port, for grace() */
+	unsigned int nworkers;
+	bool workers_stopped;
+	unsigned int gen; /* captures started: names their ring and pools */
 
-	/* Set before `on` and read by the callbacks once they see it. */
-	uint32_t on;
+	/* Set before the callbacks are installed, read by them. */
 	struct rte_ring *ring;
 	struct rte_mempool *copies; /* the callbacks' */
 	struct rte_mempool *blocks; /* the writer's */
@@ -98,11 +101,11 @@ static struct {
 	bool joinable;
 	uint32_t stop; /* enum stop_request */
 	rte_pcapng_t *out;
-	uint64_t start_ns, deadline_ns, end_ns; /* start and end on CLOCK_REALTIME */
-	uint64_t start_mono_ns;
-	uint64_t writer_nombuf; /* rte_pcapng_copy() found its pool empty */
-	uint64_t last_tsc;      /* of the last packet written */
-	bool full;              /* a limit reached or a write failed: write no more */
+	uint64_t start_ns, end_ns;           /* CLOCK_REALTIME, for the file */
+	uint64_t start_mono_ns, deadline_ns; /* CLOCK_MONOTONIC */
+	uint64_t writer_nombuf;              /* rte_pcapng_copy() found its pool empty */
+	uint64_t last_tsc;                   /* of the last packet written */
+	bool full;                           /* a limit reached or a write failed: write no more */
 	struct pcl_capture_status st;
 } cap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -124,15 +127,7 @@ clock_ns(clockid_t id)
 
 /* ---- the callbacks, on the worker lcores ---- */
 
-/*
- * Copies the packets the filter keeps. Stopping clears `on`, removes the
- * callbacks, then waits for every queue's inflight to be 0 before freeing
- * the ring, pools and filter. A worker may already be past the callback
- * list when it is changed, so the order here matters: inflight is raised
- * before `on` is read (both sequentially consistent), hence either the
- * stopper sees the raise and waits, or this call sees `on` cleared and
- * touches nothing.
- */
+/* Copies the packets the filter keeps and queues them for the writer. */
 static void
 copy_burst(uint16_t queue, struct rte_mbuf **pkts, uint16_t n, enum rte_pcapng_direction dir)
 {
@@ -143,8 +138,7 @@ copy_burst(uint16_t queue, struct rte_mbuf **pkts, uint16_t n, enum rte_pcapng_d
 	uint16_t done, chunk, i, k;
 	unsigned int sent;
 
-	__atomic_fetch_add(&q->inflight, 1, __ATOMIC_SEQ_CST);
-	for (done = 0; done < n && __atomic_load_n(&cap.on, __ATOMIC_SEQ_CST); done += chunk) {
+	for (done = 0; done < n; done += chunk) {
 		chunk = (uint16_t)RTE_MIN(n - done, CAP_BURST);
 		if (cap.filter != NULL)
 			rte_bpf_exec_burst(cap.filter, (void **)(pkts + done), keep, chunk);
@@ -173,7 +167,6 @@ copy_burst(uint16_t queue, struct rte_mbuf **pkts, uint16_t n, enum rte_pcapng_d
 		q->ring_full += k - sent;
 		rte_pktmbuf_free_bulk(dup + sent, k - sent);
 	}
-	__atomic_fetch_sub(&q->inflight, 1, __ATOMIC_RELEASE);
 }
 
 static uint16_t
@@ -300,9 +293,40 @@ free_resources(void)
 	rte_ring_free(cap.ring);
 	rte_mempool_free(cap.copies);
 	rte_mempool_free(cap.blocks);
-	cap.filter = NULL;
-	cap.ring = NULL;
-	cap.copies = cap.blocks = NULL;
+}
+
+static uint64_t
+loops(unsigned int i)
+{
+	return ((const volatile struct pcl_stats *)&cap.workers[i]->stats)->loops;
+}
+
+/*
+ * Waits until no worker can still be in a removed callback. DPDK unlinks a
+ * callback at once, but a worker already past the link may still call it,
+ * and reads the next link after it, until its RX or TX burst returns; DPDK
+ * leaves it to the application to wait before freeing. A worker counts a
+ * loop after its bursts: two more loops of every worker close the window.
+ * Returns false if a worker made no progress for CAP_GRACE_S.
+ */
+static bool
+grace(void)
+{
+	uint64_t seen[PCL_MAX_WORKERS];
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + CAP_GRACE_S * 1000000000ull;
+	unsigned int i;
+
+	if (cap.workers_stopped)
+		return true;
+	for (i = 0; i < cap.nworkers; i++)
+		seen[i] = loops(i);
+	for (i = 0; i < cap.nworkers; i++)
+		while (loops(i) - seen[i] < 2) {
+			if (clock_ns(CLOCK_MONOTONIC) > deadline)
+				return false;
+			usleep(100);
+		}
+	return true;
 }
 
 /*
@@ -316,20 +340,21 @@ finish(void)
 	struct rte_mbuf *in[CAP_BURST];
 	char comment[128];
 	unsigned int q, n;
+	bool quiet;
 
-	__atomic_store_n(&cap.on, 0, __ATOMIC_SEQ_CST);
 	for (q = 0; q < nq(); q++) {
 		if (queues[q].rx_cb != NULL)
 			rte_eth_remove_rx_callback(cap.port, q, queues[q].rx_cb);
 		if (queues[q].tx_cb != NULL)
 			rte_eth_remove_tx_callback(cap.port, q, queues[q].tx_cb);
-		queues[q].old_rx_cb = queues[q].rx_cb;
-		queues[q].old_tx_cb = queues[q].tx_cb;
-		queues[q].rx_cb = queues[q].tx_cb = NULL;
+	}
+	quiet = grace();
+	for (q = 0; q < nq() && quiet; q++) {
+		rte_free((void *)(uintptr_t)queues[q].rx_cb);
+		rte_free((void *)(uintptr_t)queues[q].tx_cb);
 	}
 	for (q = 0; q < nq(); q++)
-		while (__atomic_load_n(&queues[q].inflight, __ATOMIC_SEQ_CST) != 0)
-			usleep(100);
+		queues[q].rx_cb = queues[q].tx_cb = NULL;
 	while ((n = rte_ring_dequeue_burst(cap.ring, (void **)in, CAP_BURST, NULL)) > 0)
 		write_burst(in, n);
 	sum_queues(st);
@@ -340,7 +365,16 @@ finish(void)
 			       st->matched + st->filtered, st->ring_full + st->nombuf);
 	rte_pcapng_close(cap.out);
 	cap.out = NULL;
-	free_resources();
+	if (quiet)
+		free_resources();
+	else
+		PCL_LOG(WARNING,
+			"capture: a worker made no progress for %u s; the capture's "
+			"ring and pools stay allocated",
+			CAP_GRACE_S);
+	cap.filter = NULL;
+	cap.ring = NULL;
+	cap.copies = cap.blocks = NULL;
 	PCL_LOG(NOTICE,
 		"capture to %s ended (%s): %" PRIu64 " packets, %" PRIu64 " bytes written; %" PRIu64
 		" filtered out, %" PRIu64 " dropped (ring full %" PRIu64 ", no mbuf %" PRIu64
@@ -418,6 +452,7 @@ static int
 alloc_resources(const struct pcl_capture_opts *o, char *err, size_t errlen)
 {
 	int socket = rte_eth_dev_socket_id(cap.port);
+	char name[RTE_MEMZONE_NAMESIZE];
 	int rc;
 
 	if (socket < 0)
@@ -425,19 +460,24 @@ alloc_resources(const struct pcl_capture_opts *o, char *err, size_t errlen)
 	rc = load_filter(o, err, errlen);
 	if (rc != 0)
 		return rc;
-	cap.ring = rte_ring_create("pcl_capture", CAP_RING, socket, RING_F_SC_DEQ);
+	/* A new name each time: a capture whose workers stalled keeps its memory. */
+	cap.gen++;
+	snprintf(name, sizeof(name), "pcl_cap_%u", cap.gen);
+	cap.ring = rte_ring_create(name, CAP_RING, socket, RING_F_SC_DEQ);
 	cap.copies =
-		rte_pktmbuf_pool_create("pcl_capture", CAP_COPIES, CAP_CACHE,
+		rte_pktmbuf_pool_create(name, CAP_COPIES, CAP_CACHE,
 					RTE_ALIGN(sizeof(struct cap_meta), RTE_MBUF_PRIV_ALIGN),
 					(uint16_t)(RTE_PKTMBUF_HEADROOM + cap.frame_max), socket);
+	snprintf(name, sizeof(name), "pcl_cap_out_%u", cap.gen);
 	/* rte_pcapng_mbuf_size() leaves out the RSS hash option rte_pcapng_copy() may add. */
 	cap.blocks = rte_pktmbuf_pool_create(
-		"pcl_capture_out", CAP_BLOCKS, 0, 0,
+		name, CAP_BLOCKS, 0, 0,
 		(uint16_t)(rte_pcapng_mbuf_size(cap.frame_max) + RTE_CACHE_LINE_SIZE), socket);
 	if (cap.ring == NULL || cap.copies == NULL || cap.blocks == NULL) {
 		snprintf(err, errlen, "cannot allocate the capture ring and pools: %s",
 			 rte_strerror(rte_errno));
 		free_resources();
+		cap.filter = NULL;
 		return -ENOMEM;
 	}
 	return 0;
@@ -484,12 +524,7 @@ reap(void)
 	}
 }
 
-/*
- * Installs the callbacks. Those of the previous capture are freed first:
- * DPDK leaves that to the application, after a delay that lets a worker
- * leave a callback it entered just before the removal. One request later
- * is that delay.
- */
+/* Installs the callbacks, the queues' counters at 0. */
 static int
 start_callbacks(char *err, size_t errlen)
 {
@@ -498,10 +533,6 @@ start_callbacks(char *err, size_t errlen)
 	for (q = 0; q < nq(); q++) {
 		struct cap_queue *c = &queues[q];
 
-		rte_free((void *)(uintptr_t)c->old_rx_cb);
-		rte_free((void *)(uintptr_t)c->old_tx_cb);
-		c->old_rx_cb = c->old_tx_cb = NULL;
-		/* inflight is never reset: a late callback may still hold it raised. */
 		c->matched = c->filtered = c->ring_full = c->nombuf = 0;
 	}
 	for (q = 0; q < cap.nrxq; q++) {
@@ -544,6 +575,7 @@ pcl_capture_start(const struct pcl_capture_opts *o, char *err, size_t errlen)
 	rc = open_file(o, err, errlen);
 	if (rc != 0) {
 		free_resources();
+		cap.filter = NULL;
 		goto out;
 	}
 	memset(&cap.st, 0, sizeof(cap.st));
@@ -556,7 +588,6 @@ pcl_capture_start(const struct pcl_capture_opts *o, char *err, size_t errlen)
 	cap.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
 	cap.last_tsc = rte_get_tsc_cycles();
 	cap.deadline_ns = cap.start_mono_ns + (uint64_t)o->max_seconds * 1000000000u;
-	__atomic_store_n(&cap.on, 1, __ATOMIC_SEQ_CST);
 	rc = start_callbacks(err, errlen);
 	if (rc == 0) {
 		rc = rte_ctrl_thread_create(&cap.writer, "pcl-capture", NULL, writer_main, NULL);
@@ -744,7 +775,7 @@ fail:
 }
 
 int
-pcl_capture_init(uint16_t port)
+pcl_capture_init(uint16_t port, struct pcl_worker *const *workers, unsigned int n)
 {
 	struct rte_eth_dev_info info;
 	uint16_t mtu;
@@ -761,6 +792,9 @@ pcl_capture_init(uint16_t port)
 	cap.ntxq = info.nb_tx_queues;
 	/* Room for two VLAN tags a driver may put back. */
 	cap.frame_max = mtu + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN;
+	cap.workers = workers;
+	cap.nworkers = n;
+	cap.workers_stopped = false;
 	cap.ready = true;
 	pthread_mutex_unlock(&cap.lock);
 
@@ -780,18 +814,12 @@ pcl_capture_init(uint16_t port)
 void
 pcl_capture_fini(void)
 {
-	unsigned int q;
-
 	pthread_mutex_lock(&cap.lock);
 	if (cap.ready) {
+		/* The workers have stopped: no callback can be running. */
+		cap.workers_stopped = true;
 		stop_locked(STOP_EXIT);
 		rte_pdump_uninit();
-		/* The workers have stopped: no callback can be running. */
-		for (q = 0; q < nq(); q++) {
-			rte_free((void *)(uintptr_t)queues[q].old_rx_cb);
-			rte_free((void *)(uintptr_t)queues[q].old_tx_cb);
-			queues[q].old_rx_cb = queues[q].old_tx_cb = NULL;
-		}
 		cap.ready = false;
 	}
 	pthread_mutex_unlock(&cap.lock);

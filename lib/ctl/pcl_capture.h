@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct pcl_worker;
+
 /*
  * Seeing the wire, two ways (docs/capture.md):
  *
@@ -78,10 +80,13 @@ int pcl_capture_parse(const char *spec, struct pcl_capture_opts *o, char *err, s
  * Starts the packet-dump service for dpdk-dumpcap (a warning if the EAL
  * cannot offer it, e.g. with --in-memory) and registers the telemetry
  * command /portcullis/capture[,start,SPEC | ,stop | ,status] for port's
- * queues. Call once, in the primary process, after the port has started.
- * Returns 0 or -errno (telemetry registration).
+ * queues. workers are the n workers that poll the port: a capture's memory
+ * is freed once each has looped twice after its callbacks were removed
+ * (with none, the caller polls the port itself, between the calls here).
+ * Call once, in the primary process, after the port has started. Returns 0
+ * or -errno (telemetry registration).
  */
-int pcl_capture_init(uint16_t port);
+int pcl_capture_init(uint16_t port, struct pcl_worker *const *workers, unsigned int n);
 
 /*
  * Starts a capture. Returns 0; -EBUSY if one runs; -ENODEV before

@@ -62,7 +62,7 @@ setup_capture(void)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/a.pcapng", dir);
 	loop_port(1);
-	cr_assert_eq(pcl_capture_init(port), 0);
+	cr_assert_eq(pcl_capture_init(port, NULL, 0), 0);
 	nsent = 0;
 }
 
@@ -300,7 +300,7 @@ Test(capture, two_queues_and_a_second_capture)
 
 	pcl_capture_fini();
 	loop_port(2);
-	cr_assert_eq(pcl_capture_init(port), 0);
+	cr_assert_eq(pcl_capture_init(port, NULL, 0), 0);
 	start("");
 	for (i = 0; i < NFRAMES; i++)
 		loop_frame((uint16_t)(i % 2), i, 20);
