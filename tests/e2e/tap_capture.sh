@@ -104,7 +104,11 @@ pcl_server_stop || fail "the server did not exit 0 on SIGINT"
 line=$(grep "capture to $tmp/exit.pcapng ended" "$tmp/server.err") || fail "no end-of-capture line at exit"
 [[ "$line" =~ ended\ \(exit\):\ ([0-9]+)\ packets ]] || fail "end line: $line"
 n=$(tshark -r "$tmp/exit.pcapng" 2>/dev/null | wc -l)
-[ "$n" = "${BASH_REMATCH[1]}" ] && [ "$n" -ge 9 ] || fail "exit capture: $n packets in the file; $line"
+# curl has its answer, so SYN, SYN-ACK, ACK, request and answer were seen;
+# the FINs may still be on their way at SIGINT.
+[ "$n" = "${BASH_REMATCH[1]}" ] && [ "$n" -ge 5 ] || fail "exit capture: $n packets in the file; $line"
+tshark -r "$tmp/exit.pcapng" -Y 'frame.number == 1 && tcp.flags == 0x002' 2>/dev/null | grep -q . ||
+	fail "exit capture: the first packet is not a SYN"
 ok "SIGINT: the running capture ended (exit) with its $n packets in the file"
 
 echo "tap_capture: all checks passed"
