@@ -503,7 +503,7 @@ main(int argc, char **argv)
 
 	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
-	if (pcl_capture_init(srv.ports[0], srv.workers, srv.n) != 0)
+	if (pcl_capture_init(srv.ports, srv.nports, srv.workers, srv.n) != 0)
 		PCL_LOG(WARNING, "capture command not registered");
 	if (cfg->prom_port != 0) {
 		rc = pcl_prom_start(&prom, cfg->prom_addr, cfg->prom_port, srv.workers, srv.n);

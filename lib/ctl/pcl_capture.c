@@ -4,7 +4,8 @@
  * (dpdk-dumpcap needs them), and the packet-dump service for those with.
  *
  * Data path, only while a capture runs: an RX and a TX callback on every
- * queue of the port run the filter (rte_bpf, converted from libpcap's
+ * queue of every port of the server (one, or two with a backend-facing
+ * port; each is an interface of the file) run the filter (rte_bpf, converted from libpcap's
  * compiled program), copy what passes into a dedicated mbuf pool and
  * enqueue it on a ring; a full ring or an empty pool frees the copy and
  * counts it. A control thread (the writer) formats the copies with
@@ -62,6 +63,7 @@
 /* In each copy's private area, for rte_pcapng_copy() on the writer. */
 struct cap_meta {
 	uint64_t tsc;
+	uint16_t port;
 	uint16_t queue;
 	uint8_t dir; /* enum rte_pcapng_direction */
 };
@@ -76,7 +78,8 @@ struct cap_queue {
 	const struct rte_eth_rxtx_callback *rx_cb, *tx_cb;
 } __rte_cache_aligned;
 
-static struct cap_queue queues[RTE_MAX_QUEUES_PER_PORT];
+/* By the port's index in cap.ports, then queue. */
+static struct cap_queue queues[PCL_MAX_IFS][RTE_MAX_QUEUES_PER_PORT];
 
 enum stop_request { STOP_NONE, STOP_USER, STOP_EXIT };
 
@@ -84,9 +87,11 @@ static struct {
 	/* Telemetry serves each client on its own thread: one request at a time. */
 	pthread_mutex_t lock;
 	bool ready; /* between pcl_capture_init() and pcl_capture_fini() */
-	uint16_t port, nrxq, ntxq;
-	uint32_t frame_max;                /* largest frame the port can carry */
-	struct pcl_worker *const *workers; /* those polling the port, for grace() */
+	unsigned int nports;
+	uint16_t ports[PCL_MAX_IFS];
+	uint16_t nrxq[PCL_MAX_IFS], ntxq[PCL_MAX_IFS];
+	uint32_t frame_max;                /* largest frame a port can carry */
+	struct pcl_worker *const *workers; /* those polling the ports, for grace() */
 	unsigned int nworkers;
 	bool workers_stopped;
 	unsigned int gen; /* captures started: names their ring and pools */
@@ -109,11 +114,11 @@ static struct {
 	struct pcl_capture_status st;
 } cap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* Queues with a callback: RX and TX queues pair up, by number. */
+/* Queues of port index pi with a callback: RX and TX queues pair up, by number. */
 static unsigned int
-nq(void)
+nq(unsigned int pi)
 {
-	return RTE_MAX(cap.nrxq, cap.ntxq);
+	return RTE_MAX(cap.nrxq[pi], cap.ntxq[pi]);
 }
 
 static uint64_t
@@ -129,9 +134,10 @@ clock_ns(clockid_t id)
 
 /* Copies the packets the filter keeps and queues them for the writer. */
 static void
-copy_burst(uint16_t queue, struct rte_mbuf **pkts, uint16_t n, enum rte_pcapng_direction dir)
+copy_burst(unsigned int pi, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+	   enum rte_pcapng_direction dir)
 {
-	struct cap_queue *q = &queues[queue];
+	struct cap_queue *q = &queues[pi][queue];
 	struct rte_mbuf *dup[CAP_BURST];
 	uint64_t keep[CAP_BURST];
 	uint64_t tsc = rte_get_tsc_cycles();
@@ -159,6 +165,7 @@ copy_burst(uint16_t queue, struct rte_mbuf **pkts, uint16_t n, enum rte_pcapng_d
 			}
 			meta = rte_mbuf_to_priv(m);
 			meta->tsc = tsc;
+			meta->port = cap.ports[pi];
 			meta->queue = queue;
 			meta->dir = (uint8_t)dir;
 			dup[k++] = m;
@@ -169,16 +176,16 @@ copy_burst(uint16_t queue, struct rte_mbuf **pkts, uint16_t n, enum rte_pcapng_d
 	}
 }
 
+/* arg is the port's index in cap.ports. */
 static uint16_t
 capture_rx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n, uint16_t max,
 	   void *arg)
 {
 	RTE_SET_USED(port);
 	RTE_SET_USED(max);
-	RTE_SET_USED(arg);
 	/* Called on every poll, empty ones too. */
 	if (n != 0)
-		copy_burst(queue, pkts, n, RTE_PCAPNG_DIRECTION_IN);
+		copy_burst((unsigned int)(uintptr_t)arg, queue, pkts, n, RTE_PCAPNG_DIRECTION_IN);
 	return n;
 }
 
@@ -187,9 +194,8 @@ static uint16_t
 capture_tx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n, void *arg)
 {
 	RTE_SET_USED(port);
-	RTE_SET_USED(arg);
 	if (n != 0)
-		copy_burst(queue, pkts, n, RTE_PCAPNG_DIRECTION_OUT);
+		copy_burst((unsigned int)(uintptr_t)arg, queue, pkts, n, RTE_PCAPNG_DIRECTION_OUT);
 	return n;
 }
 
@@ -240,7 +246,7 @@ write_burst(struct rte_mbuf **in, unsigned int n)
 		 * never see a time before its base (pcapng_clock_init).
 		 */
 		cap.last_tsc = RTE_MAX(cap.last_tsc, meta->tsc);
-		b = rte_pcapng_copy(cap.port, meta->queue, in[i], cap.blocks, o->snaplen,
+		b = rte_pcapng_copy(meta->port, meta->queue, in[i], cap.blocks, o->snaplen,
 				    cap.last_tsc, (enum rte_pcapng_direction)meta->dir);
 		if (b == NULL) {
 			*vol(&cap.writer_nombuf) += 1;
@@ -270,20 +276,30 @@ write_burst(struct rte_mbuf **in, unsigned int n)
 	rte_pktmbuf_free_bulk(out, k);
 }
 
-/* Sums the queues' counters into st. */
+/* Adds the counters of port index pi's queues to st. */
 static void
-sum_queues(struct pcl_capture_status *st)
+add_port(unsigned int pi, struct pcl_capture_status *st)
 {
 	unsigned int q;
 
+	for (q = 0; q < nq(pi); q++) {
+		st->matched += *vol(&queues[pi][q].matched);
+		st->filtered += *vol(&queues[pi][q].filtered);
+		st->ring_full += *vol(&queues[pi][q].ring_full);
+		st->nombuf += *vol(&queues[pi][q].nombuf);
+	}
+}
+
+/* Sums every queue's counters, and the writer's, into st. */
+static void
+sum_queues(struct pcl_capture_status *st)
+{
+	unsigned int pi;
+
 	st->matched = st->filtered = st->ring_full = 0;
 	st->nombuf = *vol(&cap.writer_nombuf);
-	for (q = 0; q < nq(); q++) {
-		st->matched += *vol(&queues[q].matched);
-		st->filtered += *vol(&queues[q].filtered);
-		st->ring_full += *vol(&queues[q].ring_full);
-		st->nombuf += *vol(&queues[q].nombuf);
-	}
+	for (pi = 0; pi < cap.nports; pi++)
+		add_port(pi, st);
 }
 
 static void
@@ -339,30 +355,38 @@ finish(void)
 	struct pcl_capture_status *st = &cap.st;
 	struct rte_mbuf *in[CAP_BURST];
 	char comment[128];
-	unsigned int q, n;
+	unsigned int pi, q, n;
 	bool quiet;
 
-	for (q = 0; q < nq(); q++) {
-		if (queues[q].rx_cb != NULL)
-			rte_eth_remove_rx_callback(cap.port, q, queues[q].rx_cb);
-		if (queues[q].tx_cb != NULL)
-			rte_eth_remove_tx_callback(cap.port, q, queues[q].tx_cb);
-	}
+	for (pi = 0; pi < cap.nports; pi++)
+		for (q = 0; q < nq(pi); q++) {
+			if (queues[pi][q].rx_cb != NULL)
+				rte_eth_remove_rx_callback(cap.ports[pi], q, queues[pi][q].rx_cb);
+			if (queues[pi][q].tx_cb != NULL)
+				rte_eth_remove_tx_callback(cap.ports[pi], q, queues[pi][q].tx_cb);
+		}
 	quiet = grace();
-	for (q = 0; q < nq() && quiet; q++) {
-		rte_free((void *)(uintptr_t)queues[q].rx_cb);
-		rte_free((void *)(uintptr_t)queues[q].tx_cb);
-	}
-	for (q = 0; q < nq(); q++)
-		queues[q].rx_cb = queues[q].tx_cb = NULL;
+	for (pi = 0; pi < cap.nports; pi++)
+		for (q = 0; q < nq(pi); q++) {
+			if (quiet) {
+				rte_free((void *)(uintptr_t)queues[pi][q].rx_cb);
+				rte_free((void *)(uintptr_t)queues[pi][q].tx_cb);
+			}
+			queues[pi][q].rx_cb = queues[pi][q].tx_cb = NULL;
+		}
 	while ((n = rte_ring_dequeue_burst(cap.ring, (void **)in, CAP_BURST, NULL)) > 0)
 		write_burst(in, n);
 	sum_queues(st);
 	cap.end_ns = clock_ns(CLOCK_REALTIME);
 	snprintf(comment, sizeof(comment), "portcullis capture ended: %s", st->reason);
-	/* ifrecv: every packet the callbacks saw; ifdrop: copies lost for want of room. */
-	rte_pcapng_write_stats(cap.out, cap.port, comment, cap.start_ns, cap.end_ns,
-			       st->matched + st->filtered, st->ring_full + st->nombuf);
+	for (pi = 0; pi < cap.nports; pi++) {
+		struct pcl_capture_status port = {0};
+
+		add_port(pi, &port);
+		/* ifrecv: every packet the callbacks saw; ifdrop: copies lost for want of room. */
+		rte_pcapng_write_stats(cap.out, cap.ports[pi], comment, cap.start_ns, cap.end_ns,
+				       port.matched + port.filtered, port.ring_full + port.nombuf);
+	}
 	rte_pcapng_close(cap.out);
 	cap.out = NULL;
 	if (quiet)
@@ -451,7 +475,7 @@ load_filter(const struct pcl_capture_opts *o, char *err, size_t errlen)
 static int
 alloc_resources(const struct pcl_capture_opts *o, char *err, size_t errlen)
 {
-	int socket = rte_eth_dev_socket_id(cap.port);
+	int socket = rte_eth_dev_socket_id(cap.ports[0]);
 	char name[RTE_MEMZONE_NAMESIZE];
 	int rc;
 
@@ -524,30 +548,38 @@ reap(void)
 	}
 }
 
-/* Installs the callbacks, the queues' counters at 0. */
+/* Installs the callbacks on every queue of every port, the counters at 0. */
 static int
 start_callbacks(char *err, size_t errlen)
 {
-	unsigned int q;
+	unsigned int pi, q;
 
-	for (q = 0; q < nq(); q++) {
-		struct cap_queue *c = &queues[q];
+	for (pi = 0; pi < cap.nports; pi++) {
+		void *arg = (void *)(uintptr_t)pi;
+		uint16_t port = cap.ports[pi];
 
-		c->matched = c->filtered = c->ring_full = c->nombuf = 0;
-	}
-	for (q = 0; q < cap.nrxq; q++) {
-		queues[q].rx_cb = rte_eth_add_rx_callback(cap.port, (uint16_t)q, capture_rx, NULL);
-		if (queues[q].rx_cb == NULL)
-			goto fail;
-	}
-	for (q = 0; q < cap.ntxq; q++) {
-		queues[q].tx_cb = rte_eth_add_tx_callback(cap.port, (uint16_t)q, capture_tx, NULL);
-		if (queues[q].tx_cb == NULL)
-			goto fail;
+		for (q = 0; q < nq(pi); q++) {
+			struct cap_queue *c = &queues[pi][q];
+
+			c->matched = c->filtered = c->ring_full = c->nombuf = 0;
+		}
+		for (q = 0; q < cap.nrxq[pi]; q++) {
+			queues[pi][q].rx_cb =
+				rte_eth_add_rx_callback(port, (uint16_t)q, capture_rx, arg);
+			if (queues[pi][q].rx_cb == NULL)
+				goto fail;
+		}
+		for (q = 0; q < cap.ntxq[pi]; q++) {
+			queues[pi][q].tx_cb =
+				rte_eth_add_tx_callback(port, (uint16_t)q, capture_tx, arg);
+			if (queues[pi][q].tx_cb == NULL)
+				goto fail;
+		}
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "cannot add a callback to queue %u: %s", q, rte_strerror(rte_errno));
+	snprintf(err, errlen, "cannot add a callback to port %u queue %u: %s", cap.ports[pi], q,
+		 rte_strerror(rte_errno));
 	return -rte_errno;
 }
 
@@ -775,30 +807,41 @@ fail:
 }
 
 int
-pcl_capture_init(uint16_t port, struct pcl_worker *const *workers, unsigned int n)
+pcl_capture_init(const uint16_t *ports, unsigned int nports, struct pcl_worker *const *workers,
+		 unsigned int n)
 {
 	struct rte_eth_dev_info info;
+	unsigned int pi;
 	uint16_t mtu;
 	int rc;
 
-	rc = rte_eth_dev_info_get(port, &info);
-	if (rc != 0)
-		return rc;
-	if (rte_eth_dev_get_mtu(port, &mtu) != 0)
-		mtu = RTE_ETHER_MTU;
+	if (nports == 0 || nports > PCL_MAX_IFS)
+		return -EINVAL;
 	pthread_mutex_lock(&cap.lock);
-	cap.port = port;
-	cap.nrxq = info.nb_rx_queues;
-	cap.ntxq = info.nb_tx_queues;
-	/* Room for two VLAN tags a driver may put back. */
-	cap.frame_max = mtu + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN;
+	cap.frame_max = 0;
+	for (pi = 0; pi < nports; pi++) {
+		rc = rte_eth_dev_info_get(ports[pi], &info);
+		if (rc != 0) {
+			pthread_mutex_unlock(&cap.lock);
+			return rc;
+		}
+		if (rte_eth_dev_get_mtu(ports[pi], &mtu) != 0)
+			mtu = RTE_ETHER_MTU;
+		cap.ports[pi] = ports[pi];
+		cap.nrxq[pi] = info.nb_rx_queues;
+		cap.ntxq[pi] = info.nb_tx_queues;
+		/* Room for two VLAN tags a driver may put back. */
+		cap.frame_max =
+			RTE_MAX(cap.frame_max, mtu + RTE_ETHER_HDR_LEN + 2u * RTE_VLAN_HLEN);
+	}
+	cap.nports = nports;
 	cap.workers = workers;
 	cap.nworkers = n;
 	cap.workers_stopped = false;
 	cap.ready = true;
 	pthread_mutex_unlock(&cap.lock);
 
-	pcapng_clock_init(port);
+	pcapng_clock_init(ports[0]);
 	if (rte_pdump_init() != 0)
 		PCL_LOG(WARNING, "packet-dump service not started (%s): dpdk-dumpcap cannot attach",
 			rte_strerror(rte_errno));

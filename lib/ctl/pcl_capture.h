@@ -79,14 +79,17 @@ int pcl_capture_parse(const char *spec, struct pcl_capture_opts *o, char *err, s
 /*
  * Starts the packet-dump service for dpdk-dumpcap (a warning if the EAL
  * cannot offer it, e.g. with --in-memory) and registers the telemetry
- * command /portcullis/capture[,start,SPEC | ,stop | ,status] for port's
- * queues. workers are the n workers that poll the port: a capture's memory
- * is freed once each has looped twice after its callbacks were removed
- * (with none, the caller polls the port itself, between the calls here).
- * Call once, in the primary process, after the port has started. Returns 0
- * or -errno (telemetry registration).
+ * command /portcullis/capture[,start,SPEC | ,stop | ,status] for the
+ * queues of ports[0..nports) (at most two: the client-facing port and a
+ * backend-facing one; each is an interface of the file). workers are the n
+ * workers that poll them: a capture's memory is freed once each has looped
+ * twice after its callbacks were removed (with none, the caller polls the
+ * ports itself, between the calls here). Call once, in the primary
+ * process, after the ports have started. Returns 0, -EINVAL for no ports
+ * or too many, or another -errno (device info, telemetry registration).
  */
-int pcl_capture_init(uint16_t port, struct pcl_worker *const *workers, unsigned int n);
+int pcl_capture_init(const uint16_t *ports, unsigned int nports, struct pcl_worker *const *workers,
+		     unsigned int n);
 
 /*
  * Starts a capture. Returns 0; -EBUSY if one runs; -ENODEV before

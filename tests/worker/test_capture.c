@@ -62,7 +62,7 @@ setup_capture(void)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/a.pcapng", dir);
 	loop_port(1);
-	cr_assert_eq(pcl_capture_init(port, NULL, 0), 0);
+	cr_assert_eq(pcl_capture_init(&port, 1, NULL, 0), 0);
 	nsent = 0;
 }
 
@@ -193,6 +193,29 @@ expect_file(unsigned int n, unsigned int step, uint32_t snaplen)
 	cr_expect_eq(i, n, "%u packets in the file, want %u", i, n);
 }
 
+/*
+ * The interface (in the file's order: the process's ports by id) of the
+ * file's packet i, from its Enhanced Packet Block: libpcap does not say.
+ */
+static unsigned int
+interface_of(unsigned int i)
+{
+	uint32_t hdr[3];
+	unsigned int k = 0;
+	FILE *f = fopen(path, "rb");
+
+	cr_assert_not_null(f);
+	while (fread(hdr, sizeof(hdr), 1, f) == 1) {
+		/* type, total length, then an EPB's interface id */
+		if (hdr[0] == 6 && k++ == i)
+			break;
+		cr_assert(fseek(f, (long)hdr[1] - (long)sizeof(hdr), SEEK_CUR) == 0);
+	}
+	fclose(f);
+	cr_assert_eq(k, i + 1, "no packet %u in the file", i);
+	return hdr[2];
+}
+
 Test(capture, both_directions_byte_for_byte)
 {
 	struct pcl_capture_status st;
@@ -300,7 +323,7 @@ Test(capture, two_queues_and_a_second_capture)
 
 	pcl_capture_fini();
 	loop_port(2);
-	cr_assert_eq(pcl_capture_init(port, NULL, 0), 0);
+	cr_assert_eq(pcl_capture_init(&port, 1, NULL, 0), 0);
 	start("");
 	for (i = 0; i < NFRAMES; i++)
 		loop_frame((uint16_t)(i % 2), i, 20);
@@ -316,6 +339,31 @@ Test(capture, two_queues_and_a_second_capture)
 	cr_assert_eq(pcl_capture_stop(&st), 0);
 	cr_expect_eq(st.packets, 8);
 	expect_file(8, 1, UINT32_MAX);
+}
+
+Test(capture, two_ports_one_file)
+{
+	struct pcl_capture_status st;
+	uint16_t ports[2];
+	unsigned int i;
+
+	pcl_capture_fini();
+	ports[0] = port;
+	loop_port(1);
+	ports[1] = port;
+	cr_assert_eq(pcl_capture_init(ports, 2, NULL, 0), 0);
+	start("");
+	for (i = 0; i < NFRAMES; i++) {
+		port = ports[i % 2];
+		loop_frame(0, i, 30);
+	}
+	cr_assert_eq(pcl_capture_stop(&st), 0);
+	cr_expect_eq(st.packets, 2 * NFRAMES);
+	expect_file(2 * NFRAMES, 1, UINT32_MAX);
+	/* Each frame, out and back in, on the interface of its port. */
+	for (i = 0; i < 2 * NFRAMES; i++)
+		cr_expect_eq(interface_of(i), (i / 2) % 2, "packet %u: interface %u", i,
+			     interface_of(i));
 }
 
 Test(capture, refusals)
