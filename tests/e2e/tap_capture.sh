@@ -74,7 +74,9 @@ done
 import json, sys
 s = json.loads(sys.argv[1])
 assert s["reason"] == "packets" and s["packets"] == 5 and s["filtered"] == 0, s
-assert s["matched"] == 5 + s["not_written"] and s["not_written"] > 0, s
+# Copies past the fifth are not written; how many arrive before the
+# callbacks are gone depends on the timing.
+assert s["matched"] == 5 + s["not_written"], s
 PYEOF
 n=$(tshark -r "$tmp/bound.pcapng" 2>/dev/null | wc -l)
 [ "$n" = 5 ] || fail "the 5-packet capture has $n packets"
