@@ -132,20 +132,20 @@ loop_frames(unsigned int n)
 		loop_frame(0, i, (uint16_t)(10 * i));
 }
 
-/* Waits (2 s at most) for the capture to end by itself; returns its status. */
+/* Waits (10 s at most) for the capture to end by itself; returns its status. */
 static struct pcl_capture_status
 wait_done(void)
 {
 	struct pcl_capture_status st;
 	int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 1000; i++) {
 		pcl_capture_status(&st);
 		if (st.state == PCL_CAPTURE_DONE)
 			return st;
 		usleep(10000);
 	}
-	cr_assert_fail("the capture did not end by itself within 2 s");
+	cr_assert_fail("the capture did not end by itself within 10 s");
 	return st;
 }
 
@@ -304,7 +304,8 @@ Test(capture, time_limit_ends_it)
 	int i;
 
 	start(",seconds=1");
-	for (i = 0; i < 300; i++) {
+	/* Up to 10 s: a loaded machine may run the writer late, never early. */
+	for (i = 0; i < 1000; i++) {
 		pcl_capture_status(&st);
 		if (st.state == PCL_CAPTURE_DONE)
 			break;
@@ -312,7 +313,7 @@ Test(capture, time_limit_ends_it)
 	}
 	cr_assert_eq(st.state, PCL_CAPTURE_DONE);
 	cr_expect_str_eq(st.reason, "seconds");
-	cr_expect(st.elapsed_ms >= 1000 && st.elapsed_ms < 2500, "%lu ms", st.elapsed_ms);
+	cr_expect(st.elapsed_ms >= 1000 && st.elapsed_ms < 10000, "%lu ms", st.elapsed_ms);
 	expect_file(0, 1, UINT32_MAX);
 }
 
