@@ -27,6 +27,7 @@
 #include "pcl_runtime.h"
 #include "app/pcl_app.h"
 #include "base/pcl_log.h"
+#include "ctl/pcl_capture.h"
 #include "ctl/pcl_config.h"
 #include "ctl/pcl_ctrl.h"
 #include "ctl/pcl_doc.h"
@@ -571,6 +572,8 @@ main(int argc, char **argv)
 
 	if (pcl_telemetry_register(srv.workers, srv.n, cfg, &ctl.rates, ctl.lb) != 0)
 		PCL_LOG(WARNING, "telemetry commands not registered");
+	if (pcl_capture_init(srv.ports, srv.nports, srv.workers, srv.n) != 0)
+		PCL_LOG(WARNING, "capture command not registered");
 	if (cfg->prom_port != 0) {
 		rc = pcl_prom_start(&prom, cfg->prom_addr, cfg->prom_port, srv.workers, srv.n,
 				    ctl.lb);
@@ -606,6 +609,7 @@ main(int argc, char **argv)
 	else
 		status = run_workers(&srv);
 
+	pcl_capture_fini();
 	pcl_prom_stop(&prom);
 	pcl_ctrl_stop(&ctl);
 	pcl_ctrl_totals(srv.workers, srv.n, &tot);

@@ -19,8 +19,10 @@
 #   3. cps-gen --search against portcullis and against Linux + nginx, each
 #      behind the same veth pair that cps-gen drives with net_af_packet, 1
 #      server core;
-#   4. wrk (a kernel client, Connection: close) against portcullis on net_tap
-#      and against nginx on the namespace's loopback;
+#   4. wrk (a kernel client, Connection: close) against portcullis on
+#      net_af_xdp behind a veth pair (the fastest kernel-facing link;
+#      bench/links.sh compares net_tap, net_af_packet and net_af_xdp) and
+#      against nginx on the namespace's loopback;
 #   5. a SYN flood from cps-gen during normal connections, over net_memif.
 # Each search row says which side was the limit at the rate above its
 # result: the server (or the link) when cps-gen had cycles to spare, else
@@ -29,7 +31,7 @@
 # Servers and nginx run on core 0, the generators on core 1.
 set -euo pipefail
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 secs=5 step=2
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
@@ -48,9 +50,9 @@ for v in "d $secs" "s $step"; do
 		{ echo "run.sh: -$1: '$2' is not a number of seconds in 1..60" >&2; exit 2; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (namespaces, DPDK devices)" >&2; exit 1; }
-for tool in nginx wrk ip timeout meson ninja; do
+for tool in nginx wrk ethtool ip timeout meson ninja; do
 	command -v $tool >/dev/null ||
-		{ echo "run.sh: $tool is missing (apt-get install nginx-light wrk, or dpdk-scripts/install-deps.sh)" >&2; exit 1; }
+		{ echo "run.sh: $tool is missing (apt-get install nginx-light wrk ethtool, or dpdk-scripts/install-deps.sh)" >&2; exit 1; }
 done
 
 B=$PCL_ROOT/build
@@ -209,15 +211,21 @@ print(f'{$ticks / $(getconf CLK_TCK) * $ghz * 1e9 / max(g[\"completed\"], 1):.0f
 row "GET + client close" "Linux + nginx, 1 worker" "veth, af_packet" "$tmp/vn.json" "$ncyc"
 
 echo "== wrk, Connection: close" >&2
-server wt '0@0,1@0' net_tap0,iface=pclb0 --addr 198.18.2.2/24
-pcl_tap_up "$ns" pclb0 198.18.2.1/24
+# A veth pair of its own; the kernel's end fills in its TCP checksums, which
+# it would otherwise leave to an offload, and portcullis would drop.
+ip -n "$ns" link add wk type veth peer name wd
+ip -n "$ns" link set wd up
+ip -n "$ns" link set wk up
+ip netns exec "$ns" ethtool -K wk tx off >/dev/null
+server wt '0@0,1@0' net_af_xdp0,iface=wd --addr 198.18.2.2/24
+ip -n "$ns" addr add 198.18.2.1/24 dev wk
 wrk_row() {
 	local out=$tmp/wrk-$1.txt
 	ip netns exec "$ns" timeout $((secs + 30)) taskset -c 1 wrk -t1 -c50 -d"${secs}s" \
 		-H 'Connection: close' "$3" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
 	rows+=("| wrk -c50, Connection: close | $2 | $4 | $(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out") | $(awk '/Non-2xx|Socket errors/ { e = e $0 } END { print (e ? e : 0) }' "$out") failed | - | - | - | - |")
 }
-wrk_row pcl "portcullis, 1 worker" http://198.18.2.2/ "kernel client, net_tap"
+wrk_row pcl "portcullis, 1 worker" http://198.18.2.2/ "kernel client, veth, af_xdp"
 pcl_server_stop
 wrk_row ngx "Linux + nginx, 1 worker" http://127.0.0.1/ "kernel client, loopback"
 kill "$ngx" 2>/dev/null || true

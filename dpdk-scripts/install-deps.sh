@@ -7,11 +7,13 @@ pkgs=(
 	# build
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk dpdk-dev libjemalloc-dev libcriterion-dev libsodium-dev libinih-dev libmicrohttpd-dev libjansson-dev
+	libpcap-dev # capture filters: pcap_compile, then rte_bpf_convert
 	clang-format clang
 	# tests and demos
 	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3 prometheus valgrind
-	# benchmarks (bench/run.sh)
-	nginx-light wrk
+	# benchmarks (bench/run.sh, bench/links.sh); ethtool turns off checksum
+	# offload on a veth a DPDK driver faces (bench/links.sh says why)
+	nginx-light wrk ethtool
 )
 
 usage() {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The quick start: install, build, and run the demo (tap-demo.sh): portcullis
-# on a net_tap device inside the network namespace pcl-demo with
-# conf/portcullis.conf, a kernel client (curl) getting answers, and serving
-# until Ctrl-C.
+# behind a veth pair (net_af_xdp) inside the network namespace pcl-demo
+# with conf/portcullis.conf, a kernel client (curl) getting answers, and
+# serving until Ctrl-C.
 set -euo pipefail
 
 usage() {
@@ -11,11 +11,11 @@ usage: $0 [-h] [--for SECONDS]
 
 As root on Debian 12: installs what is missing (install-deps.sh), builds
 (build/), then runs tap-demo.sh --keep: creates the network namespace
-pcl-demo, runs build/app/portcullis there on a tap device with
-conf/portcullis.conf (198.18.0.2/24, HTTP on port 80; the kernel side of the
-tap, pcl0, gets 198.18.0.1/24), shows curl getting answers and the server's
-counters, and serves until Ctrl-C, which prints the final totals and removes
-the namespace.
+pcl-demo, runs build/app/portcullis there behind a veth pair (net_af_xdp)
+with conf/portcullis.conf (198.18.0.2/24, HTTP on port 80; the kernel's end
+of the pair, pcl0, gets 198.18.0.1/24), shows curl getting answers and the
+server's counters, and serves until Ctrl-C, which prints the final totals
+and removes the namespace.
 
   --for SECONDS   stop by itself after SECONDS of serving (unattended runs);
                   the environment variable QUICKSTART_SECONDS does the same
