@@ -27,25 +27,18 @@ pb(struct pcl_conn *c)
 	return (struct pcl_probe *)c;
 }
 
-static inline const struct pcl_service *
-service_of(const struct pcl_tcp *e, const struct pcl_probe *p)
-{
-	return e->listeners->l[p->listener].app_data;
-}
-
 static inline struct pcl_check_sched *
 sched(const struct pcl_tcp *e, const struct pcl_probe *p)
 {
-	return &service_of(e, p)->all->check[p->service][p->backend];
+	return &pcl_service_of(e, p->listener)->all->check[p->service][p->backend];
 }
 
 /* The check's end: its result in worker 0's counters, its entry freed. */
 static void
 finish(struct pcl_tcp *e, struct pcl_probe *p, bool ok)
 {
-	const struct pcl_service *svc = service_of(e, p);
 	struct pcl_backend_stats *bs =
-		pcl_backend_stats(svc->all->stats[e->lcore], svc->index, p->backend);
+		pcl_backend_stats_here(e, pcl_service_of(e, p->listener), p->backend);
 
 	pcl_stat_add(ok ? &bs->checks_ok : &bs->checks_failed, 1);
 	sched(e, p)->running = false;
@@ -60,7 +53,7 @@ static int
 emit(struct pcl_tcp *e, struct pcl_probe *p, struct rte_mbuf *m, uint32_t seq, uint8_t flags,
      uint16_t paylen)
 {
-	const struct pcl_service *svc = service_of(e, p);
+	const struct pcl_service *svc = pcl_service_of(e, p->listener);
 	const struct pcl_backend *b = &svc->backends[p->backend];
 	uint8_t opts[4];
 	struct pcl_out_seg s = {
@@ -156,7 +149,7 @@ pcl_probe_tick(struct pcl_tcp *e, struct pcl_services *sv)
 static void
 request(struct pcl_tcp *e, struct pcl_probe *p, struct rte_mbuf *m)
 {
-	const struct pcl_service *svc = service_of(e, p);
+	const struct pcl_service *svc = pcl_service_of(e, p->listener);
 	char host[INET_ADDRSTRLEN];
 	int n;
 
@@ -208,7 +201,7 @@ void
 pcl_probe_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	struct pcl_probe *p = pb(c);
-	const struct pcl_service *svc = service_of(e, p);
+	const struct pcl_service *svc = pcl_service_of(e, p->listener);
 	bool ok;
 
 	if (s->flags & RST) {

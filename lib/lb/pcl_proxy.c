@@ -65,16 +65,14 @@ entry(struct pcl_proxy *p)
 static inline const struct pcl_service *
 service(const struct pcl_tcp *e, const struct pcl_proxy *p)
 {
-	return e->listeners->l[p->listener].app_data;
+	return pcl_service_of(e, p->listener);
 }
 
 /* This worker's counters for p's backend. */
 static inline struct pcl_backend_stats *
 bstats(const struct pcl_tcp *e, const struct pcl_proxy *p)
 {
-	const struct pcl_service *svc = service(e, p);
-
-	return pcl_backend_stats(svc->all->stats[e->lcore], svc->index, p->backend);
+	return pcl_backend_stats_here(e, service(e, p), p->backend);
 }
 
 static inline void

@@ -254,6 +254,20 @@ pcl_backend_stats(struct pcl_backend_stats *lcore, unsigned int s, unsigned int 
 	return &lcore[s * PCL_MAX_BACKENDS + b];
 }
 
+/* The service of an engine entry's listener (a proxied connection's, a health check's). */
+static inline const struct pcl_service *
+pcl_service_of(const struct pcl_tcp *e, uint8_t listener)
+{
+	return e->listeners->l[listener].app_data;
+}
+
+/* This worker's counters for backend b of svc. */
+static inline struct pcl_backend_stats *
+pcl_backend_stats_here(const struct pcl_tcp *e, const struct pcl_service *svc, uint16_t b)
+{
+	return pcl_backend_stats(svc->all->stats[e->lcore], svc->index, b);
+}
+
 /* The service's table as the workers read it. */
 static inline const uint16_t *
 pcl_service_table(const struct pcl_service *svc)
