@@ -940,14 +940,15 @@ rtt_measure(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s)
 
 /*
  * Three duplicate ACKs, or SACK blocks showing a loss: fast retransmit and
- * recovery until snd_max is acknowledged. With a scoreboard, RFC 6675:
- * cwnd = ssthresh and output resends the holes as the pipe drains. Without,
- * RFC 6582: the head now, cwnd inflated by the three segments that left.
+ * recovery until snd_max is acknowledged. The head is resent at once. With
+ * a scoreboard, RFC 6675: cwnd = ssthresh and output resends the other
+ * holes as the pipe drains. Without, RFC 6582: cwnd inflated by the three
+ * segments that left.
  */
 static __rte_noinline void
 recovery_enter(struct pcl_tcp *e, struct pcl_conn *c)
 {
-	uint32_t smss = pcl_cc_smss(c);
+	uint32_t smss = pcl_cc_smss(c), n;
 
 	COUNT(e, recoveries);
 	pcl_cc_loss(c, c->snd_max - c->snd_una);
@@ -955,12 +956,13 @@ recovery_enter(struct pcl_tcp *e, struct pcl_conn *c)
 	c->cc = (uint8_t)((c->cc & ~PCL_CC_STATE) | PCL_CC_RECOVERY);
 	if ((c->flags & PCL_CF_SACK) && board_get(e, c) == NULL)
 		COUNT(e, sack_boards_empty);
+	/* The head goes now, whatever the pipe (RFC 6675 5 step 4.3, RFC 6582 3.2 step 2). */
+	n = resend(e, c, c->snd_una, smss);
 	if (c->sack != 0) {
 		c->cwnd = c->ssthresh;
-		board(e, c)->high_rxt = c->snd_una;
+		board(e, c)->high_rxt = c->snd_una + n;
 	} else {
 		c->cwnd = c->ssthresh + 3 * smss;
-		resend(e, c, c->snd_una, smss);
 	}
 }
 
