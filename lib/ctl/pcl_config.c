@@ -160,7 +160,7 @@ static const struct key_desc keys[] = {
 	    "initial retransmission timeout, until the first RTT sample"),
 	U32("timers", "rto_min_ms", tcp.rto_min_ms, 10, 60000, "ms",
 	    "floor of the retransmission timeout computed from RTT samples (RFC 6298: 1000, "
-	    "Linux: 200), or timers.rto_ms when that is lower; not above timers.rto_max_ms"),
+	    "Linux: 200), or timers.rto_ms when that is lower"),
 	U32("timers", "rto_max_ms", tcp.rto_max_ms, 10, 600000, "ms",
 	    "largest retransmission timeout after backoff; not below timers.rto_ms"),
 	U32("timers", "synack_retries", tcp.synack_retries, 0, 16, "retransmissions",
@@ -1066,21 +1066,6 @@ finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, cha
 	return 0;
 }
 
-/* Whether timers.HI (vhi) is below timers.LO (vlo), which err then says. */
-static bool
-timer_below(const struct pcl_config *c, const char *hi, uint32_t vhi, const char *lo, uint32_t vlo,
-	    char *err, size_t errlen)
-{
-	char where[256];
-
-	if (vhi >= vlo)
-		return false;
-	snprintf(err, errlen, "%stimers.%s: %u is below timers.%s %u",
-		 at(c, line_of(c, "timers", hi), line_of(c, "timers", lo), where, sizeof(where)),
-		 hi, vhi, lo, vlo);
-	return true;
-}
-
 int
 pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 {
@@ -1092,10 +1077,13 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
 		return -EINVAL;
 	}
-	if (timer_below(c, "rto_max_ms", c->tcp.rto_max_ms, "rto_ms", c->tcp.rto_ms, err, errlen) ||
-	    timer_below(c, "rto_max_ms", c->tcp.rto_max_ms, "rto_min_ms", c->tcp.rto_min_ms, err,
-			errlen))
+	if (c->tcp.rto_max_ms < c->tcp.rto_ms) {
+		snprintf(err, errlen, "%stimers.rto_max_ms: %u is below timers.rto_ms %u",
+			 at(c, line_of(c, "timers", "rto_max_ms"), line_of(c, "timers", "rto_ms"),
+			    where, sizeof(where)),
+			 c->tcp.rto_max_ms, c->tcp.rto_ms);
 		return -EINVAL;
+	}
 	/* Held segments are received mbufs: the pool must keep enough to receive. */
 	if (c->tcp.held > c->port.mbufs / 2) {
 		snprintf(err, errlen, "%stables.held: %u exceeds half of port.mbufs %u",

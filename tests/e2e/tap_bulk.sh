@@ -19,7 +19,7 @@ set -euo pipefail
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
-pcl_e2e_begin tun ab
+pcl_e2e_begin tun ab ping
 
 ns=pcl-e2e-bulk-$$
 n=${PCL_BULK_N:-200}
@@ -40,6 +40,8 @@ PCL_SERVER_STDERR=$tmp/server.err pcl_server_start "$ns" "$tmp/server.out" \
 	-- -c "$tmp/bulk.conf"
 pcl_tap_up "$ns" pcl0 198.18.0.1/24 || fail "tap pcl0 did not come up"
 
+# The kernel learns our MAC first: ab gives up on a connection whose ARP fails.
+ip netns exec "$ns" timeout 10 ping -c 1 -W 5 "$SRV" >/dev/null || fail "ping $SRV"
 ip netns exec "$ns" timeout 120 ab -n "$n" -c 10 -s 30 "http://$SRV/" >"$tmp/ab.txt" 2>&1 ||
 	{ cat "$tmp/ab.txt"; fail "ab exit"; }
 grep -Eq "^Complete requests: +$n\$" "$tmp/ab.txt" && grep -Eq '^Failed requests: +0$' "$tmp/ab.txt" ||
