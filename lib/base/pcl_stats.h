@@ -94,6 +94,12 @@ enum pcl_drop {
 	X(challenge_acks_limited, "challenge ACKs suppressed by the rate limit")                   \
 	X(dup_acks_tx, "duplicate ACKs sent for unacceptable segments")                            \
 	X(rexmits, "segments retransmitted (SYN-ACK, data, FIN)")                                  \
+	X(rto_timeouts, "retransmission timeouts with data or a FIN in flight (cwnd to one segment)") \
+	X(recoveries, "fast recoveries entered: three duplicate ACKs, or SACK blocks showing a loss") \
+	X(fast_rexmits, "segments resent in fast recovery, before the timer")                     \
+	X(sack_boards_empty,                                                                       \
+	  "recoveries of SACK connections without a scoreboard (pool empty): NewReno instead")     \
+	X(cwnd_restarts, "congestion windows back to the initial one after idling longer than the RTO") \
 	X(data_rx_bytes, "TCP payload bytes delivered to the application")                         \
 	X(data_tx_bytes, "TCP payload bytes sent, retransmissions included")                       \
 	X(http_requests, "HTTP requests answered")                                                 \

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 
 #include "net/pcl_opt.h"
 
@@ -64,6 +65,20 @@ pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o)
 				return -EINVAL;
 			o->present |= PCL_OPTF_SACKOK;
 			break;
+		case PCL_OPT_SACK: {
+			unsigned int k, nb = RTE_MIN((olen - 2u) / 8, (unsigned int)PCL_SACK_MAX_BLOCKS);
+
+			/* As Linux: a SACK option of an impossible length is ignored, not fatal. */
+			if (olen < 10 || (olen - 2u) % 8 != 0)
+				break;
+			for (k = 0; k < nb; k++) {
+				o->sack[k].left = get32(p + i + 2 + 8 * k);
+				o->sack[k].right = get32(p + i + 6 + 8 * k);
+			}
+			o->nsack = (uint8_t)nb;
+			o->present |= PCL_OPTF_SACK;
+			break;
+		}
 		case PCL_OPT_TS:
 			if (olen != 10)
 				return -EINVAL;

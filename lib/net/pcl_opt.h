@@ -18,17 +18,33 @@
 #define PCL_OPTF_WS     0x02
 #define PCL_OPTF_SACKOK 0x04
 #define PCL_OPTF_TS     0x08
+#define PCL_OPTF_SACK   0x10 /* SACK blocks (RFC 2018): nsack of them in sack[] */
 
 /* RFC 7323 2.3: a shift above 14 is treated as 14. */
 #define PCL_WS_MAX 14
 
-/* The options of one received segment, in host byte order. */
+/* RFC 2018 3: at most 4 blocks fit the 40 option bytes. */
+#define PCL_SACK_MAX_BLOCKS 4
+
+/* One SACK block: the peer holds [left, right). */
+struct pcl_sack_blk {
+	uint32_t left;
+	uint32_t right;
+};
+
+/*
+ * The options of one received segment, in host byte order. nsack and sack[]
+ * are written only with PCL_OPTF_SACK, so a segment without them costs no
+ * stores there.
+ */
 struct pcl_opts {
 	uint8_t present;
 	uint8_t wscale;
 	uint16_t mss;
 	uint32_t tsval;
 	uint32_t tsecr;
+	uint8_t nsack;
+	struct pcl_sack_blk sack[PCL_SACK_MAX_BLOCKS];
 };
 
 /*

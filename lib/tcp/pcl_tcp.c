@@ -9,8 +9,12 @@
  *    traffic rarely reorders, and a queue would double the entry size.
  *  - Every in-order segment with data or FIN is acknowledged at once (no
  *    delayed ACK); an answer from the app carries the ACK.
- *  - Retransmission is go-back-N from snd_una with a fixed initial RTO and
- *    exponential backoff; short connections never collect RTT samples.
+ *  - What we send is paced by NewReno congestion control (RFC 5681, 6928)
+ *    and the peer's window; the RTO comes from RTT samples (RFC 6298, from
+ *    timestamps or Karn-timed segments). Losses are repaired by fast
+ *    retransmit and recovery: RFC 6675 from a SACK scoreboard lent by a
+ *    per-worker pool, RFC 6582 NewReno without one; a timeout goes back to
+ *    snd_una with one segment. docs/congestion.md says why.
  *  - One timer per connection. Each state says what it means (the state
  *    list in pcl_conn.h) and has its own handler for segments and for the
  *    timer (the table at the end of this file); a live entry always has its
@@ -24,6 +28,7 @@
 
 #include "base/pcl_log.h"
 #include "net/pcl_out.h"
+#include "tcp/pcl_cc.h"
 #include "tcp/pcl_cookie.h"
 #include "tcp/pcl_seq.h"
 #include "tcp/pcl_sndq.h"
@@ -104,6 +109,52 @@ static inline uint32_t
 idle_ms(const struct pcl_tcp *e)
 {
 	return e->conf->idle_timeout_ms ? e->conf->idle_timeout_ms : PCL_IDLE_NEVER_MS;
+}
+
+/*
+ * The retransmission timeout now (RFC 6298 with backoff; pcl_cc.h). A
+ * configuration that starts below the floor wants quick timers: its
+ * initial RTO is the floor then.
+ */
+static inline uint32_t
+rto(const struct pcl_tcp *e, const struct pcl_conn *c)
+{
+	const struct pcl_tcp_conf *conf = e->conf;
+
+	return pcl_cc_rto(c, conf->rto_ms, e->rto_floor_ms, conf->rto_max_ms);
+}
+
+/* ---- SACK scoreboards: lent by the worker's pool while a connection needs one ---- */
+
+static inline struct pcl_sack *
+board(const struct pcl_tcp *e, const struct pcl_conn *c)
+{
+	return &e->sacks[c->sack - 1u];
+}
+
+/* c's scoreboard, taken from the pool when it has none; NULL when the pool is empty. */
+static struct pcl_sack *
+board_get(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	uint32_t i;
+
+	if (c->sack != 0)
+		return board(e, c);
+	i = pcl_pool_get(&e->sack_pool);
+	if (i == PCL_POOL_EMPTY)
+		return NULL;
+	c->sack = (uint16_t)(i + 1);
+	pcl_sack_reset(&e->sacks[i], c->snd_una);
+	return &e->sacks[i];
+}
+
+static inline void
+board_put(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	if (c->sack == 0)
+		return;
+	pcl_pool_put(&e->sack_pool, c->sack - 1u);
+	c->sack = 0;
 }
 
 /* ---- segments ---- */
@@ -296,10 +347,12 @@ conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 		pcl_table_remove(&e->table, idx);
 	pcl_wheel_cancel(&e->wheel, idx);
 	/* A proxied entry lays out its own fields: no send queue, a second key. */
-	if (pcl_tcp_proxied(c->state))
+	if (pcl_tcp_proxied(c->state)) {
 		pcl_table_remove(&e->btable, idx);
-	else
+	} else {
 		pcl_sndq_free(c);
+		board_put(e, c);
+	}
 	/* A free entry counts in no gauge. */
 	pcl_stat_add(&e->by_state[c->state], (uint64_t)-1);
 	c->state = PCL_TCP_CLOSED;
@@ -463,7 +516,7 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 		c->snd_wscale = o->wscale;
 		c->rcv_wscale = (uint8_t)conf->wscale;
 	}
-	c->rto_ms = conf->rto_ms;
+	pcl_cc_init(c, isn + 1);
 	c->last_ms = e->now_ms;
 	c->peer_mac = pcl_out_peer_mac(m);
 	c->ifx = s->ifx;
@@ -489,7 +542,7 @@ syn_open(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t
 	if (c == NULL)
 		return;
 	c->flags |= PCL_CF_RTO;
-	arm(e, c, c->rto_ms);
+	arm(e, c, rto(e, c));
 	send_synack(e, c, m);
 }
 
@@ -650,23 +703,90 @@ fin_pending(const struct pcl_conn *c)
 	       c->state == PCL_TCP_LAST_ACK;
 }
 
-/* Counts a segment that starts below snd_max as a retransmission. */
+/*
+ * Counts a segment that starts below snd_max as a retransmission; one that
+ * starts at it may be timed for an RTT sample (Karn: never a resent one).
+ */
 static inline void
 sent(struct pcl_tcp *e, struct pcl_conn *c, uint32_t seqlen)
 {
-	if (pcl_seq_lt(c->snd_nxt, c->snd_max))
+	if (pcl_seq_lt(c->snd_nxt, c->snd_max)) {
 		COUNT(e, rexmits);
+	} else if (!(c->flags & PCL_CF_TS) && !(c->cc & PCL_CC_TIMING)) {
+		c->rtt_seq = c->snd_nxt + seqlen;
+		c->rtt_ms = e->now_ms;
+		c->cc |= PCL_CC_TIMING;
+	}
 	c->snd_nxt += seqlen;
 }
 
 /*
- * Sends what the window allows from snd_nxt: queued data in MSS-sized
- * segments, then the FIN (on the last data segment when it fits). With
- * probe set, one segment goes out even into a zero window. Returns the
- * number of segments sent.
+ * Resends up to len bytes of c from seq (below snd_max), with our FIN when
+ * they reach it: a hole fast recovery repairs, outside output's walk from
+ * snd_nxt. Returns the sequence space resent; 0 when no mbuf was had.
+ */
+static uint32_t
+resend(struct pcl_tcp *e, struct pcl_conn *c, uint32_t seq, uint32_t len)
+{
+	uint32_t data_end = c->snd_una + c->sndq_len;
+	uint32_t n = pcl_seq_lt(seq, data_end) ? RTE_MIN(len, data_end - seq) : 0;
+	uint8_t flags = ACK;
+
+	if (seq + n == data_end) {
+		flags |= PSH;
+		if (c->flags & PCL_CF_FIN_SENT)
+			flags |= FIN;
+	}
+	if ((n == 0 && !(flags & FIN)) || send_seg(e, c, NULL, seq, flags, n) != 0)
+		return 0;
+	COUNT(e, rexmits);
+	COUNT(e, fast_rexmits);
+	c->cc &= (uint8_t)~PCL_CC_TIMING; /* Karn: the timed segment's ACK is now ambiguous */
+	return n + !!(flags & FIN);
+}
+
+/*
+ * SACK recovery (RFC 6675 5, step C): resends what the scoreboard says is
+ * lost, lowest first, while the pipe leaves a segment's room in cwnd and
+ * the peer's window takes it. Returns the room left for new data.
+ */
+static uint32_t
+sack_resend(struct pcl_tcp *e, struct pcl_conn *c, uint32_t wnd_end)
+{
+	struct pcl_sack *sb = board(e, c);
+	uint32_t smss = pcl_cc_smss(c);
+	uint32_t lost = pcl_sack_lost_edge(sb, c->snd_una, smss);
+	uint32_t pipe, seq, len, n;
+
+	/* Recovery began because the head is lost (RFC 6675 5, step 4.3). */
+	if (pcl_seq_lt(lost, c->snd_una + smss))
+		lost = c->snd_una + smss;
+	if (pcl_seq_gt(lost, c->snd_max))
+		lost = c->snd_max;
+	pipe = pcl_sack_pipe(sb, c->snd_una, c->snd_max, lost);
+	while (pipe + smss <= c->cwnd &&
+	       pcl_sack_next_hole(sb, pcl_seq_gt(sb->high_rxt, c->snd_una) ? sb->high_rxt : c->snd_una,
+				  lost, &seq, &len) &&
+	       pcl_seq_lt(seq, wnd_end)) {
+		n = resend(e, c, seq, RTE_MIN(RTE_MIN(len, smss), wnd_end - seq));
+		if (n == 0)
+			break;
+		sb->high_rxt = seq + n;
+		pipe += n;
+	}
+	return c->cwnd > pipe ? c->cwnd - pipe : 0;
+}
+
+/*
+ * Sends what the windows allow from snd_nxt: queued data in MSS-sized
+ * segments, then the FIN (on the last data segment when it fits). The
+ * peer's window may cut a segment short; the congestion window sends whole
+ * segments only. In SACK recovery the lost holes go first. With probe set,
+ * one segment goes out even into a zero window. Returns the number of
+ * segments sent from snd_nxt.
  *
  * Leaves the retransmission timer armed while anything is unacknowledged,
- * held back by the window (the persist timer), or could not be sent for
+ * held back by a window (the persist timer), or could not be sent for
  * want of an mbuf (the FIN included): a later attempt is always due.
  */
 static unsigned int
@@ -674,18 +794,22 @@ output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 {
 	uint32_t data_end = c->snd_una + c->sndq_len;
 	uint32_t wnd_end = c->snd_una + c->snd_wnd;
-	uint32_t seg_max = c->mss - (c->flags & PCL_CF_TS ? PCL_OPT_TS_LEN : 0);
+	uint32_t cwnd_end = c->snd_una + c->cwnd;
+	uint32_t seg_max = pcl_cc_smss(c);
 	bool fin = fin_pending(c);
 	unsigned int n = 0;
 
+	if (unlikely((c->cc & PCL_CC_STATE) == PCL_CC_RECOVERY) && c->sack != 0)
+		cwnd_end = c->snd_nxt + sack_resend(e, c, wnd_end);
 	while (pcl_seq_lt(c->snd_nxt, data_end)) {
 		uint32_t win = pcl_seq_gt(wnd_end, c->snd_nxt) ? wnd_end - c->snd_nxt : 0;
-		uint32_t len;
+		uint32_t room = pcl_seq_gt(cwnd_end, c->snd_nxt) ? cwnd_end - c->snd_nxt : 0;
+		uint32_t len = RTE_MIN(data_end - c->snd_nxt, seg_max);
 		uint8_t flags = ACK;
 
-		if (win == 0 && !(probe && n == 0))
+		if ((win == 0 || room < len) && !(probe && n == 0))
 			break;
-		len = RTE_MIN(RTE_MIN(data_end - c->snd_nxt, seg_max), RTE_MAX(win, 1u));
+		len = RTE_MIN(len, RTE_MAX(win, 1u));
 		if (c->snd_nxt + len == data_end) {
 			flags |= PSH;
 			if (fin)
@@ -708,7 +832,7 @@ output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 	    (c->snd_max != c->snd_una || pcl_seq_lt(c->snd_nxt, data_end) ||
 	     (fin && c->snd_nxt != data_end + 1))) {
 		c->flags |= PCL_CF_RTO;
-		arm(e, c, c->rto_ms);
+		arm(e, c, rto(e, c));
 	}
 	return n;
 }
@@ -797,23 +921,153 @@ first_checks(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 	return true;
 }
 
-/* The peer acknowledged new data (snd_una < ack <= snd_max). */
-static void
-ack_advance(struct pcl_tcp *e, struct pcl_conn *c, uint32_t ack)
+/* An RTT sample from an ACK of new data: its timestamp echo, else the timed segment. */
+static inline void
+rtt_measure(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s)
 {
-	pcl_sndq_trim(c, RTE_MIN(ack - c->snd_una, c->sndq_len));
+	uint32_t r;
+
+	if (c->flags & PCL_CF_TS) {
+		if (!(s->opts.present & PCL_OPTF_TS))
+			return;
+		/* RFC 7323 4.2; an echo from the future is no sample. */
+		r = ts_now(e, c) - s->opts.tsecr;
+		if ((int32_t)r >= 0)
+			pcl_cc_rtt_sample(c, r);
+	} else if ((c->cc & PCL_CC_TIMING) && pcl_seq_ge(s->ack, c->rtt_seq)) {
+		c->cc &= (uint8_t)~PCL_CC_TIMING;
+		pcl_cc_rtt_sample(c, e->now_ms - c->rtt_ms);
+	}
+}
+
+/*
+ * Three duplicate ACKs, or SACK blocks showing a loss: fast retransmit and
+ * recovery until snd_max is acknowledged. The head is resent at once. With
+ * a scoreboard, RFC 6675: cwnd = ssthresh and output resends the other
+ * holes as the pipe drains. Without, RFC 6582: cwnd inflated by the three
+ * segments that left.
+ */
+static __rte_noinline void
+recovery_enter(struct pcl_tcp *e, struct pcl_conn *c)
+{
+	uint32_t smss = pcl_cc_smss(c), n;
+
+	COUNT(e, recoveries);
+	pcl_cc_loss(c, c->snd_max - c->snd_una);
+	c->recover = c->snd_max;
+	c->cc = (uint8_t)((c->cc & ~PCL_CC_STATE) | PCL_CC_RECOVERY);
+	if ((c->flags & PCL_CF_SACK) && board_get(e, c) == NULL)
+		COUNT(e, sack_boards_empty);
+	/* The head goes now, whatever the pipe (RFC 6675 5 step 4.3, RFC 6582 3.2 step 2). */
+	n = resend(e, c, c->snd_una, smss);
+	if (c->sack != 0) {
+		c->cwnd = c->ssthresh;
+		board(e, c)->high_rxt = c->snd_una + n;
+	} else {
+		c->cwnd = c->ssthresh + 3 * smss;
+	}
+}
+
+/* New data acknowledged in recovery: its end (RFC 6582 3.2 step 3), or a partial ACK (step 5). */
+static void
+recovery_ack(struct pcl_tcp *e, struct pcl_conn *c, uint32_t acked)
+{
+	uint32_t smss = pcl_cc_smss(c);
+
+	if (pcl_seq_ge(c->snd_una, c->recover)) {
+		c->cc &= (uint8_t)~PCL_CC_STATE;
+		if (c->sack == 0)
+			c->cwnd = RTE_MIN(c->ssthresh,
+					  RTE_MAX(c->snd_max - c->snd_una, smss) + smss);
+		else
+			c->cwnd = c->ssthresh;
+		return;
+	}
+	if (c->sack != 0)
+		return; /* the scoreboard says what to resend next */
+	resend(e, c, c->snd_una, smss);
+	c->cwnd -= RTE_MIN(acked, c->cwnd - smss);
+	if (acked >= smss)
+		c->cwnd += smss;
+}
+
+/* The peer acknowledged new data (snd_una < s->ack <= snd_max). */
+static void
+ack_advance(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s)
+{
+	uint32_t ack = s->ack, acked = ack - c->snd_una, flight = c->snd_max - c->snd_una;
+
+	rtt_measure(e, c, s);
+	pcl_sndq_trim(c, RTE_MIN(acked, c->sndq_len));
 	c->snd_una = ack;
 	if (pcl_seq_lt(c->snd_nxt, ack))
 		c->snd_nxt = ack;
 	c->rexmits = 0;
-	c->rto_ms = e->conf->rto_ms;
+	c->dupacks = 0;
+	if (c->sack != 0)
+		pcl_sack_trim(board(e, c), ack);
+	switch (c->cc & PCL_CC_STATE) {
+	case PCL_CC_OPEN:
+		pcl_cc_ack(c, acked, flight);
+		break;
+	case PCL_CC_RECOVERY:
+		recovery_ack(e, c, acked);
+		break;
+	default:
+		/* After a timeout: slow start from one segment until recover is reached. */
+		if (pcl_seq_ge(ack, c->recover))
+			c->cc &= (uint8_t)~PCL_CC_STATE;
+		pcl_cc_ack(c, acked, flight);
+		break;
+	}
 	if (c->snd_una == c->snd_max) {
 		/* Output, which always follows, re-arms for what is still to send. */
 		c->flags &= ~PCL_CF_RTO;
 		pcl_wheel_cancel(&e->wheel, pcl_conn_idx(e, c));
 	} else {
-		arm(e, c, c->rto_ms);
+		arm(e, c, rto(e, c));
 	}
+}
+
+/*
+ * An ACK that acknowledges nothing new while data is out. A duplicate by
+ * RFC 5681 2 (no data, no SYN or FIN, the same window) or by RFC 6675 2
+ * (it SACKs new data) counts toward fast retransmit, or in NewReno recovery
+ * inflates cwnd by the segment that left.
+ */
+static void
+dup_ack(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s, uint32_t wnd, bool sacked)
+{
+	if (!sacked && (s->len != 0 || (s->flags & FIN) || wnd != c->snd_wnd))
+		return;
+	if (c->dupacks < UINT8_MAX)
+		c->dupacks++;
+	switch (c->cc & PCL_CC_STATE) {
+	case PCL_CC_OPEN:
+		/* RFC 6582 3.2 step 2 keeps NewReno from a second recovery for one window. */
+		if (c->sack != 0 ? c->dupacks >= 3 || pcl_sack_lost_edge(board(e, c), c->snd_una,
+									 pcl_cc_smss(c)) !=
+								  c->snd_una
+				 : c->dupacks >= 3 && pcl_seq_gt(c->snd_una, c->recover))
+			recovery_enter(e, c);
+		break;
+	case PCL_CC_RECOVERY:
+		if (c->sack == 0)
+			c->cwnd += pcl_cc_smss(c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The peer's SACK blocks: true when they SACK data not SACKed before. */
+static bool
+sack_input(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s)
+{
+	struct pcl_sack *sb = board_get(e, c);
+
+	return sb != NULL &&
+	       pcl_sack_add(sb, c->snd_una, c->snd_max, s->opts.sack, s->opts.nsack);
 }
 
 /* Our FIN went out and everything up to and including it is acknowledged. */
@@ -830,6 +1084,9 @@ fin_acked(const struct pcl_conn *c)
 static bool
 ack_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struct pcl_seg *s)
 {
+	bool dup, sacked = false;
+	uint32_t wnd;
+
 	if (pcl_seq_gt(s->ack, c->snd_max)) {
 		pcl_stat_add(&e->stats->drop[PCL_DROP_tcp_bad_ack], 1);
 		send_ack(e, c, m);
@@ -837,11 +1094,23 @@ ack_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struc
 	}
 	if (pcl_seq_lt(s->ack, c->snd_una))
 		return true; /* an old duplicate: nothing to learn from its ACK */
-	if (pcl_seq_gt(s->ack, c->snd_una))
-		ack_advance(e, c, s->ack);
+	wnd = (uint32_t)s->wnd << c->snd_wscale;
+	dup = s->ack == c->snd_una;
+	if (!dup)
+		ack_advance(e, c, s);
+	if (c->snd_una != c->snd_max) {
+		sacked = (s->opts.present & PCL_OPTF_SACK) && (c->flags & PCL_CF_SACK) &&
+			 sack_input(e, c, s);
+		if (dup)
+			dup_ack(e, c, s, wnd, sacked);
+	}
+	/* A scoreboard goes back to the pool once it holds nothing and recovery is over. */
+	if (unlikely(c->sack != 0) && board(e, c)->n == 0 &&
+	    (c->cc & PCL_CC_STATE) != PCL_CC_RECOVERY)
+		board_put(e, c);
 	if (pcl_seq_lt(c->snd_wl1, s->seq) ||
 	    (c->snd_wl1 == s->seq && pcl_seq_le(c->snd_wl2, s->ack))) {
-		c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
+		c->snd_wnd = wnd;
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
 	}
@@ -914,6 +1183,16 @@ after_ack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const struc
 {
 	bool need_ack;
 
+	/*
+	 * RFC 5681 4.1: after idling longer than the RTO, start again from the
+	 * initial window. No RTO is below the floor: the common case tests one
+	 * subtraction.
+	 */
+	if (unlikely(e->now_ms - c->last_ms > e->rto_floor_ms) && c->cwnd > pcl_cc_iw(c) &&
+	    c->snd_una == c->snd_max && e->now_ms - c->last_ms > rto(e, c)) {
+		c->cwnd = pcl_cc_iw(c);
+		COUNT(e, cwnd_restarts);
+	}
 	c->last_ms = e->now_ms;
 	/* RFC 7323 4.3: keep the TSval of the segment at the left window edge. */
 	if ((c->flags & PCL_CF_TS) && (s->opts.present & PCL_OPTF_TS) &&
@@ -985,7 +1264,6 @@ syn_rcvd_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const 
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
 	c->rexmits = 0;
-	c->rto_ms = e->conf->rto_ms;
 	c->flags &= ~PCL_CF_RTO;
 	pcl_wheel_cancel(&e->wheel, pcl_conn_idx(e, c));
 	after_ack(e, c, m, s);
@@ -1069,13 +1347,6 @@ time_wait_input(struct pcl_tcp *e, uint32_t i, struct rte_mbuf *m, const struct 
 
 /* ---- timers ---- */
 
-static inline void
-backoff(const struct pcl_tcp *e, struct pcl_conn *c)
-{
-	c->rexmits++;
-	c->rto_ms = RTE_MIN(c->rto_ms * 2, e->conf->rto_max_ms);
-}
-
 static void
 synack_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 {
@@ -1083,21 +1354,42 @@ synack_timeout(struct pcl_tcp *e, struct pcl_conn *c)
 		conn_close(e, c, CLOSE_RETRIES);
 		return;
 	}
-	backoff(e, c);
+	c->rexmits++;
 	COUNT(e, rexmits);
 	send_synack(e, c, NULL);
-	arm(e, c, c->rto_ms);
+	arm(e, c, rto(e, c));
 }
 
-/* Goes back to the oldest unacknowledged byte; output re-arms the timer. */
+/*
+ * Goes back to the oldest unacknowledged byte; output re-arms the timer.
+ * With data or a FIN in flight it is a loss (RFC 5681 3.1, RFC 6675 5.1):
+ * recovery ends, slow start from one segment until what was sent is
+ * acknowledged, ssthresh halved on the first timeout of a series only.
+ * With nothing in flight it is a zero-window probe, and a zero window
+ * leaves the congestion state alone: the peer is slow, not the network.
+ */
 static void
 retransmit(struct pcl_tcp *e, struct pcl_conn *c)
 {
+	uint32_t flight = c->snd_max - c->snd_una;
+
 	if (c->rexmits >= e->conf->retries) {
 		conn_close(e, c, CLOSE_RETRIES);
 		return;
 	}
-	backoff(e, c);
+	if (flight != 0) {
+		if (c->snd_wnd != 0) {
+			COUNT(e, rto_timeouts);
+			if (c->rexmits == 0)
+				pcl_cc_loss(c, flight);
+			c->cwnd = pcl_cc_smss(c);
+		}
+		c->cc = (uint8_t)((c->cc & ~(PCL_CC_STATE | PCL_CC_TIMING)) | PCL_CC_LOSS);
+		c->recover = c->snd_max;
+		c->dupacks = 0;
+		board_put(e, c);
+	}
+	c->rexmits++;
 	c->snd_nxt = c->snd_una;
 	c->flags &= ~PCL_CF_RTO;
 	output(e, c, true);
@@ -1238,8 +1530,15 @@ pcl_tcp_timers(struct pcl_tcp *e)
 
 /* How the engine's one allocation is laid out. */
 struct layout {
-	uint64_t conns, pool, table, wheel, tw, total;
+	uint64_t conns, pool, table, wheel, tw, sacks, sack_pool, total;
 };
+
+/* SACK scoreboards: a share of the entries, indexed by 16 bits in an entry. */
+static inline uint32_t
+nsacks(const struct pcl_tcp_conf *conf)
+{
+	return RTE_MIN(RTE_MIN(conf->conns, RTE_MAX(conf->conns / PCL_SACK_SHARE, 64u)), 65535u);
+}
 
 /* Buckets of each connection table: a power of two, one per entry at least. */
 static inline uint32_t
@@ -1259,8 +1558,10 @@ layout(const struct pcl_tcp_conf *conf)
 	/* Two tables: by the client-side tuple, and proxied connections by the backend-side one. */
 	l.table = 2 * RTE_ALIGN_CEIL(pcl_table_memsize(nbuckets(conf)), RTE_CACHE_LINE_SIZE);
 	l.wheel = RTE_ALIGN_CEIL(pcl_wheel_memsize(PCL_WHEEL_SLOTS), RTE_CACHE_LINE_SIZE);
-	l.tw = pcl_tw_memsize(conf->time_wait, tw_life(conf));
-	l.total = l.conns + l.pool + l.table + l.wheel + l.tw;
+	l.tw = RTE_ALIGN_CEIL(pcl_tw_memsize(conf->time_wait, tw_life(conf)), RTE_CACHE_LINE_SIZE);
+	l.sacks = (uint64_t)nsacks(conf) * sizeof(struct pcl_sack);
+	l.sack_pool = pcl_pool_memsize(nsacks(conf));
+	l.total = l.conns + l.pool + l.table + l.wheel + l.tw + l.sacks + l.sack_pool;
 	return l;
 }
 
@@ -1297,6 +1598,7 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 	e->mp = env->mp;
 	e->stats = env->stats;
 	e->lcore = env->lcore;
+	e->rto_floor_ms = RTE_MIN(env->conf->rto_min_ms, env->conf->rto_ms);
 	pcl_tcp_clock(e, now_us);
 
 	for (i = 0; i < nconns; i++)
@@ -1316,6 +1618,10 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 		       e->now_tick);
 	mem += l.wheel;
 	pcl_tw_init(&e->tw, mem, env->conf->time_wait, tw_life(env->conf));
+	mem += l.tw;
+	e->sacks = (struct pcl_sack *)mem;
+	mem += l.sacks;
+	pcl_pool_init(&e->sack_pool, mem, nsacks(env->conf));
 	return 0;
 }
 

@@ -16,9 +16,13 @@
 #include "tcp/pcl_conn.h"
 #include "tcp/pcl_isn.h"
 #include "tcp/pcl_pool.h"
+#include "tcp/pcl_sack.h"
 #include "tcp/pcl_table.h"
 #include "tcp/pcl_timer.h"
 #include "tcp/pcl_tw.h"
+
+/* SACK scoreboards per worker: one per this many entries, within [64, 65535]. */
+#define PCL_SACK_SHARE 16
 
 /* Timer wheel: 10 ms ticks, 8192 slots = 82 s, longer than 2 MSL by default. */
 #define PCL_TICK_MS      10
@@ -50,7 +54,8 @@ struct pcl_tcp_conf {
 	uint32_t cookie_threshold;    /* auto: half-open entries that switch cookies on */
 	uint32_t msl_ms;
 	uint32_t time_wait_ms; /* 0: 2 MSL */
-	uint32_t rto_ms;
+	uint32_t rto_ms;     /* initial: before the first RTT sample */
+	uint32_t rto_min_ms; /* floor of the RTO from RTT samples (RFC 6298 2.4) */
 	uint32_t rto_max_ms;
 	uint32_t synack_retries;
 	uint32_t retries;
@@ -142,6 +147,8 @@ struct pcl_tcp {
 	struct pcl_pool pool;
 	struct pcl_wheel wheel;
 	struct pcl_tw tw;         /* TIME_WAIT records */
+	struct pcl_sack *sacks;   /* SACK scoreboards, lent to connections (pcl_sack.h) */
+	struct pcl_pool sack_pool;
 	struct pcl_secret tw_key; /* for their tuple fingerprints */
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;
@@ -151,6 +158,7 @@ struct pcl_tcp {
 	struct rte_mempool *mp;
 	struct pcl_stats *stats;
 
+	uint32_t rto_floor_ms;    /* no RTO is lower: timers.rto_min_ms, or rto_ms if lower */
 	uint32_t half_open;       /* entries in SYN_RCVD */
 	bool cookie_on;           /* auto mode: answering SYNs with cookies */
 	uint64_t cookie_until_us; /* cookies we sent are valid until then */

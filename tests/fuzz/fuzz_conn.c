@@ -4,15 +4,19 @@
  * can walk connections through every state. The input is a list of records,
  * each [op][len: 2 bytes, big endian][len bytes]:
  *
- *   op % 4 == 0  a raw frame of len bytes
- *   op % 4 == 1  the clock moves on by len * 10 ms (no bytes follow)
- *   op % 4 == 2  a segment from client port 40000, built from the bytes:
+ *   op % 8 == 0  a raw frame of len bytes
+ *   op % 8 == 1  the clock moves on by len * 10 ms (no bytes follow)
+ *   op % 8 == 2  a segment from client port 40000, built from the bytes:
  *                flags, seq - client ISN (4), ack - server ISN (4), window (2),
  *                option length (1, at most 40), options, payload
- *   op % 4 == 3  the same from client port 40001 to port 7 (echo)
+ *   op % 8 == 3  the same from client port 40001 to port 7 (echo)
+ *   op % 8 == 4  the same from client port 40002 to port 8080 (http with a
+ *                40000-byte answer: congestion control and loss recovery)
+ *   op % 8 >= 5  as op - 4
  *
  * Relative sequence numbers let the fuzzer hit acceptable segments: the
- * server's ISN is taken from its last SYN-ACK. A truncated record ends the
+ * server's ISN is taken from its last SYN-ACK, and SACK blocks are
+ * relative to it too. A truncated record ends the
  * input. tests/scenarios/pcl-scenario --dump writes such files from the
  * scenario scripts: the seed corpus.
  */
@@ -48,17 +52,43 @@ be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* SACK edges in opts (len bytes) from relative to the server's ISN to absolute. */
 static void
-segment(const uint8_t *p, uint16_t len, bool second, uint32_t server_isn)
+sack_absolute(uint8_t *o, unsigned int len, uint32_t server_isn)
 {
+	unsigned int i = 0, k;
+
+	while (i + 1 < len && o[i] != PCL_OPT_EOL) {
+		if (o[i] == PCL_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (o[i + 1] < 2 || o[i + 1] > len - i)
+			return;
+		if (o[i] == PCL_OPT_SACK)
+			for (k = i + 2; k + 4 <= i + o[i + 1]; k += 4) {
+				uint32_t v = rte_cpu_to_be_32(be32(o + k) + server_isn);
+
+				memcpy(o + k, &v, 4);
+			}
+		i += o[i + 1];
+	}
+}
+
+/* A segment from client port 40000 + to (0: to port 80, 1: 7, 2: 8080). */
+static void
+segment(const uint8_t *p, uint16_t len, unsigned int to, uint32_t server_isn)
+{
+	static const uint16_t dports[] = {80, 7, FZ_BULK_PORT};
 	struct pcl_peer_seg s = {
 		.src_mac = {{0x02, 0, 0, 0, 0, 0x01}},
 		.dst_mac = fz_w->ifs[0].ctx.mac,
 		.src_addr = FZ_CLIENT_IP,
 		.dst_addr = FZ_SERVER_IP,
-		.sport = second ? 40001 : 40000,
-		.dport = second ? 7 : 80,
+		.sport = (uint16_t)(40000 + to),
+		.dport = dports[to],
 	};
+	uint8_t opts[40];
 	struct rte_mbuf *m;
 	uint8_t optlen;
 
@@ -71,7 +101,9 @@ segment(const uint8_t *p, uint16_t len, bool second, uint32_t server_isn)
 	optlen = (uint8_t)((p[11] % 41) & ~3u);
 	if (12u + optlen > len)
 		return;
-	s.opts = p + 12;
+	memcpy(opts, p + 12, optlen);
+	sack_absolute(opts, optlen, server_isn);
+	s.opts = opts;
 	s.optlen = optlen;
 	s.data = p + 12 + optlen;
 	s.len = (uint16_t)RTE_MIN(len - 12u - optlen, 1400u);
@@ -87,25 +119,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 0;
 
 	while (off + 3 <= size) {
-		uint8_t op = data[off];
+		uint8_t op = data[off] % 8;
 		uint16_t len = (uint16_t)(data[off + 1] << 8 | data[off + 2]);
 		const uint8_t *p = data + off + 3;
 		struct rte_mbuf *m;
 
 		off += 3;
-		if (op % 4 == 1) {
+		if (op >= 5)
+			op = (uint8_t)(op - 4);
+		if (op == 1) {
 			fz_advance((uint32_t)RTE_MIN(len, 20000u) * 10);
 			continue;
 		}
 		if (off + len > size)
 			break;
 		off += len;
-		if (op % 4 == 0) {
+		if (op == 0) {
 			m = fz_mbuf(p, len);
 			if (m != NULL)
 				fz_input(m);
 		} else {
-			segment(p, len, op % 4 == 3, server_isn);
+			segment(p, len, op - 2u, server_isn);
 		}
 		fz_take_replies(learn_isn, &server_isn);
 	}

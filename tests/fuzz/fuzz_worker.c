@@ -59,12 +59,17 @@ fz_init(void)
 	cfg.tcp.syn_backlog = 16;
 	cfg.tcp.cookie_threshold = 8;
 	cfg.tcp.time_wait = 8; /* small: the fuzzer fills it */
-	/* [listen] ports = 80 (http) and [listen:7] app = echo. */
+	/*
+	 * [listen] ports = 80 (http), [listen:7] app = echo, and [listen:8080]
+	 * an answer long enough for congestion control and loss recovery.
+	 */
 	cfg.listen[0] = 80;
 	cfg.nlisten = 1;
 	cfg.sections[0] =
 		(struct pcl_listen_conf){.app = PCL_APP_ECHO, .body_size = UINT32_MAX, .port = 7};
-	cfg.nsections = 1;
+	cfg.sections[1] = (struct pcl_listen_conf){
+		.app = PCL_APP_HTTP, .body_size = FZ_BULK_BODY, .port = FZ_BULK_PORT};
+	cfg.nsections = 2;
 	if (pcl_config_finish(&cfg, err, sizeof(err)) != 0)
 		die(err);
 	if (pcl_apps_init(&apps, cfg.listeners, cfg.nlisteners) != 0 ||

@@ -17,6 +17,13 @@
 
 #define FZ_SERVER_IP RTE_BE32(0xc6120002) /* 198.18.0.2 */
 #define FZ_CLIENT_IP RTE_BE32(0xc6120001)
+/*
+ * A listener whose answer fills windows: 40000 bytes, as the congestion
+ * scenarios (tests/scenarios/cc_*.pkt) configure on port 80; the scenario
+ * runner writes their segments for this port.
+ */
+#define FZ_BULK_PORT 8080
+#define FZ_BULK_BODY 40000
 
 extern struct pcl_worker *fz_w;
 

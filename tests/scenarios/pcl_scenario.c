@@ -49,7 +49,7 @@ static bool verbose;
 struct opt {
 	uint8_t kind;
 	bool any_a, any_b; /* "*" for the first / second value */
-	uint32_t a, b;     /* mss / wscale / TS val, TS ecr */
+	uint32_t a, b;     /* mss / wscale / TS val, TS ecr / a SACK block's left, right */
 };
 
 /* One script line that sends or expects a segment. */
@@ -244,6 +244,21 @@ parse_opts(struct scenario *sc, char **pp, struct line_seg *s)
 			o->kind = PCL_OPT_WS;
 			if (number(sc, &p, &o->a, &o->any_a))
 				return -EINVAL;
+		} else if (word(&p, "sack")) {
+			/* One entry per block; build_opts() writes them as one option. */
+			do {
+				if (s->nopts == MAX_OPTS)
+					return fail(sc, "more than %u options", MAX_OPTS);
+				o = &s->opts[s->nopts++];
+				memset(o, 0, sizeof(*o));
+				o->kind = PCL_OPT_SACK;
+				if (number(sc, &p, &o->a, NULL) || *p != ':')
+					return fail(sc, "expected 'sack L:R [L:R...]'");
+				p++;
+				if (number(sc, &p, &o->b, NULL))
+					return -EINVAL;
+			} while (isdigit((unsigned char)*p));
+			s->nopts--;
 		} else if (word(&p, "TS")) {
 			o->kind = PCL_OPT_TS;
 			if (!word(&p, "val") || number(sc, &p, &o->a, &o->any_a) ||
@@ -547,15 +562,30 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The options of s; "ecr *" echoes ecr_any. */
+/*
+ * The options of s; "ecr *" echoes ecr_any, SACK edges are relative to
+ * sack_base (the ISN of the side they acknowledge; 0 for the fuzz seeds).
+ */
 static unsigned int
-build_opts(const struct line_seg *s, uint32_t ecr_any, uint8_t *b)
+build_opts(const struct line_seg *s, uint32_t ecr_any, uint32_t sack_base, uint8_t *b)
 {
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, sack_at = 0;
 
 	for (i = 0; i < s->nopts; i++) {
 		const struct opt *o = &s->opts[i];
 
+		if (o->kind == PCL_OPT_SACK) {
+			if (i == 0 || s->opts[i - 1].kind != PCL_OPT_SACK) {
+				sack_at = n;
+				b[n++] = PCL_OPT_SACK;
+				b[n++] = 2;
+			}
+			put32(b + n, sack_base + o->a);
+			put32(b + n + 4, sack_base + o->b);
+			n += 8;
+			b[sack_at + 1] = (uint8_t)(b[sack_at + 1] + 8);
+			continue;
+		}
 		b[n++] = o->kind;
 		switch (o->kind) {
 		case PCL_OPT_MSS:
@@ -636,7 +666,9 @@ dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
 	rec[11] = optlen;
 	memcpy(rec + 12, opts, optlen);
 	memcpy(rec + 12 + optlen, (const uint8_t *)(th + 1) + optlen, s->len);
-	dump_record(sc, 2, (uint16_t)(12 + optlen + s->len), rec);
+	/* fuzz_conn's op 4 is port 8080 with the congestion scripts' 40000-byte answer. */
+	dump_record(sc, sc->cfg.http_body_size == 40000 ? 4 : 2, (uint16_t)(12 + optlen + s->len),
+		    rec);
 	snprintf(path, sizeof(path), "%.4000s.%u", sc->dump_path, sc->dump_frames++);
 	f = fopen(path, "wb");
 	if (f != NULL) {
@@ -689,7 +721,7 @@ inject(struct scenario *sc, const struct line_seg *s, bool backend)
 		ps.dport = sc->cur.be_local_port;
 		ps.seq = sc->be.isn + s->seq;
 		ps.ack = s->has_ack ? sc->client_isn + s->ack : 0;
-		ps.optlen = (uint8_t)build_opts(s, sc->cur.be_last_tsval, opts);
+		ps.optlen = (uint8_t)build_opts(s, sc->cur.be_last_tsval, sc->client_isn, opts);
 	} else {
 		ps.src_mac = client_mac;
 		ps.src_addr = CLIENT_IP;
@@ -699,13 +731,20 @@ inject(struct scenario *sc, const struct line_seg *s, bool backend)
 		ps.seq = sc->client_isn + s->seq;
 		ps.ack = s->has_ack ? (sc->cur.server_isn_known ? sc->cur.server_isn : 0) + s->ack
 				    : 0;
-		ps.optlen = (uint8_t)build_opts(s, sc->cur.last_tsval, opts);
+		ps.optlen = (uint8_t)build_opts(
+			s, sc->cur.last_tsval,
+			sc->cur.server_isn_known ? sc->cur.server_isn : 0, opts);
 	}
 	m = pcl_peer_frame(sc->mp, &ps);
 	if (m == NULL)
 		return fail(sc, "mbuf pool empty");
-	if (!backend)
-		dump_segment(sc, s, opts, m);
+	if (!backend) {
+		/* The fuzz seeds carry SACK edges relative, as fuzz_conn reads them. */
+		uint8_t rel[64];
+
+		build_opts(s, sc->cur.last_tsval, 0, rel);
+		dump_segment(sc, s, rel, m);
+	}
 	if (rte_ring_enqueue(sc->rx[ifx], m) != 0) {
 		rte_pktmbuf_free(m);
 		return fail(sc, "RX ring full");
@@ -760,6 +799,8 @@ opt_name(uint8_t kind)
 		return "sackOK";
 	case PCL_OPT_TS:
 		return "TS";
+	case PCL_OPT_SACK:
+		return "sack";
 	default:
 		return "unknown";
 	}
