@@ -619,6 +619,8 @@ backend_stale(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 	if (to_backend_seg(e, p, m, s->ack, 0, RST) == 0)
 		COUNT(e, rst_tx);
 	if (rexmits >= service(e, p)->syn_retries) {
+		/* syn_retries spent, as when it stays silent */
+		pcl_stat_add(&bstats(e, p)->hs_timeout, 1);
 		redispatch(e, p, NULL);
 		return;
 	}
