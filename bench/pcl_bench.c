@@ -7,14 +7,18 @@
  * A simulated client drives a worker that has no port: frames are built
  * before the clock starts, and only the worker's receive path is timed, so the
  * figures are the server's own (parse, lookup, state machine, reply build;
- * not the NIC, nor freeing the replies). Each case runs several rounds and
+ * not the NIC, nor freeing the replies). For a service (the SYN proxy) the
+ * bench plays the backend as well. Each case runs several rounds and
  * prints the median. Then the connection table and the timer wheel alone,
  * and the memory a connection costs, measured from the worker's allocation.
  * Instructions per operation come from the CPU's counter where the kernel
  * offers one (perf_event_open; not in most VMs, where callgrind is the way).
  *
- *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [-j]
+ *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [-j] [-c SUBSTRING]
+ *
+ * -c runs only the cases whose name contains SUBSTRING (callgrind per case).
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 #include <rte_tcp.h>
 
 #include "ctl/pcl_config.h"
+#include "lb/pcl_proxy.h"
 #include "peer/pcl_peer.h"
 #include "worker/pcl_worker.h"
 
@@ -40,24 +45,38 @@
 
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 1}};
 static const struct rte_ether_addr server_mac = {{0x02, 0, 0, 0, 0, 2}};
+static const struct rte_ether_addr backend_mac = {{0x02, 0, 0, 0, 0, 0x0b}};
 static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
 static const char request10[] = "GET / HTTP/1.0\r\nHost: bench\r\n\r\n";
+/* What a backend's http app answers to request10, as one segment with its FIN. */
+static const char response10[] = "HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nhello world";
+
+#define CLIENT_IP    RTE_BE32(0xc6120001) /* 198.18.0.1 */
+#define SERVER_IP    RTE_BE32(0xc6120002) /* 198.18.0.2 */
+#define BACKEND_IP   RTE_BE32(0xc612000b) /* 198.18.0.11, on the server's subnet: one arm */
+#define BACKEND_PORT 8080
+#define SERVICE_PORT 8000
 
 struct bench {
 	struct pcl_worker w;
 	struct pcl_worker w2;          /* the second worker of the steering cases */
+	struct pcl_worker px;          /* the proxied case's: w with the services */
 	struct pcl_worker *rx, *owner; /* who receives the frames, who owns them */
+	uint16_t dport;                /* the port clients connect to */
+	uint16_t reply_sport;          /* the source port of the worker's last reply */
 	struct pcl_steer steer;
 	struct rte_ring *inboxes[2];
 	uint16_t sports[60000]; /* client ports whose flows w2 owns */
 	uint32_t nsports;
 	struct pcl_config cfg;
 	struct pcl_apps apps;
+	struct pcl_services *sv; /* the service on SERVICE_PORT and its backend */
 	struct pcl_secrets secrets;
 	struct rte_mempool *mp;
 	uint64_t cycles;
 	uint64_t instr;
-	int perf_fd; /* user-space instructions retired, or -1 */
+	int perf_fd;        /* user-space instructions retired, or -1 */
+	const char *filter; /* -c: only the cases whose name contains it */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -98,40 +117,27 @@ instr_read(const struct bench *b)
 		(b)->instr += instr_read(b) - i0_;                                                 \
 	} while (0)
 
-/* A worker without a port on b's config, as queue q. */
+/* A worker without a port on b's config, as queue q; sv: with the services. */
 static int
-worker_init(struct bench *b, struct pcl_worker *w, uint16_t q)
+worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint16_t q)
 {
 	static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
-	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, NULL, &b->secrets, b->mp,
+	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, sv, &b->secrets, b->mp,
 						      noports, q, rte_lcore_id());
 
 	return pcl_worker_init(w, &wc);
 }
 
 /*
- * Feeds one client segment; returns the sequence number just after the
- * server's last reply (what the client acknowledges next), or ack when the
- * server sent nothing.
+ * Feeds the segment s to the worker; returns the sequence number just after
+ * its last reply (what the peer acknowledges next), or s->ack when it sent
+ * nothing, and keeps that reply's source port in b->reply_sport.
  */
 static uint32_t
-exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
-	 const void *data, uint16_t len)
+feed(struct bench *b, const struct pcl_peer_seg *s)
 {
-	struct rte_mbuf *m =
-		pcl_peer_frame(b->mp, &(struct pcl_peer_seg){.src_mac = client_mac,
-							     .dst_mac = server_mac,
-							     .src_addr = RTE_BE32(0xc6120001),
-							     .dst_addr = b->cfg.addr,
-							     .sport = sport,
-							     .dport = 80,
-							     .seq = seq,
-							     .ack = ack,
-							     .flags = flags,
-							     .wnd = 65535,
-							     .data = data,
-							     .len = len});
-	uint32_t next = ack;
+	struct rte_mbuf *m = pcl_peer_frame(b->mp, s);
+	uint32_t next = s->ack;
 	uint16_t i;
 
 	if (m == NULL) {
@@ -151,10 +157,49 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 
 		next = rte_be_to_cpu_32(th->sent_seq) + paylen +
 		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
+		b->reply_sport = rte_be_to_cpu_16(th->src_port);
 		rte_pktmbuf_free(r);
 	}
 	b->owner->ifs[0].txq.n = 0;
 	return next;
+}
+
+/* Feeds one client segment to b->dport; returns as feed(). */
+static uint32_t
+exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
+	 const void *data, uint16_t len)
+{
+	return feed(b, &(struct pcl_peer_seg){.src_mac = client_mac,
+					      .dst_mac = server_mac,
+					      .src_addr = CLIENT_IP,
+					      .dst_addr = b->cfg.addr,
+					      .sport = sport,
+					      .dport = b->dport,
+					      .seq = seq,
+					      .ack = ack,
+					      .flags = flags,
+					      .wnd = 65535,
+					      .data = data,
+					      .len = len});
+}
+
+/* Feeds one segment of the backend's to the proxy's port toward it, lport. */
+static uint32_t
+backend_exchange(struct bench *b, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack,
+		 const void *data, uint16_t len)
+{
+	return feed(b, &(struct pcl_peer_seg){.src_mac = backend_mac,
+					      .dst_mac = server_mac,
+					      .src_addr = BACKEND_IP,
+					      .dst_addr = b->cfg.addr,
+					      .sport = BACKEND_PORT,
+					      .dport = lport,
+					      .seq = seq,
+					      .ack = ack,
+					      .flags = flags,
+					      .wnd = 65535,
+					      .data = data,
+					      .len = len});
 }
 
 /* One connection: handshake, optional request, client-first close. */
@@ -202,12 +247,54 @@ server_close(struct bench *b, uint16_t sport)
 	exchange(b, sport, FIN | ACK, x + 1 + rlen, next, NULL, 0);
 }
 
+/*
+ * A proxied HTTP/1.0 GET (one arm): the bench is the client and the backend.
+ * The client's handshake; its third ACK, on which the proxy sends its SYN
+ * to the backend (with the client's ISN, from a local port it picks); the
+ * backend's SYN-ACK, which the proxy acknowledges; the request passed to the
+ * backend; the response and the backend's FIN passed back; the client's
+ * FIN (acknowledging both) passed on; the backend's ACK of it, passed back,
+ * which ends the connection with TIME_WAIT on the client side.
+ */
+static void
+proxied(struct bench *b, uint16_t sport)
+{
+	uint32_t x = 1000, bx = 5000000, u = x + 1, y1, next;
+	uint16_t rlen = (uint16_t)strlen(request10), plen = (uint16_t)strlen(response10), lport;
+
+	y1 = exchange(b, sport, SYN, x, 0, NULL, 0);
+	exchange(b, sport, ACK, u, y1, NULL, 0);
+	lport = b->reply_sport;
+	backend_exchange(b, lport, SYN | ACK, bx, u, NULL, 0);
+	exchange(b, sport, ACK | PSH, u, y1, request10, rlen);
+	u += rlen;
+	next = backend_exchange(b, lport, FIN | ACK | PSH, bx + 1, u, response10, plen);
+	exchange(b, sport, FIN | ACK, u, next, NULL, 0);
+	backend_exchange(b, lport, ACK, bx + plen + 2, u + 1, NULL, 0);
+}
+
 /* Between rounds: the next round's tuples find no TIME_WAIT record. */
 static void
 clear_time_wait(struct bench *b, uint32_t i)
 {
 	RTE_SET_USED(i);
 	pcl_tcp_drop_all(&b->owner->tcp);
+}
+
+/* After a round of proxied(): every connection was spliced and closed, none is left. */
+static void
+proxied_done(struct bench *b, uint32_t i)
+{
+	const struct pcl_stats *st = &b->px.stats;
+
+	if (st->proxy_opened != st->proxy_accepted || st->proxy_closed != st->proxy_accepted ||
+	    b->px.tcp.by_state[PCL_TCP_PROXY] + b->px.tcp.by_state[PCL_TCP_PROXY_CONNECT] != 0)
+		rte_exit(EXIT_FAILURE,
+			 "proxied: %lu accepted, %lu opened, %lu closed: the bench's segments are "
+			 "wrong\n",
+			 (unsigned long)st->proxy_accepted, (unsigned long)st->proxy_opened,
+			 (unsigned long)st->proxy_closed);
+	clear_time_wait(b, i);
 }
 
 /* The flood path: a SYN answered by a cookie SYN-ACK, nothing allocated. */
@@ -233,6 +320,40 @@ cookie_ack_only(struct bench *b, uint16_t sport)
 	exchange(b, sport, ACK, 1002, next, NULL, 0);
 	b->cycles = before;
 	b->instr = ibefore;
+}
+
+/*
+ * Port 80 (http), and a service on SERVICE_PORT with one backend, as a
+ * config file says them (with a service, port 80 is no longer the default).
+ */
+static int
+services_conf(struct pcl_config *cfg, char *err, size_t errlen)
+{
+	char section[32], ip[INET_ADDRSTRLEN], backend[32];
+	rte_be32_t addr = BACKEND_IP;
+
+	snprintf(section, sizeof(section), "service:%u", SERVICE_PORT);
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	snprintf(backend, sizeof(backend), "%s:%u", ip, BACKEND_PORT);
+	return pcl_config_set(cfg, "listen", "ports", "80", err, errlen) ||
+	       pcl_config_set(cfg, section, "backend", backend, err, errlen);
+}
+
+/* The services of b->cfg, their listeners added to b->apps. */
+static int
+services_init(struct bench *b, char *err, size_t errlen)
+{
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+
+	b->sv = calloc(1, sizeof(*b->sv));
+	pcl_config_lb_ifs(&b->cfg, ifs);
+	if (b->sv == NULL ||
+	    pcl_services_init(b->sv, b->cfg.services, b->cfg.nservices, ifs,
+			      pcl_config_nports(&b->cfg), &b->apps.listeners) != 0) {
+		snprintf(err, errlen, "cannot set the service up");
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -277,6 +398,8 @@ measure(struct bench *b, const char *name, unsigned int rounds, uint32_t calls, 
 	unsigned int r;
 	uint32_t i;
 
+	if (b->filter != NULL && strstr(name, b->filter) == NULL)
+		return;
 	for (r = 0; r < rounds; r++) {
 		b->cycles = b->instr = 0;
 		for (i = 0; i < calls; i++)
@@ -320,6 +443,7 @@ steering(struct bench *b, bool on, bool hop)
 	uint32_t p;
 
 	b->rx = b->owner = &b->w;
+	b->dport = 80;
 	pcl_worker_steer(&b->w, NULL, 0, NULL, false);
 	pcl_worker_steer(&b->w2, NULL, 1, NULL, false);
 	if (!on)
@@ -446,7 +570,7 @@ data_structures(struct bench *b, unsigned int rounds)
 	unsigned int l;
 
 	ds = rte_zmalloc("bench_ds", sizeof(*ds), RTE_CACHE_LINE_SIZE);
-	if (ds == NULL || worker_init(b, ds, 2) != 0)
+	if (ds == NULL || worker_init(b, ds, NULL, 2) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	for (k = 0; k < cap; k++)
 		ds->tcp.conns[k].t =
@@ -473,9 +597,12 @@ data_structures(struct bench *b, unsigned int rounds)
 	rte_free(ds);
 }
 
-/* Heap bytes a worker's tables take with conns entries and tw TIME_WAIT records. */
+/*
+ * Heap bytes a worker's tables take with conns entries and tw TIME_WAIT
+ * records; sv: a worker with the services, as the proxied case's.
+ */
 static uint64_t
-tables_bytes(struct bench *b, uint32_t conns, uint32_t tw)
+tables_bytes(struct bench *b, struct pcl_services *sv, uint32_t conns, uint32_t tw)
 {
 	struct rte_malloc_socket_stats before, after;
 	struct pcl_config saved = b->cfg;
@@ -486,7 +613,7 @@ tables_bytes(struct bench *b, uint32_t conns, uint32_t tw)
 	b->cfg.tcp.conns = conns;
 	b->cfg.tcp.time_wait = tw;
 	rte_malloc_get_socket_stats(0, &before);
-	if (worker_init(b, w, 3) != 0)
+	if (worker_init(b, w, sv, 3) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for %u entries and %u records\n", conns, tw);
 	rte_malloc_get_socket_stats(0, &after);
 	pcl_worker_fini(w);
@@ -497,25 +624,39 @@ tables_bytes(struct bench *b, uint32_t conns, uint32_t tw)
 
 /*
  * Memory, measured from the heap: bytes per connection entry (the entry,
- * its free-list slot, hash bucket and timer wheel share) and per TIME_WAIT
- * record (the record and its index share), each as the growth of a worker's
- * allocation with the one count while the other stays put. Every entry and
- * record is preallocated and neither holds mbufs between segments.
+ * its free-list slot, the buckets of both tables and the timer wheel share)
+ * and per TIME_WAIT record (the record and its index share), each as the
+ * growth of a worker's allocation with the one count while the other stays
+ * put; per proxied connection the same for a worker with the services (one
+ * entry holds both halves, found through both tables). Every entry and
+ * record is preallocated and none holds mbufs between segments.
  */
 struct memory {
 	double per_conn;
+	double per_proxied;
 	double per_tw;
 };
+
+/* Bytes per entry: the growth of a worker's allocation from 16 entries to the configured. */
+static double
+per_entry(struct bench *b, struct pcl_services *sv)
+{
+	const uint32_t conns = b->cfg.tcp.conns;
+
+	return (double)(tables_bytes(b, sv, conns, 1) - tables_bytes(b, sv, 16, 1)) / (conns - 16);
+}
 
 static struct memory
 memory(struct bench *b)
 {
-	const uint32_t conns = b->cfg.tcp.conns, tw = 1u << 20;
-	uint64_t base = tables_bytes(b, 16, 1);
+	const uint32_t tw = 1u << 20;
 
 	return (struct memory){
-		.per_conn = (double)(tables_bytes(b, conns, 1) - base) / (conns - 16),
-		.per_tw = (double)(tables_bytes(b, 16, tw + 1) - base) / tw,
+		.per_conn = per_entry(b, NULL),
+		.per_proxied = per_entry(b, b->sv),
+		.per_tw =
+			(double)(tables_bytes(b, NULL, 16, tw + 1) - tables_bytes(b, NULL, 16, 1)) /
+			tw,
 	};
 }
 
@@ -527,10 +668,11 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 
 	if (json) {
 		printf("{\"tsc_hz\": %.0f, \"ops\": %u, \"rounds\": %u, \"bytes_per_conn\": %.1f, "
-		       "\"entry_bytes\": %zu, \"bytes_per_time_wait\": %.1f, "
+		       "\"entry_bytes\": %zu, \"bytes_per_proxied_conn\": %.1f, "
+		       "\"proxy_entry_bytes\": %zu, \"bytes_per_time_wait\": %.1f, "
 		       "\"time_wait_record_bytes\": %zu, \"cases\": [",
-		       hz, n, rounds, mem.per_conn, sizeof(struct pcl_conn), mem.per_tw,
-		       sizeof(struct pcl_tw_rec));
+		       hz, n, rounds, mem.per_conn, sizeof(struct pcl_conn), mem.per_proxied,
+		       sizeof(struct pcl_proxy), mem.per_tw, sizeof(struct pcl_tw_rec));
 		for (i = 0; i < nresults; i++) {
 			printf("%s{\"case\": \"%s\", \"cycles\": %lu, \"ops_per_s\": %.0f, "
 			       "\"instructions\": ",
@@ -559,8 +701,11 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 		       hz / (double)RTE_MAX(results[i].cycles, 1ul), ins);
 	}
 	printf("\nmemory per connection: %.1f bytes measured (entry %zu, plus free list, hash "
-	       "bucket and timer wheel share)\n",
+	       "buckets and timer wheel share)\n",
 	       mem.per_conn, sizeof(struct pcl_conn));
+	printf("memory per proxied connection: %.1f bytes measured (one entry of %zu for both "
+	       "halves, plus free list, both tables' buckets and timer wheel share)\n",
+	       mem.per_proxied, sizeof(struct pcl_proxy));
 	printf("memory per TIME_WAIT record: %.1f bytes measured (record %zu, plus its index "
 	       "share)\n",
 	       mem.per_tw, sizeof(struct pcl_tw_rec));
@@ -584,37 +729,46 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "n:r:j")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:jc:")) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
 			rounds = RTE_MIN((unsigned int)strtoul(optarg, NULL, 0), 16u);
 		else if (opt == 'j')
 			json = true;
+		else if (opt == 'c')
+			b.filter = optarg;
 		else
 			rte_exit(EXIT_FAILURE,
-				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS] [-j]\n");
+				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS] [-j] "
+				 "[-c SUBSTRING]\n");
 	}
 	if (n == 0 || rounds == 0)
 		rte_exit(EXIT_FAILURE, "-n and -r must be positive\n");
 
 	pcl_config_defaults(&b.cfg);
-	b.cfg.addr = RTE_BE32(0xc6120002);
+	b.cfg.addr = SERVER_IP;
+	b.cfg.prefix_len = 24;
 	b.cfg.tcp.conns = 65536;
-	if (pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
+	if (services_conf(&b.cfg, err, sizeof(err)) != 0 ||
+	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_apps_init(&b.apps, b.cfg.listeners, b.cfg.nlisteners) != 0 ||
-	    pcl_secrets_init(&b.secrets) != 0)
+	    pcl_secrets_init(&b.secrets) != 0 || services_init(&b, err, sizeof(err)) != 0)
 		rte_exit(EXIT_FAILURE, "setup: %s\n", err);
 	b.perf_fd = instr_open();
 	b.mp = rte_pktmbuf_pool_create("bench", 8192, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	b.inboxes[0] = rte_ring_create("bench_inbox0", 1024, 0, RING_F_SC_DEQ);
 	b.inboxes[1] = rte_ring_create("bench_inbox1", 1024, 0, RING_F_SC_DEQ);
 	if (b.mp == NULL || b.inboxes[0] == NULL || b.inboxes[1] == NULL ||
-	    pcl_steer_init(&b.steer, 2, PCL_RETA_DEFAULT) != 0 || worker_init(&b, &b.w, 0) != 0 ||
-	    worker_init(&b, &b.w2, 1) != 0)
+	    pcl_steer_init(&b.steer, 2, PCL_RETA_DEFAULT) != 0 ||
+	    worker_init(&b, &b.w, NULL, 0) != 0 || worker_init(&b, &b.w2, NULL, 1) != 0 ||
+	    worker_init(&b, &b.px, b.sv, 4) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	b.w.ifs[0].ctx.mac = server_mac;
 	b.w2.ifs[0].ctx.mac = server_mac;
+	b.px.ifs[0].ctx.mac = server_mac;
+	/* As if the backend had answered the proxy's ARP request. */
+	pcl_neigh_learn(&b.sv->neigh, BACKEND_IP, &backend_mac, b.px.tcp.now_us);
 
 	steering(&b, false, false);
 	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,
@@ -636,6 +790,11 @@ main(int argc, char **argv)
 	      NULL);
 	steering(&b, true, true);
 	conns(&b, "handshake + close, 2 workers, all hop", n, rounds, PCL_COOKIES_OFF, plain, NULL);
+	steering(&b, false, false);
+	b.rx = b.owner = &b.px;
+	b.dport = SERVICE_PORT;
+	conns(&b, "proxied HTTP/1.0 GET (client + backend)", n, rounds, PCL_COOKIES_OFF, proxied,
+	      proxied_done);
 	data_structures(&b, rounds);
 	print_results(json, n, rounds, memory(&b));
 
@@ -643,6 +802,9 @@ main(int argc, char **argv)
 		close(b.perf_fd);
 	pcl_worker_fini(&b.w);
 	pcl_worker_fini(&b.w2);
+	pcl_worker_fini(&b.px);
+	pcl_services_fini(b.sv);
+	free(b.sv);
 	rte_ring_free(b.inboxes[0]);
 	rte_ring_free(b.inboxes[1]);
 	rte_mempool_free(b.mp);

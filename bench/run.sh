@@ -12,10 +12,14 @@
 #               and "<!-- bench/run.sh: end -->" are replaced, the rest of
 #               the file is kept; a file without them gets them at its end
 #
-# Runs, in order (about 4 minutes with the default lengths):
+# Runs, in order (about 5 minutes with the default lengths):
 #   1. pcl-bench: cycles per operation of the real code paths, in-process;
 #   2. cps-gen --search against portcullis over net_memif, 1 and 2 workers:
 #      the highest connections/s without loss (strict mode: any loss fails);
+#      then the same through portcullis's SYN proxy ([service:80], full NAT)
+#      to a second portcullis serving http on 8 backend ports, over a second
+#      memif (dpdk-scripts/memif-proxy.sh; proxy on core 0, the backend
+#      instance sharing core 1 with cps-gen);
 #   3. cps-gen --search against portcullis and against Linux + nginx, each
 #      behind the same veth pair that cps-gen drives with net_af_packet, 1
 #      server core;
@@ -28,10 +32,11 @@
 # result: the server (or the link) when cps-gen had cycles to spare, else
 # cps-gen itself; cps-gen's own busy cycles per connection are beside it.
 # Needs root, the packages of dpdk-scripts/install-deps.sh, nginx and wrk.
-# Servers and nginx run on core 0, the generators on core 1.
+# Servers and nginx run on core 0, the generators on core 1 (and the proxy's
+# backend instance).
 set -euo pipefail
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
 secs=5 step=2
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
@@ -61,6 +66,7 @@ ninja -C "$B" >/dev/null
 PCL_BIN=$B/app/portcullis
 GEN=$B/bench/cps-gen
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
+source "$PCL_ROOT/dpdk-scripts/memif-proxy.sh"
 PY=/usr/bin/python3
 EAL=(--no-huge -m 512 --no-pci)
 tmp=
@@ -135,17 +141,16 @@ server() {
 	exit 1
 }
 
-# server_cycles NAME: busy cycles per closed connection, from the final
-# totals of a stopped server.
+# server_cycles FILE [COUNTER]: busy cycles per connection closed
+# (conn_closed, or COUNTER), from the final totals of a stopped server.
 server_cycles() {
-	awk '$1 == "busy_cycles" { b = $2 } $1 == "conn_closed" { c = $2 }
-		END { if (c > 0) printf "%.0f", b / c; else print "-" }' "$tmp/$1.srv"
+	awk -v k="${2:-conn_closed}" '$1 == "busy_cycles" { b = $2 } $1 == k { c = $2 }
+		END { if (c > 0) printf "%.0f", b / c; else print "-" }' "$1"
 }
 
+TABLES=$'[tables]\nconns = 262144\nsyn_backlog = 65536'
 cat >"$tmp/bench.conf" <<EOF
-[tables]
-conns = 262144
-syn_backlog = 65536
+$TABLES
 [stats]
 prometheus = off
 EOF
@@ -175,13 +180,25 @@ server m1 '0@0,1@0' "net_memif0,role=server,socket=$tmp/m1.sock" --addr 198.18.0
 gen m1 "net_memif0,role=client,socket=$tmp/m1.sock" --dst 198.18.0.2 --concurrency 1000 \
 	"${MEMIF_SEARCH[@]}"
 pcl_server_stop
-row "GET + client close" "portcullis, 1 worker" "memif" "$tmp/m1.json" "$(server_cycles m1)"
+row "GET + client close" "portcullis, 1 worker" "memif" "$tmp/m1.json" "$(server_cycles "$tmp/m1.srv")"
 server m2 '0@0,1@0,2@1' "net_memif0,role=server,socket=$tmp/m2.sock" --addr 198.18.0.2/24
 gen m2 "net_memif0,role=client,socket=$tmp/m2.sock" --dst 198.18.0.2 --concurrency 1000 --queues 2 \
 	"${MEMIF_SEARCH[@]}"
 pcl_server_stop
 row "GET + client close" "portcullis, 2 workers (cores shared with cps-gen)" "memif" \
-	"$tmp/m2.json" "$(server_cycles m2)"
+	"$tmp/m2.json" "$(server_cycles "$tmp/m2.srv")"
+
+echo "== memif: through the SYN proxy to a second portcullis" >&2
+mkdir "$tmp/px"
+pcl_px_start "$ns" "$tmp/px" '0@0,1@0' '0@1,1@1' 8 "$TABLES" || exit 1
+gen px "$PCL_PX_GEN_VDEV" --dst "$PCL_PX_VIP" --concurrency 1000 "${MEMIF_SEARCH[@]}"
+# The backend instance is killed, not stopped (memif-proxy.sh): its figures first.
+bcyc=$(pcl_px_stats "$ns" backend | "$PY" -c 'import json, sys; s = json.load(sys.stdin)
+print("%.0f" % (s["busy_cycles"] / s["conn_closed"]) if s["conn_closed"] else "-")')
+pcl_px_stop
+row "proxied GET + client close" \
+	"portcullis SYN proxy, 1 worker (core 0) → portcullis http, 1 worker, 8 backend ports (core 1, shared with cps-gen)" \
+	"memif, two arms" "$tmp/px.json" "proxy $(server_cycles "$tmp/px/proxy.out" proxy_closed), backend $bcyc"
 
 echo "== veth + af_packet: portcullis and Linux + nginx" >&2
 ip -n "$ns" link add vg type veth peer name vs
@@ -191,7 +208,7 @@ server vp '0@0,1@0' net_af_packet0,iface=vs --addr 198.18.0.1/24
 gen vp net_af_packet0,iface=vg --dst 198.18.0.1 --src 198.18.0.100 --nsrc 4 --concurrency 200 \
 	"${VETH_SEARCH[@]}"
 pcl_server_stop
-row "GET + client close" "portcullis, 1 worker" "veth, af_packet" "$tmp/vp.json" "$(server_cycles vp)"
+row "GET + client close" "portcullis, 1 worker" "veth, af_packet" "$tmp/vp.json" "$(server_cycles "$tmp/vp.srv")"
 ip -n "$ns" addr add 198.18.0.1/24 dev vs
 ip netns exec "$ns" timeout $((secs + 600)) nginx -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 &
 sleep 1
@@ -235,7 +252,7 @@ server fl '0@0,1@0' "net_memif0,role=server,socket=$tmp/fl.sock" --addr 198.18.0
 gen fl "net_memif0,role=client,socket=$tmp/fl.sock" --dst 198.18.0.2 --concurrency 200 \
 	--flood 300000 --duration "$secs" --timeout 1000
 pcl_server_stop
-fl_cyc=$(server_cycles fl)
+fl_cyc=$(server_cycles "$tmp/fl.srv")
 row "GET + client close, during a 300k SYN/s flood" "portcullis, 1 worker" "memif" "$tmp/fl.json" "$fl_cyc"
 flood=$("$PY" -c "import json; g = json.load(open('$tmp/fl.json')); \
 print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"flood_synack\"] / g[\"seconds\"]:,.0f} cookie SYN-ACKs/s back')")
@@ -253,6 +270,8 @@ print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"floo
 	echo "Connections (servers on core 0, clients on core 1). cps-gen rows: the highest"
 	echo "rate without loss (--search, ${step} s steps), the limit at the step above it, and"
 	echo "the latency and cps-gen cycles at that rate; the flood and wrk rows: ${secs} s runs."
+	echo "The proxied row's server cycles are the proxy's per proxied connection and the"
+	echo "backend instance's per connection (its core shared with cps-gen, so inflated)."
 	echo
 	echo "| workload | server | link | conns/s | limit / failures | server cycles/conn | cps-gen cycles/conn | SYN-ACK p50 / p99 us | connection p50 / p99 us |"
 	echo "|---|---|---|---|---|---|---|---|---|"

@@ -601,6 +601,39 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 					       : UINT32_MAX / 2);
 }
 
+/*
+ * An ACK that is not for our SYN: the backend holds an older connection on
+ * the tuple, typically its TIME_WAIT after it closed first, which our SYN
+ * (the client's ISN, as likely below the old one's as above) cannot
+ * replace. RFC 9293 3.10.7.3: an RST at its acknowledgment number; then
+ * the SYN again at once from another local port, since a backend that
+ * keeps TIME_WAIT against RSTs (RFC 1337) refuses this one until 2 MSL
+ * have passed. It counts as a SYN retransmission, so a backend that
+ * always answers so is left after syn_retries like a silent one.
+ */
+static void
+backend_stale(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	uint8_t rexmits = p->rexmits;
+
+	if (to_backend_seg(e, p, m, s->ack, 0, RST) == 0)
+		COUNT(e, rst_tx);
+	if (rexmits >= service(e, p)->syn_retries) {
+		/* syn_retries spent, as when it stays silent */
+		pcl_stat_add(&bstats(e, p)->hs_timeout, 1);
+		redispatch(e, p, NULL);
+		return;
+	}
+	pcl_tcp_key2_del(e, entry(p));
+	if (connect_backend(e, p, p->backend) != 0) {
+		COUNT(e, proxy_no_port);
+		fail(e, p, NULL);
+		return;
+	}
+	p->rexmits = rexmits + 1;
+	COUNT(e, backend_syn_retries);
+}
+
 static void
 connecting_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m,
 		 const struct pcl_seg *s, bool backend)
@@ -612,6 +645,8 @@ connecting_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m,
 			COUNT(e, backend_rst);
 			pcl_stat_add(&bstats(e, p)->hs_rst, 1);
 			redispatch(e, p, m);
+		} else if ((s->flags & (ACK | RST)) == ACK && s->ack != p->c_isn + 1) {
+			backend_stale(e, p, m, s);
 		} else {
 			drop(e, m, PCL_DROP_tcp_unacceptable);
 		}

@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "net/pcl_steer.h"
+#include "peer/pcl_peer.h"
 
 #define CONNS 200
 
@@ -42,24 +43,37 @@ with_service(struct pcl_config *c)
 
 TH_TWEAKED_SUITE(proxy, with_service(c));
 
+/* Takes the n segments the proxy sent (to the backend), parsed as the backend reads them. */
+static void
+to_backend(struct pcl_seg *g, uint16_t n)
+{
+	struct pcl_txq *q = &t.w.ifs[0].txq;
+	uint16_t i;
+
+	cr_assert_eq(q->n, n, "%u segments to the backend, not %u", q->n, n);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = q->pkts[i];
+
+		cr_assert_eq(pcl_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, 0,
+					   &backend, &g[i]),
+			     PCL_PKT_TCP);
+		rte_pktmbuf_free(m);
+	}
+	q->n = 0;
+}
+
 /* Completes a client's handshake from sport; returns the backend SYN the proxy sent. */
 static struct pcl_seg
 accept_one(uint16_t sport)
 {
 	struct th_reply r[2];
-	struct rte_mbuf *m;
 	struct pcl_seg g;
 
 	th_send(&t, &(struct th_seg){.flags = SYN, .seq = 1000, .sport = sport});
 	cr_assert_eq(th_replies(&t, r, 2), 1);
 	th_send(&t,
 		&(struct th_seg){.flags = ACK, .seq = 1001, .ack = r[0].s.seq + 1, .sport = sport});
-	m = th_raw_reply(&t);
-	cr_assert_not_null(m, "no SYN to the backend for client port %u", sport);
-	cr_assert_eq(
-		pcl_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, 0, &backend, &g),
-		PCL_PKT_TCP);
-	rte_pktmbuf_free(m);
+	to_backend(&g, 1);
 	cr_assert_eq(g.flags, SYN);
 	cr_assert_eq(g.seq, 1000u, "the client's ISN");
 	return g;
@@ -115,4 +129,36 @@ Test(proxy, ports_of_worker_1_of_2)
 Test(proxy, ports_of_worker_2_of_4)
 {
 	expect_owned(4, 2);
+}
+
+/*
+ * The backend answers our SYN with an ACK of an older connection on the
+ * tuple (its TIME_WAIT): an RST at that ACK on the old tuple, and the SYN
+ * again at once from another local port, which the backend has no state for.
+ */
+Test(proxy, a_stale_tuple_at_the_backend_moves_the_syn_to_another_port)
+{
+	struct pcl_seg syn = accept_one(20000), g[2];
+
+	th_send_mbuf(&t, pcl_peer_frame(t.mp, &(struct pcl_peer_seg){
+						      .src_mac = backend.mac,
+						      .dst_mac = t.w.ifs[0].ctx.mac,
+						      .src_addr = backend.addr,
+						      .dst_addr = TH_SERVER_IP,
+						      .sport = 8080,
+						      .dport = rte_be_to_cpu_16(syn.t.rport),
+						      .seq = 5000,
+						      .ack = 70000,
+						      .flags = ACK,
+						      .wnd = 8192,
+					      }));
+	to_backend(g, 2);
+	cr_expect_eq(g[0].flags, RST);
+	cr_expect_eq(g[0].seq, 70000u, "at the stale ACK's acknowledgment number");
+	cr_expect_eq(g[0].t.rport, syn.t.rport, "on the stale tuple");
+	cr_expect_eq(g[1].flags, SYN);
+	cr_expect_eq(g[1].seq, 1000u, "the client's ISN still");
+	cr_expect_neq(g[1].t.rport, syn.t.rport, "from another local port");
+	cr_expect_eq(t.w.stats.backend_syn_retries, 1);
+	cr_expect_eq(th_state(&t, PCL_TCP_PROXY_CONNECT), 1);
 }
