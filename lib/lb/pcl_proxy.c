@@ -612,6 +612,21 @@ connecting_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m,
 			COUNT(e, backend_rst);
 			pcl_stat_add(&bstats(e, p)->hs_rst, 1);
 			redispatch(e, p, m);
+		} else if ((s->flags & (ACK | RST)) == ACK && s->ack != p->c_isn + 1) {
+			/*
+			 * An ACK of something else: the backend still holds the
+			 * tuple, in TIME_WAIT after a restart of ours or once our
+			 * ports came round. An RST at that ACK ends it (RFC 9293
+			 * 3.10.7.3), and the first SYN to this backend goes again
+			 * at once; later ones wait for the timer: no storm.
+			 */
+			if (to_backend_seg(e, p, m, s->ack, 0, RST) == 0)
+				COUNT(e, rst_tx);
+			if (p->rexmits == 0 && service(e, p)->syn_retries > 0) {
+				p->rexmits++;
+				COUNT(e, backend_syn_retries);
+				send_syn(e, p);
+			}
 		} else {
 			drop(e, m, PCL_DROP_tcp_unacceptable);
 		}
