@@ -11,9 +11,10 @@ pkgs=(
 	clang-format clang
 	# tests and demos
 	iproute2 iputils-ping procps curl apache2-utils python3 python3-scapy tshark hping3 prometheus valgrind
+	nginx-light
 	# benchmarks (bench/run.sh, bench/links.sh); ethtool turns off checksum
 	# offload on a veth a DPDK driver faces (bench/links.sh says why)
-	nginx-light wrk ethtool
+	wrk ethtool
 )
 
 usage() {
@@ -51,8 +52,9 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer for it.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -q
-# nginx is for bench/run.sh, which starts its own inside a namespace: keep
-# the package from starting one in this machine's namespace.
+# nginx is for tests/e2e/tap_proxy.sh and bench/run.sh, which start their
+# own inside namespaces: keep the package from starting one in this
+# machine's namespace.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod +x /usr/sbin/policy-rc.d

@@ -369,6 +369,7 @@ connect_backend(struct pcl_tcp *e, struct pcl_proxy *p, uint16_t b)
 		return -EADDRINUSE;
 	pcl_tcp_key2_add(e, entry(p));
 	p->rexmits = 0;
+	p->acked &= (uint8_t)~PCL_PX_STALE;
 	p->last_ms = e->now_ms; /* the handshake's start, until it completes */
 	/* Our clock toward the backend, offset per tuple (RFC 7323 5.4). */
 	p->ts_cb =
@@ -584,8 +585,8 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 	pcl_stat_add(&bs->hs_ms[pcl_hs_bucket(e->now_ms - p->last_ms)], 1);
 	pcl_stat_add(&bs->hs_ms_sum, e->now_ms - p->last_ms);
 	ack_backend(e, p, m);
-	if (p->pp_len)
-		p->acked |= PCL_PX_PP_UNACKED;
+	/* From here acked tracks what the two ends acknowledged. */
+	p->acked = p->pp_len ? PCL_PX_PP_UNACKED : 0;
 	for (h = take_held(e, p); h != NULL; h = next) {
 		next = h->next;
 		h->next = NULL;
@@ -603,13 +604,15 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 
 /*
  * An ACK that is not for our SYN: the backend holds an older connection on
- * the tuple, typically its TIME_WAIT after it closed first, which our SYN
- * (the client's ISN, as likely below the old one's as above) cannot
- * replace. RFC 9293 3.10.7.3: an RST at its acknowledgment number; then
- * the SYN again at once from another local port, since a backend that
- * keeps TIME_WAIT against RSTs (RFC 1337) refuses this one until 2 MSL
- * have passed. It counts as a SYN retransmission, so a backend that
- * always answers so is left after syn_retries like a silent one.
+ * the tuple, typically its TIME_WAIT after it closed first (our local
+ * ports start again from 1024 after a restart, and come round under load),
+ * which our SYN (the client's ISN, as likely below the old one's as above)
+ * cannot replace. RFC 9293 3.10.7.3: an RST at its acknowledgment number.
+ * That ends a Linux backend's TIME_WAIT (tcp_rfc1337 = 0), so the SYN goes
+ * again at once on the same tuple; when the same answer comes back (a
+ * backend that keeps TIME_WAIT against RSTs, RFC 1337), from another local
+ * port. Each move counts as a SYN retransmission, so a backend that always
+ * answers so is left after syn_retries like a silent one.
  */
 static void
 backend_stale(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const struct pcl_seg *s)
@@ -618,6 +621,12 @@ backend_stale(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 
 	if (to_backend_seg(e, p, m, s->ack, 0, RST) == 0)
 		COUNT(e, rst_tx);
+	COUNT(e, backend_syn_retries);
+	if (!(p->acked & PCL_PX_STALE)) {
+		p->acked |= PCL_PX_STALE;
+		send_syn(e, p);
+		return;
+	}
 	if (rexmits >= service(e, p)->syn_retries) {
 		/* syn_retries spent, as when it stays silent */
 		pcl_stat_add(&bstats(e, p)->hs_timeout, 1);
@@ -631,7 +640,6 @@ backend_stale(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 		return;
 	}
 	p->rexmits = rexmits + 1;
-	COUNT(e, backend_syn_retries);
 }
 
 static void
@@ -744,7 +752,8 @@ spliced_input(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const 
 		if (!pass_to_backend(e, p, m))
 			return;
 	}
-	if (p->acked == (PCL_PX_CFIN_ACKED | PCL_PX_BFIN_ACKED))
+	if ((p->acked & (PCL_PX_CFIN_ACKED | PCL_PX_BFIN_ACKED)) ==
+	    (PCL_PX_CFIN_ACKED | PCL_PX_BFIN_ACKED))
 		closed(e, p);
 }
 

@@ -43,10 +43,11 @@
 #define PCL_PX_BFIN   0x40 /* the backend sent its FIN */
 #define PCL_PX_CFIRST 0x80 /* the client's FIN came first */
 
-/* struct pcl_proxy.acked */
+/* struct pcl_proxy.acked: what the two ends acknowledged, and the backend handshake's one flag */
 #define PCL_PX_CFIN_ACKED 0x01 /* the backend acknowledged the client's FIN */
 #define PCL_PX_BFIN_ACKED 0x02 /* the client acknowledged the backend's FIN */
 #define PCL_PX_PP_UNACKED 0x04 /* our PROXY protocol header is not acknowledged yet */
+#define PCL_PX_STALE      0x08 /* connecting: the tuple met a stale ACK, and our RST */
 
 struct pcl_proxy {
 	PCL_CONN_HEAD /* t: the client side, as the engine keeps every entry */

@@ -131,34 +131,46 @@ Test(proxy, ports_of_worker_2_of_4)
 	expect_owned(4, 2);
 }
 
-/*
- * The backend answers our SYN with an ACK of an older connection on the
- * tuple (its TIME_WAIT): an RST at that ACK on the old tuple, and the SYN
- * again at once from another local port, which the backend has no state for.
- */
-Test(proxy, a_stale_tuple_at_the_backend_moves_the_syn_to_another_port)
+/* The backend's ACK of an older connection on the tuple our SYN went from. */
+static void
+stale_ack(const struct pcl_seg *syn)
 {
-	struct pcl_seg syn = accept_one(20000), g[2];
-
 	th_send_mbuf(&t, pcl_peer_frame(t.mp, &(struct pcl_peer_seg){
 						      .src_mac = backend.mac,
 						      .dst_mac = t.w.ifs[0].ctx.mac,
 						      .src_addr = backend.addr,
 						      .dst_addr = TH_SERVER_IP,
 						      .sport = 8080,
-						      .dport = rte_be_to_cpu_16(syn.t.rport),
+						      .dport = rte_be_to_cpu_16(syn->t.rport),
 						      .seq = 5000,
 						      .ack = 70000,
 						      .flags = ACK,
 						      .wnd = 8192,
 					      }));
+}
+
+/*
+ * A stale ACK gets an RST on its tuple and the SYN again on the same one
+ * (an RST ends Linux's TIME_WAIT); a second one, from another local port
+ * (a backend that keeps TIME_WAIT against RSTs).
+ */
+Test(proxy, a_stale_tuple_at_the_backend_moves_the_syn_to_another_port)
+{
+	struct pcl_seg syn = accept_one(20000), g[2];
+
+	stale_ack(&syn);
 	to_backend(g, 2);
 	cr_expect_eq(g[0].flags, RST);
 	cr_expect_eq(g[0].seq, 70000u, "at the stale ACK's acknowledgment number");
 	cr_expect_eq(g[0].t.rport, syn.t.rport, "on the stale tuple");
 	cr_expect_eq(g[1].flags, SYN);
 	cr_expect_eq(g[1].seq, 1000u, "the client's ISN still");
-	cr_expect_neq(g[1].t.rport, syn.t.rport, "from another local port");
-	cr_expect_eq(t.w.stats.backend_syn_retries, 1);
+	cr_expect_eq(g[1].t.rport, syn.t.rport, "the same tuple once more");
+	stale_ack(&syn);
+	to_backend(g, 2);
+	cr_expect_eq(g[0].flags, RST);
+	cr_expect_eq(g[1].flags, SYN);
+	cr_expect_neq(g[1].t.rport, syn.t.rport, "then another local port");
+	cr_expect_eq(t.w.stats.backend_syn_retries, 2);
 	cr_expect_eq(th_state(&t, PCL_TCP_PROXY_CONNECT), 1);
 }
