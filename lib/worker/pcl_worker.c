@@ -93,11 +93,9 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		wi->txq.arg = w;
 		wi->ctx.addr = ic->addr;
 		wi->ctx.bcast = pcl_pkt_bcast(ic->addr, ic->prefix_len);
-		if (ic->port != RTE_MAX_ETHPORTS) {
-			if (rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
-				return -ENODEV;
-			w->ifx_of_port[ic->port] = i;
-		}
+		if (ic->port != RTE_MAX_ETHPORTS && rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
+			return -ENODEV;
+		w->ifx_of_port[ic->port] = i;
 		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
 	}
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);

@@ -65,7 +65,11 @@ struct pcl_worker {
 	struct pcl_tcp tcp;
 	struct pcl_worker_if ifs[PCL_MAX_IFS];
 	uint8_t nifs;
-	uint8_t ifx_of_port[RTE_MAX_ETHPORTS]; /* steered packets: which of ifs they came on */
+	/*
+	 * Steered packets: which of ifs they came on, by their port; the last
+	 * slot for an interface without a port (tests and pcl-bench feed those).
+	 */
+	uint8_t ifx_of_port[RTE_MAX_ETHPORTS + 1];
 	uint64_t tsc_per_us;
 	bool fake_clock; /* tests drive the clock through tcp.now_us */
 	struct rte_mempool *mp;
