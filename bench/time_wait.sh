@@ -33,8 +33,9 @@
 # --no-huge with -m sized for what they hold. Without -r, a search
 # (cps-gen --search --close server, open-loop steps) against a first server
 # picks the highest rate without loss. Then a fresh server, its store sized
-# for 1.05 × rate × 2·MSL records (tables.time_wait; recycling then never
-# happens unless the rate runs above the offer), and cps-gen opening RATE
+# for 1.25 × rate × 2·MSL records where memory allows, 1.02 × at least
+# (tables.time_wait; it recycles only if the rate runs that far above the
+# offer, as a generator making up for a stall does), and cps-gen opening RATE
 # connections/s, open loop, for SECONDS, with enough client tuples
 # (--nsrc addresses of 50,000 ports) that none is reused while the server
 # still holds its record. Every second the server's telemetry is sampled:
@@ -105,25 +106,29 @@ pcl_ns_create "$ns"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$SECONDS
 
-# fit RATE: the longest MSL (ms, at most $msl) at which RATE × 2·MSL × 1.05
-# records and client tuples fit in the memory budget and cps-gen's tuples.
+# fit RATE: the longest MSL (ms, at most $msl) at which RATE × 2·MSL records,
+# and 2 % to spare, fit in the memory budget and in cps-gen's client tuples.
 fit() {
 	"$PY" - "$1" "$msl" "$budget" "$REC_B" "$CLIENT_B" "$MAX_TUPLES" <<'PYEOF'
 import sys
 rate, msl, budget, rec_b, client_b, max_tuples = map(int, sys.argv[1:])
-# Records of a 2·MSL life, and 5 % to spare, must fit the budget and the tuples.
-by_mem = budget * 2**20 / (1.05 * rate * (rec_b + client_b)) * 1000 / 2
-by_tuples = max_tuples / (1.05 * rate) * 1000 / 2
+by_mem = budget * 2**20 / (rec_b + client_b) / (1.02 * rate) * 1000 / 2
+by_tuples = max_tuples / (1.02 * rate) * 1000 / 2
 print(max(1, min(msl, int(by_mem), int(by_tuples))))
 PYEOF
 }
 
-# size RATE MSL: "records nsrc server_mb gen_mb" for RATE over a 2·MSL life.
+# size RATE MSL: "records nsrc server_mb gen_mb" for RATE over a 2·MSL life:
+# a quarter to spare where the budget and the tuples allow (a generator
+# that fell behind makes up its opens in a burst, and a store sized to the
+# rate would then recycle), 2 % at least (fit).
 size() {
-	"$PY" - "$1" "$2" "$NSPORT" "$MAX_TUPLES" "$REC_B" "$CLIENT_B" <<'PYEOF'
+	"$PY" - "$1" "$2" "$budget" "$NSPORT" "$MAX_TUPLES" "$REC_B" "$CLIENT_B" <<'PYEOF'
 import math, sys
-rate, msl, nsport, max_tuples, rec_b, client_b = map(int, sys.argv[1:])
-records = max(1024, math.ceil(1.05 * rate * 2 * msl / 1000))
+rate, msl, budget, nsport, max_tuples, rec_b, client_b = map(int, sys.argv[1:])
+need = rate * 2 * msl / 1000
+top = min(max_tuples, budget * 2**20 // (rec_b + client_b))
+records = max(1024, math.ceil(min(1.25 * need, max(1.02 * need, top))))
 nsrc = max(1, min(max_tuples // nsport, math.ceil(records / nsport)))
 # Beside the store and the clients: connection entries, mbufs, memif rings.
 print(records, nsrc, math.ceil(records * rec_b / 2**20) + 512,
@@ -298,7 +303,7 @@ lcores = ask(s, "/portcullis/lcores")
 t0 = time.monotonic()
 prev = None
 print(f"{'t s':>5} {'conns/s':>9} {'TIME_WAIT':>11} {'recycled':>9} {'skipped':>8} "
-      f"{'reused':>8} {'drops':>7} {'srv busy':>8} {'srv cpu':>7} {'gen cpu':>7} {'others':>6} "
+      f"{'reused':>8} {'drops':>7} {'srv busy':>8} {'cyc/conn':>8} {'srv cpu':>7} {'gen cpu':>7} {'others':>6} "
       f"{'steal':>5} {'srv MB':>7} {'gen MB':>7}", file=sys.stderr)
 with open(out, "w") as f:
     k = 0
@@ -326,7 +331,7 @@ with open(out, "w") as f:
             "drop_tx_full": st["drop_tx_full"], "drop_nombuf": st["drop_nombuf"],
             "drop_table_full": st["drop_table_full"], "cookie_sent": st["cookie_sent"],
             "conn_reset": st["conn_reset"], "timer_deferred": st["timer_deferred"],
-            "busy_pct": sum(l["busy_pct"] for l in lc) / len(lc),
+            "busy_pct": sum(l["busy_pct"] for l in lc) / len(lc), "busy_cycles": st["busy_cycles"],
             "srv_rss_mb": status(srv_pid, "VmRSS"), "srv_hwm_mb": status(srv_pid, "VmHWM"),
             "gen_rss_mb": status(gen_pid, "VmRSS") if gen_pid else 0,
             "srv_j": ticks(srv_pid), "gen_j": ticks(gen_pid) if gen_pid else 0,
@@ -340,9 +345,10 @@ with open(out, "w") as f:
             now["others_cpu"] = max(0.0, share("busy_j") - now["srv_cpu"] - now["gen_cpu"])
             now["steal_cpu"] = share("steal_j")
             now["cps"] = (now["closed"] - prev["closed"]) / dt
+            now["cyc"] = (now["busy_cycles"] - prev["busy_cycles"]) / max(1, now["closed"] - prev["closed"])
             print(f"{now['t']:5.0f} {now['cps']:9,.0f} {now['tw']:11,} {now['recycled']:9,} "
                   f"{now['skipped']:8,} {now['reused']:8,} {now['drops'] - prev['drops']:7,} "
-                  f"{now['busy_pct']:7.0f}% {now['srv_cpu']:6.0f}% {now['gen_cpu']:6.0f}% "
+                  f"{now['busy_pct']:7.0f}% {now['cyc']:8,.0f} {now['srv_cpu']:6.0f}% {now['gen_cpu']:6.0f}% "
                   f"{now['others_cpu']:5.0f}% {now['steal_cpu']:4.0f}% {now['srv_rss_mb']:7,} "
                   f"{now['gen_rss_mb']:7,}", file=sys.stderr)
         f.write(json.dumps(now) + "\n")
@@ -391,8 +397,8 @@ if search_line:
     print(f"The rate: {search_line}.")
 print()
 # The table: every 10 s, and the last second of the load.
-print("| t s | conns/s, server | cps-gen: completed/s, failed, rtx | TIME_WAIT | closed in the 2·MSL before | recycled | drops | worker busy | CPU % of a core: server, cps-gen, others, steal | RSS MB: server, cps-gen |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| t s | conns/s, server | cps-gen: completed/s, failed, rtx | TIME_WAIT | closed in the 2·MSL before | recycled | drops | worker busy | server cycles/conn | CPU % of a core: server, cps-gen, others, steal | RSS MB: server, cps-gen |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 def closes_within(i):
     # Connections closed in the life before sample i (between samples, by
     # linear interpolation): what the store should hold.
@@ -410,7 +416,7 @@ for i in picked:
     gtxt = f"{gs[0][1]:,}, {gs[0][2]}, {gs[0][3]}" if gs else "-"
     print(f"| {x['t']:.0f} | {x['cps']:,.0f} | {gtxt} | {x['tw']:,} | {closes_within(i):,} | "
           f"{x['recycled']:,} | {x['drops'] - S[i - 1]['drops']:,} | {x['busy_pct']:.0f} % | "
-          f"{x['srv_cpu']:.0f}, {x['gen_cpu']:.0f}, {x['others_cpu']:.0f}, {x['steal_cpu']:.0f} | "
+          f"{x['cyc']:,.0f} | {x['srv_cpu']:.0f}, {x['gen_cpu']:.0f}, {x['others_cpu']:.0f}, {x['steal_cpu']:.0f} | "
           f"{x['srv_rss_mb']:,}, {x['gen_rss_mb']:,} |")
 print()
 end = S[last]
@@ -466,6 +472,12 @@ print(f"- **What limited it:** the server's worker had packets in {mean('busy_pc
       f"(busy {100 * w0['busy_share']:.0f} % of its loop time, "
       f"{g['gen_cycles_per_conn']:,.0f} cycles per connection), other processes "
       f"{mean('others_cpu')}, stolen by the hypervisor {mean('steal_cpu')}.")
+# The server's own cost as the store grows: its busy cycles per connection.
+def cyc(xs):
+    n = sum(x["cps"] for x in xs)
+    return f"{sum(x['cyc'] * x['cps'] for x in xs) / n:,.0f}" if n else "-"
+print(f"- **The server's busy cycles per connection:** {cyc([x for x in load if x['t'] <= 10])} "
+      f"in the first 10 s, {cyc([S[i] for i in plat]) if plat else '-'} on the plateau.")
 PYEOF
 
 {
