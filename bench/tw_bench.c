@@ -7,16 +7,17 @@
  * in-process: no link, no generator, no scheduler between the operations,
  * only the store (lib/tcp/pcl_tw.c) and the memory it lives in.
  *
- *   pcl-tw-bench [-n RECORDS] [-l MS] [-H]
+ *   pcl-tw-bench [-n RECORDS] [-c SLOTS] [-l MS] [-H]
  *
  *   -n RECORDS  records held in steady state (default 60000000: 1 M
  *               connections/s for 60 s)
+ *   -c SLOTS    the store's size, tables.time_wait (default RECORDS + 5 %);
+ *               its index has the power of two of buckets at or below it
  *   -l MS       a record's life (default 60000, 2·MSL)
  *   -H          ask for transparent huge pages (madvise) instead of 4 KB
  *               pages, as a server on huge pages has
  *
- * The store gets 5 % more slots than RECORDS; one life of connections
- * fills it, a quarter of a life more is timed. Prints cycles and
+ * One life of connections fills the store, a quarter of a life more is timed. Prints cycles and
  * nanoseconds per connection and the rate the store alone would allow one
  * core. Takes RECORDS × 32 bytes; at 60 M records, a minute or so.
  */
@@ -58,8 +59,9 @@ next_fp(uint64_t *x)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: pcl-tw-bench [-n RECORDS] [-l MS] [-H]\n"
+	fprintf(f, "usage: pcl-tw-bench [-n RECORDS] [-c SLOTS] [-l MS] [-H]\n"
 		   "  -n RECORDS  records held in steady state (60000000)\n"
+		   "  -c SLOTS    the store's size (RECORDS + 5 %%)\n"
 		   "  -l MS       a record's life (60000)\n"
 		   "  -H          transparent huge pages instead of 4 KB pages\n");
 }
@@ -86,7 +88,7 @@ run(struct pcl_tw *s, uint32_t *now, uint32_t ticks, uint32_t per_tick, uint64_t
 int
 main(int argc, char **argv)
 {
-	unsigned long records = 60000000, life_ms = 60000;
+	unsigned long records = 60000000, life_ms = 60000, slots = 0;
 	uint64_t x = 88172645463325252ull, wall0, cpu0, tsc0, size, n;
 	double wall, cpu, hz;
 	uint32_t cap, life, per_tick, now = 0;
@@ -95,10 +97,13 @@ main(int argc, char **argv)
 	void *mem;
 	int o;
 
-	while ((o = getopt(argc, argv, "n:l:Hh")) != -1) {
+	while ((o = getopt(argc, argv, "n:c:l:Hh")) != -1) {
 		switch (o) {
 		case 'n':
 			records = strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			slots = strtoul(optarg, NULL, 10);
 			break;
 		case 'l':
 			life_ms = strtoul(optarg, NULL, 10);
@@ -115,12 +120,14 @@ main(int argc, char **argv)
 		}
 	}
 	life = (uint32_t)(life_ms / TICK_MS);
-	if (optind != argc || records < 1000 || records > PCL_TW_MAX / 21 * 20 || life < 4 ||
-	    life_ms > 1200000 || records / life == 0) {
+	if (slots == 0)
+		slots = records + records / 20;
+	if (optind != argc || records < 1000 || slots < records || slots > PCL_TW_MAX ||
+	    life < 4 || life_ms > 1200000 || records / life == 0) {
 		usage(stderr);
 		return 2;
 	}
-	cap = (uint32_t)(records + records / 20);
+	cap = (uint32_t)slots;
 	per_tick = (uint32_t)(records / life);
 	size = pcl_tw_memsize(cap, life);
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -147,11 +154,12 @@ main(int argc, char **argv)
 	cpu = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0);
 	hz = (double)(rte_rdtsc() - tsc0) / wall; /* cycles per ns */
 	n = (uint64_t)(life / 4) * per_tick;
-	printf("TIME_WAIT store, %u records held (%u slots, %.0f MB, %s pages), life %lu ms:\n"
+	printf("TIME_WAIT store, %u records held (%u slots, %u buckets, %.0f MB, %s pages), "
+	       "life %lu ms:\n"
 	       "  lookup miss + add + expiry: %.0f cycles, %.0f ns of CPU per connection "
 	       "(TSC %.2f GHz; on the CPU %.0f %% of the time): the store alone allows %.0f "
 	       "connections/s on one core\n",
-	       s.live, cap, (double)size / (1 << 20), huge ? "transparent huge" : "4 KB", life_ms,
+	       s.live, cap, s.bmask + 1, (double)size / (1 << 20), huge ? "transparent huge" : "4 KB", life_ms,
 	       cpu * hz / (double)n, cpu / (double)n, hz, 100 * cpu / wall, 1e9 * (double)n / cpu);
 	munmap(mem, size);
 	return 0;
