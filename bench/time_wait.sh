@@ -32,13 +32,12 @@
 # server (main lcore and one worker) on core 0, cps-gen on core 1, both
 # --no-huge with -m sized for what they hold. Without -r, a search
 # (cps-gen --search --close server, open-loop steps) against a first server
-# picks the highest rate without loss. Then a fresh server, its store sized
-# for 1.25 × rate × 2·MSL records where memory allows, 1.02 × at least
-# (tables.time_wait; it recycles only if the rate runs that far above the
-# offer, as a generator making up for a stall does), and cps-gen opening RATE
-# connections/s, open loop, for SECONDS, with enough client tuples
-# (--nsrc addresses of 50,000 ports) that none is reused while the server
-# still holds its record. Every second the server's telemetry is sampled:
+# picks the highest rate without loss. Then a fresh server, its store
+# (tables.time_wait) the power of two at or above 1.02 × rate × 2·MSL
+# records where memory allows (the index then has a bucket per record), and
+# cps-gen opening RATE connections/s, open loop, for SECONDS, with enough
+# client tuples (--nsrc addresses of 50,000 ports) that none is reused
+# while the server still holds its record. Every second the server's telemetry is sampled:
 # connections/s, the state_TIME_WAIT gauge, time_wait_recycled / _skipped /
 # _reused, drops, the worker's busy share, the resident memory of both
 # processes, and the CPU the server, cps-gen, other processes and the
@@ -102,6 +101,7 @@ NSPORT=50000      # cps-gen's default --sports 10000-59999
 MAX_TUPLES=67108864 # cps-gen: at most 2^26 client (address, port) pairs
 REC_B=32           # a TIME_WAIT record with its index share (docs/time-wait.md)
 CLIENT_B=64        # cps-gen's state per client tuple: a 56-byte slot, its map and queue entries
+PCL_TW_MAX=134217726 # tables.time_wait at most
 tmp=
 pcl_tmpdir tmp
 ns=pcl-tw-$$
@@ -121,21 +121,27 @@ print(max(1, min(msl, int(by_mem), int(by_tuples))))
 PYEOF
 }
 
-# size RATE MSL: "records nsrc server_mb gen_mb" for RATE over a 2·MSL life:
-# a quarter to spare where the budget and the tuples allow (a generator
-# that fell behind makes up its opens in a burst, and a store sized to the
-# rate would then recycle), 2 % at least (fit).
+# size RATE MSL: "records nsrc server_mb gen_mb" for RATE over a 2·MSL life.
+# The store: the power of two at or above 1.02 × the records (its index then
+# has a bucket per slot; below a power of two it has half as many, and
+# chains twice as long cost the worker more misses: pcl-tw-bench -c), else
+# 1.25 × where the budget allows. Client tuples: 1.25 ×, 1.02 × at least
+# (fit): a generator that fell behind makes up its opens in a burst.
 size() {
-	"$PY" - "$1" "$2" "$budget" "$NSPORT" "$MAX_TUPLES" "$REC_B" "$CLIENT_B" <<'PYEOF'
+	"$PY" - "$1" "$2" "$budget" "$NSPORT" "$MAX_TUPLES" "$REC_B" "$CLIENT_B" "$PCL_TW_MAX" <<'PYEOF'
 import math, sys
-rate, msl, budget, nsport, max_tuples, rec_b, client_b = map(int, sys.argv[1:])
+rate, msl, budget, nsport, max_tuples, rec_b, client_b, tw_max = map(int, sys.argv[1:])
 need = rate * 2 * msl / 1000
-top = min(max_tuples, budget * 2**20 // (rec_b + client_b))
-records = max(1024, math.ceil(min(1.25 * need, max(1.02 * need, top))))
-nsrc = max(1, min(max_tuples // nsport, math.ceil(records / nsport)))
+low = max(1024, math.ceil(1.02 * need))
+tuples = min(max_tuples, max(low, math.ceil(1.25 * need)))
+nsrc = max(1, min(max_tuples // nsport, math.ceil(tuples / nsport)))
+gen_b = nsrc * nsport * client_b
+pow2 = 1 << (low - 1).bit_length()
+fits = lambda n: n <= tw_max and n * rec_b + gen_b <= budget * 2**20
+records = pow2 if fits(pow2) else max(low, min(math.ceil(1.25 * need),
+                                               (budget * 2**20 - gen_b) // rec_b, tw_max))
 # Beside the store and the clients: connection entries, mbufs, memif rings.
-print(records, nsrc, math.ceil(records * rec_b / 2**20) + 512,
-      math.ceil(nsrc * nsport * client_b / 2**20) + 512)
+print(records, nsrc, math.ceil(records * rec_b / 2**20) + 512, math.ceil(gen_b / 2**20) + 512)
 PYEOF
 }
 
