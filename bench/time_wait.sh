@@ -317,7 +317,9 @@ print(f"{'t s':>5} {'conns/s':>9} {'TIME_WAIT':>11} {'recycled':>9} {'skipped':>
 with open(out, "w") as f:
     k = 0
     while True:
-        k += 1
+        # The next whole second; after a sample that took longer (the
+        # server's control thread descheduled), the one after it.
+        k = max(k + 1, int(time.monotonic() - t0) + 1)
         time.sleep(max(0, t0 + k - time.monotonic()))
         if gen_pid is None:
             try:
@@ -325,13 +327,14 @@ with open(out, "w") as f:
                                              capture_output=True, text=True).stdout.split()[0])
             except (IndexError, ValueError):
                 pass
+        t = time.monotonic() - t0
         try:
             st = ask(s, "/portcullis/stats")
             lc = [ask(s, f"/portcullis/lcores,{i}") for i in lcores]
         except (OSError, ValueError, KeyError):
             break
         now = {
-            "t": round(time.monotonic() - t0, 2),
+            "t": t,
             "closed": st["conn_closed"], "opened": st["conn_opened"],
             "tw": sum(l["state_TIME_WAIT"] for l in lc),
             "recycled": st["time_wait_recycled"], "skipped": st["time_wait_skipped"],
@@ -347,7 +350,7 @@ with open(out, "w") as f:
         }
         now["busy_j"], now["steal_j"] = busy()
         if prev is not None:
-            dt = now["t"] - prev["t"]
+            dt = max(now["t"] - prev["t"], 0.001)
             # CPU shares, in % of one core: each poller can take 100.
             share = lambda k: 100 * (now[k] - prev[k]) / (hz * dt)
             now["srv_cpu"], now["gen_cpu"] = share("srv_j"), share("gen_j")
