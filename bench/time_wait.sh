@@ -306,6 +306,9 @@ def busy():
     f = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
     return sum(f[0:3]) + f[5] + f[6], f[7]
 
+def cyc_txt(c):
+    return "-" if c is None else f"{c:,.0f}"
+
 gen_pid = None
 s = connect()
 lcores = ask(s, "/portcullis/lcores")
@@ -357,10 +360,12 @@ with open(out, "w") as f:
             now["others_cpu"] = max(0.0, share("busy_j") - now["srv_cpu"] - now["gen_cpu"])
             now["steal_cpu"] = share("steal_j")
             now["cps"] = (now["closed"] - prev["closed"]) / dt
-            now["cyc"] = (now["busy_cycles"] - prev["busy_cycles"]) / max(1, now["closed"] - prev["closed"])
+            # None when nothing closed: the cycles of a stall are no connection's.
+            n = now["closed"] - prev["closed"]
+            now["cyc"] = (now["busy_cycles"] - prev["busy_cycles"]) / n if n > 0 else None
             print(f"{now['t']:5.0f} {now['cps']:9,.0f} {now['tw']:11,} {now['recycled']:9,} "
                   f"{now['skipped']:8,} {now['reused']:8,} {now['drops'] - prev['drops']:7,} "
-                  f"{now['busy_pct']:7.0f}% {now['cyc']:8,.0f} {now['srv_cpu']:6.0f}% {now['gen_cpu']:6.0f}% "
+                  f"{now['busy_pct']:7.0f}% {cyc_txt(now['cyc']):>8} {now['srv_cpu']:6.0f}% {now['gen_cpu']:6.0f}% "
                   f"{now['others_cpu']:5.0f}% {now['steal_cpu']:4.0f}% {now['srv_rss_mb']:7,} "
                   f"{now['gen_rss_mb']:7,}", file=sys.stderr)
         f.write(json.dumps(now) + "\n")
@@ -428,7 +433,7 @@ for i in picked:
     gtxt = f"{gs[0][1]:,}, {gs[0][2]}, {gs[0][3]}" if gs else "-"
     print(f"| {x['t']:.0f} | {x['cps']:,.0f} | {gtxt} | {x['tw']:,} | {closes_within(i):,} | "
           f"{x['recycled']:,} | {x['drops'] - S[i - 1]['drops']:,} | {x['busy_pct']:.0f} % | "
-          f"{x['cyc']:,.0f} | {x['srv_cpu']:.0f}, {x['gen_cpu']:.0f}, {x['others_cpu']:.0f}, {x['steal_cpu']:.0f} | "
+          f"{'-' if x['cyc'] is None else format(x['cyc'], ',.0f')} | {x['srv_cpu']:.0f}, {x['gen_cpu']:.0f}, {x['others_cpu']:.0f}, {x['steal_cpu']:.0f} | "
           f"{x['srv_rss_mb']:,}, {x['gen_rss_mb']:,} |")
 print()
 end = S[last]
@@ -486,6 +491,7 @@ print(f"- **What limited it:** the server's worker had packets in {mean('busy_pc
       f"{mean('others_cpu')}, stolen by the hypervisor {mean('steal_cpu')}.")
 # The server's own cost as the store grows: its busy cycles per connection.
 def cyc(xs):
+    xs = [x for x in xs if x["cyc"] is not None]
     n = sum(x["cps"] for x in xs)
     return f"{sum(x['cyc'] * x['cps'] for x in xs) / n:,.0f}" if n else "-"
 print(f"- **The server's busy cycles per connection:** {cyc([x for x in load if x['t'] <= 10])} "
