@@ -499,7 +499,7 @@ print(f"- **The server's busy cycles per connection:** {cyc([x for x in load if 
 PYEOF
 
 {
-	echo "### $(date -u +%F): bench/time_wait.sh $args"
+	echo "### $(date -u +%F): bench/time_wait.sh${args:+ $args}"
 	echo
 	echo "Machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores;" \
 		"$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r);" \
