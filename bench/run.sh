@@ -14,7 +14,7 @@
 #
 # Runs, in order (about 5 minutes with the default lengths):
 #   1. pcl-bench: cycles per operation of the real code paths, in-process;
-#   2. cps-gen --search against portcullis over net_memif, 1 and 2 workers:
+#   2. cps-gen --search against portcullis over net_memif, 1 and 2 workers, 1 closing first:
 #      the highest connections/s without loss (strict mode: any loss fails);
 #      then the same through portcullis's SYN proxy ([service:80], full NAT)
 #      to a second portcullis serving http on 8 backend ports, over a second
@@ -181,6 +181,15 @@ gen m1 "net_memif0,role=client,socket=$tmp/m1.sock" --dst 198.18.0.2 --concurren
 	"${MEMIF_SEARCH[@]}"
 pcl_server_stop
 row "GET + client close" "portcullis, 1 worker" "memif" "$tmp/m1.json" "$(server_cycles "$tmp/m1.srv")"
+# HTTP/1.0: the server closes first and keeps TIME_WAIT (its default store
+# of records, recycling the oldest when full); 64 addresses of clients, so
+# no tuple comes back while its record lives. bench/time_wait.sh runs it
+# past 2·MSL with a store for every record.
+server mc '0@0,1@0' "net_memif0,role=server,socket=$tmp/mc.sock" --addr 198.18.0.2/24
+gen mc "net_memif0,role=client,socket=$tmp/mc.sock" --dst 198.18.0.2 --concurrency 1000 \
+	--close server --nsrc 64 "${MEMIF_SEARCH[@]}"
+pcl_server_stop
+row "GET + server close (HTTP/1.0)" "portcullis, 1 worker" "memif" "$tmp/mc.json" "$(server_cycles "$tmp/mc.srv")"
 server m2 '0@0,1@0,2@1' "net_memif0,role=server,socket=$tmp/m2.sock" --addr 198.18.0.2/24
 gen m2 "net_memif0,role=client,socket=$tmp/m2.sock" --dst 198.18.0.2 --concurrency 1000 --queues 2 \
 	"${MEMIF_SEARCH[@]}"
