@@ -16,10 +16,16 @@
  *
  * Toeplitz is linear over GF(2), so the hash of a 12-byte tuple is the XOR
  * of one precomputed word per byte: 12 loads instead of a loop over 96 bits.
+ * A byte's word depends only on its position, so the same table serves the
+ * 36-byte IPv6 tuple (source, destination, ports, as RSS reads it): its
+ * first 12 rows are the IPv4 tuple's. The key repeats every 16 bits, and
+ * both families swap fields of whole multiples of 16 bits, so the hash is
+ * symmetric for IPv6 too.
  */
 
 #define PCL_RSS_KEY_LEN  40
 #define PCL_TUPLE_BYTES  12
+#define PCL_TUPLE6_BYTES 36
 #define PCL_RETA_MAX     512
 #define PCL_RETA_DEFAULT 128
 #define PCL_STEER_MAX    64 /* owners a redirection table can name */
@@ -27,7 +33,7 @@
 extern const uint8_t pcl_rss_key[PCL_RSS_KEY_LEN];
 
 struct pcl_steer {
-	uint32_t tbl[PCL_TUPLE_BYTES][256];
+	uint32_t tbl[PCL_TUPLE6_BYTES][256];
 	uint32_t reta_mask;
 	uint16_t nworkers;
 	uint16_t reta[PCL_RETA_MAX]; /* worker index per entry */
@@ -48,6 +54,19 @@ pcl_steer_hash(const struct pcl_steer *s, const struct pcl_tuple *t)
 	unsigned int i;
 
 	for (i = 0; i < PCL_TUPLE_BYTES; i++)
+		h ^= s->tbl[i][b[i]];
+	return h;
+}
+
+/* The Toeplitz hash of an IPv6 tuple, equal to rte_softrss over its 36 bytes. */
+static inline uint32_t
+pcl_steer_hash6(const struct pcl_steer *s, const struct pcl_tuple6 *t)
+{
+	const uint8_t *b = (const uint8_t *)t;
+	uint32_t h = 0;
+	unsigned int i;
+
+	for (i = 0; i < PCL_TUPLE6_BYTES; i++)
 		h ^= s->tbl[i][b[i]];
 	return h;
 }
