@@ -1643,12 +1643,25 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 void
 pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s)
 {
+	uint8_t l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
+
 	if (unlikely(e->a6.cap == 0)) {
 		drop(e, m, PCL_DROP_not_ours);
 		return;
 	}
-	/* Not interned (PCL_A6_NIL): no entry names the address, and tuple6 reads it from here. */
+	/* An address not interned (PCL_A6_NIL) is read from here (pcl_tcp_tuple6). */
 	e->cur_a6 = s->a6;
+	/* Services proxy IPv4 only: their ports are closed to IPv6 clients. */
+	if (l != 0 && e->listeners->l[l - 1].app->accept != NULL) {
+		if (s->flags & RST) {
+			drop(e, m, PCL_DROP_tcp_rst_nomatch);
+			return;
+		}
+		if ((s->flags & (SYN | ACK)) == SYN)
+			COUNT(e, rst_closed_port);
+		reply_rst(e, m, s);
+		return;
+	}
 	s->t.raddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6));
 	s->t.laddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6 + 16));
 	pcl_tcp_input(e, m, s);
