@@ -5,10 +5,11 @@
 
 #include "tcp/pcl_addr6.h"
 
+/* A power of two, at most one bucket per address: chains of one or two at worst. */
 static inline uint32_t
 nbuckets(uint32_t cap)
 {
-	return rte_align32pow2(cap);
+	return rte_align32prevpow2(cap);
 }
 
 uint64_t
