@@ -687,9 +687,12 @@ dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
 	rec[11] = optlen;
 	memcpy(rec + 12, opts, optlen);
 	memcpy(rec + 12 + optlen, (const uint8_t *)(th + 1) + optlen, s->len);
-	/* fuzz_conn's op 4 is port 8080 with the congestion scripts' 40000-byte answer. */
-	dump_record(sc, sc->cfg.http_body_size == 40000 ? 4 : 2, (uint16_t)(12 + optlen + s->len),
-		    rec);
+	/*
+	 * fuzz_conn's op 4 is port 8080 with the congestion scripts' 40000-byte
+	 * answer; with 8 added, the same over IPv6.
+	 */
+	dump_record(sc, (uint8_t)((sc->cfg.http_body_size == 40000 ? 4 : 2) + (v6 ? 8 : 0)),
+		    (uint16_t)(12 + optlen + s->len), rec);
 	snprintf(path, sizeof(path), "%.4000s.%u", sc->dump_path, sc->dump_frames++);
 	f = fopen(path, "wb");
 	if (f != NULL) {
@@ -755,9 +758,9 @@ inject(struct scenario *sc, const struct line_seg *s, bool backend)
 		ps.seq = sc->client_isn + s->seq;
 		ps.ack = s->has_ack ? (sc->cur.server_isn_known ? sc->cur.server_isn : 0) + s->ack
 				    : 0;
-		ps.optlen = (uint8_t)build_opts(
-			s, sc->cur.last_tsval,
-			sc->cur.server_isn_known ? sc->cur.server_isn : 0, opts);
+		ps.optlen = (uint8_t)build_opts(s, sc->cur.last_tsval,
+						sc->cur.server_isn_known ? sc->cur.server_isn : 0,
+						opts);
 	}
 	m = pcl_peer_frame(sc->mp, &ps);
 	if (m == NULL)
