@@ -16,6 +16,22 @@
 #define ND_NA_S     0x40
 #define ND_NA_O     0x20
 
+/* The TCP header of s and its options, for either family; the checksum is the caller's. */
+static __rte_always_inline void
+tcp_hdr(struct rte_tcp_hdr *th, const struct pcl_out_seg *s)
+{
+	th->src_port = s->t->lport;
+	th->dst_port = s->t->rport;
+	th->sent_seq = rte_cpu_to_be_32(s->seq);
+	th->recv_ack = rte_cpu_to_be_32(s->ack);
+	th->data_off = (uint8_t)((PCL_TCP_LEN + s->optlen) << 2);
+	th->tcp_flags = s->flags;
+	th->rx_win = rte_cpu_to_be_16(s->wnd);
+	th->tcp_urp = 0;
+	if (s->optlen)
+		memcpy(th + 1, s->opts, s->optlen);
+}
+
 void
 pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
@@ -40,16 +56,7 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	ip->dst_addr = s->t->raddr;
 	ip->hdr_checksum = 0;
 
-	th->src_port = s->t->lport;
-	th->dst_port = s->t->rport;
-	th->sent_seq = rte_cpu_to_be_32(s->seq);
-	th->recv_ack = rte_cpu_to_be_32(s->ack);
-	th->data_off = (uint8_t)((PCL_TCP_LEN + s->optlen) << 2);
-	th->tcp_flags = s->flags;
-	th->rx_win = rte_cpu_to_be_16(s->wnd);
-	th->tcp_urp = 0;
-	if (s->optlen)
-		memcpy(th + 1, s->opts, s->optlen);
+	tcp_hdr(th, s);
 
 	m->data_len = PCL_L2_LEN + PCL_IP_LEN + l4len;
 	m->pkt_len = m->data_len;
@@ -90,16 +97,7 @@ pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const str
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	ip6_hdr(ip, IPPROTO_TCP, PCL_TTL, l4len, src6, dst6);
 
-	th->src_port = s->t->lport;
-	th->dst_port = s->t->rport;
-	th->sent_seq = rte_cpu_to_be_32(s->seq);
-	th->recv_ack = rte_cpu_to_be_32(s->ack);
-	th->data_off = (uint8_t)((PCL_TCP_LEN + s->optlen) << 2);
-	th->tcp_flags = s->flags;
-	th->rx_win = rte_cpu_to_be_16(s->wnd);
-	th->tcp_urp = 0;
-	if (s->optlen)
-		memcpy(th + 1, s->opts, s->optlen);
+	tcp_hdr(th, s);
 
 	m->data_len = PCL_L2_LEN + PCL_IP6_LEN + l4len;
 	m->pkt_len = m->data_len;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include "net/pcl_tuple.h"
 
 /*
@@ -45,30 +47,30 @@ struct pcl_steer {
  */
 int pcl_steer_init(struct pcl_steer *s, uint16_t nworkers, uint16_t reta_size);
 
+/* The Toeplitz hash of n tuple bytes b (n a constant: the loop unrolls). */
+static __rte_always_inline uint32_t
+pcl_steer_bytes(const struct pcl_steer *s, const uint8_t *b, unsigned int n)
+{
+	uint32_t h = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		h ^= s->tbl[i][b[i]];
+	return h;
+}
+
 /* The Toeplitz hash of t (network order: raddr, laddr, rport, lport). */
 static inline uint32_t
 pcl_steer_hash(const struct pcl_steer *s, const struct pcl_tuple *t)
 {
-	const uint8_t *b = (const uint8_t *)t;
-	uint32_t h = 0;
-	unsigned int i;
-
-	for (i = 0; i < PCL_TUPLE_BYTES; i++)
-		h ^= s->tbl[i][b[i]];
-	return h;
+	return pcl_steer_bytes(s, (const uint8_t *)t, PCL_TUPLE_BYTES);
 }
 
 /* The Toeplitz hash of an IPv6 tuple, equal to rte_softrss over its 36 bytes. */
 static inline uint32_t
 pcl_steer_hash6(const struct pcl_steer *s, const struct pcl_tuple6 *t)
 {
-	const uint8_t *b = (const uint8_t *)t;
-	uint32_t h = 0;
-	unsigned int i;
-
-	for (i = 0; i < PCL_TUPLE6_BYTES; i++)
-		h ^= s->tbl[i][b[i]];
-	return h;
+	return pcl_steer_bytes(s, (const uint8_t *)t, PCL_TUPLE6_BYTES);
 }
 
 /* The worker owning a flow whose RSS hash is h. */
