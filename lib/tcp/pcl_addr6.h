@@ -49,7 +49,11 @@ int pcl_a6tab_init(struct pcl_a6tab *t, void *mem, uint32_t cap, uint32_t seed);
 static inline uint32_t
 pcl_a6tab_hash(const struct pcl_a6tab *t, const uint8_t *a)
 {
-	return rte_jhash(a, 16, t->seed);
+	/* An address in a frame is 2-byte aligned at best: hash an aligned copy. */
+	uint32_t w[4];
+
+	memcpy(w, a, sizeof(w));
+	return rte_jhash_32b(w, 4, t->seed);
 }
 
 /* The index of address a, or PCL_A6_NIL when no entry names it. */

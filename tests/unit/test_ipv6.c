@@ -121,7 +121,8 @@ insert_ext(uint8_t type, uint8_t units, const uint8_t *body, unsigned int blen)
 	memset(at, 0, len);
 	at[0] = ip6()->proto;
 	at[1] = (uint8_t)(units - 1);
-	memcpy(at + 2, body, blen);
+	if (blen)
+		memcpy(at + 2, body, blen);
 	ip6()->proto = type;
 	ip6()->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip6()->payload_len) + len);
 	flen += len;
