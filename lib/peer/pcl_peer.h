@@ -32,4 +32,12 @@ struct pcl_peer_seg {
 /* A frame for s, checksums included, from mp. NULL when mp is empty. */
 struct rte_mbuf *pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s);
 
+/*
+ * A Neighbor Solicitation from (mac, src6) for target6, to its
+ * solicited-node group, with our source link-layer address: how a client
+ * learns an IPv6 server's MAC. NULL when mp is empty.
+ */
+struct rte_mbuf *pcl_peer_ns(struct rte_mempool *mp, const struct rte_ether_addr *mac,
+			     const uint8_t *src6, const uint8_t *target6);
+
 #endif
