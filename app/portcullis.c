@@ -51,6 +51,7 @@ usage(FILE *f)
 		   "\n"
 		   "  -c, --config FILE        INI configuration (see conf/portcullis.conf)\n"
 		   "      --addr A.B.C.D/LEN   the server's IPv4 address on the port\n"
+		   "      --addr6 ADDR/LEN     its IPv6 address there (dual stack)\n"
 		   "      --listen PORT[,PORT] TCP ports to accept connections on\n"
 		   "      --app http|echo|discard\n"
 		   "                           what to do with a connection's data\n"
@@ -68,6 +69,7 @@ usage(FILE *f)
 
 enum {
 	OPT_ADDR = 256,
+	OPT_ADDR6,
 	OPT_LISTEN,
 	OPT_APP,
 	OPT_SYNCOOKIES,
@@ -79,6 +81,7 @@ enum {
 static const struct option long_opts[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"addr", required_argument, NULL, OPT_ADDR},
+	{"addr6", required_argument, NULL, OPT_ADDR6},
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"app", required_argument, NULL, OPT_APP},
 	{"syncookies", required_argument, NULL, OPT_SYNCOOKIES},
@@ -95,6 +98,7 @@ static const struct {
 	const char *name, *section, *key;
 } opt_keys[] = {
 	{OPT_ADDR, "addr", "port", "addr"},
+	{OPT_ADDR6, "addr6", "port", "addr6"},
 	{OPT_LISTEN, "listen", "listen", "ports"},
 	{OPT_APP, "app", "listen", "app"},
 	{OPT_SYNCOOKIES, "syncookies", "syncookies", "mode"},
@@ -597,6 +601,14 @@ main(int argc, char **argv)
 
 	inet_ntop(AF_INET, &cfg->addr, addr, sizeof(addr));
 	PCL_LOG(NOTICE, "serving %s/%u", addr, cfg->prefix_len);
+	if (cfg->prefix6_len != 0) {
+		char a6[INET6_ADDRSTRLEN], ll[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, cfg->addr6, a6, sizeof(a6));
+		inet_ntop(AF_INET6, srv.workers[0]->ifs[0].ctx.ll6, ll, sizeof(ll));
+		PCL_LOG(NOTICE, "serving %s/%u and %s (link-local), same ports", a6,
+			cfg->prefix6_len, ll);
+	}
 	for (i = 0; i < cfg->nlisteners; i++)
 		PCL_LOG(NOTICE, "listening on %s:%u, %s", addr, cfg->listeners[i].port,
 			pcl_app_name(cfg->listeners[i].app));

@@ -57,6 +57,10 @@ static const char response10[] = "HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nh
 #define BACKEND_PORT 8080
 #define SERVICE_PORT 8000
 
+/* -6: the client and port.addr6. */
+static const uint8_t client_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 1};
+#define SERVER_ADDR6 "fd00:18::2/64"
+
 struct bench {
 	struct pcl_worker w;
 	struct pcl_worker w2;          /* the second worker of the steering cases */
@@ -77,6 +81,7 @@ struct bench {
 	uint64_t instr;
 	int perf_fd;        /* user-space instructions retired, or -1 */
 	const char *filter; /* -c: only the cases whose name contains it */
+	bool v6;            /* the client talks IPv6 (-6's cases) */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -137,6 +142,7 @@ static uint32_t
 feed(struct bench *b, const struct pcl_peer_seg *s)
 {
 	struct rte_mbuf *m = pcl_peer_frame(b->mp, s);
+	uint16_t l3 = s->v6 ? PCL_IP6_LEN : PCL_IP_LEN;
 	uint32_t next = s->ack;
 	uint16_t i;
 
@@ -151,9 +157,9 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 	});
 	for (i = 0; i < b->owner->ifs[0].txq.n; i++) {
 		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
-		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
-			r, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
-		uint32_t paylen = r->data_len - PCL_L2_LEN - PCL_IP_LEN - (th->data_off >> 4) * 4u;
+		const struct rte_tcp_hdr *th =
+			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
+		uint32_t paylen = r->data_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
 
 		next = rte_be_to_cpu_32(th->sent_seq) + paylen +
 		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
@@ -169,18 +175,23 @@ static uint32_t
 exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
 	 const void *data, uint16_t len)
 {
-	return feed(b, &(struct pcl_peer_seg){.src_mac = client_mac,
-					      .dst_mac = server_mac,
-					      .src_addr = CLIENT_IP,
-					      .dst_addr = b->cfg.addr,
-					      .sport = sport,
-					      .dport = b->dport,
-					      .seq = seq,
-					      .ack = ack,
-					      .flags = flags,
-					      .wnd = 65535,
-					      .data = data,
-					      .len = len});
+	struct pcl_peer_seg s = {.src_mac = client_mac,
+				 .dst_mac = server_mac,
+				 .src_addr = CLIENT_IP,
+				 .dst_addr = b->cfg.addr,
+				 .v6 = b->v6,
+				 .sport = sport,
+				 .dport = b->dport,
+				 .seq = seq,
+				 .ack = ack,
+				 .flags = flags,
+				 .wnd = 65535,
+				 .data = data,
+				 .len = len};
+
+	memcpy(s.src6, client_ip6, 16);
+	memcpy(s.dst6, b->cfg.addr6, 16);
+	return feed(b, &s);
 }
 
 /* Feeds one segment of the backend's to the proxy's port toward it, lport. */
@@ -599,10 +610,11 @@ data_structures(struct bench *b, unsigned int rounds)
 
 /*
  * Heap bytes a worker's tables take with conns entries and tw TIME_WAIT
- * records; sv: a worker with the services, as the proxied case's.
+ * records; sv: a worker with the services, as the proxied case's; with v6,
+ * also the interned address table sized for them.
  */
 static uint64_t
-tables_bytes(struct bench *b, struct pcl_services *sv, uint32_t conns, uint32_t tw)
+tables_bytes(struct bench *b, struct pcl_services *sv, uint32_t conns, uint32_t tw, bool v6)
 {
 	struct rte_malloc_socket_stats before, after;
 	struct pcl_config saved = b->cfg;
@@ -612,6 +624,7 @@ tables_bytes(struct bench *b, struct pcl_services *sv, uint32_t conns, uint32_t 
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	b->cfg.tcp.conns = conns;
 	b->cfg.tcp.time_wait = tw;
+	b->cfg.tcp.addr6 = v6 ? conns + PCL_ADDR6_SPARE : 0;
 	rte_malloc_get_socket_stats(0, &before);
 	if (worker_init(b, w, sv, 3) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for %u entries and %u records\n", conns, tw);
@@ -635,28 +648,36 @@ struct memory {
 	double per_conn;
 	double per_proxied;
 	double per_tw;
+	double per_conn6; /* with -6: an IPv6 connection, its address slot included */
 };
 
 /* Bytes per entry: the growth of a worker's allocation from 16 entries to the configured. */
 static double
-per_entry(struct bench *b, struct pcl_services *sv)
+per_entry(struct bench *b, struct pcl_services *sv, bool v6)
 {
 	const uint32_t conns = b->cfg.tcp.conns;
 
-	return (double)(tables_bytes(b, sv, conns, 1) - tables_bytes(b, sv, 16, 1)) / (conns - 16);
+	return (double)(tables_bytes(b, sv, conns, 1, v6) - tables_bytes(b, sv, 16, 1, v6)) /
+	       (conns - 16);
 }
 
+/*
+ * With v6, also per IPv6 connection: a worker with port.addr6 reserves an
+ * address slot per entry, whatever the family; that is what an IPv6
+ * connection costs at worst (every peer a different address).
+ */
 static struct memory
-memory(struct bench *b)
+memory(struct bench *b, bool v6)
 {
 	const uint32_t tw = 1u << 20;
 
 	return (struct memory){
-		.per_conn = per_entry(b, NULL),
-		.per_proxied = per_entry(b, b->sv),
-		.per_tw =
-			(double)(tables_bytes(b, NULL, 16, tw + 1) - tables_bytes(b, NULL, 16, 1)) /
-			tw,
+		.per_conn = per_entry(b, NULL, false),
+		.per_proxied = per_entry(b, b->sv, false),
+		.per_tw = (double)(tables_bytes(b, NULL, 16, tw + 1, false) -
+				   tables_bytes(b, NULL, 16, 1, false)) /
+			  tw,
+		.per_conn6 = v6 ? per_entry(b, NULL, true) : 0,
 	};
 }
 
@@ -670,9 +691,12 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 		printf("{\"tsc_hz\": %.0f, \"ops\": %u, \"rounds\": %u, \"bytes_per_conn\": %.1f, "
 		       "\"entry_bytes\": %zu, \"bytes_per_proxied_conn\": %.1f, "
 		       "\"proxy_entry_bytes\": %zu, \"bytes_per_time_wait\": %.1f, "
-		       "\"time_wait_record_bytes\": %zu, \"cases\": [",
+		       "\"time_wait_record_bytes\": %zu, ",
 		       hz, n, rounds, mem.per_conn, sizeof(struct pcl_conn), mem.per_proxied,
 		       sizeof(struct pcl_proxy), mem.per_tw, sizeof(struct pcl_tw_rec));
+		if (mem.per_conn6 > 0)
+			printf("\"bytes_per_conn_ipv6\": %.1f, ", mem.per_conn6);
+		printf("\"cases\": [");
 		for (i = 0; i < nresults; i++) {
 			printf("%s{\"case\": \"%s\", \"cycles\": %lu, \"ops_per_s\": %.0f, "
 			       "\"instructions\": ",
@@ -703,6 +727,10 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 	printf("\nmemory per connection: %.1f bytes measured (entry %zu, plus free list, hash "
 	       "buckets and timer wheel share)\n",
 	       mem.per_conn, sizeof(struct pcl_conn));
+	if (mem.per_conn6 > 0)
+		printf("memory per IPv6 connection: %.1f bytes measured (the same, plus an "
+		       "interned address slot of %zu and its bucket)\n",
+		       mem.per_conn6, sizeof(struct pcl_a6slot));
 	printf("memory per proxied connection: %.1f bytes measured (one entry of %zu for both "
 	       "halves, plus free list, both tables' buckets and timer wheel share)\n",
 	       mem.per_proxied, sizeof(struct pcl_proxy));
@@ -720,7 +748,7 @@ main(int argc, char **argv)
 	static struct bench b;
 	uint32_t n = 20000;
 	unsigned int rounds = 5;
-	bool json = false;
+	bool json = false, v6 = false;
 	char err[256];
 	int opt, used;
 
@@ -729,7 +757,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "n:r:jc:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:jc:6")) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -738,10 +766,13 @@ main(int argc, char **argv)
 			json = true;
 		else if (opt == 'c')
 			b.filter = optarg;
+		else if (opt == '6')
+			v6 = true;
 		else
 			rte_exit(EXIT_FAILURE,
 				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS] [-j] "
-				 "[-c SUBSTRING]\n");
+				 "[-c SUBSTRING] [-6]\n"
+				 "  -6  also the IPv6 cases and bytes per IPv6 connection\n");
 	}
 	if (n == 0 || rounds == 0)
 		rte_exit(EXIT_FAILURE, "-n and -r must be positive\n");
@@ -750,7 +781,8 @@ main(int argc, char **argv)
 	b.cfg.addr = SERVER_IP;
 	b.cfg.prefix_len = 24;
 	b.cfg.tcp.conns = 65536;
-	if (services_conf(&b.cfg, err, sizeof(err)) != 0 ||
+	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
+	    services_conf(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_apps_init(&b.apps, b.cfg.listeners, b.cfg.nlisteners) != 0 ||
 	    pcl_secrets_init(&b.secrets) != 0 || services_init(&b, err, sizeof(err)) != 0)
@@ -767,6 +799,9 @@ main(int argc, char **argv)
 	b.w.ifs[0].ctx.mac = server_mac;
 	b.w2.ifs[0].ctx.mac = server_mac;
 	b.px.ifs[0].ctx.mac = server_mac;
+	/* The link-local address follows the MAC, as the server's does. */
+	pcl_worker_set6(&b.w, 0, v6 ? b.cfg.addr6 : NULL);
+	pcl_worker_set6(&b.w2, 0, v6 ? b.cfg.addr6 : NULL);
 	/* As if the backend had answered the proxy's ARP request. */
 	pcl_neigh_learn(&b.sv->neigh, BACKEND_IP, &backend_mac, b.px.tcp.now_us);
 
@@ -795,8 +830,24 @@ main(int argc, char **argv)
 	b.dport = SERVICE_PORT;
 	conns(&b, "proxied HTTP/1.0 GET (client + backend)", n, rounds, PCL_COOKIES_OFF, proxied,
 	      proxied_done);
+	if (v6) {
+		b.rx = b.owner = &b.w;
+		b.dport = 80;
+		b.v6 = true;
+		conns(&b, "IPv6: handshake + close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,
+		      NULL);
+		conns(&b, "IPv6: handshake + GET + close (stateful)", n, rounds, PCL_COOKIES_OFF,
+		      with_get, NULL);
+		conns(&b, "IPv6: HTTP/1.0 GET, server close (TIME_WAIT)", n, rounds,
+		      PCL_COOKIES_OFF, server_close, clear_time_wait);
+		conns(&b, "IPv6: handshake + close (cookie)", n, rounds, PCL_COOKIES_ALWAYS, plain,
+		      NULL);
+		conns(&b, "IPv6: SYN -> cookie SYN-ACK, per SYN", n, rounds, PCL_COOKIES_ALWAYS,
+		      syn_only, NULL);
+		b.v6 = false;
+	}
 	data_structures(&b, rounds);
-	print_results(json, n, rounds, memory(&b));
+	print_results(json, n, rounds, memory(&b, v6));
 
 	if (b.perf_fd >= 0)
 		close(b.perf_fd);

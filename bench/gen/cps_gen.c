@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	if (o.have_dmac)
 		cps_workers[0].g.dst_mac = o.dmac;
 	else if (!resolve(&cps_workers[0]))
-		rte_exit(EXIT_FAILURE, "no ARP reply from the server within 5 s\n");
+		rte_exit(EXIT_FAILURE, "no ARP (IPv6: ND) reply from the server within 5 s\n");
 	for (i = 1; i < cps_nworkers; i++)
 		cps_workers[i].g.dst_mac = cps_workers[0].g.dst_mac;
 	fprintf(stderr, PROG ": server at " RTE_ETHER_ADDR_PRT_FMT ", %u clients, %u worker%s\n",

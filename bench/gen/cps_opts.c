@@ -14,13 +14,14 @@ void
 cps_opts_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " [EAL options] -- --dst A.B.C.D[:PORT] [options]\n"
+		"usage: " PROG " [EAL options] -- --dst A.B.C.D[:PORT]|[IPV6]:PORT [options]\n"
 		"\n"
 		"One generator worker per EAL lcore (-l, --lcores), each with its own\n"
 		"queues and clients; figures are summed over them.\n"
 		"\n"
-		"  --dst A.B.C.D[:PORT]   the server (port 80)\n"
-		"  --src A.B.C.D          first client address (the server's + 1)\n"
+		"  --dst A.B.C.D[:PORT]   the server (port 80); IPv6: IPV6 or [IPV6]:PORT\n"
+		"  --src A.B.C.D          first client address (the server's + 1), of --dst's "
+		"family\n"
 		"  --nsrc N               client addresses from --src on (1)\n"
 		"  --sports LO-HI         client ports of each address (10000-59999)\n"
 		"  --rate N               connections opened per second, 0 = as fast as\n"
@@ -57,7 +58,8 @@ cps_opts_usage(FILE *f)
 		"  --flood N              also send N spoofed segments per second (0)\n"
 		"  --flood-kind K         what they are: syn, rst, ack (a random\n"
 		"                         acknowledgment), or mix: each in turn (syn)\n"
-		"  --flood-src A.B.C.D    first spoofed address (10.200.0.0)\n"
+		"  --flood-src A.B.C.D    first spoofed address (10.200.0.0; IPv6: the server's\n"
+		"                         first 96 bits, then 10.200.0.0), of --dst's family\n"
 		"  --flood-nsrc N         spoofed addresses (65536)\n"
 		"  --queues N             port queue pairs, at least the lcores (one per\n"
 		"                         lcore); a connection uses the one the server's\n"
@@ -116,14 +118,49 @@ share(const char *opt, const char *s, double lo, double hi)
 	return v;
 }
 
+/*
+ * An address of either family: IPv4's in host order; IPv6's low 32 bits so,
+ * the whole address in a6 and *v6 set (the ranges count in the low bits).
+ */
 static uint32_t
-addr(const char *opt, const char *s)
+addr(const char *opt, const char *s, bool *v6, uint8_t a6[16])
 {
 	struct in_addr a;
+	uint32_t low;
 
+	*v6 = strchr(s, ':') != NULL;
+	if (*v6) {
+		if (inet_pton(AF_INET6, s, a6) != 1)
+			die(opt, "not an IPv6 address");
+		memcpy(&low, a6 + 12, 4);
+		return rte_be_to_cpu_32(low);
+	}
 	if (inet_pton(AF_INET, s, &a) != 1)
 		die(opt, "not an IPv4 address");
 	return rte_be_to_cpu_32(a.s_addr);
+}
+
+/* --dst: A.B.C.D[:PORT], or an IPv6 address, bare or as [ADDR]:PORT. */
+static void
+dst(const char *name, char *v, struct cps_opts *o)
+{
+	char *end = NULL, *colon;
+	uint32_t low;
+
+	if (v[0] == '[') {
+		end = strchr(v, ']');
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+			die(name, "expected [IPv6]:PORT");
+		*end = '\0';
+		if (end[1] == ':')
+			o->g.dport = (uint16_t)num(name, end + 2, 1, 65535);
+		v++;
+	} else if ((colon = strchr(v, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
+		*colon = '\0';
+		o->g.dport = (uint16_t)num(name, colon + 1, 1, 65535);
+	}
+	low = addr(name, v, &o->g.v6, o->g.dst6);
+	o->g.dst_addr = o->g.v6 ? 0 : rte_cpu_to_be_32(low);
 }
 
 /* Checks what no single option can. */
@@ -198,8 +235,9 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 		{NULL, 0, NULL, 0},
 	};
 	uint32_t src = 0, lo_port = 10000, hi_port = 59999;
-	bool have_dst = false;
-	char *colon, *dash;
+	bool have_dst = false, have_flood = false, src_v6 = false, flood_v6 = false;
+	uint8_t src6[16] = {0}, flood6[16] = {0};
+	char *dash;
 	int c, li, kind;
 
 	*o = (struct cps_opts){
@@ -228,16 +266,11 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 
 		switch (c) {
 		case 'd':
-			colon = strchr(optarg, ':');
-			if (colon) {
-				*colon = '\0';
-				o->g.dport = (uint16_t)num(name, colon + 1, 1, 65535);
-			}
-			o->g.dst_addr = rte_cpu_to_be_32(addr(name, optarg));
+			dst(name, optarg, o);
 			have_dst = true;
 			break;
 		case 's':
-			src = addr(name, optarg);
+			src = addr(name, optarg, &src_v6, src6);
 			break;
 		case 'n':
 			o->g.nsrc = (uint32_t)num(name, optarg, 1, 65536);
@@ -320,7 +353,8 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 			o->g.flood_kind = (uint8_t)kind;
 			break;
 		case 'F':
-			o->g.flood_first = addr(name, optarg);
+			o->g.flood_first = addr(name, optarg, &flood_v6, flood6);
+			have_flood = true;
 			break;
 		case 'x':
 			o->g.flood_n = (uint32_t)num(name, optarg, 1, UINT32_MAX);
@@ -361,7 +395,19 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 		fprintf(stderr, PROG ": %s: unexpected argument (try --help)\n", argv[optind]);
 		exit(2);
 	}
-	o->g.src_first = src ? src : rte_be_to_cpu_32(o->g.dst_addr) + 1;
+	if ((src && src_v6 != o->g.v6) || (have_flood && flood_v6 != o->g.v6))
+		die(src && src_v6 != o->g.v6 ? "src" : "flood-src", "not of --dst's family");
+	if (o->g.v6) {
+		uint32_t dlow;
+
+		/* Beside the server by default, as over IPv4: its 96 bits, low bits + 1. */
+		memcpy(&dlow, o->g.dst6 + 12, 4);
+		memcpy(o->g.src6, src ? src6 : o->g.dst6, 12);
+		memcpy(o->g.flood6, have_flood ? flood6 : o->g.dst6, 12);
+		o->g.src_first = src ? src : rte_be_to_cpu_32(dlow) + 1;
+	} else {
+		o->g.src_first = src ? src : rte_be_to_cpu_32(o->g.dst_addr) + 1;
+	}
 	o->g.sport_first = (uint16_t)lo_port;
 	o->g.nsport = hi_port - lo_port + 1;
 	check(o, have_dst);

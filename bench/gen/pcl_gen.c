@@ -92,9 +92,26 @@ tuple_queue(const struct pcl_gen *g, uint32_t tuple)
 		.lport = rte_cpu_to_be_16(g->cfg.dport),
 	};
 
+	struct pcl_tuple6 t6 = {.rport = t.rport, .lport = t.lport};
+
 	if (g->cfg.nq == 1)
 		return 0;
-	return (uint8_t)pcl_steer_owner(&g->steer, pcl_steer_hash(&g->steer, &t));
+	if (!g->cfg.v6)
+		return (uint8_t)pcl_steer_owner(&g->steer, pcl_steer_hash(&g->steer, &t));
+	pcl_gen_addr6(g->cfg.src6, g->cfg.src_first + tuple / g->cfg.nsport, t6.raddr);
+	memcpy(t6.laddr, g->cfg.dst6, 16);
+	return (uint8_t)pcl_steer_owner(&g->steer, pcl_steer_hash6(&g->steer, &t6));
+}
+
+/* A segment's addresses over IPv6: the client's (or flooder's) low 32 bits src under pfx. */
+static inline void
+seg6(const struct pcl_gen *g, struct pcl_peer_seg *seg, const uint8_t pfx[12], rte_be32_t src)
+{
+	seg->v6 = g->cfg.v6;
+	if (g->cfg.v6) {
+		pcl_gen_addr6(pfx, rte_be_to_cpu_32(src), seg->src6);
+		memcpy(seg->dst6, g->cfg.dst6, 16);
+	}
 }
 
 /*
@@ -225,8 +242,10 @@ pcl_gen_send(struct pcl_gen *g, const struct pcl_gen_slot *s, uint8_t flags, uin
 		.data = data,
 		.len = len,
 	};
-	struct rte_mbuf *m = pcl_peer_frame(g->mp, &seg);
+	struct rte_mbuf *m;
 
+	seg6(g, &seg, g->cfg.src6, seg.src_addr);
+	m = pcl_peer_frame(g->mp, &seg);
 	if (unlikely(m == NULL)) {
 		g->st.no_mbuf++;
 		return;
@@ -435,6 +454,7 @@ pcl_gen_flood(struct pcl_gen *g, uint32_t n)
 
 		if (g->tx_n[q] >= PCL_GEN_TX / 2)
 			break;
+		seg6(g, &seg, g->cfg.flood6, seg.src_addr);
 		m = pcl_peer_frame(g->mp, &seg);
 		if (unlikely(m == NULL)) {
 			g->st.no_mbuf++;
@@ -541,8 +561,19 @@ pcl_gen_abort(struct pcl_gen *g, uint32_t max)
 void
 pcl_gen_arp_request(struct pcl_gen *g)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
+	struct rte_mbuf *m;
+	uint8_t src6[16];
 
+	if (g->cfg.v6) {
+		pcl_gen_addr6(g->cfg.src6, g->cfg.src_first, src6);
+		m = pcl_peer_ns(g->mp, &g->mac, src6, g->cfg.dst6);
+		if (m == NULL)
+			g->st.no_mbuf++;
+		else
+			pcl_gen_queue_tx(g, g->cfg.worker, m);
+		return;
+	}
+	m = rte_pktmbuf_alloc(g->mp);
 	if (m == NULL ||
 	    pcl_arp_request(m, &g->mac, rte_cpu_to_be_32(g->cfg.src_first), g->cfg.dst_addr) != 0) {
 		rte_pktmbuf_free(m);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -124,6 +125,15 @@ struct pcl_gen_cfg {
 	uint32_t flood_first; /* host order */
 	uint32_t flood_n;
 	uint8_t flood_kind; /* enum pcl_gen_flood, PCL_GEN_FLOOD_mix included */
+	/*
+	 * IPv6: the server is dst6 (dst_addr unused); a client's address is
+	 * src6 (96 bits) then src_first + i, a flooder's flood6 then
+	 * flood_first + i, so both ranges count as IPv4's do.
+	 */
+	bool v6;
+	uint8_t dst6[16];
+	uint8_t src6[12];
+	uint8_t flood6[12];
 	uint16_t nq;        /* the port's queues; a connection uses the one its RSS hash picks */
 	uint16_t reta_size; /* of the RSS table that hash is looked up in (a power of two) */
 	uint16_t mss;       /* offered in the SYN */
@@ -245,8 +255,21 @@ unsigned int pcl_gen_timers(struct pcl_gen *g, uint64_t now);
  */
 uint32_t pcl_gen_abort(struct pcl_gen *g, uint32_t max);
 
-/* An ARP request for the server's address, queued on the worker's first queue. */
+/*
+ * An ARP request for the server's address (IPv6: a Neighbor Solicitation),
+ * queued on the worker's first queue.
+ */
 void pcl_gen_arp_request(struct pcl_gen *g);
+
+/* The IPv6 address made of 96 bits of pfx and the (host order) low 32 bits. */
+static inline void
+pcl_gen_addr6(const uint8_t pfx[12], uint32_t low, uint8_t out[16])
+{
+	rte_be32_t b = rte_cpu_to_be_32(low);
+
+	memcpy(out, pfx, 12);
+	memcpy(out + 12, &b, 4);
+}
 
 /*
  * Bytes of an HTTP response still to come after its first segment p (len

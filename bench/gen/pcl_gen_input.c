@@ -10,6 +10,7 @@
 
 #include "pcl_gen_priv.h"
 #include "net/pcl_arp.h"
+#include "net/pcl_out.h"
 #include "net/pcl_pkt.h"
 #include "tcp/pcl_seq.h"
 
@@ -254,30 +255,103 @@ arp_input(struct pcl_gen *g, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * ICMPv6 for us: an advertisement of the server's address gives its MAC, a
+ * solicitation of one of ours (a client's or a flooder's, as a kernel
+ * server asks) gets our advertisement. Consumes m.
+ */
+static void
+nd_input(struct pcl_gen *g, struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
+{
+	const uint8_t *icmp = (const uint8_t *)(ip + 1);
+	uint16_t len = rte_be_to_cpu_16(ip->payload_len);
+	uint32_t low;
+	bool flood;
+
+	if (ip->hop_limits != 255 || len < 24 || PCL_L2_LEN + PCL_IP6_LEN + len > m->data_len ||
+	    rte_ipv6_udptcp_cksum_verify(ip, icmp) != 0)
+		goto done;
+	/* The server's target link-layer address option. */
+	if (icmp[0] == 136 && memcmp(icmp + 8, g->cfg.dst6, 16) == 0 && len >= 32 &&
+	    icmp[24] == 2 && icmp[25] == 1) {
+		memcpy(g->dst_mac.addr_bytes, icmp + 26, RTE_ETHER_ADDR_LEN);
+		goto done;
+	}
+	memcpy(&low, icmp + 20, 4);
+	if (icmp[0] == 135 &&
+	    (memcmp(icmp + 8, g->cfg.src6, 12) == 0 || memcmp(icmp + 8, g->cfg.flood6, 12) == 0) &&
+	    ours(g, rte_be_to_cpu_32(low), &flood)) {
+		pcl_out_nd_na(&g->mac, m, PCL_L2_LEN + PCL_IP6_LEN);
+		pcl_gen_queue_tx(g, g->cfg.worker, m);
+		return;
+	}
+done:
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * The TCP header of a segment from the server to one of our addresses,
+ * whose (host order) low 32 bits go to *dst, with its length after the IP
+ * header in *l4len. NULL for anything else (ND consumed here, as *nd says).
+ */
+static const struct rte_tcp_hdr *
+tcp_of(struct pcl_gen *g, struct rte_mbuf *m, uint32_t *dst, uint32_t *l4len, bool *nd)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(eh + 1);
+	uint32_t ihl, tot;
+
+	*nd = false;
+	if (g->cfg.v6) {
+		if (m->data_len < PCL_HDR6_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6))
+			return NULL;
+		if (ip6->proto == IPPROTO_ICMPV6) {
+			*nd = true;
+			nd_input(g, m, ip6);
+			return NULL;
+		}
+		tot = rte_be_to_cpu_16(ip6->payload_len);
+		if (ip6->proto != IPPROTO_TCP || memcmp(ip6->src_addr, g->cfg.dst6, 16) != 0 ||
+		    PCL_L2_LEN + PCL_IP6_LEN + tot > m->data_len)
+			return NULL;
+		memcpy(dst, ip6->dst_addr + 12, 4);
+		*dst = rte_be_to_cpu_32(*dst);
+		*l4len = tot;
+		return (const struct rte_tcp_hdr *)(ip6 + 1);
+	}
+	if (m->data_len < PCL_HDR_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_TCP || ip->src_addr != g->cfg.dst_addr)
+		return NULL;
+	ihl = rte_ipv4_hdr_len(ip);
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (ihl < PCL_IP_LEN || ihl > tot || PCL_L2_LEN + tot > m->data_len)
+		return NULL;
+	*dst = rte_be_to_cpu_32(ip->dst_addr);
+	*l4len = tot - ihl;
+	return (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+}
+
 bool
 pcl_gen_input(struct pcl_gen *g, struct rte_mbuf *m, uint64_t now, uint16_t *owner)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
 	const struct rte_tcp_hdr *th;
-	uint32_t ihl, thl, tot, dst, port, where;
-	bool flood;
+	uint32_t thl, l4len, dst, port, where;
+	bool flood, nd;
 
 	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 		arp_input(g, m);
 		return true;
 	}
-	if (m->data_len < PCL_HDR_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    ip->next_proto_id != IPPROTO_TCP || ip->src_addr != g->cfg.dst_addr)
+	th = tcp_of(g, m, &dst, &l4len, &nd);
+	if (nd)
+		return true;
+	if (th == NULL)
 		goto stray;
-	ihl = rte_ipv4_hdr_len(ip);
-	tot = rte_be_to_cpu_16(ip->total_length);
-	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
 	thl = (th->data_off >> 4) * 4u;
-	if (ihl < PCL_IP_LEN || thl < PCL_TCP_LEN || ihl + thl > tot ||
-	    PCL_L2_LEN + tot > m->data_len || th->src_port != rte_cpu_to_be_16(g->cfg.dport))
+	if (thl < PCL_TCP_LEN || thl > l4len || th->src_port != rte_cpu_to_be_16(g->cfg.dport))
 		goto stray;
-	dst = rte_be_to_cpu_32(ip->dst_addr);
 	if (!ours(g, dst, &flood))
 		goto stray;
 	if (flood) {
@@ -297,7 +371,7 @@ pcl_gen_input(struct pcl_gen *g, struct rte_mbuf *m, uint64_t now, uint16_t *own
 	}
 	g->tick = pcl_gen_tick(g, now);
 	slot_input(g, &g->slots[where & ((1u << PCL_GEN_OWNER_SHIFT) - 1)], th,
-		   (const char *)th + thl, (uint16_t)(tot - ihl - thl), now);
+		   (const char *)th + thl, (uint16_t)(l4len - thl), now);
 	rte_pktmbuf_free(m);
 	return true;
 stray:

@@ -24,13 +24,24 @@
 	X(multiseg, "frame spans several mbufs")                                                   \
 	X(not_ours, "destination MAC or IP is not ours")                                           \
 	X(bad_src, "source no host sends from: multicast, broadcast, zero, loopback, ours")        \
-	X(ethertype, "neither IPv4 nor ARP")                                                       \
+	X(ethertype, "neither IPv4 nor ARP, nor IPv6 with port.addr6")                             \
 	X(ip_hdr, "bad IPv4 version, header length or total length")                               \
 	X(ip_cksum, "bad IPv4 header checksum")                                                    \
 	X(ip_frag, "IPv4 fragment")                                                                \
 	X(ip_srcroute, "IPv4 source-route option (RFC 7126)")                                      \
 	X(ip_proto, "IPv4 protocol other than TCP or ICMP")                                        \
 	X(icmp, "ICMP other than a valid echo request")                                            \
+	X(ip6_hdr, "bad IPv6 version or payload length, or an extension header past the end")      \
+	X(ip6_ext, "IPv6 extension header a host may not skip: an option it must act on, "         \
+		   "hop-by-hop not first, a routing header with segments left, more than 8")       \
+	X(ip6_rh0, "IPv6 routing header type 0 (RFC 5095)")                                        \
+	X(ip6_frag, "IPv6 fragment")                                                               \
+	X(ip6_proto, "IPv6 next header other than TCP or ICMPv6")                                  \
+	X(icmp6, "ICMPv6 other than a valid echo request, Neighbor Solicitation or Advertisement") \
+	X(nd_invalid, "Neighbor Discovery message failing the RFC 4861 validity checks "           \
+		      "(hop limit 255, checksum, code, length, options, DAD source)")              \
+	X(nd_not_ours,                                                                             \
+	  "Neighbor Solicitation for an address not ours (another host's DAD probe included)")     \
 	X(arp, "ARP other than a request for our address or a backend's reply")                    \
 	X(tcp_hdr, "bad TCP data offset")                                                          \
 	X(tcp_cksum, "bad TCP checksum")                                                           \
@@ -44,6 +55,7 @@
 	X(tcp_bad_ack, "ACK of data never sent (answered by ACK)")                                 \
 	X(tcp_tw_rst, "RST in TIME_WAIT, ignored (RFC 1337)")                                      \
 	X(table_full, "SYN or cookie ACK dropped: connection pool empty")                          \
+	X(addr6_full, "IPv6 SYN or cookie ACK dropped: the worker's IPv6 address table is full")   \
 	X(syn_backlog, "SYN dropped: half-open limit reached")                                     \
 	X(nombuf, "mbuf pool empty")                                                               \
 	X(tx_full, "TX queue full, reply freed")                                                   \
@@ -70,6 +82,10 @@ enum pcl_drop {
 	X(arp_requests, "ARP requests sent for backends whose MAC is unknown or old")              \
 	X(arp_learned, "ARP requests and replies that gave a backend's MAC")                       \
 	X(icmp_replies, "ICMP echo replies sent")                                                  \
+	X(ipv6_rx, "IPv6 packets taken in: TCP segments, Neighbor Discovery, echo requests")       \
+	X(nd_adverts, "Neighbor Advertisements sent (answers, DAD defences included)")             \
+	X(icmp6_replies, "ICMPv6 echo replies sent")                                               \
+	X(conn_ipv6, "connection entries made for IPv6 peers (half-open and cookie ones)")         \
 	X(syn_rx, "SYNs received for a listening port")                                            \
 	X(synack_tx, "SYN-ACKs sent, retransmissions and cookies included")                        \
 	X(cookie_sent, "SYN-ACKs carrying a SYN cookie")                                           \
@@ -109,8 +125,8 @@ enum pcl_drop {
 	X(proxy_reset, "proxied connections ended by an RST from either side")                     \
 	X(proxy_idle, "proxied connections reset both ways for idleness")                          \
 	X(proxy_failed, "proxied connections no backend took: RST to the client")                  \
-	X(proxy_backend_down,                                                                      \
-	  "proxied connections reset both ways: their backend went down (on_backend_down = reset)") \
+	X(proxy_backend_down, "proxied connections reset both ways: their backend went down "      \
+			      "(on_backend_down = reset)")                                         \
 	X(proxy_no_backend, "proxied connections whose service had no backend with weight")        \
 	X(proxy_no_port, "proxied connections that found no free local port toward the backend")   \
 	X(backend_syn_retries, "SYNs to backends retransmitted")                                   \

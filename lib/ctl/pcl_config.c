@@ -20,8 +20,9 @@ static const char *const tw_full_names[] = {"recycle", "skip", NULL};
 enum key_type {
 	KEY_U32,
 	KEY_ENUM,
-	KEY_ADDR, /* A.B.C.D/LEN: the address at off, the prefix length (uint8_t) at off2 */
-	KEY_IPV4, /* A.B.C.D */
+	KEY_ADDR,  /* A.B.C.D/LEN: the address at off, the prefix length (uint8_t) at off2 */
+	KEY_ADDR6, /* ADDR/LEN (IPv6): the address at off, the prefix length (uint8_t) at off2 */
+	KEY_IPV4,  /* A.B.C.D */
 	KEY_PORTS,
 	KEY_STRING,
 	KEY_BACKEND, /* A.B.C.D:PORT [weight=N], one more backend of a service */
@@ -85,8 +86,18 @@ static const struct key_desc keys[] = {
 	 .syntax = "A.B.C.D/LEN",
 	 .dflt = "none: required",
 	 .help = "the server's IPv4 address and prefix; it answers ARP and ICMP echo for it"},
+	{.section = "port",
+	 .name = "addr6",
+	 .type = KEY_ADDR6,
+	 .off = offsetof(struct pcl_config, addr6),
+	 .off2 = offsetof(struct pcl_config, prefix6_len),
+	 .syntax = "ADDR/LEN, an IPv6 unicast address",
+	 .dflt = "none: IPv4 only",
+	 .help = "the server's IPv6 address and prefix, beside port.addr; with it, also the "
+		 "link-local address from the port's MAC; it answers Neighbor Discovery and "
+		 "ICMPv6 echo for both"},
 	U32("port", "mtu", port.mtu, 576, 9000, "bytes",
-	    "largest IP packet on the port; our MSS is mtu - 40"),
+	    "largest IP packet on the port; our MSS is mtu - 40 over IPv4, mtu - 60 over IPv6"),
 	U32("port", "rx_desc", port.rx_desc, 64, 4096, "descriptors", "RX descriptors per queue"),
 	U32("port", "tx_desc", port.tx_desc, 64, 4096, "descriptors", "TX descriptors per queue"),
 	U32("port", "mbufs", port.mbufs, 1024, 16u << 20, "mbufs per worker",
@@ -440,6 +451,46 @@ set_addr(rte_be32_t *addr, uint8_t *prefix_len, const char *v, char *err, size_t
 	return 0;
 }
 
+/* ADDR/LEN (IPv6, unicast) into addr and *prefix_len. */
+static int
+set_addr6(uint8_t *addr, uint8_t *prefix_len, const char *v, char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+	uint8_t a[16];
+	uint32_t len;
+
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(buf)) {
+		snprintf(err, errlen, "expected ADDR/LEN, got '%s'%s", v,
+			 slash == NULL ? " (needs /LEN, e.g. /64)" : "");
+		return -EINVAL;
+	}
+	memcpy(buf, v, slash - v);
+	buf[slash - v] = '\0';
+	if (inet_pton(AF_INET6, buf, a) != 1) {
+		snprintf(err, errlen, "'%s' is not an IPv6 address", buf);
+		return -EINVAL;
+	}
+	/* Multicast, unspecified, loopback, IPv4-mapped and link-local ones are not for a server.
+	 */
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	    memcmp(a, (const uint8_t[12]){[10] = 0xff, [11] = 0xff}, 12) == 0 ||
+	    memcmp(a, (const uint8_t[15]){0}, 15) == 0) {
+		snprintf(err, errlen,
+			 "'%s' is not a global or unique-local unicast address (the link-local one "
+			 "comes from the MAC)",
+			 buf);
+		return -EINVAL;
+	}
+	if (parse_u32(slash + 1, &len) != 0 || len < 1 || len > 128) {
+		snprintf(err, errlen, "prefix length '%s' is not 1..128", slash + 1);
+		return -EINVAL;
+	}
+	memcpy(addr, a, 16);
+	*prefix_len = (uint8_t)len;
+	return 0;
+}
+
 /* The [listen:PORT] section of port, or NULL. */
 static struct pcl_listen_conf *
 find_section(struct pcl_config *c, uint32_t port)
@@ -575,6 +626,8 @@ set_key(struct pcl_config *c, void *base, const struct key_desc *k, const char *
 		return set_enum(field, k->names, v, err, errlen);
 	case KEY_ADDR:
 		return set_addr((rte_be32_t *)field, (uint8_t *)base + k->off2, v, err, errlen);
+	case KEY_ADDR6:
+		return set_addr6((uint8_t *)field, (uint8_t *)base + k->off2, v, err, errlen);
 	case KEY_IPV4:
 		return set_ipv4(v, (rte_be32_t *)field, err, errlen);
 	case KEY_BACKEND:
@@ -749,7 +802,7 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 	   size_t len, uint64_t *num, bool *numeric)
 {
 	const char *field = (const char *)base + k->off;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	uint32_t i;
 	int n = 0;
 
@@ -771,6 +824,14 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 	case KEY_ADDR:
 		inet_ntop(AF_INET, field, ip, sizeof(ip));
 		snprintf(buf, len, "%s/%u", ip, *((const uint8_t *)base + k->off2));
+		break;
+	case KEY_ADDR6:
+		/* Unset: the empty string, as for a string key. */
+		buf[0] = '\0';
+		if (*((const uint8_t *)base + k->off2) != 0) {
+			inet_ntop(AF_INET6, field, ip, sizeof(ip));
+			snprintf(buf, len, "%s/%u", ip, *((const uint8_t *)base + k->off2));
+		}
 		break;
 	case KEY_IPV4:
 		inet_ntop(AF_INET, field, ip, sizeof(ip));
@@ -860,6 +921,7 @@ key_values(const struct key_desc *k, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, "%s%s", i ? "|" : "", k->names[i]);
 		break;
 	case KEY_ADDR:
+	case KEY_ADDR6:
 	case KEY_IPV4:
 	case KEY_PORTS:
 	case KEY_STRING:
@@ -1164,6 +1226,15 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
 		return -EINVAL;
 	}
+	/* RFC 8200 5: every IPv6 link carries 1280-byte packets. */
+	if (c->prefix6_len != 0 && c->port.mtu < RTE_IPV6_MIN_MTU) {
+		snprintf(err, errlen,
+			 "%sport.mtu: %u is below IPv6's minimum %u (port.addr6 is set)",
+			 at(c, line_of(c, "port", "mtu"), line_of(c, "port", "addr6"), where,
+			    sizeof(where)),
+			 c->port.mtu, RTE_IPV6_MIN_MTU);
+		return -EINVAL;
+	}
 	if (c->tcp.rto_max_ms < c->tcp.rto_ms) {
 		snprintf(err, errlen, "%stimers.rto_max_ms: %u is below timers.rto_ms %u",
 			 at(c, line_of(c, "timers", "rto_max_ms"), line_of(c, "timers", "rto_ms"),
@@ -1228,6 +1299,8 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	c->tcp.mss = (uint16_t)(c->port.mtu - PCL_IP_LEN - PCL_TCP_LEN);
+	/* Each entry's peer may be an address no other entry names; ours and a few spare. */
+	c->tcp.addr6 = c->prefix6_len != 0 ? c->tcp.conns + PCL_ADDR6_SPARE : 0;
 	c->nlisteners = 0;
 	for (i = 0; i < c->nlisten; i++)
 		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
@@ -1255,7 +1328,9 @@ pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
 		.ifs = {{.port = ports[0],
 			 .queue = queue,
 			 .addr = cfg->addr,
-			 .prefix_len = cfg->prefix_len},
+			 .prefix_len = cfg->prefix_len,
+			 .has6 = cfg->prefix6_len != 0,
+			 .prefix6_len = cfg->prefix6_len},
 			{.port = ports[pcl_config_nports(cfg) - 1],
 			 .queue = queue,
 			 .addr = cfg->baddr,
@@ -1265,6 +1340,7 @@ pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
 		.lcore = lcore,
 	};
 
+	memcpy(wc.ifs[0].addr6, cfg->addr6, 16);
 	return wc;
 }
 

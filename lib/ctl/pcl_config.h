@@ -25,12 +25,16 @@
  */
 /* Room for the line of every key outside [listen:PORT] sections. */
 #define PCL_CONFIG_KEYS 48
+/* IPv6 addresses interned per worker beyond one per entry: ours, and room to spare. */
+#define PCL_ADDR6_SPARE 64
 
 struct pcl_config {
 	/* [port] */
 	char device[PCL_DEVICE_LEN]; /* vdev spec added to the EAL args, or "" */
 	rte_be32_t addr;
 	uint8_t prefix_len;
+	uint8_t addr6[16];
+	uint8_t prefix6_len; /* 0: no IPv6 */
 	struct pcl_port_conf port;
 	/* [port:backend]: a second port facing the backends (two-arm); baddr 0: none */
 	char bdevice[PCL_DEVICE_LEN];

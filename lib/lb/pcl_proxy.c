@@ -569,7 +569,7 @@ backend_synack(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, const
 	}
 	p->seq_add = p->y - s->seq;
 	p->b_nxt = s->seq + 1;
-	p->b_mss = pcl_tcp_seg_mss(e, &s->opts);
+	p->b_mss = pcl_tcp_seg_mss(e, &s->opts, &s->t);
 	/* An option the backend answers with counts only if our SYN offered it. */
 	if ((p->flags & PCL_PX_WS) && (s->opts.present & PCL_OPTF_WS)) {
 		p->b_ws = s->opts.wscale;

@@ -9,6 +9,28 @@
 #include "net/pcl_pkt.h"
 
 #define PCL_TTL 64
+/* ND messages go out with hop limit 255, so receivers know they came from the link. */
+#define PCL_ND_HOPS 255
+#define ND_NA_LEN   32 /* ICMPv6 4, flags 4, target 16, target link-layer address option 8 */
+#define ND_NA_R     0x80
+#define ND_NA_S     0x40
+#define ND_NA_O     0x20
+
+/* The TCP header of s and its options, for either family; the checksum is the caller's. */
+static __rte_always_inline void
+tcp_hdr(struct rte_tcp_hdr *th, const struct pcl_out_seg *s)
+{
+	th->src_port = s->t->lport;
+	th->dst_port = s->t->rport;
+	th->sent_seq = rte_cpu_to_be_32(s->seq);
+	th->recv_ack = rte_cpu_to_be_32(s->ack);
+	th->data_off = (uint8_t)((PCL_TCP_LEN + s->optlen) << 2);
+	th->tcp_flags = s->flags;
+	th->rx_win = rte_cpu_to_be_16(s->wnd);
+	th->tcp_urp = 0;
+	if (s->optlen)
+		memcpy(th + 1, s->opts, s->optlen);
+}
 
 void
 pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s)
@@ -34,16 +56,7 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	ip->dst_addr = s->t->raddr;
 	ip->hdr_checksum = 0;
 
-	th->src_port = s->t->lport;
-	th->dst_port = s->t->rport;
-	th->sent_seq = rte_cpu_to_be_32(s->seq);
-	th->recv_ack = rte_cpu_to_be_32(s->ack);
-	th->data_off = (uint8_t)((PCL_TCP_LEN + s->optlen) << 2);
-	th->tcp_flags = s->flags;
-	th->rx_win = rte_cpu_to_be_16(s->wnd);
-	th->tcp_urp = 0;
-	if (s->optlen)
-		memcpy(th + 1, s->opts, s->optlen);
+	tcp_hdr(th, s);
 
 	m->data_len = PCL_L2_LEN + PCL_IP_LEN + l4len;
 	m->pkt_len = m->data_len;
@@ -52,6 +65,113 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->cksum = 0;
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+}
+
+/* Writes an IPv6 header without extension headers; src and dst may alias it. */
+static void
+ip6_hdr(struct rte_ipv6_hdr *ip, uint8_t proto, uint8_t hops, uint16_t plen, const uint8_t *src,
+	const uint8_t *dst)
+{
+	uint8_t a[32];
+
+	memcpy(a, src, 16);
+	memcpy(a + 16, dst, 16);
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(plen);
+	ip->proto = proto;
+	ip->hop_limits = hops;
+	memcpy(ip->src_addr, a, 32);
+}
+
+void
+pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s,
+	     const uint8_t *src6, const uint8_t *dst6)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t l4len = PCL_TCP_LEN + s->optlen + s->paylen;
+
+	eh->dst_addr = s->dst_mac;
+	eh->src_addr = *src_mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip6_hdr(ip, IPPROTO_TCP, PCL_TTL, l4len, src6, dst6);
+
+	tcp_hdr(th, s);
+
+	m->data_len = PCL_L2_LEN + PCL_IP6_LEN + l4len;
+	m->pkt_len = m->data_len;
+	m->nb_segs = 1;
+	m->ol_flags = 0;
+	th->cksum = 0;
+	th->cksum = rte_ipv6_udptcp_cksum(ip, th);
+}
+
+void
+pcl_out_nd_na(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, uint16_t icmp_off)
+{
+	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	const uint8_t *ns = f + icmp_off;
+	uint16_t nslen = (uint16_t)(m->data_len - icmp_off), i;
+	uint8_t target[16], asker[16], *na;
+	struct rte_ether_addr to = eh->src_addr;
+	bool dad = true;
+
+	memcpy(target, ns + 8, 16);
+	memcpy(asker, ip->src_addr, 16);
+	for (i = 0; i < 16; i++)
+		dad = dad && asker[i] == 0;
+	/* The asker's source link-layer address option says where the answer goes. */
+	for (i = 24; i + 8 <= nslen && ns[i + 1] != 0; i = (uint16_t)(i + ns[i + 1] * 8))
+		if (ns[i] == 1)
+			memcpy(to.addr_bytes, ns + i + 2, RTE_ETHER_ADDR_LEN);
+	if (dad) {
+		static const struct rte_ether_addr all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}};
+
+		to = all_nodes_mac;
+	}
+
+	eh->dst_addr = to;
+	eh->src_addr = *src_mac;
+	ip6_hdr(ip, IPPROTO_ICMPV6, PCL_ND_HOPS, ND_NA_LEN, target, dad ? all_nodes : asker);
+	na = (uint8_t *)(ip + 1);
+	memset(na, 0, ND_NA_LEN);
+	na[0] = 136;
+	na[4] = (uint8_t)(ND_NA_O | (dad ? 0 : ND_NA_S));
+	memcpy(na + 8, target, 16);
+	na[24] = 2; /* target link-layer address */
+	na[25] = 1;
+	memcpy(na + 26, src_mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	m->data_len = PCL_L2_LEN + PCL_IP6_LEN + ND_NA_LEN;
+	m->pkt_len = m->data_len;
+	((struct rte_icmp_hdr *)na)->icmp_cksum = rte_ipv6_udptcp_cksum(ip, na);
+}
+
+void
+pcl_out_icmp6_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, uint16_t icmp_off,
+		    uint16_t icmp_len)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(ip + 1);
+	uint8_t peer[16];
+
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = *src_mac;
+	memcpy(peer, ip->src_addr, 16);
+	/* The reply carries no extension header the request had. */
+	if (icmp_off != PCL_L2_LEN + PCL_IP6_LEN)
+		memmove(ic, f + icmp_off, icmp_len);
+	ip6_hdr(ip, IPPROTO_ICMPV6, PCL_TTL, icmp_len, ip->dst_addr, peer);
+	ic->icmp_type = 129;
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = rte_ipv6_udptcp_cksum(ip, ic);
+	m->data_len = (uint16_t)(PCL_L2_LEN + PCL_IP6_LEN + icmp_len);
+	m->pkt_len = m->data_len;
 }
 
 void

@@ -30,6 +30,27 @@ struct pcl_out_seg {
 void pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
 		 const struct pcl_out_seg *s);
 
+/*
+ * As pcl_out_tcp, over IPv6: src6 is our address, dst6 the peer's (16 bytes
+ * each). They may point into m's own header (a reply in the received frame):
+ * both are read before anything is written. The payload sits at
+ * PCL_HDR6_LEN + s->optlen.
+ */
+void pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
+		  const struct pcl_out_seg *s, const uint8_t *src6, const uint8_t *dst6);
+
+/*
+ * Turns a validated Neighbor Solicitation (its ICMPv6 message at icmp_off)
+ * into our Neighbor Advertisement for its target, in place (RFC 4861 7.2.4):
+ * to the asker, solicited, with our MAC; for a DAD probe (from ::) to all
+ * nodes, unsolicited, so the prober learns the address is taken.
+ */
+void pcl_out_nd_na(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, uint16_t icmp_off);
+
+/* Turns a validated ICMPv6 echo request (icmp_len bytes at icmp_off) into the reply, in place. */
+void pcl_out_icmp6_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
+			 uint16_t icmp_off, uint16_t icmp_len);
+
 /* Turns a received, validated ICMP echo request into the reply, in place. */
 void pcl_out_icmp_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m);
 

@@ -19,6 +19,9 @@
 #define PCL_IP_LEN  20
 #define PCL_TCP_LEN 20
 #define PCL_HDR_LEN (PCL_L2_LEN + PCL_IP_LEN + PCL_TCP_LEN)
+/* IPv6: we send no extension headers. */
+#define PCL_IP6_LEN  40
+#define PCL_HDR6_LEN (PCL_L2_LEN + PCL_IP6_LEN + PCL_TCP_LEN)
 
 /* What a received frame is, once validated. */
 enum pcl_pkt_kind {
@@ -26,6 +29,10 @@ enum pcl_pkt_kind {
 	PCL_PKT_ARP_REQUEST, /* for our address */
 	PCL_PKT_ARP_REPLY,   /* to our address: a neighbour's MAC */
 	PCL_PKT_ICMP_ECHO,
+	PCL_PKT_TCP6,       /* seg->t's addresses not resolved yet: see pcl_tcp_input6() */
+	PCL_PKT_ND_NS,      /* a valid Neighbor Solicitation for one of our addresses */
+	PCL_PKT_ND_NA,      /* a valid Neighbor Advertisement with the target's MAC */
+	PCL_PKT_ICMP6_ECHO, /* to one of our unicast addresses */
 };
 
 /* A received TCP segment: header fields in host order, options parsed. */
@@ -38,6 +45,11 @@ struct pcl_seg {
 	uint16_t len;         /* payload bytes, SYN and FIN not counted */
 	uint16_t payload_off; /* from the start of the frame */
 	uint8_t ifx; /* the interface it arrived on (set by the receiver, not the parser) */
+	/*
+	 * IPv6 only (never read for IPv4): the received header's source address
+	 * followed by its destination, 32 bytes, as struct pcl_tuple6 begins.
+	 */
+	const uint8_t *a6;
 	struct pcl_opts opts;
 };
 
@@ -46,6 +58,10 @@ struct pcl_pkt_ctx {
 	struct rte_ether_addr mac;
 	rte_be32_t addr;
 	rte_be32_t bcast; /* our subnet's directed broadcast; 0 for a /31 or /32 */
+	/* IPv6 (port.addr6): without it every IPv6 frame is dropped as before. */
+	bool has6;
+	uint8_t addr6[16]; /* the configured address */
+	uint8_t ll6[16];   /* the link-local one, from the MAC (pcl_pkt_ll6) */
 };
 
 /* The directed broadcast address of addr/prefix_len, or 0 when it has none. */
@@ -94,6 +110,45 @@ pcl_pkt_flow(const uint8_t *f, uint32_t len, struct pcl_tuple *t)
 
 int pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
 		  const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg);
+
+/*
+ * The IPv6 part of pcl_pkt_parse(), for a frame whose EtherType is IPv6 and
+ * whose L2 destination is our MAC or a multicast group we listen to (l2_mcast).
+ * For TCP it fills *seg with the ports, sequence numbers, options, a6 and an
+ * unresolved tuple (raddr = laddr = 0); for ND and echo, payload_off and len
+ * give the ICMPv6 message. Same return convention as pcl_pkt_parse().
+ */
+int pcl_pkt_parse6(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
+		   const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg, bool l2_mcast);
+
+/* Our link-local address from the MAC: fe80::/64 with the modified EUI-64 (RFC 4291 2.5.1). */
+void pcl_pkt_ll6(const struct rte_ether_addr *mac, uint8_t out[16]);
+
+/* Whether a is one of ctx's IPv6 unicast addresses. */
+static inline bool
+pcl_pkt_ours6(const struct pcl_pkt_ctx *ctx, const uint8_t *a)
+{
+	return ctx->has6 && (memcmp(a, ctx->addr6, 16) == 0 || memcmp(a, ctx->ll6, 16) == 0);
+}
+
+/*
+ * The 36-byte tuple of an IPv6/TCP frame without extension headers, for
+ * steering (as pcl_pkt_flow). Frames with extension headers stay with the
+ * worker that got them: RSS hardware cannot see past them either.
+ */
+static inline bool
+pcl_pkt_flow6(const uint8_t *f, uint32_t len, struct pcl_tuple6 *t)
+{
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)f;
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eh + 1);
+
+	if (len < PCL_HDR6_LEN || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    ip->proto != IPPROTO_TCP)
+		return false;
+	memcpy(t->raddr, ip->src_addr, 32);
+	memcpy(&t->rport, f + PCL_L2_LEN + PCL_IP6_LEN, 4);
+	return true;
+}
 
 static inline enum pcl_drop
 pcl_pkt_drop_reason(int rc)

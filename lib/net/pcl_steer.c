@@ -14,9 +14,9 @@ const uint8_t pcl_rss_key[PCL_RSS_KEY_LEN] = {
 
 /* DPDK's reference Toeplitz over a tuple given as packet bytes. */
 static uint32_t
-softrss(const uint8_t bytes[PCL_TUPLE_BYTES])
+softrss(const uint8_t bytes[PCL_TUPLE6_BYTES])
 {
-	uint32_t words[PCL_TUPLE_BYTES / 4];
+	uint32_t words[PCL_TUPLE6_BYTES / 4];
 	unsigned int i;
 
 	/* rte_softrss reads host-order words whose bits run in packet order. */
@@ -29,14 +29,14 @@ softrss(const uint8_t bytes[PCL_TUPLE_BYTES])
 int
 pcl_steer_init(struct pcl_steer *s, uint16_t nworkers, uint16_t reta_size)
 {
-	uint8_t bytes[PCL_TUPLE_BYTES];
+	uint8_t bytes[PCL_TUPLE6_BYTES];
 	unsigned int i, v;
 
 	if (nworkers == 0 || nworkers > PCL_STEER_MAX || reta_size == 0 ||
 	    reta_size > PCL_RETA_MAX || !rte_is_power_of_2(reta_size))
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
-	for (i = 0; i < PCL_TUPLE_BYTES; i++)
+	for (i = 0; i < PCL_TUPLE6_BYTES; i++)
 		for (v = 0; v < 256; v++) {
 			memset(bytes, 0, sizeof(bytes));
 			bytes[i] = (uint8_t)v;

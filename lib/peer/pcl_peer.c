@@ -1,33 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
 #include "net/pcl_pkt.h"
 #include "peer/pcl_peer.h"
 
-struct rte_mbuf *
-pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s)
+/* The IP header of s: IPv4 or IPv6, for a TCP segment of l4 bytes. Returns its length. */
+static uint16_t
+ip_hdr(const struct pcl_peer_seg *s, void *at, uint16_t l4)
 {
-	uint16_t l4 = (uint16_t)(PCL_TCP_LEN + s->optlen + s->len);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	struct rte_tcp_hdr *th;
+	if (s->v6) {
+		struct rte_ipv6_hdr *ip6 = at;
 
-	if (m == NULL)
-		return NULL;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, PCL_L2_LEN + PCL_IP_LEN + l4);
-	if (eh == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->vtc_flow = RTE_BE32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16(l4);
+		ip6->proto = IPPROTO_TCP;
+		ip6->hop_limits = 64;
+		memcpy(ip6->src_addr, s->src6, 16);
+		memcpy(ip6->dst_addr, s->dst6, 16);
+		return PCL_IP6_LEN;
 	}
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	th = (struct rte_tcp_hdr *)(ip + 1);
-	eh->dst_addr = s->dst_mac;
-	eh->src_addr = s->src_mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	struct rte_ipv4_hdr *ip = at;
+
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16(PCL_IP_LEN + l4);
@@ -36,6 +34,29 @@ pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s)
 	ip->src_addr = s->src_addr;
 	ip->dst_addr = s->dst_addr;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return PCL_IP_LEN;
+}
+
+struct rte_mbuf *
+pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s)
+{
+	uint16_t l4 = (uint16_t)(PCL_TCP_LEN + s->optlen + s->len);
+	uint16_t l3 = s->v6 ? PCL_IP6_LEN : PCL_IP_LEN;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+	struct rte_tcp_hdr *th;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, PCL_L2_LEN + l3 + l4);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	th = (struct rte_tcp_hdr *)((uint8_t *)(eh + 1) + ip_hdr(s, eh + 1, l4));
+	eh->dst_addr = s->dst_mac;
+	eh->src_addr = s->src_mac;
+	eh->ether_type = s->v6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) : RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	th->src_port = rte_cpu_to_be_16(s->sport);
 	th->dst_port = rte_cpu_to_be_16(s->dport);
 	th->sent_seq = rte_cpu_to_be_32(s->seq);
@@ -49,6 +70,53 @@ pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s)
 		memcpy(th + 1, s->opts, s->optlen);
 	if (s->len)
 		memcpy((uint8_t *)(th + 1) + s->optlen, s->data, s->len);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	th->cksum = s->v6 ? rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)(eh + 1), th)
+			  : rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)(eh + 1), th);
+	return m;
+}
+
+struct rte_mbuf *
+pcl_peer_ns(struct rte_mempool *mp, const struct rte_ether_addr *mac, const uint8_t *src6,
+	    const uint8_t *target6)
+{
+	/* ICMPv6 header 4, reserved 4, target 16, source link-layer address option 8. */
+	const uint16_t len = 32;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *ns;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, PCL_L2_LEN + PCL_IP6_LEN + len);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	ns = (uint8_t *)(ip + 1);
+	/* 33:33 and ff02::1:ff, then the target's last 24 bits (RFC 4291 2.7.1). */
+	eh->dst_addr =
+		(struct rte_ether_addr){{0x33, 0x33, 0xff, target6[13], target6[14], target6[15]}};
+	eh->src_addr = *mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(len);
+	ip->proto = IPPROTO_ICMPV6;
+	ip->hop_limits = 255;
+	memcpy(ip->src_addr, src6, 16);
+	ip->dst_addr[0] = 0xff;
+	ip->dst_addr[1] = 0x02;
+	ip->dst_addr[11] = 1;
+	ip->dst_addr[12] = 0xff;
+	memcpy(ip->dst_addr + 13, target6 + 13, 3);
+	memset(ns, 0, len);
+	ns[0] = 135;
+	memcpy(ns + 8, target6, 16);
+	ns[24] = 1;
+	ns[25] = 1;
+	memcpy(ns + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	((struct rte_icmp_hdr *)ns)->icmp_cksum = rte_ipv6_udptcp_cksum(ip, ns);
 	return m;
 }

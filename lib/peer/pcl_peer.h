@@ -2,6 +2,7 @@
 #ifndef PCL_PEER_H
 #define PCL_PEER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -15,6 +16,8 @@
 struct pcl_peer_seg {
 	struct rte_ether_addr src_mac, dst_mac;
 	rte_be32_t src_addr, dst_addr;
+	bool v6; /* IPv6 from src6 to dst6 instead */
+	uint8_t src6[16], dst6[16];
 	uint16_t sport, dport; /* host order */
 	uint32_t seq;
 	uint32_t ack;
@@ -28,5 +31,13 @@ struct pcl_peer_seg {
 
 /* A frame for s, checksums included, from mp. NULL when mp is empty. */
 struct rte_mbuf *pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s);
+
+/*
+ * A Neighbor Solicitation from (mac, src6) for target6, to its
+ * solicited-node group, with our source link-layer address: how a client
+ * learns an IPv6 server's MAC. NULL when mp is empty.
+ */
+struct rte_mbuf *pcl_peer_ns(struct rte_mempool *mp, const struct rte_ether_addr *mac,
+			     const uint8_t *src6, const uint8_t *target6);
 
 #endif

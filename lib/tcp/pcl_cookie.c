@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
 
 #include "tcp/pcl_cookie.h"
 
@@ -21,27 +24,26 @@ const uint16_t pcl_cookie_mss[PCL_COOKIE_MSS_N] = {64, 536, 1200, 1360, 1400, 14
 _Static_assert(PCL_COOKIE_MAX_AGE < CNT_MASK, "the counter bits must tell apart every age");
 _Static_assert(PCL_COOKIE_MSS_N == 1 << MSS_BITS, "MSS index width");
 
-/* What the MAC covers; no padding. */
-struct mac_in {
-	struct pcl_tuple t;
+/* What the MAC covers after the tuple (12 or 36 bytes); no padding. */
+struct mac_tail {
 	uint32_t client_isn;
 	uint32_t counter;
 	uint32_t low;
 };
 
-/* The MAC under the key in the keyring's slot. */
-static inline uint64_t
-mac(const struct pcl_keyring *k, unsigned int slot, const struct pcl_tuple *t, uint32_t client_isn,
+/* The MAC under the key in the keyring's slot, over tlen bytes of tuple and the tail. */
+static __rte_always_inline uint64_t
+mac(const struct pcl_keyring *k, unsigned int slot, const void *t, size_t tlen, uint32_t client_isn,
     uint32_t counter, uint32_t low)
 {
-	struct mac_in in = {.t = *t, .client_isn = client_isn, .counter = counter, .low = low};
+	struct mac_tail tail = {.client_isn = client_isn, .counter = counter, .low = low};
+	uint8_t in[sizeof(struct pcl_tuple6) + sizeof(tail)];
 	struct pcl_secret key;
-	uint64_t h;
 
+	memcpy(in, t, tlen);
+	memcpy(in + tlen, &tail, sizeof(tail));
 	pcl_keyring_read(k, slot, &key);
-	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)&in, sizeof(in),
-				   key.key);
-	return h;
+	return pcl_prf(&key, in, tlen + sizeof(tail));
 }
 
 unsigned int
@@ -54,21 +56,21 @@ pcl_cookie_mss_index(uint16_t mss)
 	return i;
 }
 
-struct pcl_cookie
-pcl_cookie_make(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_t client_isn,
-		uint32_t counter, unsigned int mss_idx)
+static __rte_always_inline struct pcl_cookie
+make(const struct pcl_keyring *k, const void *t, size_t tlen, uint32_t client_isn, uint32_t counter,
+     unsigned int mss_idx)
 {
 	unsigned int slot = pcl_keyring_current(k);
 	uint32_t low = mss_idx | (counter & CNT_MASK) << CNT_SHIFT | (slot ? SLOT_BIT : 0);
-	uint64_t h = mac(k, slot, t, client_isn, counter, low);
+	uint64_t h = mac(k, slot, t, tlen, client_isn, counter, low);
 
 	return (struct pcl_cookie){.isn = (uint32_t)(h >> 40) << LOW_BITS | low,
 				   .ts_off = (uint32_t)h};
 }
 
-int
-pcl_cookie_check(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_t client_isn,
-		 uint32_t cookie, uint32_t now)
+static __rte_always_inline int
+check(const struct pcl_keyring *k, const void *t, size_t tlen, uint32_t client_isn, uint32_t cookie,
+      uint32_t now)
 {
 	uint32_t low = cookie & LOW_MASK;
 	uint32_t age = (now - (low >> CNT_SHIFT)) & CNT_MASK;
@@ -79,10 +81,38 @@ pcl_cookie_check(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_
 	if (age > PCL_COOKIE_MAX_AGE)
 		return -ETIMEDOUT;
 	/* The MAC covers the full counter, so a cookie 4 periods old fails here. */
-	h = mac(k, !!(low & SLOT_BIT), t, client_isn, now - age, low);
+	h = mac(k, !!(low & SLOT_BIT), t, tlen, client_isn, now - age, low);
 	if ((uint32_t)(h >> 40) != cookie >> LOW_BITS)
 		return -EBADMSG;
 	return (int)(low & (PCL_COOKIE_MSS_N - 1));
+}
+
+struct pcl_cookie
+pcl_cookie_make(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_t client_isn,
+		uint32_t counter, unsigned int mss_idx)
+{
+	return make(k, t, sizeof(*t), client_isn, counter, mss_idx);
+}
+
+struct pcl_cookie
+pcl_cookie_make6(const struct pcl_keyring *k, const struct pcl_tuple6 *t, uint32_t client_isn,
+		 uint32_t counter, unsigned int mss_idx)
+{
+	return make(k, t, sizeof(*t), client_isn, counter, mss_idx);
+}
+
+int
+pcl_cookie_check(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_t client_isn,
+		 uint32_t cookie, uint32_t now)
+{
+	return check(k, t, sizeof(*t), client_isn, cookie, now);
+}
+
+int
+pcl_cookie_check6(const struct pcl_keyring *k, const struct pcl_tuple6 *t, uint32_t client_isn,
+		  uint32_t cookie, uint32_t now)
+{
+	return check(k, t, sizeof(*t), client_isn, cookie, now);
 }
 
 int

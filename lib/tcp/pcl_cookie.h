@@ -78,6 +78,10 @@ struct pcl_cookie {
 struct pcl_cookie pcl_cookie_make(const struct pcl_keyring *k, const struct pcl_tuple *t,
 				  uint32_t client_isn, uint32_t counter, unsigned int mss_idx);
 
+/* The same for an IPv6 SYN: the MAC covers the 36-byte tuple, the rest is identical. */
+struct pcl_cookie pcl_cookie_make6(const struct pcl_keyring *k, const struct pcl_tuple6 *t,
+				   uint32_t client_isn, uint32_t counter, unsigned int mss_idx);
+
 /*
  * Checks the cookie an ACK returns (its ack number - 1) against the tuple and
  * the client's ISN (its sequence number - 1) at counter now. Returns the MSS
@@ -86,6 +90,10 @@ struct pcl_cookie pcl_cookie_make(const struct pcl_keyring *k, const struct pcl_
  */
 int pcl_cookie_check(const struct pcl_keyring *k, const struct pcl_tuple *t, uint32_t client_isn,
 		     uint32_t cookie, uint32_t now);
+
+/* pcl_cookie_check() for an IPv6 ACK. */
+int pcl_cookie_check6(const struct pcl_keyring *k, const struct pcl_tuple6 *t, uint32_t client_isn,
+		      uint32_t cookie, uint32_t now);
 
 /* TSval low bits recording what the SYN's options asked for. */
 static inline uint32_t

@@ -76,15 +76,28 @@ struct pcl_secrets {
 /* Fills every key from the OS random source. Returns 0 or -errno. */
 int pcl_secrets_init(struct pcl_secrets *s);
 
-/* SipHash-2-4 of the 4-tuple under s (libsodium's implementation). */
+/* SipHash-2-4 of len bytes under s (libsodium's implementation). */
 static inline uint64_t
-pcl_tuple_prf(const struct pcl_secret *s, const struct pcl_tuple *t)
+pcl_prf(const struct pcl_secret *s, const void *b, size_t len)
 {
 	uint64_t h;
 
-	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)t, sizeof(*t),
-				   s->key);
+	crypto_shorthash_siphash24((unsigned char *)&h, (const unsigned char *)b, len, s->key);
 	return h;
+}
+
+/* SipHash-2-4 of the 4-tuple under s. */
+static inline uint64_t
+pcl_tuple_prf(const struct pcl_secret *s, const struct pcl_tuple *t)
+{
+	return pcl_prf(s, t, sizeof(*t));
+}
+
+/* The same over an IPv6 connection's whole tuple (never its interned indices). */
+static inline uint64_t
+pcl_tuple6_prf(const struct pcl_secret *s, const struct pcl_tuple6 *t)
+{
+	return pcl_prf(s, t, sizeof(*t));
 }
 
 /*
@@ -98,17 +111,31 @@ struct pcl_isn {
 	uint32_t ts_off;
 };
 
+/* The ISN of a tuple given as len bytes (either family's). */
 static inline struct pcl_isn
-pcl_isn_make(const struct pcl_keyring *k, const struct pcl_tuple *t, uint64_t now_us)
+pcl_isn_of(const struct pcl_keyring *k, const void *t, size_t len, uint64_t now_us)
 {
 	struct pcl_secret key;
 	uint64_t h;
 
 	pcl_keyring_read(k, pcl_keyring_current(k), &key);
-	h = pcl_tuple_prf(&key, t);
+	h = pcl_prf(&key, t, len);
 
 	return (struct pcl_isn){.isn = (uint32_t)(now_us >> 2) + (uint32_t)h,
 				.ts_off = (uint32_t)(h >> 32)};
+}
+
+static inline struct pcl_isn
+pcl_isn_make(const struct pcl_keyring *k, const struct pcl_tuple *t, uint64_t now_us)
+{
+	return pcl_isn_of(k, t, sizeof(*t), now_us);
+}
+
+/* RFC 6528 over the 128-bit addresses: the same secret, the same clock. */
+static inline struct pcl_isn
+pcl_isn_make6(const struct pcl_keyring *k, const struct pcl_tuple6 *t, uint64_t now_us)
+{
+	return pcl_isn_of(k, t, sizeof(*t), now_us);
 }
 
 #endif

@@ -178,10 +178,39 @@ ts_now(const struct pcl_tcp *e, const struct pcl_conn *c)
 	return e->now_ms + c->ts_off;
 }
 
+/* Ours toward the peer of t: the IPv6 header is 20 bytes longer. */
 static inline uint16_t
-our_mss(const struct pcl_tcp *e)
+our_mss(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
-	return e->conf->mss;
+	return likely(!pcl_tuple_is6(t)) ? e->conf->mss : e->mss6;
+}
+
+void
+pcl_tcp_tuple6(const struct pcl_tcp *e, const struct pcl_tuple *t, struct pcl_tuple6 *out)
+{
+	uint32_t r = pcl_a6_dec(t->raddr), l = pcl_a6_dec(t->laddr);
+
+	memcpy(out->raddr, r != PCL_A6_NIL ? pcl_a6tab_addr(&e->a6, r) : e->cur_a6, 16);
+	memcpy(out->laddr, l != PCL_A6_NIL ? pcl_a6tab_addr(&e->a6, l) : e->cur_a6 + 16, 16);
+	out->rport = t->rport;
+	out->lport = t->lport;
+}
+
+/* An IPv6 segment out: the addresses from the interned table or the segment handled. */
+static __rte_noinline void
+out_tcp6(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
+{
+	struct pcl_tuple6 t6;
+
+	pcl_tcp_tuple6(e, s->t, &t6);
+	pcl_out_tcp6(&e->ifs[ifx].net->mac, m, s, t6.laddr, t6.raddr);
+}
+
+/* Where a segment's payload goes after the options. */
+static inline uint16_t
+hdr_len(const struct pcl_tuple *t)
+{
+	return likely(!pcl_tuple_is6(t)) ? PCL_HDR_LEN : PCL_HDR6_LEN;
 }
 
 /* The mbuf a reply is written into: m (a received frame) or a new one. */
@@ -200,7 +229,10 @@ reply_mbuf(struct pcl_tcp *e, struct rte_mbuf *m)
 static inline void
 emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
-	pcl_out_tcp(&e->ifs[ifx].net->mac, m, s);
+	if (likely(!pcl_tuple_is6(s->t)))
+		pcl_out_tcp(&e->ifs[ifx].net->mac, m, s);
+	else
+		out_tcp6(e, ifx, m, s);
 	pcl_txq_put(e->ifs[ifx].txq, m);
 }
 
@@ -231,7 +263,7 @@ send_seg(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, uint32_t seq
 		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(e, c), c->ts_recent);
 	if (paylen) {
 		pcl_sndq_copy(c, seq - c->snd_una,
-			      rte_pktmbuf_mtod_offset(m, uint8_t *, PCL_HDR_LEN + s.optlen),
+			      rte_pktmbuf_mtod_offset(m, uint8_t *, hdr_len(&c->t) + s.optlen),
 			      paylen);
 		pcl_stat_add(&e->stats->data_tx_bytes, paylen);
 	}
@@ -275,7 +307,7 @@ static void
 send_synack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 {
 	struct pcl_synack_opts so = {
-		.mss = our_mss(e),
+		.mss = our_mss(e, &c->t),
 		.wscale = c->rcv_wscale,
 		.present = (uint8_t)((c->flags & PCL_CF_TS ? PCL_OPTF_TS : 0) |
 				     (c->flags & PCL_CF_SACK ? PCL_OPTF_SACKOK : 0) |
@@ -334,6 +366,53 @@ enum close_why {
 	CLOSE_ABORT,
 };
 
+/*
+ * An IPv6 tuple's addresses interned (one reference each), its fields made
+ * their indices. Returns false when the table is full.
+ */
+static bool
+intern6(struct pcl_tcp *e, struct pcl_tuple *t)
+{
+	struct pcl_tuple6 t6;
+	uint32_t r, l;
+
+	pcl_tcp_tuple6(e, t, &t6);
+	r = pcl_a6tab_ref(&e->a6, t6.raddr);
+	if (r == PCL_A6_NIL)
+		return false;
+	l = pcl_a6tab_ref(&e->a6, t6.laddr);
+	if (l == PCL_A6_NIL) {
+		pcl_a6tab_unref(&e->a6, r);
+		return false;
+	}
+	t->raddr = pcl_a6_enc(r);
+	t->laddr = pcl_a6_enc(l);
+	return true;
+}
+
+/*
+ * A new IPv6 entry's addresses interned: false (m dropped and counted) when
+ * the table is full.
+ */
+static __rte_noinline bool
+conn_intern6(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
+{
+	if (!intern6(e, &c->t)) {
+		drop(e, m, PCL_DROP_addr6_full);
+		return false;
+	}
+	COUNT(e, conn_ipv6);
+	return true;
+}
+
+/* The references intern6() took (nothing for a health check's empty tuple). */
+static void
+unintern6(struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	pcl_a6tab_unref(&e->a6, pcl_a6_dec(t->raddr));
+	pcl_a6tab_unref(&e->a6, pcl_a6_dec(t->laddr));
+}
+
 /* Unlinks c from the table and the wheel and returns it to the pool. */
 static __rte_always_inline void
 conn_release(struct pcl_tcp *e, struct pcl_conn *c)
@@ -342,6 +421,8 @@ conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 
 	if (c->state == PCL_TCP_SYN_RCVD)
 		e->half_open--;
+	if (unlikely(pcl_tuple_is6(&c->t)))
+		unintern6(e, &c->t);
 	/* A health check has no client tuple. */
 	if (c->state != PCL_TCP_PROBE)
 		pcl_table_remove(&e->table, idx);
@@ -404,10 +485,20 @@ conn_abort(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 }
 
 /* The key a TIME_WAIT record is found by; never 0, which marks a dead slot. */
+/* The fingerprint of an IPv6 tuple: its 36 bytes, never its worker-local indices. */
+static __rte_noinline uint64_t
+tw_fp6(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	struct pcl_tuple6 t6;
+
+	pcl_tcp_tuple6(e, t, &t6);
+	return pcl_tuple6_prf(&e->tw_key, &t6);
+}
+
 static inline uint64_t
 tw_fp(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
-	uint64_t h = pcl_tuple_prf(&e->tw_key, t);
+	uint64_t h = likely(!pcl_tuple_is6(t)) ? pcl_tuple_prf(&e->tw_key, t) : tw_fp6(e, t);
 
 	return h ? h : 1;
 }
@@ -462,9 +553,9 @@ time_wait(struct pcl_tcp *e, struct pcl_conn *c)
 
 /* The payload per segment toward a peer whose SYN carried o. */
 static inline uint16_t
-seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o)
+seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o, const struct pcl_tuple *t)
 {
-	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(e));
+	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(e, t));
 
 	/* A tiny MSS would turn one answer into thousands of segments. */
 	return RTE_MAX(mss, (uint16_t)PCL_MIN_MSS);
@@ -492,6 +583,10 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 	memset(c, 0, sizeof(*c));
 	pcl_tnode_init(&c->tm);
 	c->t = s->t;
+	if (unlikely(pcl_tuple_is6(&c->t)) && !conn_intern6(e, c, m)) {
+		pcl_pool_put(&e->pool, idx);
+		return NULL;
+	}
 	c->listener = l;
 	c->state = PCL_TCP_SYN_RCVD;
 	pcl_stat_add(&e->by_state[PCL_TCP_SYN_RCVD], 1);
@@ -504,7 +599,7 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 	c->rcv_nxt = client_isn + 1; /* data on a SYN is not acknowledged (no fast open) */
 	c->snd_wnd = s->wnd;
 	c->snd_wl1 = client_isn;
-	c->mss = seg_mss(e, o);
+	c->mss = seg_mss(e, o, &c->t);
 	if (o->present & PCL_OPTF_TS) {
 		c->flags |= PCL_CF_TS;
 		c->ts_recent = o->tsval;
@@ -526,6 +621,16 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 
 /* ---- LISTEN: segments for no connection ---- */
 
+/* The ISN of an IPv6 SYN, over its 36-byte tuple. */
+static __rte_noinline struct pcl_isn
+isn6(const struct pcl_tcp *e, const struct pcl_seg *s)
+{
+	struct pcl_tuple6 t6;
+
+	pcl_tcp_tuple6(e, &s->t, &t6);
+	return pcl_isn_make6(&e->secrets->isn, &t6, e->now_us);
+}
+
 /* Stateful: a SYN_RCVD entry now, and a SYN-ACK we retransmit until answered. */
 static void
 syn_open(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t l)
@@ -537,13 +642,36 @@ syn_open(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8_t
 		drop(e, m, PCL_DROP_syn_backlog);
 		return;
 	}
-	isn = pcl_isn_make(&e->secrets->isn, &s->t, e->now_us);
+	isn = likely(!pcl_tuple_is6(&s->t)) ? pcl_isn_make(&e->secrets->isn, &s->t, e->now_us)
+					    : isn6(e, s);
 	c = conn_new(e, m, s, &s->opts, l, s->seq, isn.isn, isn.ts_off);
 	if (c == NULL)
 		return;
 	c->flags |= PCL_CF_RTO;
 	arm(e, c, rto(e, c));
 	send_synack(e, c, m);
+}
+
+/* The cookie of an IPv6 SYN, over its 36-byte tuple. */
+static __rte_noinline struct pcl_cookie
+cookie_make6(const struct pcl_tcp *e, const struct pcl_seg *s, uint32_t counter,
+	     unsigned int mss_idx)
+{
+	struct pcl_tuple6 t6;
+
+	pcl_tcp_tuple6(e, &s->t, &t6);
+	return pcl_cookie_make6(&e->secrets->cookie, &t6, s->seq, counter, mss_idx);
+}
+
+/* pcl_cookie_check() of an IPv6 ACK. */
+static __rte_noinline int
+cookie_check6(const struct pcl_tcp *e, const struct pcl_seg *s)
+{
+	struct pcl_tuple6 t6;
+
+	pcl_tcp_tuple6(e, &s->t, &t6);
+	return pcl_cookie_check6(&e->secrets->cookie, &t6, s->seq - 1, s->ack - 1,
+				 pcl_cookie_counter(e->now_us));
 }
 
 /*
@@ -556,10 +684,14 @@ syn_cookie(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
 	const struct pcl_opts *o = &s->opts;
 	uint32_t counter = pcl_cookie_counter(e->now_us);
-	unsigned int mss_idx = pcl_cookie_mss_index(seg_mss(e, o));
-	struct pcl_cookie ck =
-		pcl_cookie_make(&e->secrets->cookie, &s->t, s->seq, counter, mss_idx);
-	struct pcl_synack_opts so = {.mss = our_mss(e)};
+	unsigned int mss_idx = pcl_cookie_mss_index(seg_mss(e, o, &s->t));
+	struct pcl_synack_opts so = {.mss = our_mss(e, &s->t)};
+	struct pcl_cookie ck;
+
+	if (likely(!pcl_tuple_is6(&s->t)))
+		ck = pcl_cookie_make(&e->secrets->cookie, &s->t, s->seq, counter, mss_idx);
+	else
+		ck = cookie_make6(e, s, counter, mss_idx);
 
 	/* Without timestamps there is nowhere to keep window scale and SACK. */
 	if (o->present & PCL_OPTF_TS) {
@@ -637,8 +769,11 @@ cookie_ack(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8
 	uint32_t ts_off = 0;
 	int mss_idx;
 
-	mss_idx = pcl_cookie_check(&e->secrets->cookie, &s->t, s->seq - 1, s->ack - 1,
-				   pcl_cookie_counter(e->now_us));
+	if (likely(!pcl_tuple_is6(&s->t)))
+		mss_idx = pcl_cookie_check(&e->secrets->cookie, &s->t, s->seq - 1, s->ack - 1,
+					   pcl_cookie_counter(e->now_us));
+	else
+		mss_idx = cookie_check6(e, s);
 	if (mss_idx >= 0 && (s->opts.present & PCL_OPTF_TS) &&
 	    pcl_cookie_ts_decode(s->opts.tsecr, &o) != 0)
 		mss_idx = -EBADMSG;
@@ -1505,6 +1640,33 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	states[c->state].input(e, c, m, s);
 }
 
+void
+pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s)
+{
+	uint8_t l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
+
+	if (unlikely(e->a6.cap == 0)) {
+		drop(e, m, PCL_DROP_not_ours);
+		return;
+	}
+	/* An address not interned (PCL_A6_NIL) is read from here (pcl_tcp_tuple6). */
+	e->cur_a6 = s->a6;
+	/* Services proxy IPv4 only: their ports are closed to IPv6 clients. */
+	if (l != 0 && e->listeners->l[l - 1].app->accept != NULL) {
+		if (s->flags & RST) {
+			drop(e, m, PCL_DROP_tcp_rst_nomatch);
+			return;
+		}
+		if ((s->flags & (SYN | ACK)) == SYN)
+			COUNT(e, rst_closed_port);
+		reply_rst(e, m, s);
+		return;
+	}
+	s->t.raddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6));
+	s->t.laddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6 + 16));
+	pcl_tcp_input(e, m, s);
+}
+
 static void
 fire(void *arg, uint32_t idx)
 {
@@ -1530,7 +1692,7 @@ pcl_tcp_timers(struct pcl_tcp *e)
 
 /* How the engine's one allocation is laid out. */
 struct layout {
-	uint64_t conns, pool, table, wheel, tw, sacks, sack_pool, total;
+	uint64_t conns, pool, table, wheel, tw, sacks, sack_pool, a6, total;
 };
 
 /* SACK scoreboards: a share of the entries, indexed by 16 bits in an entry. */
@@ -1561,7 +1723,9 @@ layout(const struct pcl_tcp_conf *conf)
 	l.tw = RTE_ALIGN_CEIL(pcl_tw_memsize(conf->time_wait, tw_life(conf)), RTE_CACHE_LINE_SIZE);
 	l.sacks = (uint64_t)nsacks(conf) * sizeof(struct pcl_sack);
 	l.sack_pool = pcl_pool_memsize(nsacks(conf));
-	l.total = l.conns + l.pool + l.table + l.wheel + l.tw + l.sacks + l.sack_pool;
+	/* Last, on a cache line of its own. */
+	l.a6 = conf->addr6 ? pcl_a6tab_memsize(conf->addr6) + RTE_CACHE_LINE_SIZE : 0;
+	l.total = l.conns + l.pool + l.table + l.wheel + l.tw + l.sacks + l.sack_pool + l.a6;
 	return l;
 }
 
@@ -1622,6 +1786,23 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 	e->sacks = (struct pcl_sack *)mem;
 	mem += l.sacks;
 	pcl_pool_init(&e->sack_pool, mem, nsacks(env->conf));
+	mem = RTE_PTR_ALIGN_CEIL(mem + l.sack_pool, RTE_CACHE_LINE_SIZE);
+	e->mss6 = (uint16_t)(env->conf->mss - (PCL_IP6_LEN - PCL_IP_LEN));
+	if (env->conf->addr6 != 0) {
+		rc = pcl_a6tab_init(&e->a6, mem, env->conf->addr6, (uint32_t)rte_rand());
+		/* Our own addresses stay interned for good: every segment's destination resolves.
+		 */
+		for (i = 0; rc == 0 && i < env->nifs; i++)
+			if (env->ifs[i].net->has6 &&
+			    (pcl_a6tab_ref(&e->a6, env->ifs[i].net->addr6) == PCL_A6_NIL ||
+			     pcl_a6tab_ref(&e->a6, env->ifs[i].net->ll6) == PCL_A6_NIL))
+				rc = -ENOSPC;
+		if (rc != 0) {
+			rte_free(e->mem);
+			e->mem = NULL;
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -1654,6 +1835,25 @@ pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t)
 		return (enum pcl_tcp_state)e->conns[idx].state;
 	return pcl_tw_lookup(&e->tw, tw_fp(e, t)) != PCL_TW_NIL ? PCL_TCP_TIME_WAIT
 								: PCL_TCP_CLOSED;
+}
+
+enum pcl_tcp_state
+pcl_tcp_state_of6(const struct pcl_tcp *e, const struct pcl_tuple6 *t6)
+{
+	struct pcl_tuple t = {.rport = t6->rport, .lport = t6->lport};
+	uint32_t idx = PCL_TABLE_NIL;
+	uint64_t h;
+
+	if (e->a6.cap == 0)
+		return PCL_TCP_CLOSED;
+	t.raddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, t6->raddr));
+	t.laddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, t6->laddr));
+	if (t.raddr != 0 && t.laddr != 0)
+		idx = pcl_table_lookup(&e->table, &t);
+	if (idx != PCL_TABLE_NIL)
+		return (enum pcl_tcp_state)e->conns[idx].state;
+	h = pcl_tuple6_prf(&e->tw_key, t6);
+	return pcl_tw_lookup(&e->tw, h ? h : 1) != PCL_TW_NIL ? PCL_TCP_TIME_WAIT : PCL_TCP_CLOSED;
 }
 
 void
@@ -1726,9 +1926,9 @@ pcl_tcp_tuple_busy(const struct pcl_tcp *e, const struct pcl_tuple *t)
 }
 
 uint16_t
-pcl_tcp_seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o)
+pcl_tcp_seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o, const struct pcl_tuple *t)
 {
-	return seg_mss(e, o);
+	return seg_mss(e, o, t);
 }
 
 void

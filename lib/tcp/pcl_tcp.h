@@ -13,6 +13,7 @@
 #include "net/pcl_pkt.h"
 #include "net/pcl_steer.h"
 #include "net/pcl_txq.h"
+#include "tcp/pcl_addr6.h"
 #include "tcp/pcl_conn.h"
 #include "tcp/pcl_isn.h"
 #include "tcp/pcl_pool.h"
@@ -46,7 +47,7 @@ enum pcl_tw_full {
 
 /* The engine's settings: the [tcp], [timers], [tables] and [syncookies] keys. */
 struct pcl_tcp_conf {
-	uint16_t mss; /* ours: port.mtu less the IPv4 and TCP headers */
+	uint16_t mss; /* ours: port.mtu less the IPv4 and TCP headers (IPv6: 20 less) */
 	uint32_t wscale;
 	uint32_t rcv_wnd;
 	uint32_t challenge_ack_limit; /* per second per lcore */
@@ -65,6 +66,7 @@ struct pcl_tcp_conf {
 	uint32_t time_wait;       /* TIME_WAIT records per worker lcore */
 	uint32_t time_wait_full;  /* enum pcl_tw_full */
 	uint32_t held;            /* client segments proxies may hold per worker lcore */
+	uint32_t addr6;           /* IPv6 addresses interned per worker lcore; 0: no IPv6 */
 };
 
 struct pcl_tcp;
@@ -150,6 +152,10 @@ struct pcl_tcp {
 	struct pcl_sack *sacks;   /* SACK scoreboards, lent to connections (pcl_sack.h) */
 	struct pcl_pool sack_pool;
 	struct pcl_secret tw_key; /* for their tuple fingerprints */
+	/* IPv6 (conf->addr6 != 0): the addresses IPv6 entries name (pcl_addr6.h). */
+	struct pcl_a6tab a6;
+	const uint8_t *cur_a6; /* the IPv6 segment being handled: its pcl_seg.a6 */
+	uint16_t mss6;         /* our MSS over IPv6: conf->mss less 20 */
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;
 	const struct pcl_secrets *secrets;
@@ -203,6 +209,13 @@ pcl_tcp_clock(struct pcl_tcp *e, uint64_t now_us)
 void pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s);
 
 /*
+ * pcl_tcp_input() for an IPv6 segment (from pcl_pkt_parse6): resolves its
+ * addresses to interned indices in s->t first. Without conf->addr6 the
+ * segment is dropped as not ours.
+ */
+void pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s);
+
+/*
  * Fires the timers that are due, at most PCL_TIMER_BUDGET of them (the rest
  * wait for the next call, counted as timer_deferred). Returns how many fired.
  */
@@ -225,6 +238,12 @@ void pcl_tcp_drop_all(struct pcl_tcp *e);
 
 /* The state of the connection with tuple t: CLOSED when there is none. */
 enum pcl_tcp_state pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t);
+
+/* The state of the IPv6 connection with tuple t (seen from us). */
+enum pcl_tcp_state pcl_tcp_state_of6(const struct pcl_tcp *e, const struct pcl_tuple6 *t);
+
+/* The 36-byte tuple of an IPv6 entry's or segment's tuple t (see pcl_tcp_input6). */
+void pcl_tcp_tuple6(const struct pcl_tcp *e, const struct pcl_tuple *t, struct pcl_tuple6 *out);
 
 /* Bytes of DPDK memory pcl_tcp_init() takes for conf. */
 uint64_t pcl_tcp_memsize(const struct pcl_tcp_conf *conf);

@@ -57,7 +57,8 @@ void pcl_tcp_time_wait(struct pcl_tcp *e, const struct pcl_tuple *t, uint32_t sn
  * The payload per segment toward a peer whose SYN (or SYN-ACK) carried o:
  * its MSS (536 without one), no more than ours, no less than the engine's floor.
  */
-uint16_t pcl_tcp_seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o);
+uint16_t pcl_tcp_seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o,
+			 const struct pcl_tuple *t);
 
 /* Writes s into m and queues it on interface ifx. */
 void pcl_tcp_emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s);

@@ -28,15 +28,22 @@ pcl_port_mempool(const struct pcl_port_conf *conf, unsigned int lcore)
 				       socket == SOCKET_ID_ANY ? 0 : socket);
 }
 
-/* Asks for symmetric RSS over IPv4/TCP when the device has it; false when not. */
+/*
+ * Asks for symmetric RSS over IPv4/TCP when the device has it, and over
+ * IPv6/TCP too where it can (a 36-byte tuple reads 288 bits of a 40-byte
+ * key, which every such device has); false without IPv4/TCP. A device
+ * without IPv6/TCP hashing leaves IPv6 frames unhashed, and software steers
+ * them (pcl_worker's owner()).
+ */
 static bool
 rss_conf(const struct rte_eth_dev_info *info, uint8_t *key, struct rte_eth_conf *conf)
 {
-	uint64_t hf = info->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+	uint64_t hf = info->flow_type_rss_offloads &
+		      (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP);
 	uint8_t len = info->hash_key_size ? info->hash_key_size : PCL_RSS_KEY_LEN;
 	unsigned int i;
 
-	if (hf == 0 || len > PCL_RSS_KEY_MAX || info->reta_size == 0 ||
+	if (!(hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP) || len > PCL_RSS_KEY_MAX || info->reta_size == 0 ||
 	    info->reta_size > PCL_RETA_MAX || !rte_is_power_of_2(info->reta_size))
 		return false;
 	/* Longer keys continue the pattern: the hash of a 12-byte tuple is unchanged. */

@@ -54,6 +54,17 @@ txq_flush(struct pcl_txq *q)
 	if_flush(w, container_of(q, struct pcl_worker_if, txq));
 }
 
+void
+pcl_worker_set6(struct pcl_worker *w, uint8_t ifx, const uint8_t *addr6)
+{
+	struct pcl_pkt_ctx *ctx = &w->ifs[ifx].ctx;
+
+	ctx->has6 = addr6 != NULL;
+	if (addr6 != NULL)
+		memcpy(ctx->addr6, addr6, 16);
+	pcl_pkt_ll6(&ctx->mac, ctx->ll6);
+}
+
 int
 pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 {
@@ -96,6 +107,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		if (ic->port != RTE_MAX_ETHPORTS && rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
 			return -ENODEV;
 		w->ifx_of_port[ic->port] = i;
+		pcl_worker_set6(w, i, ic->has6 ? ic->addr6 : NULL);
 		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
 	}
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
@@ -149,6 +161,35 @@ learn(struct pcl_worker *w, const struct rte_mbuf *m)
 	return true;
 }
 
+/* What pcl_pkt_parse6 took in: TCP for the engine, ND and echo answered here. */
+static __rte_noinline void
+handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_mbuf *m,
+	struct pcl_seg *seg, int kind)
+{
+	PCL_STAT_INC(&w->stats, ipv6_rx);
+	switch (kind) {
+	case PCL_PKT_TCP6:
+		seg->ifx = ifx;
+		pcl_tcp_input6(&w->tcp, m, seg);
+		return;
+	case PCL_PKT_ND_NS:
+		pcl_out_nd_na(&wi->ctx.mac, m, seg->payload_off);
+		PCL_STAT_INC(&w->stats, nd_adverts);
+		pcl_txq_put(&wi->txq, m);
+		return;
+	case PCL_PKT_ICMP6_ECHO:
+		pcl_out_icmp6_reply(&wi->ctx.mac, m, seg->payload_off, seg->len);
+		PCL_STAT_INC(&w->stats, icmp6_replies);
+		pcl_txq_put(&wi->txq, m);
+		return;
+	default:
+		/* An advertisement: we resolve no IPv6 neighbour yet. */
+		pcl_stat_add(&w->stats.drop[PCL_DROP_icmp6], 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
 static void
 handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_mbuf *m)
 {
@@ -184,6 +225,11 @@ handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_m
 		pcl_txq_put(&wi->txq, m);
 		break;
 	default:
+		/* IPv6 kinds follow IPv4's; drops are negative. */
+		if (unlikely(kind > 0)) {
+			handle6(w, wi, ifx, m, &seg, kind);
+			break;
+		}
 		pcl_stat_add(&w->stats.drop[pcl_pkt_drop_reason(kind)], 1);
 		rte_pktmbuf_free(m);
 		break;
@@ -273,7 +319,18 @@ pcl_worker_steer(struct pcl_worker *w, const struct pcl_steer *steer, uint16_t i
 	w->tcp.steer_index = index;
 }
 
-/* The worker owning m's flow; ours for anything that is not IPv4/TCP. */
+/* The owner of an IPv6/TCP flow; ours for anything else. */
+static __rte_noinline uint16_t
+owner6(const struct pcl_worker *w, const struct rte_mbuf *m)
+{
+	struct pcl_tuple6 t;
+
+	if (!pcl_pkt_flow6(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &t))
+		return w->index;
+	return pcl_steer_owner(w->steer, pcl_steer_hash6(w->steer, &t));
+}
+
+/* The worker owning m's flow; ours for anything that is not TCP. */
 static inline uint16_t
 owner(const struct pcl_worker *w, const struct rte_mbuf *m)
 {
@@ -282,7 +339,7 @@ owner(const struct pcl_worker *w, const struct rte_mbuf *m)
 	if (w->hw_rss && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
 		return pcl_steer_owner(w->steer, m->hash.rss);
 	if (!pcl_pkt_flow(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &t))
-		return w->index;
+		return owner6(w, m);
 	return pcl_steer_owner(w->steer, pcl_steer_hash(w->steer, &t));
 }
 

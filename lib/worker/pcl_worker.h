@@ -33,6 +33,9 @@ struct pcl_worker_if_conf {
 	uint16_t queue;
 	rte_be32_t addr;
 	uint8_t prefix_len;
+	bool has6; /* an IPv6 address (and the link-local one from the port's MAC) */
+	uint8_t addr6[16];
+	uint8_t prefix6_len;
 };
 
 /* What a worker is given; it keeps the pointers. */
@@ -96,6 +99,13 @@ struct pcl_worker {
  * be read, -EINVAL for no port or too many, or -ENOMEM.
  */
 int pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf);
+
+/*
+ * Gives interface ifx the IPv6 address addr6 (NULL: none), and the
+ * link-local address from its MAC; called by pcl_worker_init() and by tests
+ * that set a MAC of their own. The engine interns it at its init.
+ */
+void pcl_worker_set6(struct pcl_worker *w, uint8_t ifx, const uint8_t *addr6);
 
 /*
  * Makes w one of several workers: index is its place in steer and inboxes;

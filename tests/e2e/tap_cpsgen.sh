@@ -7,7 +7,9 @@
 #
 # Checks: 300 connections from two client addresses, server-first close
 # (HTTP/1.0), all complete (so the generator answered the kernel's ARP for
-# both); a closed port is counted as rst, each connection once.
+# both); a closed port is counted as rst, each connection once; over IPv6
+# (--dst [fd00:18::1]:8082), 200 connections from two client addresses
+# complete (the generator found the kernel by ND and answered its ND).
 set -euo pipefail
 
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -23,8 +25,12 @@ echo hello >"$tmp/www/index.html"
 # All addresses of the namespace: the tap and its address appear later.
 ip netns exec "$ns" timeout 120 "$PY" -m http.server 8080 --bind 0.0.0.0 \
 	--directory "$tmp/www" >"$tmp/http.err" 2>&1 &
+# And one on the IPv6 addresses, for the IPv6 case.
+ip netns exec "$ns" timeout 120 "$PY" -m http.server 8082 --bind :: \
+	--directory "$tmp/www" >"$tmp/http6.err" 2>&1 &
 for _ in $(seq 50); do
-	ip netns exec "$ns" ss -ltn | grep -q ':8080 ' && break
+	ip netns exec "$ns" ss -ltn | grep -q ':8080 ' && ip netns exec "$ns" ss -ltn | grep -q ':8082 ' &&
+		break
 	sleep 0.1
 done
 
@@ -38,6 +44,9 @@ gen() {
 		--src 198.18.0.100 --nsrc 2 --json --quiet "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" &
 	local pid=$!
 	pcl_tap_up "$ns" "cg$name" 198.18.0.1/24 || fail "tap cg$name did not come up"
+	# IPv6 cases: the kernel's address without DAD (tap_ipv6 tests DAD), so
+	# it answers the generator's first solicitation.
+	[ "$name" != c ] || ip netns exec "$ns" ip -6 addr add fd00:18::1/64 dev "cg$name" nodad
 	wait "$pid" || fail "cps-gen $name: exit $? $(cat "$tmp/$name.err")"
 }
 
@@ -58,4 +67,13 @@ import json, sys
 g = json.load(open(sys.argv[1]))
 assert g["rst"] == 50 and g["completed"] == 0 and g["failed"] == 50, g
 print("ok: a closed kernel port: 50 connections, 50 counted as rst")
+PYEOF
+gen c --dst '[fd00:18::1]:8082' --src fd00:18::100 --close server --count 200 --concurrency 4 \
+	--timeout 5000
+"$PY" - "$tmp/c.json" <<'PYEOF' || fail "IPv6: $(cat "$tmp/c.json")"
+import json, sys
+g = json.load(open(sys.argv[1]))
+assert g["opened"] == 200 and g["completed"] == 200 and g["failed"] == 0, g
+print("ok: cps-gen over IPv6 against the kernel: 200 of 200 connections from 2 addresses "
+      "completed (ND both ways)")
 PYEOF

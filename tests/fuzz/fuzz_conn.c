@@ -14,6 +14,9 @@
  *                40000-byte answer: congestion control and loss recovery)
  *   op % 8 >= 5  as op - 4
  *
+ * and with op & 8 the segments of ops 2-4 come over IPv6 (FZ_CLIENT_IP6 to
+ * port.addr6), as the scenario runner's -6 dumps them.
+ *
  * Relative sequence numbers let the fuzzer hit acceptable segments: the
  * server's ISN is taken from its last SYN-ACK, and SACK blocks are
  * relative to it too. A truncated record ends the
@@ -36,11 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 learn_isn(void *arg, const struct rte_mbuf *m)
 {
+	bool v6 = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+		  RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	const struct rte_tcp_hdr *th;
 
-	if (m->data_len < PCL_HDR_LEN)
+	if (m->data_len < (v6 ? PCL_HDR6_LEN : PCL_HDR_LEN))
 		return;
-	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+				     PCL_L2_LEN + (v6 ? PCL_IP6_LEN : PCL_IP_LEN));
 	if ((th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
 	    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
 		*(uint32_t *)arg = rte_be_to_cpu_32(th->sent_seq);
@@ -75,9 +81,9 @@ sack_absolute(uint8_t *o, unsigned int len, uint32_t server_isn)
 	}
 }
 
-/* A segment from client port 40000 + to (0: to port 80, 1: 7, 2: 8080). */
+/* A segment from client port 40000 + to (0: to port 80, 1: 7, 2: 8080), over IPv6 with v6. */
 static void
-segment(const uint8_t *p, uint16_t len, unsigned int to, uint32_t server_isn)
+segment(const uint8_t *p, uint16_t len, unsigned int to, bool v6, uint32_t server_isn)
 {
 	static const uint16_t dports[] = {80, 7, FZ_BULK_PORT};
 	struct pcl_peer_seg s = {
@@ -85,6 +91,9 @@ segment(const uint8_t *p, uint16_t len, unsigned int to, uint32_t server_isn)
 		.dst_mac = fz_w->ifs[0].ctx.mac,
 		.src_addr = FZ_CLIENT_IP,
 		.dst_addr = FZ_SERVER_IP,
+		.v6 = v6,
+		.src6 = FZ_CLIENT_IP6,
+		.dst6 = FZ_SERVER_IP6,
 		.sport = (uint16_t)(40000 + to),
 		.dport = dports[to],
 	};
@@ -120,6 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (off + 3 <= size) {
 		uint8_t op = data[off] % 8;
+		bool v6 = data[off] & 8;
 		uint16_t len = (uint16_t)(data[off + 1] << 8 | data[off + 2]);
 		const uint8_t *p = data + off + 3;
 		struct rte_mbuf *m;
@@ -139,7 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (m != NULL)
 				fz_input(m);
 		} else {
-			segment(p, len, op - 2u, server_isn);
+			segment(p, len, op - 2u, v6, server_isn);
 		}
 		fz_take_replies(learn_isn, &server_isn);
 	}

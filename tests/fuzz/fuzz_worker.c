@@ -70,7 +70,9 @@ fz_init(void)
 	cfg.sections[1] = (struct pcl_listen_conf){
 		.app = PCL_APP_HTTP, .body_size = FZ_BULK_BODY, .port = FZ_BULK_PORT};
 	cfg.nsections = 2;
-	if (pcl_config_finish(&cfg, err, sizeof(err)) != 0)
+	/* Dual stack: IPv6 frames reach the parser, ND and the engine too. */
+	if (pcl_config_set(&cfg, "port", "addr6", FZ_SERVER_ADDR6, err, sizeof(err)) != 0 ||
+	    pcl_config_finish(&cfg, err, sizeof(err)) != 0)
 		die(err);
 	if (pcl_apps_init(&apps, cfg.listeners, cfg.nlisteners) != 0 ||
 	    pcl_secrets_init(&secrets) != 0)

@@ -24,6 +24,16 @@
  */
 #define FZ_BULK_PORT 8080
 #define FZ_BULK_BODY 40000
+/* port.addr6 and the IPv6 client, as the scenario runner's -6. */
+#define FZ_SERVER_ADDR6 "fd00:18::2/64"
+#define FZ_SERVER_IP6                                                                              \
+	{                                                                                          \
+		0xfd, 0, 0, 0x18, [15] = 2                                                         \
+	}
+#define FZ_CLIENT_IP6                                                                              \
+	{                                                                                          \
+		0xfd, 0, 0, 0x18, [15] = 1                                                         \
+	}
 
 extern struct pcl_worker *fz_w;
 

@@ -43,7 +43,12 @@
 static const struct rte_ether_addr client_mac = {{0x02, 0, 0, 0, 0, 1}};
 static const struct rte_ether_addr backend_mac = {{0x02, 0, 0, 0, 0, 0x0b}};
 #define CLIENT_IP RTE_BE32(0xc6120001) /* 198.18.0.1 */
+/* -6: the client and the server talk IPv6 (fd00:18::1 to port.addr6 fd00:18::2). */
+static const uint8_t client_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 1};
+static const uint8_t server_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 2};
+#define SERVER_ADDR6 "fd00:18::2/64"
 static bool verbose;
+static bool v6;
 
 /* One option as written in a script or found in a reply. */
 struct opt {
@@ -403,6 +408,8 @@ start(struct scenario *sc)
 
 	if (sc->started)
 		return 0;
+	if (v6 && pcl_config_set(&sc->cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0)
+		return fail(sc, "config: %s", err);
 	if (pcl_config_finish(&sc->cfg, err, sizeof(err)) != 0)
 		return fail(sc, "config: %s", err);
 	if (pcl_apps_init(&sc->apps, sc->cfg.listeners, sc->cfg.nlisteners) != 0 ||
@@ -476,6 +483,20 @@ check_proxy_accounting(struct scenario *sc)
 			 st->proxy_accepted, ended);
 }
 
+static bool
+frame_v6(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+	       RTE_BE16(RTE_ETHER_TYPE_IPV6);
+}
+
+/* Where a frame's TCP header starts (we send no IP options or extension headers). */
+static unsigned int
+tcp_off(const struct rte_mbuf *m)
+{
+	return PCL_L2_LEN + (frame_v6(m) ? PCL_IP6_LEN : PCL_IP_LEN);
+}
+
 /* Runs one worker iteration and stamps what it sent with the script time. */
 static void
 poll_once(struct scenario *sc)
@@ -506,7 +527,7 @@ poll_once(struct scenario *sc)
 			sc->pend[sc->npend] = (struct pending){
 				.m = m,
 				.at_us = sc->w.tcp.now_us - sc->start_us,
-				.backend = ip->dst_addr != CLIENT_IP,
+				.backend = !frame_v6(m) && ip->dst_addr != CLIENT_IP,
 				.port = i,
 			};
 			sc->npend++;
@@ -622,7 +643,7 @@ check_pending_empty(struct scenario *sc, const char *when)
 		return 0;
 	{
 		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
-			sc->pend[0].m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
+			sc->pend[0].m, const struct rte_tcp_hdr *, tcp_off(sc->pend[0].m));
 
 		if (sc->pend[0].backend)
 			return fail(
@@ -650,7 +671,7 @@ dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
 	     const struct rte_mbuf *m)
 {
 	const struct rte_tcp_hdr *th =
-		rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, PCL_L2_LEN + PCL_IP_LEN);
+		rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, tcp_off(m));
 	uint8_t optlen = (uint8_t)((th->data_off >> 4) * 4 - PCL_TCP_LEN);
 	uint8_t rec[12 + 40 + MAX_PAYLOAD];
 	char path[PATH_MAX];
@@ -666,9 +687,12 @@ dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
 	rec[11] = optlen;
 	memcpy(rec + 12, opts, optlen);
 	memcpy(rec + 12 + optlen, (const uint8_t *)(th + 1) + optlen, s->len);
-	/* fuzz_conn's op 4 is port 8080 with the congestion scripts' 40000-byte answer. */
-	dump_record(sc, sc->cfg.http_body_size == 40000 ? 4 : 2, (uint16_t)(12 + optlen + s->len),
-		    rec);
+	/*
+	 * fuzz_conn's op 4 is port 8080 with the congestion scripts' 40000-byte
+	 * answer; with 8 added, the same over IPv6.
+	 */
+	dump_record(sc, (uint8_t)((sc->cfg.http_body_size == 40000 ? 4 : 2) + (v6 ? 8 : 0)),
+		    (uint16_t)(12 + optlen + s->len), rec);
 	snprintf(path, sizeof(path), "%.4000s.%u", sc->dump_path, sc->dump_frames++);
 	f = fopen(path, "wb");
 	if (f != NULL) {
@@ -726,14 +750,17 @@ inject(struct scenario *sc, const struct line_seg *s, bool backend)
 		ps.src_mac = client_mac;
 		ps.src_addr = CLIENT_IP;
 		ps.dst_addr = sc->cfg.addr;
+		ps.v6 = v6;
+		memcpy(ps.src6, client_ip6, 16);
+		memcpy(ps.dst6, server_ip6, 16);
 		ps.sport = sc->cur.client_port;
 		ps.dport = sc->server_port;
 		ps.seq = sc->client_isn + s->seq;
 		ps.ack = s->has_ack ? (sc->cur.server_isn_known ? sc->cur.server_isn : 0) + s->ack
 				    : 0;
-		ps.optlen = (uint8_t)build_opts(
-			s, sc->cur.last_tsval,
-			sc->cur.server_isn_known ? sc->cur.server_isn : 0, opts);
+		ps.optlen = (uint8_t)build_opts(s, sc->cur.last_tsval,
+						sc->cur.server_isn_known ? sc->cur.server_isn : 0,
+						opts);
 	}
 	m = pcl_peer_frame(sc->mp, &ps);
 	if (m == NULL)
@@ -822,6 +849,18 @@ flags_str(uint8_t f, char *b)
 	*b = '\0';
 }
 
+/*
+ * An expected option's first value. Under -6 our MSS (the IPv4 one a script
+ * names, port.mtu - 40) is 20 bytes less: the IPv6 header is that much longer.
+ */
+static uint32_t
+want_a(const struct scenario *sc, const struct opt *w)
+{
+	if (v6 && w->kind == PCL_OPT_MSS && w->a == sc->cfg.tcp.mss)
+		return w->a - (PCL_IP6_LEN - PCL_IP_LEN);
+	return w->a;
+}
+
 static int
 compare_opts(struct scenario *sc, const struct line_seg *want, const struct opt *got,
 	     unsigned int ngot)
@@ -836,9 +875,9 @@ compare_opts(struct scenario *sc, const struct line_seg *want, const struct opt 
 		if (w->kind != g->kind)
 			return fail(sc, "options: #%u: expected %s, got %s", i + 1,
 				    opt_name(w->kind), opt_name(g->kind));
-		if (!w->any_a && w->a != g->a)
-			return fail(sc, "options: %s: expected %u, got %u", opt_name(w->kind), w->a,
-				    g->a);
+		if (!w->any_a && want_a(sc, w) != g->a)
+			return fail(sc, "options: %s: expected %u, got %u", opt_name(w->kind),
+				    want_a(sc, w), g->a);
 		if (w->kind == PCL_OPT_TS && !w->any_b && w->b != g->b)
 			return fail(sc, "options: TS ecr: expected %u, got %u", w->b, g->b);
 	}
@@ -894,7 +933,7 @@ check_ends(struct scenario *sc, const struct pcl_seg *g, bool backend)
 static int
 expect(struct scenario *sc, const struct line_seg *want, bool backend)
 {
-	struct pcl_pkt_ctx peer = {.mac = client_mac, .addr = CLIENT_IP};
+	struct pcl_pkt_ctx peer = {.mac = client_mac, .addr = CLIENT_IP, .has6 = v6};
 	struct opt got_opts[MAX_OPTS];
 	struct pending pd;
 	struct pcl_seg g;
@@ -918,7 +957,17 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 		return fail(sc, "sent on port %u (or from another MAC), expected port %u", pd.port,
 			    port);
 	}
+	memcpy(peer.addr6, client_ip6, 16);
 	kind = pcl_pkt_parse(f, pd.m->data_len, 0, &peer, &g);
+	if (kind == PCL_PKT_TCP6 && !backend) {
+		/* Seen from the client, as the IPv4 check reads it: raddr is the server. */
+		if (memcmp(g.a6, server_ip6, 16) != 0) {
+			rte_pktmbuf_free(pd.m);
+			return fail(sc, "IPv6 source is not port.addr6");
+		}
+		g.t.raddr = sc->cfg.addr;
+		kind = PCL_PKT_TCP;
+	}
 	if (kind != PCL_PKT_TCP) {
 		rte_pktmbuf_free(pd.m);
 		return fail(sc, "outbound frame is not valid TCP to the %s (%d)",
@@ -931,8 +980,8 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 	}
 	seq = g.seq - (backend ? sc->client_isn : sc->cur.server_isn);
 	ack = g.ack - (backend ? sc->be.isn : sc->client_isn);
-	hl = (unsigned int)(f[PCL_L2_LEN + PCL_IP_LEN + 12] >> 4) * 4;
-	ngot = reply_opts(f + PCL_HDR_LEN, hl - PCL_TCP_LEN, got_opts);
+	hl = (unsigned int)(f[tcp_off(pd.m) + 12] >> 4) * 4;
+	ngot = reply_opts(f + tcp_off(pd.m) + PCL_TCP_LEN, hl - PCL_TCP_LEN, got_opts);
 	if (g.opts.present & PCL_OPTF_TS)
 		*(backend ? &sc->cur.be_last_tsval : &sc->cur.last_tsval) = g.opts.tsval;
 	flags_str(want->flags, wf);
@@ -974,9 +1023,14 @@ check_state(struct scenario *sc, char *p)
 		.rport = rte_cpu_to_be_16(sc->cur.client_port),
 		.lport = rte_cpu_to_be_16(sc->server_port),
 	};
-	const char *got = pcl_tcp_state_names[pcl_tcp_state_of(&sc->w.tcp, &t)];
+	struct pcl_tuple6 t6 = {.rport = t.rport, .lport = t.lport};
+	const char *got;
 	char *end = p + strcspn(p, " \t");
 
+	memcpy(t6.raddr, client_ip6, 16);
+	memcpy(t6.laddr, server_ip6, 16);
+	got = pcl_tcp_state_names[v6 ? pcl_tcp_state_of6(&sc->w.tcp, &t6)
+				     : pcl_tcp_state_of(&sc->w.tcp, &t)];
 	*end = '\0';
 	if (strcmp(got, p) != 0)
 		return fail(sc, "state: expected %s, got %s", p, got);
@@ -1265,14 +1319,17 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "vd:")) != -1) {
+	while ((opt = getopt(argc, argv, "v6d:")) != -1) {
 		if (opt == 'v')
 			verbose = true;
+		else if (opt == '6')
+			v6 = true;
 		else if (opt == 'd')
 			dump_dir = optarg;
 		else
 			rte_exit(EXIT_FAILURE,
-				 "usage: pcl-scenario [EAL] -- [-v] [-d DIR] SCRIPT...\n"
+				 "usage: pcl-scenario [EAL] -- [-v] [-6] [-d DIR] SCRIPT...\n"
+				 "  -6      the client talks IPv6 to port.addr6 " SERVER_ADDR6 "\n"
 				 "  -d DIR  also write each script's frames and clock steps as a\n"
 				 "          tests/fuzz/fuzz_conn input, DIR/SCRIPT.fz\n");
 	}

@@ -32,7 +32,7 @@ README_MAX = 200
 # A section or key line, or one commented out with ";" and no space (";app = http");
 # "; text" is prose.
 SECTION = re.compile(r"^;?\[([^\]]+)\]\s*$")
-CONF_KEY = re.compile(r"^(?:;|\s*)([a-z_]+)\s*=")
+CONF_KEY = re.compile(r"^(?:;|\s*)([a-z_][a-z0-9_]*)\s*=")
 # What the docs write for any key or state.
 PLACEHOLDERS = {"key = value", "state_STATE"}
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -137,10 +137,10 @@ def check_names(root, keys, counters, problems):
             for code in CODE.findall(line):
                 if code in PLACEHOLDERS:
                     continue
-                m = re.fullmatch(r"([a-z_]+|listen:PORT|service:PORT|port:backend)\.([a-z_]+)", code)
+                m = re.fullmatch(r"([a-z_]+|listen:PORT|service:PORT|port:backend)\.([a-z_][a-z0-9_]*)", code)
                 if m and m.group(1) in sections and code not in keys:
                     problems.append(f"{rel}:{n}: `{code}`: no such config key")
-                m = re.fullmatch(r"([a-z_]+) = \S+", code)
+                m = re.fullmatch(r"([a-z_][a-z0-9_]*) = \S+", code)
                 if m and m.group(1) not in names:
                     problems.append(f"{rel}:{n}: `{code}`: no config key '{m.group(1)}' (if "
                                     f"this is not a config line, write it without spaces)")

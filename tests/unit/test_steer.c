@@ -5,8 +5,10 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
+#include <rte_ip.h>
 #include <rte_thash.h>
 
 #include "net/pcl_steer.h"
@@ -64,6 +66,63 @@ Test(steer, symmetric)
 			.raddr = t.laddr, .laddr = t.raddr, .rport = t.lport, .lport = t.rport};
 
 		cr_assert_eq(pcl_steer_hash(&s, &t), pcl_steer_hash(&s, &r), "tuple %u", i);
+	}
+}
+
+/* A pseudo-random IPv6 tuple. */
+static struct pcl_tuple6
+tuple6(uint64_t *x)
+{
+	struct pcl_tuple6 t;
+	uint8_t *b = (uint8_t *)&t;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t); i += 4) {
+		struct pcl_tuple w = tuple(x);
+
+		memcpy(b + i, &w, 4);
+	}
+	return t;
+}
+
+/* The 36-lookup hash is rte_softrss over DPDK's own IPv6 tuple (rte_thash_load_v6_addrs). */
+Test(steer, matches_rte_softrss_ipv6)
+{
+	uint64_t x = 88172645463325252ull;
+	unsigned int i;
+
+	cr_assert_eq(pcl_steer_init(&s, 2, PCL_RETA_DEFAULT), 0);
+	for (i = 0; i < 10000; i++) {
+		struct pcl_tuple6 t = tuple6(&x);
+		struct rte_ipv6_hdr ip = {0};
+		union rte_thash_tuple in;
+
+		memcpy(ip.src_addr, t.raddr, 16);
+		memcpy(ip.dst_addr, t.laddr, 16);
+		rte_thash_load_v6_addrs(&ip, &in);
+		in.v6.sport = rte_be_to_cpu_16(t.rport);
+		in.v6.dport = rte_be_to_cpu_16(t.lport);
+		cr_assert_eq(pcl_steer_hash6(&s, &t),
+			     rte_softrss((uint32_t *)&in, RTE_THASH_V6_L4_LEN, pcl_rss_key),
+			     "tuple %u", i);
+	}
+}
+
+/* Both directions of an IPv6 flow hash alike, so one worker owns it. */
+Test(steer, symmetric_ipv6)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned int i;
+
+	cr_assert_eq(pcl_steer_init(&s, 4, PCL_RETA_DEFAULT), 0);
+	for (i = 0; i < 20000; i++) {
+		struct pcl_tuple6 t = tuple6(&x), r;
+
+		memcpy(r.raddr, t.laddr, 16);
+		memcpy(r.laddr, t.raddr, 16);
+		r.rport = t.lport;
+		r.lport = t.rport;
+		cr_assert_eq(pcl_steer_hash6(&s, &t), pcl_steer_hash6(&s, &r), "tuple %u", i);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "gen_wire.h"
 #include "pcl_gen_priv.h"
 #include "net/pcl_steer.h"
+#include "peer/pcl_peer.h"
 
 static struct th t;
 static struct gw w;
@@ -338,4 +339,108 @@ Test(gen, arp_finds_the_server_and_answers_for_the_clients)
 	cr_expect(rte_is_same_ether_addr(&a->arp_data.arp_sha, &g->mac));
 	rte_pktmbuf_free(g->tx[0][0]);
 	g->tx_n[0] = 0;
+}
+
+/* ---- over IPv6: the server with port.addr6, cps-gen's --dst an IPv6 address ---- */
+
+static const uint8_t server6[16] = {0xfd, 0, 0, 0x18, [15] = 2};
+
+/* A generator config toward server6, clients fd00:18::100 on. */
+static void
+cfg6(struct pcl_gen_cfg *cfg)
+{
+	gw_cfg(cfg);
+	cfg->v6 = true;
+	cfg->dst_addr = 0;
+	memcpy(cfg->dst6, server6, 16);
+	memcpy(cfg->src6, server6, 12);
+	memcpy(cfg->flood6, server6, 12);
+	cfg->src_first = 0x100;
+}
+
+TH_TWEAKED_SUITE(gen6, c->tcp.syncookies = PCL_COOKIES_OFF;
+		 cr_assert_eq(pcl_config_set(c, "port", "addr6", "fd00:18::2/64", NULL, 0), 0));
+
+Test(gen6, client_close_with_request_completes_every_connection)
+{
+	struct pcl_gen_cfg cfg;
+
+	cfg6(&cfg);
+	cfg.nsrc = 4;
+	start(&cfg);
+	run(500);
+	cr_expect_eq(g->st.completed, 500);
+	expect_no_failures();
+	cr_expect_eq(g->st.responses, 500);
+	cr_expect_eq(t.w.stats.conn_opened, 500);
+	cr_expect_eq(t.w.stats.conn_ipv6, 500);
+	cr_expect_eq(t.w.stats.http_requests, 500);
+	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap, "the server closed everything");
+	/* Ours stay interned, the clients' went with their connections. */
+	cr_expect_eq(t.w.tcp.a6.used, 2);
+}
+
+Test(gen6, server_close_leaves_time_wait_on_the_server)
+{
+	struct pcl_gen_cfg cfg;
+
+	cfg6(&cfg);
+	cfg.server_close = true;
+	start(&cfg);
+	run(200);
+	cr_expect_eq(g->st.completed, 200);
+	expect_no_failures();
+	cr_expect_eq(t.w.tcp.by_state[PCL_TCP_TIME_WAIT], 200);
+}
+
+/* A Neighbor Solicitation finds the server's MAC; one for a client's address is answered. */
+Test(gen6, nd_finds_the_server_and_answers_for_the_clients)
+{
+	struct pcl_gen_cfg cfg;
+	uint8_t client6[16];
+	struct rte_mbuf *m;
+	const uint8_t *na;
+	uint16_t owner;
+
+	cfg6(&cfg);
+	start(&cfg);
+	memset(&g->dst_mac, 0, sizeof(g->dst_mac));
+	pcl_gen_arp_request(g);
+	gw_pump(&w, NULL, NULL);
+	cr_expect(rte_is_same_ether_addr(&g->dst_mac, &t.w.ifs[0].ctx.mac));
+	cr_expect_eq(t.w.stats.nd_adverts, 1);
+
+	/* A kernel server resolving a client. */
+	pcl_gen_addr6(cfg.src6, cfg.src_first, client6);
+	m = pcl_peer_ns(t.mp, &t.w.ifs[0].ctx.mac, server6, client6);
+	cr_assert_not_null(m);
+	cr_assert(pcl_gen_input(g, m, w.now, &owner));
+	cr_assert_eq(g->tx_n[0], 1);
+	na = rte_pktmbuf_mtod_offset(g->tx[0][0], const uint8_t *, PCL_L2_LEN + PCL_IP6_LEN);
+	cr_expect_eq(na[0], 136);
+	cr_expect_arr_eq(na + 8, client6, 16);
+	cr_expect_arr_eq(na + 26, g->mac.addr_bytes, 6);
+	rte_pktmbuf_free(g->tx[0][0]);
+	g->tx_n[0] = 0;
+}
+
+TH_TWEAKED_SUITE(gen6_cookies, c->tcp.syncookies = PCL_COOKIES_ALWAYS;
+		 cr_assert_eq(pcl_config_set(c, "port", "addr6", "fd00:18::2/64", NULL, 0), 0));
+
+Test(gen6_cookies, flood_synacks_are_counted_and_real_clients_still_complete)
+{
+	struct pcl_gen_cfg cfg;
+
+	cfg6(&cfg);
+	cfg.flood_n = 65536;
+	start(&cfg);
+	cr_assert_eq(pcl_gen_flood(g, 100), 100);
+	gw_pump(&w, NULL, NULL);
+	cr_expect_eq(g->st.flood_synack, 100);
+	cr_expect_eq(t.w.stats.cookie_sent, 100);
+	cr_expect_eq(t.w.stats.conn_ipv6, 0, "a cookie allocates nothing");
+	run(50);
+	cr_expect_eq(g->st.completed, 50);
+	expect_no_failures();
+	cr_expect_eq(t.w.stats.cookie_ok, 50);
 }
