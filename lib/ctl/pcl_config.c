@@ -260,6 +260,13 @@ static const struct key_desc listener_keys[] = {
 	 .unit = "bytes",
 	 .dflt = "http.body_size",
 	 .help = "size of port PORT's 200 OK body"},
+	{.section = LISTEN_PREFIX "PORT",
+	 .name = "family",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_listen_conf, family),
+	 .names = pcl_family_names,
+	 .help = "who may connect to port PORT: both families (with port.addr6), ipv4 or ipv6 "
+		 "only; the other family finds the port closed"},
 };
 
 #define SVC_U32(key, field, lo, hi, unit_, help_)                                                  \
@@ -751,6 +758,9 @@ set_at(struct pcl_config *c, const char *section, const char *key, const char *v
 		if (rc != 0)
 			return rc;
 		base = find_section(c, port);
+		/* Later errors between its keys name the line of its first one. */
+		if (((struct pcl_listen_conf *)base)->line == 0)
+			((struct pcl_listen_conf *)base)->line = line;
 		table = listener_keys;
 		ntable = RTE_DIM(listener_keys);
 	} else if (is_service_section(section)) {
@@ -1304,8 +1314,16 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	c->nlisteners = 0;
 	for (i = 0; i < c->nlisten; i++)
 		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
-	for (i = 0; i < c->nsections; i++)
+	for (i = 0; i < c->nsections; i++) {
+		/* A port for IPv6 alone on a server without IPv6 would be closed to all. */
+		if (c->sections[i].family == PCL_FAMILY_IPV6 && c->prefix6_len == 0) {
+			snprintf(err, errlen, "%slisten:%u.family: ipv6 needs port.addr6",
+				 at(c, c->sections[i].line, 0, where, sizeof(where)),
+				 c->sections[i].port);
+			return -EINVAL;
+		}
 		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
+	}
 	for (i = 0; i < c->nservices; i++) {
 		int rc = finish_service(c, &c->services[i], err, errlen);
 

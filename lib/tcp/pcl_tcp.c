@@ -56,6 +56,8 @@
 
 #define COUNT(e, name) PCL_STAT_INC((e)->stats, name)
 
+const char *const pcl_family_names[] = {"both", "ipv4", "ipv6", NULL};
+
 const char *const pcl_tcp_state_names[] = {
 #define PCL_STATE_NAME(s, timer) #s,
 	PCL_TCP_STATES(PCL_STATE_NAME)
@@ -793,6 +795,12 @@ cookie_ack(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8
 	return conn_new(e, m, s, &o, l, s->seq - 1, s->ack - 1, ts_off);
 }
 
+static inline bool
+family_takes(uint8_t family, const struct pcl_tuple *t)
+{
+	return family == PCL_FAMILY_BOTH || (family == PCL_FAMILY_IPV6) == pcl_tuple_is6(t);
+}
+
 /*
  * A segment for no connection. Returns the connection a cookie ACK opened
  * (in SYN_RCVD, for the caller to process m on); NULL when m was consumed.
@@ -807,7 +815,8 @@ listen_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 		return NULL;
 	}
 	l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
-	if (l == 0) {
+	/* A listener of one family is a closed port to the other. */
+	if (l == 0 || unlikely(!family_takes(e->listeners->l[l - 1].family, &s->t))) {
 		if ((s->flags & (SYN | ACK)) == SYN)
 			COUNT(e, rst_closed_port);
 		reply_rst(e, m, s);

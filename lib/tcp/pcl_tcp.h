@@ -98,11 +98,22 @@ struct pcl_app_ops {
 	void (*drop)(struct pcl_tcp *e, struct pcl_conn *c);
 };
 
+/* The address families a listener takes connections from. */
+enum pcl_family {
+	PCL_FAMILY_BOTH,
+	PCL_FAMILY_IPV4,
+	PCL_FAMILY_IPV6,
+};
+
+/* "both", "ipv4", "ipv6", NULL: what configs say. */
+extern const char *const pcl_family_names[];
+
 /* A listening port: the app its connections get, and that app's settings. */
 struct pcl_listener {
 	const struct pcl_app_ops *app;
 	const void *app_data;
 	uint16_t port;
+	uint8_t family; /* enum pcl_family */
 };
 
 /* Every listener, and which one each port has; read-only, shared by the workers. */

@@ -383,6 +383,28 @@ Test(config, listeners)
 	cr_expect_eq(listener_of(8083), 0);
 }
 
+/* listen:PORT.family: both by default; ipv6 alone needs an IPv6 address to serve. */
+Test(config, listener_family)
+{
+	const char *p = write_file("[port]\naddr = 10.1.2.3/16\n[listen:8080]\napp = echo\n"
+				   "family = ipv6\n[listen:8081]\nfamily = ipv4\n");
+	char want[512];
+
+	cr_expect_eq(set("listen:8082", "family", "ipv5"), -EINVAL);
+	cr_expect_str_eq(err, "listen:8082.family: 'ipv5' is not one of both|ipv4|ipv6");
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:4: listen:8080.family: ipv6 needs port.addr6", p);
+	cr_expect_str_eq(err, want);
+	cr_expect_eq(set("port", "addr6", "fd00::2/64"), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c->nlisteners, 3);
+	cr_expect_eq(c->listeners[0].family, PCL_FAMILY_BOTH, "started by the refused key");
+	cr_expect_eq(c->listeners[1].family, PCL_FAMILY_IPV6);
+	cr_expect_eq(c->listeners[2].family, PCL_FAMILY_IPV4);
+	unlink(p);
+}
+
 /* Without ports, port 80 is the default only when no [listen:PORT] section names a port. */
 Test(config, sections_replace_default_port)
 {
