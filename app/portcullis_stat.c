@@ -112,7 +112,7 @@ static json_t *
 backends(int fd)
 {
 	json_t *lines = ask_maybe(fd, "/portcullis/backends"), *all, *v, *line;
-	char cmd[128], name[64];
+	char cmd[160], name[96];
 	const char *text;
 	size_t i;
 

@@ -746,6 +746,7 @@ int
 main(int argc, char **argv)
 {
 	static struct bench b;
+	struct pcl_addr backend_ip;
 	uint32_t n = 20000;
 	unsigned int rounds = 5;
 	bool json = false, v6 = false;
@@ -803,7 +804,8 @@ main(int argc, char **argv)
 	pcl_worker_set6(&b.w, 0, v6 ? b.cfg.addr6 : NULL);
 	pcl_worker_set6(&b.w2, 0, v6 ? b.cfg.addr6 : NULL);
 	/* As if the backend had answered the proxy's ARP request. */
-	pcl_neigh_learn(&b.sv->neigh, BACKEND_IP, &backend_mac, b.px.tcp.now_us);
+	backend_ip = pcl_addr_from4(BACKEND_IP);
+	pcl_neigh_learn(&b.sv->neigh, &backend_ip, &backend_mac, b.px.tcp.now_us);
 
 	steering(&b, false, false);
 	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,

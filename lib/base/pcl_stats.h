@@ -84,6 +84,9 @@ enum pcl_drop {
 	X(icmp_replies, "ICMP echo replies sent")                                                  \
 	X(ipv6_rx, "IPv6 packets taken in: TCP segments, Neighbor Discovery, echo requests")       \
 	X(nd_adverts, "Neighbor Advertisements sent (answers, DAD defences included)")             \
+	X(nd_solicits,                                                                             \
+	  "Neighbor Solicitations sent for IPv6 backends whose MAC is unknown or old")             \
+	X(nd_learned, "Neighbor Advertisements that gave an IPv6 backend's MAC")                   \
 	X(icmp6_replies, "ICMPv6 echo replies sent")                                               \
 	X(conn_ipv6, "connection entries made for IPv6 peers (half-open and cookie ones)")         \
 	X(syn_rx, "SYNs received for a listening port")                                            \

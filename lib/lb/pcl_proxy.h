@@ -109,6 +109,17 @@ extern const struct pcl_app_ops pcl_proxy_app;
  */
 int pcl_lb_pick_port(struct pcl_tcp *e, struct pcl_tuple *bt);
 
+struct pcl_backend;
+
+/*
+ * bt toward backend b's address and rport, from our address on its
+ * interface (an IPv6 pair interned: pcl_tcp_bind6()), with a local port
+ * as pcl_lb_pick_port() finds one. Returns 0, -ENOSPC (the address table
+ * is full) or -EADDRINUSE.
+ */
+int pcl_lb_backend_tuple(struct pcl_tcp *e, const struct pcl_backend *b, rte_be16_t rport,
+			 struct pcl_tuple *bt);
+
 /*
  * Walks up to budget entries from *pos: a proxied connection whose backend
  * is down and whose service says on_backend_down = reset is reset both

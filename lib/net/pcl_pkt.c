@@ -349,6 +349,19 @@ nd_opts_ok(const uint8_t *o, uint32_t len, bool *slla)
 	return true;
 }
 
+const struct rte_ether_addr *
+pcl_pkt_nd_lladdr(const uint8_t *icmp, uint32_t icmp_len)
+{
+	uint8_t want = icmp[0] == ND_NS ? ND_OPT_SLLA : ND_OPT_TLLA;
+	uint32_t i;
+
+	/* The options were checked whole (nd_opts_ok): every length is non-zero and inside. */
+	for (i = ND_MIN_LEN; i + 8 <= icmp_len; i += icmp[i + 1] * 8u)
+		if (icmp[i] == want)
+			return (const struct rte_ether_addr *)&icmp[i + 2];
+	return NULL;
+}
+
 /*
  * ICMPv6: echo requests to our unicast addresses, and the RFC 4861 7.1
  * validity checks of Neighbor Solicitations and Advertisements. mcast: the

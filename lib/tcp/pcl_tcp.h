@@ -250,6 +250,13 @@ void pcl_tcp_drop_all(struct pcl_tcp *e);
 /* The state of the connection with tuple t: CLOSED when there is none. */
 enum pcl_tcp_state pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t);
 
+/* Our MSS toward the peer of t: port.mtu less the IP and TCP headers of its family. */
+static inline uint16_t
+pcl_tcp_our_mss(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	return likely(!pcl_tuple_is6(t)) ? e->conf->mss : e->mss6;
+}
+
 /* The state of the IPv6 connection with tuple t (seen from us). */
 enum pcl_tcp_state pcl_tcp_state_of6(const struct pcl_tcp *e, const struct pcl_tuple6 *t);
 

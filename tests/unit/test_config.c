@@ -589,13 +589,14 @@ Test(config, service_errors)
 				 out, sizeof(out)),
 		     -EINVAL);
 	cr_expect(strstr(out, ":3: service:0: '0' is not a port 1..65535\n") != NULL, "%s", out);
-	cr_expect(strstr(out, ":5: service:80.backend: expected A.B.C.D:PORT [weight=N], got "
-			      "'198.18.0.11'\n") != NULL,
+	cr_expect(strstr(out, ":5: service:80.backend: expected A.B.C.D:PORT or [IPv6]:PORT (port "
+			      "1..65535) [weight=N], got '198.18.0.11'\n") != NULL,
 		  "%s", out);
-	cr_expect(strstr(out, ":6: service:80.backend: '0' is not a port 1..65535\n") != NULL, "%s",
-		  out);
-	cr_expect(strstr(out, ":7: service:80.backend: '198.18.0.x' is not an IPv4 address\n") !=
-			  NULL,
+	cr_expect(strstr(out, ":6: service:80.backend: expected A.B.C.D:PORT or [IPv6]:PORT (port "
+			      "1..65535) [weight=N], got '198.18.0.11:0'\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":7: service:80.backend: expected A.B.C.D:PORT or [IPv6]:PORT (port "
+			      "1..65535) [weight=N], got '198.18.0.x:80'\n") != NULL,
 		  "%s", out);
 	cr_expect(strstr(out, ":8: service:80.backend: 'weight=heavy' is not weight=N "
 			      "(0..1000000)\n") != NULL,
@@ -653,4 +654,39 @@ Test(config, service_cross_checks)
 			    "6: service:80: port 80 is a [listen] port too");
 	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\ndevice = net_tap1\n",
 			    "4: port:backend.addr: required with port:backend.device");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = [fd00:18::11]:80\nbackend = 198.18.0.12:80\n",
+			    "5: service:80.backend: 198.18.0.12 is not of the family of the IPv6 "
+			    "ones: a service's backends are all IPv4 or all IPv6");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = [fd00:18::11]:80\n",
+			    "4: service:80.backend: fd00:18::11 is on the subnet of neither "
+			    "port.addr6 nor port:backend.addr6");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = [fd00:18::2]:80\n",
+			    "5: service:80.backend: fd00:18::2 is our own address");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\ndevice = net_tap1\n"
+			    "addr = 198.18.1.1/24\naddr6 = fd00:18:1::1/64\n",
+			    "6: port:backend.addr6: needs port:backend.addr and port.addr6");
+}
+
+/* IPv6 backends: one-arm on port.addr6's subnet, two-arm on port:backend.addr6's. */
+Test(config, ipv6_services)
+{
+	const char *p =
+		write_file("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n"
+			   "[port:backend]\ndevice = net_tap1\naddr = 198.18.1.1/24\n"
+			   "addr6 = fd00:18:1::1/64\n[service:80]\n"
+			   "backend = [fd00:18:1::11]:8080\nbackend = [fd00:18::12]:8080\n");
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	char text[64];
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	pcl_config_lb_ifs(c, ifs);
+	cr_expect_eq(pcl_lb_if_of(ifs, 2, &c->services[0].backends[0].addr), 1, "behind the arm");
+	cr_expect_eq(pcl_lb_if_of(ifs, 2, &c->services[0].backends[1].addr), 0, "one-arm");
+	pcl_backend_format(&c->services[0].backends[0], text, sizeof(text));
+	cr_expect_str_eq(text, "[fd00:18:1::11]:8080 weight=100");
+	unlink(p);
 }

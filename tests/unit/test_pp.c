@@ -48,3 +48,51 @@ Test(pp, v2)
 	cr_assert_eq(pcl_pp_build(buf, 2, &client), sizeof(want));
 	cr_expect(memcmp(buf, want, sizeof(want)) == 0);
 }
+
+/* 2001:db8::1 port 54321 connected to fd00:18::2 port 80. */
+static const struct pcl_tuple6 client6 = {
+	.raddr = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+	.laddr = {0xfd, 0x00, 0x00, 0x18, [15] = 2},
+	.rport = RTE_BE16(54321),
+	.lport = RTE_BE16(80),
+};
+
+Test(pp, v1_ipv6)
+{
+	uint8_t buf[PCL_PP_LEN_MAX];
+	static const char want[] = "PROXY TCP6 2001:db8::1 fd00:18::2 54321 80\r\n";
+
+	cr_assert_eq(pcl_pp_build6(buf, 1, &client6), strlen(want));
+	cr_expect(memcmp(buf, want, strlen(want)) == 0, "%.*s", (int)strlen(want), buf);
+}
+
+Test(pp, v1_ipv6_longest_fits)
+{
+	uint8_t buf[PCL_PP_LEN_MAX];
+	struct pcl_tuple6 t = {.rport = RTE_BE16(65535), .lport = RTE_BE16(65535)};
+	static const char want[] = "PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
+				   "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
+
+	memset(t.raddr, 0xff, 16);
+	memset(t.laddr, 0xff, 16);
+	cr_assert_eq(pcl_pp_build6(buf, 1, &t), strlen(want));
+	cr_expect(memcmp(buf, want, strlen(want)) == 0);
+	cr_expect_eq(strlen(want), 104, "the spec's longest TCP6 line, within its 107");
+}
+
+Test(pp, v2_ipv6)
+{
+	static const uint8_t want[52] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, /* sig */
+		0x21, 0x21, 0x00, 0x24, /* PROXY, TCP over IPv6, 36 */
+		0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,    0,    0,    0,
+		0,    0,    0,    1, /* source */
+		0xfd, 0x00, 0x00, 0x18, 0,    0,    0,    0,    0,    0,    0,    0,
+		0,    0,    0,    2,    /* destination */
+		0xd4, 0x31, 0x00, 0x50, /* ports */
+	};
+	uint8_t buf[PCL_PP_LEN_MAX];
+
+	cr_assert_eq(pcl_pp_build6(buf, 2, &client6), sizeof(want));
+	cr_expect(memcmp(buf, want, sizeof(want)) == 0);
+}

@@ -21,9 +21,11 @@ static struct pcl_neigh neigh;
 static void
 setup_neigh(void)
 {
+	struct pcl_addr b = pcl_addr_from4(BACKEND);
+
 	setup();
 	memset(&neigh, 0, sizeof(neigh));
-	cr_assert_eq(pcl_neigh_add(&neigh, BACKEND, 0), 0);
+	cr_assert_eq(pcl_neigh_add(&neigh, &b, 0), 0);
 	t.w.neigh = &neigh;
 }
 
