@@ -56,6 +56,9 @@ static const char response10[] = "HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nh
 #define BACKEND_IP   RTE_BE32(0xc612000b) /* 198.18.0.11, on the server's subnet: one arm */
 #define BACKEND_PORT 8080
 #define SERVICE_PORT 8000
+/* -6: a second service, of an IPv6 backend (fd00:18::b, on port.addr6's subnet). */
+#define SERVICE6_PORT 8006
+static const uint8_t backend_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 0x0b};
 
 /* -6: the client and port.addr6. */
 static const uint8_t client_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 1};
@@ -194,23 +197,28 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 	return feed(b, &s);
 }
 
-/* Feeds one segment of the backend's to the proxy's port toward it, lport. */
+/* Feeds one segment of the backend's (the IPv6 one with b->v6) to the proxy's port lport. */
 static uint32_t
 backend_exchange(struct bench *b, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack,
 		 const void *data, uint16_t len)
 {
-	return feed(b, &(struct pcl_peer_seg){.src_mac = backend_mac,
-					      .dst_mac = server_mac,
-					      .src_addr = BACKEND_IP,
-					      .dst_addr = b->cfg.addr,
-					      .sport = BACKEND_PORT,
-					      .dport = lport,
-					      .seq = seq,
-					      .ack = ack,
-					      .flags = flags,
-					      .wnd = 65535,
-					      .data = data,
-					      .len = len});
+	struct pcl_peer_seg s = {.src_mac = backend_mac,
+				 .dst_mac = server_mac,
+				 .src_addr = BACKEND_IP,
+				 .dst_addr = b->cfg.addr,
+				 .v6 = b->v6,
+				 .sport = BACKEND_PORT,
+				 .dport = lport,
+				 .seq = seq,
+				 .ack = ack,
+				 .flags = flags,
+				 .wnd = 65535,
+				 .data = data,
+				 .len = len};
+
+	memcpy(s.src6, backend_ip6, 16);
+	memcpy(s.dst6, b->cfg.addr6, 16);
+	return feed(b, &s);
 }
 
 /* One connection: handshake, optional request, client-first close. */
@@ -335,19 +343,27 @@ cookie_ack_only(struct bench *b, uint16_t sport)
 
 /*
  * Port 80 (http), and a service on SERVICE_PORT with one backend, as a
- * config file says them (with a service, port 80 is no longer the default).
+ * config file says them (with a service, port 80 is no longer the default);
+ * with v6 also one on SERVICE6_PORT with an IPv6 backend.
  */
 static int
-services_conf(struct pcl_config *cfg, char *err, size_t errlen)
+services_conf(struct pcl_config *cfg, bool v6, char *err, size_t errlen)
 {
-	char section[32], ip[INET_ADDRSTRLEN], backend[32];
+	char section[32], ip[INET6_ADDRSTRLEN], backend[64];
 	rte_be32_t addr = BACKEND_IP;
 
 	snprintf(section, sizeof(section), "service:%u", SERVICE_PORT);
 	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
 	snprintf(backend, sizeof(backend), "%s:%u", ip, BACKEND_PORT);
-	return pcl_config_set(cfg, "listen", "ports", "80", err, errlen) ||
-	       pcl_config_set(cfg, section, "backend", backend, err, errlen);
+	if (pcl_config_set(cfg, "listen", "ports", "80", err, errlen) ||
+	    pcl_config_set(cfg, section, "backend", backend, err, errlen))
+		return -1;
+	if (!v6)
+		return 0;
+	snprintf(section, sizeof(section), "service:%u", SERVICE6_PORT);
+	inet_ntop(AF_INET6, backend_ip6, ip, sizeof(ip));
+	snprintf(backend, sizeof(backend), "[%s]:%u", ip, BACKEND_PORT);
+	return pcl_config_set(cfg, section, "backend", backend, err, errlen);
 }
 
 /* The services of b->cfg, their listeners added to b->apps. */
@@ -783,7 +799,7 @@ main(int argc, char **argv)
 	b.cfg.prefix_len = 24;
 	b.cfg.tcp.conns = 65536;
 	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
-	    services_conf(&b.cfg, err, sizeof(err)) != 0 ||
+	    services_conf(&b.cfg, v6, err, sizeof(err)) != 0 ||
 	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_apps_init(&b.apps, b.cfg.listeners, b.cfg.nlisteners) != 0 ||
 	    pcl_secrets_init(&b.secrets) != 0 || services_init(&b, err, sizeof(err)) != 0)
@@ -805,6 +821,8 @@ main(int argc, char **argv)
 	pcl_worker_set6(&b.w2, 0, v6 ? b.cfg.addr6 : NULL);
 	/* As if the backend had answered the proxy's ARP request. */
 	backend_ip = pcl_addr_from4(BACKEND_IP);
+	pcl_neigh_learn(&b.sv->neigh, &backend_ip, &backend_mac, b.px.tcp.now_us);
+	backend_ip = pcl_addr_from6(backend_ip6);
 	pcl_neigh_learn(&b.sv->neigh, &backend_ip, &backend_mac, b.px.tcp.now_us);
 
 	steering(&b, false, false);
@@ -846,6 +864,10 @@ main(int argc, char **argv)
 		      NULL);
 		conns(&b, "IPv6: SYN -> cookie SYN-ACK, per SYN", n, rounds, PCL_COOKIES_ALWAYS,
 		      syn_only, NULL);
+		b.rx = b.owner = &b.px;
+		b.dport = SERVICE6_PORT;
+		conns(&b, "IPv6: proxied HTTP/1.0 GET (client + backend)", n, rounds,
+		      PCL_COOKIES_OFF, proxied, proxied_done);
 		b.v6 = false;
 	}
 	data_structures(&b, rounds);
