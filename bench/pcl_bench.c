@@ -173,18 +173,29 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 	return next;
 }
 
-/* Feeds one client segment to b->dport; returns as feed(). */
+/* Where a segment of the bench's comes from: the client or the backend. */
+struct peer {
+	const struct rte_ether_addr *mac;
+	rte_be32_t addr;
+	const uint8_t *addr6; /* with b->v6 */
+	uint16_t port;
+};
+
+static const struct peer client = {&client_mac, CLIENT_IP, client_ip6, 0};
+static const struct peer backend = {&backend_mac, BACKEND_IP, backend_ip6, BACKEND_PORT};
+
+/* Feeds one segment from peer (from sport, or peer's own port) to dport; returns as feed(). */
 static uint32_t
-exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
-	 const void *data, uint16_t len)
+send_from(struct bench *b, const struct peer *from, uint16_t sport, uint16_t dport, uint8_t flags,
+	  uint32_t seq, uint32_t ack, const void *data, uint16_t len)
 {
-	struct pcl_peer_seg s = {.src_mac = client_mac,
+	struct pcl_peer_seg s = {.src_mac = *from->mac,
 				 .dst_mac = server_mac,
-				 .src_addr = CLIENT_IP,
+				 .src_addr = from->addr,
 				 .dst_addr = b->cfg.addr,
 				 .v6 = b->v6,
-				 .sport = sport,
-				 .dport = b->dport,
+				 .sport = from->port ? from->port : sport,
+				 .dport = dport,
 				 .seq = seq,
 				 .ack = ack,
 				 .flags = flags,
@@ -192,9 +203,17 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 				 .data = data,
 				 .len = len};
 
-	memcpy(s.src6, client_ip6, 16);
+	memcpy(s.src6, from->addr6, 16);
 	memcpy(s.dst6, b->cfg.addr6, 16);
 	return feed(b, &s);
+}
+
+/* Feeds one client segment to b->dport; returns as feed(). */
+static uint32_t
+exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
+	 const void *data, uint16_t len)
+{
+	return send_from(b, &client, sport, b->dport, flags, seq, ack, data, len);
 }
 
 /* Feeds one segment of the backend's (the IPv6 one with b->v6) to the proxy's port lport. */
@@ -202,23 +221,7 @@ static uint32_t
 backend_exchange(struct bench *b, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack,
 		 const void *data, uint16_t len)
 {
-	struct pcl_peer_seg s = {.src_mac = backend_mac,
-				 .dst_mac = server_mac,
-				 .src_addr = BACKEND_IP,
-				 .dst_addr = b->cfg.addr,
-				 .v6 = b->v6,
-				 .sport = BACKEND_PORT,
-				 .dport = lport,
-				 .seq = seq,
-				 .ack = ack,
-				 .flags = flags,
-				 .wnd = 65535,
-				 .data = data,
-				 .len = len};
-
-	memcpy(s.src6, backend_ip6, 16);
-	memcpy(s.dst6, b->cfg.addr6, 16);
-	return feed(b, &s);
+	return send_from(b, &backend, 0, lport, flags, seq, ack, data, len);
 }
 
 /* One connection: handshake, optional request, client-first close. */

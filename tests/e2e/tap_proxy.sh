@@ -40,6 +40,7 @@ set -euo pipefail
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
+source "$PCL_ROOT/tests/e2e/proxy_common.sh"
 
 mode=${1:-}
 case $mode in
@@ -60,22 +61,6 @@ else
 fi
 backends=("$net.11" "$net.12")
 requests=20000
-
-# nsx NS CMD...: CMD in namespace NS, bounded in time.
-nsx() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" timeout 120 "$@"
-}
-
-# tel CMD...: the server's telemetry answers, one JSON line each.
-tel() { ip netns exec "$lb" timeout 10 "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$prefix" "$@"; }
-
-# tcp_mib NS NAME: the Tcp counter NAME of NS's kernel (/proc/net/snmp).
-tcp_mib() {
-	ip netns exec "$1" awk -v k="$2" '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) f[i] = $i; h = 1; next }
-		$1 == "Tcp:" { for (i = 2; i <= NF; i++) if (f[i] == k) print $i }' /proc/net/snmp
-}
 
 # ab_ok N C: ab -n N -c C through the VIP, every request complete, none failed.
 ab_ok() {
@@ -159,18 +144,7 @@ up() {
 # backends' MACs known to it.
 server_start() {
 	prefix=$1
-	PCL_SERVER_STDERR=$tmp/$prefix.err pcl_server_start "$lb" "$tmp/$prefix.out" \
-		--lcores '0@0,1@0,2@1' --no-huge -m 512 --no-pci --file-prefix "$prefix" -- -c "$tmp/px.conf"
-	# The taps move only once the server has set their queues up: a queue
-	# is attached by the interface's name in the server's namespace.
-	for _ in $(seq 150); do
-		grep -q 'Ctrl-C stops' "$tmp/$prefix.err" && break
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null || fail "the server exited at start"
-		sleep 0.1
-	done
-	grep -q 'Ctrl-C stops' "$tmp/$prefix.err" || fail "the server did not start within 15 s"
-	grep -q 'lcore 1: worker 0' "$tmp/$prefix.err" && grep -q 'lcore 2: worker 1' "$tmp/$prefix.err" ||
-		fail "not two workers on lcores 1 and 2"
+	proxy_server_start "$tmp/px.conf"
 	if [ "$mode" = two-arm ]; then
 		ip -n "$lb" link set pxc0 netns "$cli"
 		ip -n "$lb" link set pxb0 netns "$be"
@@ -206,22 +180,6 @@ for i in 0 1; do
 	mkdir -p "$tmp/www$i"
 	echo "backend $i" >"$tmp/www$i/index.html"
 	ln -s "$tmp/www/big" "$tmp/www$i/big"
-	cat >"$tmp/nginx$i.conf" <<CONF
-daemon off;
-user root;
-worker_processes 1;
-pid $tmp/nginx$i.pid;
-error_log $tmp/nginx$i.err warn;
-events { worker_connections 1024; }
-http {
-	access_log $tmp/access$i.log;
-	client_body_temp_path $tmp/nginx$i.body;
-	server {
-		listen ${backends[$i]}:8080;
-		root $tmp/www$i;
-	}
-}
-CONF
 done
 
 # Port 81 is a service too, with one backend that hashes what it is sent.
@@ -253,23 +211,9 @@ server_start "$lb"
 ip netns exec "$be" timeout -s INT "$PCL_SERVER_TIMEOUT" "$PY" "$tmp/upload.py" "${backends[0]}" \
 	</dev/null >"$tmp/upload.err" 2>&1 &
 for i in 0 1; do
-	ip netns exec "$be" timeout -s INT "$PCL_SERVER_TIMEOUT" nginx -q -p "$tmp" -e "$tmp/nginx$i.err" \
-		-c "$tmp/nginx$i.conf" </dev/null >"$tmp/nginx$i.out" 2>&1 &
+	nginx_start "$be" "nginx$i" "${backends[$i]}:8080" "$tmp/www$i"
 done
-for i in 0 1; do
-	for _ in $(seq 100); do
-		ip netns exec "$be" ss -Hltn "src ${backends[$i]}:8080" | grep -q LISTEN && break
-		sleep 0.1
-	done
-	ip netns exec "$be" ss -Hltn "src ${backends[$i]}:8080" | grep -q LISTEN ||
-		fail "nginx $i is not listening on ${backends[$i]}:8080"
-done
-for _ in $(seq 100); do
-	ip netns exec "$be" ss -Hltn "src ${backends[0]}:9000" | grep -q LISTEN && break
-	sleep 0.1
-done
-ip netns exec "$be" ss -Hltn "src ${backends[0]}:9000" | grep -q LISTEN ||
-	fail "the upload server is not listening on ${backends[0]}:9000"
+wait_listen "$be" "${backends[0]}:9000" "the upload server"
 ok "$mode: server up on two workers, two nginx backends, pings both ways"
 # The drops so far (ARP probes into taps not yet up) do not count.
 stats0=$(tel /portcullis/stats) || fail "telemetry query"
@@ -329,7 +273,7 @@ t() { total "$1" "$out"; }
 # client opened lies between its requests and its connection attempts.
 [ "$opens" -ge "$reqs" ] && [ "$opens" -le "$tries" ] ||
 	fail "the backends accepted $opens connections for $reqs requests, $tries attempted"
-a0=$(wc -l <"$tmp/access0.log") a1=$(wc -l <"$tmp/access1.log")
+a0=$(wc -l <"$tmp/nginx0.access") a1=$(wc -l <"$tmp/nginx1.access")
 [ $((a0 + a1)) = "$reqs" ] || fail "access logs: $a0 + $a1 lines, want $reqs"
 for a in "$a0" "$a1"; do
 	[ $((a * 100)) -ge $((reqs * 40)) ] && [ $((a * 100)) -le $((reqs * 60)) ] ||
@@ -338,15 +282,9 @@ done
 ok "the backends accepted $opens connections, no more than the client's $tries attempts" \
 	"(no spoofed one); its $reqs requests went $a0 to backend 0, $a1 to backend 1"
 
-"$PY" - "$lcores" <<'PYEOF' || fail "per-lcore stats: $lcores"
-import json, sys
-a, b = (json.loads(l) for l in sys.argv[1].splitlines())
-for w in (a, b):
-    assert w["proxy_opened"] > 0, "a worker proxied nothing"
-assert a["steered_out"] + b["steered_out"] > 0, "nothing was steered"
-print(f"ok: worker 0 proxied {a['proxy_opened']}, worker 1 {b['proxy_opened']}; "
-      f"steered {a['steered_out']} + {b['steered_out']} packets")
-PYEOF
+both_proxied "$lcores"
+"$PY" -c 'import json, sys; a, b = (json.loads(l) for l in sys.argv[1].splitlines())
+sys.exit(a["steered_out"] + b["steered_out"] == 0)' "$lcores" || fail "nothing was steered: $lcores"
 
 # Each connection the proxy accepted reached a backend once, and closed.
 accepted=$(t proxy_accepted) opened=$(t proxy_opened) closed=$(t proxy_closed)
@@ -370,15 +308,8 @@ done
 # TIME_WAIT answers it, the client's RST to that is ignored (drop_tcp_tw_rst);
 # and the client answers a SYN-ACK for a connection ab gave up before its
 # handshake ended with an RST that finds nothing (drop_tcp_rst_nomatch).
-bad=$("$PY" - "$stats0" "$out" <<'PYEOF'
-import json, sys
-before = json.loads(sys.argv[1])
-after = dict(l.split() for l in open(sys.argv[2]) if len(l.split()) == 2)
-ok = {"drop_bad_src", "drop_steer_full", "drop_tcp_tw_rst", "drop_tcp_rst_nomatch"}
-print(" ".join(f"{k} +{int(v) - before[k]}" for k, v in after.items()
-               if k.startswith("drop_") and k not in ok and int(v) != before[k]))
-PYEOF
-) || fail "drop counters"
+bad=$(new_drops "$stats0" "$out" "drop_bad_src drop_steer_full drop_tcp_tw_rst drop_tcp_rst_nomatch") ||
+	fail "drop counters"
 [ -z "$bad" ] || fail "drops: $bad"
 ok "totals: $accepted accepted = $opened opened = $closed closed, none failed or reset;" \
 	"$(t syn_rx) SYNs, $(t cookie_sent) cookies; drops: $(t drop_bad_src) martian sources," \

@@ -32,22 +32,12 @@ set -euo pipefail
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/tests/e2e/common.sh"
+source "$PCL_ROOT/tests/e2e/proxy_common.sh"
 pcl_e2e_begin tun ab curl nginx sha256sum ss ping
 
 lb=pcl-e2e-p6-$$ cli=pcl-e2e-p6c-$$ be=pcl-e2e-p6b-$$
 vip6=fd00:18::2 cli6=fd00:18::1 self6=fd00:18:1::1 back6=fd00:18:1::11
 requests=2000
-
-nsx() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" timeout 120 "$@"
-}
-tel() { ip netns exec "$lb" timeout 10 "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$prefix" "$@"; }
-tcp_mib() {
-	ip netns exec "$1" awk -v k="$2" '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) f[i] = $i; h = 1; next }
-		$1 == "Tcp:" { for (i = 2; i <= NF; i++) if (f[i] == k) print $i }' /proc/net/snmp
-}
 
 for ns in "$lb" "$cli" "$be"; do
 	pcl_ns_create "$ns"
@@ -81,14 +71,7 @@ up() {
 }
 
 prefix=$lb
-PCL_SERVER_STDERR=$tmp/$prefix.err pcl_server_start "$lb" "$tmp/$prefix.out" \
-	--lcores '0@0,1@0,2@1' --no-huge -m 512 --no-pci --file-prefix "$prefix" -- -c "$tmp/p6.conf"
-for _ in $(seq 150); do
-	grep -q 'Ctrl-C stops' "$tmp/$prefix.err" && break
-	kill -0 "$PCL_SERVER_PID" 2>/dev/null || fail "the server exited at start"
-	sleep 0.1
-done
-grep -q 'Ctrl-C stops' "$tmp/$prefix.err" || fail "the server did not start within 15 s"
+proxy_server_start "$tmp/p6.conf"
 ip -n "$lb" link set p6c0 netns "$cli"
 ip -n "$lb" link set p6b0 netns "$be"
 up "$cli" p6c0 "$cli6" 198.18.0.1
@@ -99,30 +82,7 @@ mkdir -p "$tmp/www"
 head -c 5M /dev/urandom >"$tmp/www/big"
 want=$(sha256sum <"$tmp/www/big")
 echo "backend six" >"$tmp/www/index.html"
-cat >"$tmp/nginx.conf" <<CONF
-daemon off;
-user root;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err warn;
-events { worker_connections 1024; }
-http {
-	access_log $tmp/access.log;
-	client_body_temp_path $tmp/nginx.body;
-	server {
-		listen [$back6]:8080;
-		root $tmp/www;
-	}
-}
-CONF
-ip netns exec "$be" timeout -s INT "$PCL_SERVER_TIMEOUT" nginx -q -p "$tmp" -e "$tmp/nginx.err" \
-	-c "$tmp/nginx.conf" </dev/null >"$tmp/nginx.out" 2>&1 &
-for _ in $(seq 100); do
-	ip netns exec "$be" ss -Hltn "src [$back6]:8080" | grep -q LISTEN && break
-	sleep 0.1
-done
-ip netns exec "$be" ss -Hltn "src [$back6]:8080" | grep -q LISTEN ||
-	fail "nginx is not listening on [$back6]:8080"
+nginx_start "$be" nginx "[$back6]:8080" "$tmp/www"
 
 # ---- 1. the paths, curl -6, and IPv4 turned away ----
 nsx "$be" ping -6 -q -c 1 -W 5 "$self6" >/dev/null || fail "ping -6 $self6 from the backend"
@@ -172,7 +132,7 @@ opens=$(($(tcp_mib "$be" PassiveOpens) - opens0))
 pcl_server_stop || fail "the server did not exit 0 on SIGINT"
 out=$tmp/$prefix.out
 t() { total "$1" "$out"; }
-[ "$(wc -l <"$tmp/access.log")" = "$reqs" ] || fail "access log: $(wc -l <"$tmp/access.log") lines, want $reqs"
+[ "$(wc -l <"$tmp/nginx.access")" = "$reqs" ] || fail "access log: $(wc -l <"$tmp/nginx.access") lines, want $reqs"
 [ "$opens" -ge "$reqs" ] || fail "the backend accepted $opens connections for $reqs requests"
 accepted=$(t proxy_accepted)
 [ "$accepted" = "$opens" ] && [ "$(t proxy_opened)" = "$opens" ] && [ "$(t proxy_closed)" = "$opens" ] ||
@@ -183,27 +143,14 @@ for k in proxy_failed proxy_reset proxy_idle proxy_no_backend proxy_no_port stat
 done
 [ "$(t nd_learned)" -ge 1 ] && [ "$(t nd_solicits)" -ge 1 ] ||
 	fail "nd_solicits $(t nd_solicits), nd_learned $(t nd_learned): the backend's MAC not resolved by ND"
-"$PY" - "$lcores" <<'PYEOF' || fail "per-lcore stats: $lcores"
-import json, sys
-a, b = (json.loads(l) for l in sys.argv[1].splitlines())
-for w in (a, b):
-    assert w["proxy_opened"] > 0, "a worker proxied nothing"
-print(f"ok: worker 0 proxied {a['proxy_opened']}, worker 1 {b['proxy_opened']}")
-PYEOF
+both_proxied "$lcores"
 # Drops since the start: only IPv6 chatter (router solicitations, MLD
 # reports: drop_icmp6, drop_not_ours), and as in tap_proxy.sh net_tap's
 # reordering across the two workers: a steered segment that arrives after
 # the close is answered from TIME_WAIT and the client's RST to that is
 # ignored (drop_tcp_tw_rst), a late RST finds nothing (drop_tcp_rst_nomatch).
-bad=$("$PY" - "$stats0" "$out" <<'PYEOF'
-import json, sys
-before = json.loads(sys.argv[1])
-after = dict(l.split() for l in open(sys.argv[2]) if len(l.split()) == 2)
-ok = {"drop_icmp6", "drop_not_ours", "drop_tcp_rst_nomatch", "drop_nd_not_ours", "drop_tcp_tw_rst"}
-print(" ".join(f"{k} +{int(v) - before[k]}" for k, v in after.items()
-               if k.startswith("drop_") and k not in ok and int(v) != before[k]))
-PYEOF
-) || fail "drop counters"
+bad=$(new_drops "$stats0" "$out" "drop_icmp6 drop_not_ours drop_nd_not_ours drop_tcp_rst_nomatch drop_tcp_tw_rst") ||
+	fail "drop counters"
 [ -z "$bad" ] || fail "drops: $bad"
 ok "totals: $accepted accepted = opened = closed = the backend's $opens; $(t conn_ipv6) IPv6 entries," \
 	"$(t nd_solicits) solicitations, $(t nd_learned) advertisements learned; none failed or reset"

@@ -49,6 +49,15 @@ set(struct pcl_config *c, const char *key, const char *value)
 	cr_assert_eq(pcl_config_set(c, "service:80", key, value, err, sizeof(err)), 0, "%s", err);
 }
 
+/* The table, and a 1 s check with 0.5 s to answer, for the backends set already. */
+static void
+table_and_checks(struct pcl_config *c)
+{
+	set(c, "table_size", "1009");
+	set(c, "check_interval_ms", "1000");
+	set(c, "check_timeout_ms", "500");
+}
+
 /* Two backends, a 1 s check with 0.5 s to answer, 2 in a row either way. */
 static void
 two_backends(struct pcl_config *c)
@@ -58,9 +67,7 @@ two_backends(struct pcl_config *c)
 	cr_assert_eq(pcl_config_section(c, "service:80", err, sizeof(err)), 0, "%s", err);
 	set(c, "backend", "198.18.0.11:8080");
 	set(c, "backend", "198.18.0.12:8080");
-	set(c, "table_size", "1009");
-	set(c, "check_interval_ms", "1000");
-	set(c, "check_timeout_ms", "500");
+	table_and_checks(c);
 	set(c, "check_rise", "2");
 	set(c, "check_fall", "2");
 }
@@ -129,28 +136,38 @@ to_backend(const struct out *o, rte_be32_t addr)
 	return NULL;
 }
 
+static const uint8_t us6[16] = {0xfd, 0, 0, 0x18, [15] = 2};
+static const uint8_t be6[16] = {0xfd, 0, 0, 0x18, [15] = 0x11};
+
 /*
  * A segment from the backend g went to, answering it. g was parsed as its
  * receiver sees it: laddr and lport are the backend's, raddr and rport ours.
+ * An IPv6 one (its tuple's addresses left unresolved, 0) is the IPv6
+ * backend's, to port.addr6.
  */
 static void
 answer(const struct pcl_seg *g, uint8_t flags, uint32_t seq, uint32_t ack, const char *data)
 {
-	struct rte_mbuf *m = pcl_peer_frame(t.mp, &(struct pcl_peer_seg){
-							  .src_mac = backend_mac,
-							  .dst_mac = t.w.ifs[0].ctx.mac,
-							  .src_addr = g->t.laddr,
-							  .dst_addr = g->t.raddr,
-							  .sport = rte_be_to_cpu_16(g->t.lport),
-							  .dport = rte_be_to_cpu_16(g->t.rport),
-							  .seq = seq,
-							  .ack = ack,
-							  .flags = flags,
-							  .wnd = 29200,
-							  .data = data,
-							  .len = data ? (uint16_t)strlen(data) : 0,
-						  });
+	struct pcl_peer_seg s = {
+		.src_mac = backend_mac,
+		.dst_mac = t.w.ifs[0].ctx.mac,
+		.src_addr = g->t.laddr,
+		.dst_addr = g->t.raddr,
+		.v6 = g->t.laddr == 0,
+		.sport = rte_be_to_cpu_16(g->t.lport),
+		.dport = rte_be_to_cpu_16(g->t.rport),
+		.seq = seq,
+		.ack = ack,
+		.flags = flags,
+		.wnd = 29200,
+		.data = data,
+		.len = data ? (uint16_t)strlen(data) : 0,
+	};
+	struct rte_mbuf *m;
 
+	memcpy(s.src6, be6, 16);
+	memcpy(s.dst6, us6, 16);
+	m = pcl_peer_frame(t.mp, &s);
 	cr_assert_not_null(m);
 	th_send_mbuf(&t, m);
 }
@@ -525,4 +542,72 @@ Test(commands, reload_applies_backends_and_weights_only)
 	cr_expect_eq(t.sv->svc[0].backends[0].weight, 200);
 	cr_expect_eq(slots(1), 0);
 	cr_expect_gt(slots(0), 3 * slots(2));
+}
+
+/* ---- an IPv6 backend's health checks ---- */
+
+static void
+one_backend6(struct pcl_config *c)
+{
+	char err[256];
+
+	cr_assert_eq(pcl_config_set(c, "port", "addr6", "fd00:18::2/64", err, sizeof(err)), 0, "%s",
+		     err);
+	set(c, "backend", "[fd00:18::11]:8080");
+	table_and_checks(c);
+	set(c, "check", "http");
+}
+
+static void
+http_check6_setup(void)
+{
+	start(one_backend6);
+}
+
+TestSuite(http_check6, .init = http_check6_setup, .fini = teardown);
+
+/* The one frame queued, parsed as the IPv6 backend reads it, its payload in data. */
+static struct pcl_seg
+take6(char *data, size_t len)
+{
+	struct pcl_pkt_ctx peer = {.mac = backend_mac, .has6 = true};
+	struct rte_mbuf *m;
+	struct pcl_seg g;
+
+	memcpy(peer.addr6, be6, 16);
+	cr_assert_eq(t.w.ifs[0].txq.n, 1, "%u frames queued, not 1", t.w.ifs[0].txq.n);
+	m = t.w.ifs[0].txq.pkts[0];
+	cr_assert_eq(pcl_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, 0, &peer, &g),
+		     PCL_PKT_TCP6);
+	cr_assert(memcmp(g.a6, us6, 16) == 0, "from port.addr6");
+	snprintf(data, len, "%.*s", (int)g.len, rte_pktmbuf_mtod_offset(m, char *, g.payload_off));
+	rte_pktmbuf_free(m);
+	t.w.ifs[0].txq.n = 0;
+	return g;
+}
+
+/* An http check over IPv6: our SYN (MSS mtu - 60), the GET with Host: [addr], the status. */
+Test(http_check6, passes_over_ipv6)
+{
+	char data[256];
+	struct pcl_seg syn, g;
+
+	th_advance(&t, 1000);
+	syn = take6(data, sizeof(data));
+	cr_expect_eq(syn.flags, RTE_TCP_SYN_FLAG);
+	cr_expect_eq(syn.t.lport, RTE_BE16(BE_PORT));
+	cr_expect_eq(syn.opts.mss, t.cfg.tcp.mss - 20, "IPv6's MSS");
+	answer(&syn, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 5000, syn.seq + 1, NULL);
+	g = take6(data, sizeof(data));
+	cr_expect_eq(g.flags, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	cr_expect_str_eq(data, "GET / HTTP/1.0\r\nHost: [fd00:18::11]\r\nUser-Agent: "
+			       "portcullis-check\r\n\r\n");
+	answer(&g, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 5001, g.seq + g.len,
+	       "HTTP/1.1 200 OK\r\n\r\n");
+	g = take6(data, sizeof(data));
+	cr_expect_eq(g.flags, RTE_TCP_RST_FLAG);
+	cr_expect_eq(bstats(0)->checks_ok, 1);
+	cr_expect_eq(bstats(0)->checks_failed, 0);
+	th_advance(&t, 500);
+	cr_expect_eq(th_state(&t, PCL_TCP_PROBE), 0);
 }

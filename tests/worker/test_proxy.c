@@ -79,11 +79,34 @@ accept_one(uint16_t sport)
 	return g;
 }
 
+/*
+ * One client's connection of the family under test: the backend SYN the
+ * proxy sent, checked to come from our address, and in *hash the steering
+ * hash of the tuple the backend answers on.
+ */
+typedef struct pcl_seg (*connect_fn)(uint16_t sport, uint32_t *hash);
+
+static struct pcl_seg
+connect4(uint16_t sport, uint32_t *hash)
+{
+	struct pcl_seg g = accept_one(sport);
+	/* The answer's tuple, as the worker will parse it: the backend is the remote end. */
+	struct pcl_tuple in = {.raddr = backend.addr,
+			       .laddr = TH_SERVER_IP,
+			       .rport = RTE_BE16(8080),
+			       .lport = g.t.rport};
+
+	cr_expect_eq(g.t.raddr, TH_SERVER_IP, "full NAT: from our address");
+	*hash = pcl_steer_hash(&steer, &in);
+	return g;
+}
+
 /* As worker index of n: CONNS connections, each backend tuple ours, each port once. */
 static void
-expect_owned(uint16_t n, uint16_t index)
+expect_owned_by(uint16_t n, uint16_t index, connect_fn connect)
 {
 	static uint8_t used[65536];
+	uint32_t hash;
 	uint16_t i;
 
 	cr_assert_eq(pcl_steer_init(&steer, n, PCL_RETA_DEFAULT), 0);
@@ -91,24 +114,23 @@ expect_owned(uint16_t n, uint16_t index)
 	t.w.tcp.steer_index = index;
 	memset(used, 0, sizeof(used));
 	for (i = 0; i < CONNS; i++) {
-		struct pcl_seg g = accept_one((uint16_t)(20000 + i));
-		/* The answer's tuple, as the worker will parse it: the backend is the remote end.
-		 */
-		struct pcl_tuple in = {.raddr = backend.addr,
-				       .laddr = TH_SERVER_IP,
-				       .rport = RTE_BE16(8080),
-				       .lport = g.t.rport};
+		struct pcl_seg g = connect((uint16_t)(20000 + i), &hash);
 		uint16_t port = rte_be_to_cpu_16(g.t.rport);
 
-		cr_expect_eq(g.t.raddr, TH_SERVER_IP, "full NAT: from our address");
 		cr_expect_eq(g.t.lport, RTE_BE16(8080));
 		cr_expect_geq(port, 1024);
 		cr_expect_eq(used[port]++, 0, "port %u chosen twice", port);
-		cr_expect_eq(pcl_steer_owner(&steer, pcl_steer_hash(&steer, &in)), index,
+		cr_expect_eq(pcl_steer_owner(&steer, hash), index,
 			     "port %u: the backend's answers go to another worker", port);
 	}
 	cr_expect_eq(t.w.stats.proxy_accepted, CONNS);
 	cr_expect_eq(th_state(&t, PCL_TCP_PROXY_CONNECT), CONNS);
+}
+
+static void
+expect_owned(uint16_t n, uint16_t index)
+{
+	expect_owned_by(n, index, connect4);
 }
 
 Test(proxy, one_worker_takes_any_port)
@@ -238,46 +260,33 @@ send6(uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack)
 	th_send_mbuf(&t, pcl_peer_frame(t.mp, &s));
 }
 
-/*
- * As expect_owned, over IPv6: the backend's answers hash (over the 36-byte
- * tuple) to this worker, every local port once, the SYN from port.addr6.
- */
+/* connect4() over IPv6: the steering hash over the 36-byte tuple. */
+static struct pcl_seg
+connect6(uint16_t sport, uint32_t *hash)
+{
+	struct pcl_tuple6 in = {.rport = RTE_BE16(8080)};
+	struct pcl_seg g;
+
+	send6(sport, SYN, 1000, 0);
+	g = take6(client6);
+	cr_assert_eq(g.flags, SYN | ACK);
+	send6(sport, ACK, 1001, g.seq + 1);
+	g = take6(backend6);
+	cr_assert_eq(g.flags, SYN);
+	cr_assert_eq(g.seq, 1000u, "the client's ISN");
+	memcpy(in.raddr, backend6, 16);
+	memcpy(in.laddr, server6, 16);
+	in.lport = g.t.rport;
+	*hash = pcl_steer_hash6(&steer, &in);
+	return g;
+}
+
+/* As expect_owned, over IPv6: every backend SYN from port.addr6 (take6 checks it). */
 static void
 expect_owned6(uint16_t n, uint16_t index)
 {
-	static uint8_t used[65536];
-	uint16_t i;
-
-	cr_assert_eq(pcl_steer_init(&steer, n, PCL_RETA_DEFAULT), 0);
-	t.w.tcp.steer = &steer;
-	t.w.tcp.steer_index = index;
-	memset(used, 0, sizeof(used));
-	for (i = 0; i < CONNS; i++) {
-		uint16_t sport = (uint16_t)(20000 + i), port;
-		struct pcl_tuple6 in = {.rport = RTE_BE16(8080)};
-		struct pcl_seg g;
-
-		send6(sport, SYN, 1000, 0);
-		g = take6(client6);
-		cr_assert_eq(g.flags, SYN | ACK);
-		send6(sport, ACK, 1001, g.seq + 1);
-		g = take6(backend6);
-		cr_assert_eq(g.flags, SYN);
-		cr_assert_eq(g.seq, 1000u, "the client's ISN");
-		cr_expect_eq(g.t.lport, RTE_BE16(8080));
-		port = rte_be_to_cpu_16(g.t.rport);
-		cr_expect_geq(port, 1024);
-		cr_expect_eq(used[port]++, 0, "port %u chosen twice", port);
-		/* The answer's tuple, as the worker will read it: the backend is the remote end. */
-		memcpy(in.raddr, backend6, 16);
-		memcpy(in.laddr, server6, 16);
-		in.lport = g.t.rport;
-		cr_expect_eq(pcl_steer_owner(&steer, pcl_steer_hash6(&steer, &in)), index,
-			     "port %u: the backend's answers go to another worker", port);
-	}
-	cr_expect_eq(t.w.stats.proxy_accepted, CONNS);
+	expect_owned_by(n, index, connect6);
 	cr_expect_eq(t.w.stats.conn_ipv6, CONNS);
-	cr_expect_eq(th_state(&t, PCL_TCP_PROXY_CONNECT), CONNS);
 }
 
 Test(proxy6, one_worker_takes_any_port)
