@@ -611,3 +611,29 @@ Test(http_check6, passes_over_ipv6)
 	th_advance(&t, 500);
 	cr_expect_eq(th_state(&t, PCL_TCP_PROBE), 0);
 }
+
+/* The commands name IPv6 backends in brackets; a backend of the other family is refused. */
+Test(http_check6, commands_take_ipv6_backends)
+{
+	struct pcl_backend_info bi;
+	char reply[256];
+
+	cr_expect_eq(command("backend drain 80 [fd00:18::11]:8080", reply), 0, "%s", reply);
+	cr_expect_str_eq(reply, "service 80 backend [fd00:18::11]:8080: draining");
+	cr_expect_eq(state(0), PCL_BACKEND_draining);
+	cr_expect_eq(command("backend undrain 80 [fd00:18::11]:8080", reply), 0, "%s", reply);
+	cr_expect_eq(command("backend add 80 [fd00:18::12]:8080 weight=50", reply), 0, "%s", reply);
+	cr_expect_str_eq(reply, "service 80 backend [fd00:18::12]:8080 added, weight 50");
+	cr_expect_eq(command("backend weight 80 [fd00:18::12]:8080 200", reply), 0, "%s", reply);
+	cr_expect_eq(command("backend remove 80 [fd00:18::12]:8080", reply), 0, "%s", reply);
+	cr_expect_eq(state(1), PCL_BACKEND_removed);
+	cr_expect_neq(command("backend add 80 198.18.0.13:8080", reply), 0);
+	cr_expect_str_eq(reply, "service 80: its backends are IPv6, all of them");
+	cr_expect_neq(command("backend add 80 [fd00:19::1]:8080", reply), 0);
+	cr_expect_not_null(strstr(reply, "on the subnet of none of our ports"), "%s", reply);
+	cr_expect_neq(command("backend add 80 [fd00:18::2]:8080", reply), 0, "our own address");
+	cr_expect_neq(command("backend drain 80 fd00:18::11:8080", reply), 0, "no brackets");
+	cr_assert_eq(pcl_lbctl_backend_info(&lc, 0, 0, &bi), 0);
+	cr_expect_str_eq(bi.name, "[fd00:18::11]:8080", "as telemetry and Prometheus name it");
+	cr_expect_eq(t.sv->svc[0].nbackends, 2);
+}
