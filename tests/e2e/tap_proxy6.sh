@@ -21,7 +21,8 @@
 #    closed.
 # 2. ab -n 2000 -c 20 over IPv6 through the VIP with 0 failures, and a
 #    5 MB download whose sha256 matches.
-# 3. The stopped server's totals: every accepted connection reached the
+# 3. Prometheus, portcullis-stat --once and a "backend drain" command name
+#    the backend [fd00:18:1::11]:8080. The stopped server's totals: every accepted connection reached the
 #    backend and closed (the backend's PassiveOpens agree), both workers
 #    proxied, the backend's MAC came from an advertisement, and nothing
 #    failed, reset, redispatched or was dropped but IPv6 chatter.
@@ -59,7 +60,7 @@ addr6 = $self6/64
 [service:80]
 backend = [$back6]:8080
 [stats]
-prometheus = off
+prometheus = 127.0.0.1:9464
 CONF
 
 # up NS IF ADDR6 ADDR4: IF up in NS with both addresses, no DAD.
@@ -123,11 +124,25 @@ for _ in $(seq 100); do
 done
 sleep 0.5
 lcores=$(tel /portcullis/lcores,1 /portcullis/lcores,2) || fail "telemetry query"
+opens_now=$(($(tcp_mib "$be" PassiveOpens) - opens0))
 backends=$(tel /portcullis/backends) || fail "telemetry query"
 case $backends in
 *"80 [$back6]:8080 up"*) ;;
 *) fail "telemetry /portcullis/backends: $backends" ;;
 esac
+# The backend by its usual name in Prometheus, portcullis-stat and a command.
+nsx "$lb" curl -sf --max-time 5 http://127.0.0.1:9464/metrics >"$tmp/metrics.txt" || fail "GET /metrics"
+grep -Eq "^portcullis_backend_conns_total\{service=\"80\",backend=\"\[$back6\]:8080\"\} $opens_now\$" \
+	"$tmp/metrics.txt" || fail "metrics: $(grep backend_conns "$tmp/metrics.txt")"
+nsx "$lb" "$(dirname "$PCL_BIN")/portcullis-stat" --file-prefix "$prefix" --once >"$tmp/stat.json" ||
+	fail "portcullis-stat --once: exit $?"
+"$PY" -c 'import json, sys; b = json.load(open(sys.argv[1]))["backends"][sys.argv[2]]
+sys.exit(b["state"] != "up" or b["conns"] < 2000)' "$tmp/stat.json" "80 [$back6]:8080" ||
+	fail "portcullis-stat --once: $(cat "$tmp/stat.json")"
+nsx "$lb" "$(dirname "$PCL_BIN")/portcullis-stat" --file-prefix "$prefix" \
+	--command "backend drain 80 [$back6]:8080" >"$tmp/cmd.out" || fail "backend drain: $(cat "$tmp/cmd.out")"
+grep -qx "service 80 backend \[$back6\]:8080: draining" "$tmp/cmd.out" || fail "backend drain: $(cat "$tmp/cmd.out")"
+ok "Prometheus, portcullis-stat and the drain command name the backend [$back6]:8080"
 opens=$(($(tcp_mib "$be" PassiveOpens) - opens0))
 pcl_server_stop || fail "the server did not exit 0 on SIGINT"
 out=$tmp/$prefix.out
