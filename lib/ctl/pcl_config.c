@@ -294,7 +294,7 @@ static const struct key_desc service_keys[] = {
 	 .off = offsetof(struct pcl_service_conf, vip),
 	 .syntax = "A.B.C.D, the port's address",
 	 .dflt = "port.addr",
-	 .help = "the address clients connect to"},
+	 .help = "the address clients connect to (an IPv6 service's is port.addr6)"},
 	{.section = SERVICE_PREFIX "PORT",
 	 .name = "scheduler",
 	 .type = KEY_ENUM,
@@ -1187,6 +1187,12 @@ finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, cha
 		snprintf(err, errlen,
 			 "%sservice:%u.table_size: %u is not a prime above 100 x %u backends", w,
 			 s->port, s->table_size, s->nbackends);
+		return -EINVAL;
+	}
+	if (s->vip != 0 && !pcl_addr_is4(&s->backends[0].addr)) {
+		snprintf(err, errlen,
+			 "%sservice:%u.vip: an IPv6 service's clients connect to port.addr6", w,
+			 s->port);
 		return -EINVAL;
 	}
 	/* ARP and the address checks know one address per port. */

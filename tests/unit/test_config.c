@@ -658,6 +658,9 @@ Test(config, service_cross_checks)
 			    "backend = [fd00:18::11]:80\nbackend = 198.18.0.12:80\n",
 			    "5: service:80.backend: 198.18.0.12 is not of the family of the IPv6 "
 			    "ones: a service's backends are all IPv4 or all IPv6");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = [fd00:18::11]:80\nvip = 198.18.0.2\n",
+			    "5: service:80.vip: an IPv6 service's clients connect to port.addr6");
 	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
 			    "backend = [fd00:18::11]:80\n",
 			    "4: service:80.backend: fd00:18::11 is on the subnet of neither "
