@@ -325,7 +325,7 @@ pcl_services_init(struct pcl_services *sv, const struct pcl_service_conf *conf, 
 			.app_data = &sv->svc[i],
 			.port = conf[i].port,
 			.family = pcl_service_is6(&sv->svc[i]) ? PCL_FAMILY_IPV6 : PCL_FAMILY_IPV4};
-		listeners->by_port[conf[i].port] = (uint8_t)(++listeners->n);
+		pcl_listeners_bind(listeners, listeners->n++);
 	}
 	return 0;
 }

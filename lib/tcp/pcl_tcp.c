@@ -798,10 +798,26 @@ cookie_ack(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8
 	return conn_new(e, m, s, &o, l, s->seq - 1, s->ack - 1, ts_off);
 }
 
-static inline bool
-family_takes(uint8_t family, const struct pcl_tuple *t)
+/*
+ * The listener (index + 1) of a flagged or empty by_port entry l for t: 0
+ * for nobody, or for a listener of the other family (a closed port to t).
+ */
+static __rte_noinline uint8_t
+one_family_listener(const struct pcl_tcp *e, uint8_t l, const struct pcl_tuple *t)
 {
-	return family == PCL_FAMILY_BOTH || (family == PCL_FAMILY_IPV6) == pcl_tuple_is6(t);
+	l &= (uint8_t)~PCL_BY_PORT_ONE_FAMILY;
+	if (l == 0 || (e->listeners->l[l - 1].family == PCL_FAMILY_IPV6) != pcl_tuple_is6(t))
+		return 0;
+	return l;
+}
+
+/* A segment to a port nobody (of its family) listens on: an RST (RFC 9293 3.10.7.1). */
+static __rte_noinline void
+closed_port(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if ((s->flags & (SYN | ACK)) == SYN)
+		COUNT(e, rst_closed_port);
+	reply_rst(e, m, s);
 }
 
 /*
@@ -818,12 +834,13 @@ listen_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 		return NULL;
 	}
 	l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
-	/* A listener of one family is a closed port to the other. */
-	if (l == 0 || unlikely(!family_takes(e->listeners->l[l - 1].family, &s->t))) {
-		if ((s->flags & (SYN | ACK)) == SYN)
-			COUNT(e, rst_closed_port);
-		reply_rst(e, m, s);
-		return NULL;
+	/* One compare: 0 (nobody) and a one-family listener (flagged) go the slow way. */
+	if (unlikely((uint8_t)(l - 1) >= PCL_BY_PORT_ONE_FAMILY - 1)) {
+		l = one_family_listener(e, l, &s->t);
+		if (l == 0) {
+			closed_port(e, m, s);
+			return NULL;
+		}
 	}
 	l--;
 	if ((s->flags & (SYN | ACK)) == SYN) {

@@ -116,12 +116,29 @@ struct pcl_listener {
 	uint8_t family; /* enum pcl_family */
 };
 
+/*
+ * by_port's flag on a listener of one family (a service's, or family =
+ * ipv4|ipv6): its segments take a slower path that checks their family,
+ * so that a listener of both families costs the SYN path nothing.
+ */
+#define PCL_BY_PORT_ONE_FAMILY 0x80
+_Static_assert(PCL_MAX_LISTEN < PCL_BY_PORT_ONE_FAMILY, "an index + 1 leaves the flag free");
+
 /* Every listener, and which one each port has; read-only, shared by the workers. */
 struct pcl_listeners {
 	uint32_t n;
 	struct pcl_listener l[PCL_MAX_LISTEN];
-	uint8_t by_port[65536]; /* index + 1; 0: nobody listens */
+	uint8_t by_port[65536]; /* index + 1, | PCL_BY_PORT_ONE_FAMILY; 0: nobody listens */
 };
+
+/* Makes listener i (its port and family set) the one of its port. */
+static inline void
+pcl_listeners_bind(struct pcl_listeners *ls, uint32_t i)
+{
+	ls->by_port[ls->l[i].port] =
+		(uint8_t)((i + 1) |
+			  (ls->l[i].family != PCL_FAMILY_BOTH ? PCL_BY_PORT_ONE_FAMILY : 0));
+}
 
 /* An interface the engine sends on: our addresses there, and its TX sink. */
 struct pcl_tcp_if {

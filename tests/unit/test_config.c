@@ -554,7 +554,7 @@ Test(config, services)
 	cr_assert_eq(pcl_services_init(sv, c->services, c->nservices, ifs, 2, &apps.listeners), 0);
 	s = &sv->svc[0];
 	cr_expect_eq(apps.listeners.n, 2);
-	cr_expect_eq(apps.listeners.by_port[80], 2);
+	cr_expect_eq(apps.listeners.by_port[80], 2 | PCL_BY_PORT_ONE_FAMILY, "an IPv4 service");
 	cr_expect_eq(apps.listeners.l[1].app_data, s);
 	cr_expect_eq(s->vip, RTE_BE32(0xc6120002), "the port's address");
 	cr_expect_eq(s->backends[0].ifx, 1, "on port:backend's subnet");
