@@ -314,3 +314,29 @@ Test(proxy6, an_ipv4_client_finds_the_port_closed)
 	cr_expect_eq(t.w.stats.rst_closed_port, 1);
 	cr_expect_eq(t.w.stats.proxy_accepted, 0);
 }
+
+/* An IPv4 service on a server with port.addr6: IPv6 clients find its port closed. */
+static void
+with_service4_and_addr6(struct pcl_config *c)
+{
+	char err[256];
+
+	with_service(c);
+	cr_assert_eq(pcl_config_set(c, "port", "addr6", "fd00:18::2/64", err, sizeof(err)), 0, "%s",
+		     err);
+}
+
+TH_TWEAKED_SUITE(proxy4, with_service4_and_addr6(c));
+
+Test(proxy4, an_ipv6_client_finds_the_port_closed)
+{
+	struct pcl_seg g;
+
+	send6(20000, SYN, 1000, 0);
+	g = take6(client6);
+	cr_expect_eq(g.flags, RST | ACK);
+	cr_expect_eq(g.ack, 1001u);
+	cr_expect_eq(t.w.stats.rst_closed_port, 1);
+	cr_expect_eq(t.w.stats.proxy_accepted, 0);
+	cr_expect_eq(t.w.stats.conn_ipv6, 0);
+}
