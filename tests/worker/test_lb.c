@@ -637,3 +637,33 @@ Test(http_check6, commands_take_ipv6_backends)
 	cr_expect_str_eq(bi.name, "[fd00:18::11]:8080", "as telemetry and Prometheus name it");
 	cr_expect_eq(t.sv->svc[0].nbackends, 2);
 }
+
+/* A reload adds and reweights IPv6 backends; one that turns the service IPv4 is refused. */
+Test(http_check6, reload_takes_ipv6_backends)
+{
+	char reply[256], err[256];
+
+	pcl_lbctl_fini(&lc);
+	cr_assert_eq(pcl_lbctl_init(&lc, t.sv, fake_reload, NULL), 0);
+	next_bad = false;
+	pcl_config_defaults(&next);
+	next.addr = TH_SERVER_IP;
+	next.prefix_len = 24;
+	one_backend6(&next);
+	next.services[0].nbackends = 0;
+	set(&next, "backend", "[fd00:18::11]:8080 weight=200");
+	set(&next, "backend", "[fd00:18::13]:8080");
+	cr_assert_eq(pcl_config_finish(&next, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(command("reload", reply), 0, "%s", reply);
+	cr_expect_str_eq(reply, "reload: 1 backends added, 0 removed, 1 reweighted");
+	cr_expect_eq(state(1), PCL_BACKEND_up);
+	cr_expect_eq(t.sv->svc[0].backends[0].weight, 200);
+
+	next.services[0].nbackends = 0;
+	set(&next, "backend", "198.18.0.11:8080");
+	cr_assert_eq(pcl_config_finish(&next, err, sizeof(err)), 0, "%s", err);
+	cr_expect_neq(command("reload", reply), 0);
+	cr_expect_str_eq(reply, "reload: service:80: backends of another family need a restart "
+				"(nothing changed)");
+	cr_expect_eq(t.sv->svc[0].nbackends, 2);
+}
