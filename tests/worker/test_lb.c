@@ -503,6 +503,15 @@ fake_reload(struct pcl_config *out, char *err, size_t errlen, void *arg)
 	return 0;
 }
 
+/* next as a config file without keys but port.addr would leave it. */
+static void
+fresh_next(void)
+{
+	pcl_config_defaults(&next);
+	next.addr = TH_SERVER_IP;
+	next.prefix_len = 24;
+}
+
 Test(commands, reload_applies_backends_and_weights_only)
 {
 	char reply[256], err[256];
@@ -515,9 +524,7 @@ Test(commands, reload_applies_backends_and_weights_only)
 				"(nothing changed)");
 
 	next_bad = false;
-	pcl_config_defaults(&next);
-	next.addr = TH_SERVER_IP;
-	next.prefix_len = 24;
+	fresh_next();
 	two_backends(&next);
 	cr_assert_eq(pcl_config_set(&next, "service:80", "table_size", "1013", err, sizeof(err)),
 		     0);
@@ -526,9 +533,7 @@ Test(commands, reload_applies_backends_and_weights_only)
 	cr_expect_not_null(strstr(reply, "keys other than backend changed"), "%s", reply);
 
 	/* Drop .12, add .13 with weight 50, .11 reweighted. */
-	pcl_config_defaults(&next);
-	next.addr = TH_SERVER_IP;
-	next.prefix_len = 24;
+	fresh_next();
 	cr_assert_eq(pcl_config_section(&next, "service:80", err, sizeof(err)), 0);
 	two_backends(&next);
 	next.services[0].nbackends = 0;
@@ -646,9 +651,7 @@ Test(http_check6, reload_takes_ipv6_backends)
 	pcl_lbctl_fini(&lc);
 	cr_assert_eq(pcl_lbctl_init(&lc, t.sv, fake_reload, NULL), 0);
 	next_bad = false;
-	pcl_config_defaults(&next);
-	next.addr = TH_SERVER_IP;
-	next.prefix_len = 24;
+	fresh_next();
 	one_backend6(&next);
 	next.services[0].nbackends = 0;
 	set(&next, "backend", "[fd00:18::11]:8080 weight=200");
