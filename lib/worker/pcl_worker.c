@@ -163,20 +163,22 @@ learn(struct pcl_worker *w, const struct rte_mbuf *m)
 }
 
 /*
- * A Neighbor Advertisement from a neighbour (an IPv6 backend) tells its MAC:
- * its target link-layer option's, or else the frame's source. Returns
- * whether it was one.
+ * Neighbor Discovery from a neighbour (an IPv6 backend) tells its MAC: an
+ * Advertisement (advert) for its target, by its target link-layer option
+ * or else the frame's source; a Solicitation for its source address, by
+ * its source link-layer option only (RFC 4861 7.2.3), as an ARP request
+ * teaches. Returns whether it was one.
  */
 static bool
-learn6(struct pcl_worker *w, const struct rte_mbuf *m, const struct pcl_seg *seg)
+learn6(struct pcl_worker *w, const struct rte_mbuf *m, const struct pcl_seg *seg, bool advert)
 {
 	const uint8_t *icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, seg->payload_off);
 	const struct rte_ether_addr *mac = pcl_pkt_nd_lladdr(icmp, seg->len);
-	struct pcl_addr target = pcl_addr_from6(icmp + 8);
+	struct pcl_addr who = pcl_addr_from6(advert ? icmp + 8 : seg->a6);
 
-	if (mac == NULL)
+	if (mac == NULL && advert)
 		mac = &rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
-	if (w->neigh == NULL || !pcl_neigh_learn(w->neigh, &target, mac, w->tcp.now_us))
+	if (w->neigh == NULL || mac == NULL || !pcl_neigh_learn(w->neigh, &who, mac, w->tcp.now_us))
 		return false;
 	PCL_STAT_INC(&w->stats, nd_learned);
 	return true;
@@ -194,6 +196,7 @@ handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_
 		pcl_tcp_input6(&w->tcp, m, seg);
 		return;
 	case PCL_PKT_ND_NS:
+		learn6(w, m, seg, false);
 		pcl_out_nd_na(&wi->ctx.mac, m, seg->payload_off);
 		PCL_STAT_INC(&w->stats, nd_adverts);
 		pcl_txq_put(&wi->txq, m);
@@ -204,7 +207,7 @@ handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_
 		pcl_txq_put(&wi->txq, m);
 		return;
 	default: /* an advertisement: a backend's MAC, or nothing we asked for */
-		if (!learn6(w, m, seg))
+		if (!learn6(w, m, seg, true))
 			pcl_stat_add(&w->stats.drop[PCL_DROP_icmp6], 1);
 		rte_pktmbuf_free(m);
 		return;

@@ -13,6 +13,7 @@
 #include "harness.h"
 #include "net/pcl_arp.h"
 #include "net/pcl_out.h"
+#include "peer/pcl_peer.h"
 
 #define BACKEND RTE_BE32(0xc612000b) /* 198.18.0.11 */
 
@@ -156,4 +157,25 @@ Test(neigh, ipv6_asked_by_solicitation_learned_from_advertisement)
 	cr_assert(pcl_neigh_mac(&neigh, i, &mac));
 	cr_expect(rte_is_same_ether_addr(&mac, &backend_mac));
 	cr_expect_null(th_raw_reply(&t));
+}
+
+/* A Neighbor Solicitation from an IPv6 backend teaches too (its source link-layer option). */
+Test(neigh, ipv6_a_solicitation_from_the_backend_teaches_too)
+{
+	static const uint8_t ours[16] = {0xfd, 0, 0, 0x18, [15] = 2};
+	struct pcl_addr b6 = {.a = {0xfd, 0, 0, 0x18, [15] = 0x11}};
+	struct rte_ether_addr mac;
+	struct rte_mbuf *m;
+	uint32_t i;
+
+	pcl_worker_set6(&t.w, 0, ours);
+	i = pcl_neigh_add(&neigh, &b6, 0);
+	th_send_mbuf(&t, pcl_peer_ns(t.mp, &backend_mac, b6.a, ours));
+	m = th_raw_reply(&t);
+	cr_assert_not_null(m, "the solicitation is answered");
+	rte_pktmbuf_free(m);
+	cr_expect_eq(t.w.stats.nd_adverts, 1);
+	cr_expect_eq(t.w.stats.nd_learned, 1);
+	cr_assert(pcl_neigh_mac(&neigh, i, &mac));
+	cr_expect(rte_is_same_ether_addr(&mac, &backend_mac));
 }
