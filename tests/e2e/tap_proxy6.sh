@@ -168,4 +168,4 @@ bad=$(new_drops "$stats0" "$out" "drop_icmp6 drop_not_ours drop_nd_not_ours drop
 	fail "drop counters"
 [ -z "$bad" ] || fail "drops: $bad"
 ok "totals: $accepted accepted = opened = closed = the backend's $opens; $(t conn_ipv6) IPv6 entries," \
-	"$(t nd_solicits) solicitations, $(t nd_learned) advertisements learned; none failed or reset"
+	"$(t nd_solicits) solicitations sent, $(t nd_learned) MACs learned by ND; none failed or reset"
