@@ -211,7 +211,11 @@ kill)
 	d0=$dl
 	download_via 1 20M
 	d1=$dl
-	sleep 1
+	# Killed once both are well under way.
+	for _ in $(seq 200); do
+		[ "$(stat -c %s "$tmp/got1" 2>/dev/null || echo 0)" -ge $((10 << 20)) ] && break
+		sleep 0.05
+	done
 	master=$(cat "$tmp/nginx1.pid")
 	t0=$(now_ms)
 	# shellcheck disable=SC2046 # its workers' pids, one word each
@@ -356,22 +360,28 @@ drain)
 	;;
 
 weight)
-	# 1:3 by portcullis-stat: a quarter of the slots, a quarter of the requests.
-	reply=$(lbcmd "backend weight 80 $b1 300")
-	[ "$reply" = "service 80 backend $b1: weight 300" ] || fail "weight: '$reply'"
-	s0=$(bfield "$b0" slots) s1=$(bfield "$b1" slots)
-	within "$s1" $((s0 + s1)) 74 76 || fail "weights 1:3 but slots $s0:$s1"
-	shares 4000
-	within "$a1" 4000 70 80 || fail "weights 1:3: backend 0 served $a0, backend 1 $a1"
-	ok "weights 100:300 (portcullis-stat --command): slots $s0:$s1, ab -n 4000 served $a0:$a1"
-	# 3:3 by the telemetry command: even again.
-	r=$(tel "/portcullis/command,backend weight 80 $b0 300") || fail "telemetry query"
-	[ "$r" = "{\"reply\": \"service 80 backend $b0: weight 300\"}" ] || fail "weight: $r"
-	s0=$(bfield "$b0" slots) s1=$(bfield "$b1" slots)
-	within "$s1" $((s0 + s1)) 49 51 || fail "weights 3:3 but slots $s0:$s1"
-	shares 2000
-	within "$a1" 2000 42 58 || fail "weights 3:3: backend 0 served $a0, backend 1 $a1"
-	ok "weights 300:300 (/portcullis/command): slots $s0:$s1, ab -n 2000 served $a0:$a1"
+	# weigh VIA ADDR:PORT WEIGHT SHARE N: that backend's weight set by
+	# portcullis-stat --command (VIA stat) or the telemetry command (tel);
+	# then backend 1 has SHARE % of the slots (Maglev: within 1 %) and of
+	# ab -n N's requests (client ports hashed: within 8 %).
+	weigh() {
+		local line="backend weight 80 $2 $3" r s0 s1
+		if [ "$1" = stat ]; then
+			r=$(lbcmd "$line")
+		else
+			r=$(tel "/portcullis/command,$line") || fail "telemetry query"
+			r=$("$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["reply"])' "$r") ||
+				fail "$line: $r"
+		fi
+		[ "$r" = "service 80 backend $2: weight $3" ] || fail "$line: '$r'"
+		s0=$(bfield "$b0" slots) s1=$(bfield "$b1" slots)
+		within "$s1" $((s0 + s1)) $(($4 - 1)) $(($4 + 1)) || fail "$line: slots $s0:$s1"
+		shares "$5"
+		within "$a1" "$5" $(($4 - 8)) $(($4 + 8)) || fail "$line: backend 0 served $a0, backend 1 $a1"
+		ok "$line (by $1): slots $s0:$s1, ab -n $5 served $a0:$a1"
+	}
+	weigh stat "$b1" 300 75 4000
+	weigh tel "$b0" 300 50 2000
 	;;
 
 reload)
