@@ -339,7 +339,7 @@ splice(uint16_t sport)
 	c.syn = o.g[0];
 	answer(&c.syn, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 101, NULL);
 	take(&o);
-	cr_assert_geq(th_state(&t, PCL_TCP_PROXY), 1);
+	cr_assert_eq(th_state(&t, PCL_TCP_PROXY), 1, "the only connection, spliced");
 	return c;
 }
 
