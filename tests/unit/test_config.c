@@ -602,6 +602,87 @@ expect_finish_error(const char *text, const char *want_suffix)
 	unlink(p);
 }
 
+/* The health and front-end keys of a service (issue 18), and their defaults. */
+Test(config, service_health_keys)
+{
+	const char *p = write_file("[port]\naddr = 198.18.0.2/24\n"
+				   "[service:80]\nbackend = 198.18.0.11:8080\n"
+				   "check = http\ncheck_interval_ms = 500\ncheck_timeout_ms = 250\n"
+				   "check_rise = 2\ncheck_fall = 4\ncheck_port = 8081\n"
+				   "check_path = /healthz?full=1\ncheck_status = 204\n"
+				   "passive_down_ms = 0\npassive_down_max_ms = 0\n"
+				   "on_backend_down = reset\nproxy_protocol = v2\n"
+				   "[service:81]\nbackend = 198.18.0.11:8080\n");
+	const struct pcl_service_conf *s = &c->services[0], *d = &c->services[1];
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	unlink(p);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(s->check, PCL_CHECK_HTTP);
+	cr_expect_eq(s->check_interval_ms, 500);
+	cr_expect_eq(s->check_timeout_ms, 250);
+	cr_expect_eq(s->check_rise, 2);
+	cr_expect_eq(s->check_fall, 4);
+	cr_expect_eq(s->check_port, 8081);
+	cr_expect_str_eq(s->check_path, "/healthz?full=1");
+	cr_expect_eq(s->check_status, 204);
+	cr_expect_eq(s->passive_down_ms, 0, "no passive checks");
+	cr_expect_eq(s->on_backend_down, PCL_ON_DOWN_RESET);
+	cr_expect_eq(s->proxy_protocol, PCL_PP_V2);
+	/* GLB's defaults: every 2 s, 1 s to answer, 3 and 3; passive checks on. */
+	cr_expect_eq(d->check, PCL_CHECK_NONE);
+	cr_expect_eq(d->check_interval_ms, 2000);
+	cr_expect_eq(d->check_timeout_ms, 1000);
+	cr_expect_eq(d->check_rise, 3);
+	cr_expect_eq(d->check_fall, 3);
+	cr_expect_eq(d->check_port, 0);
+	cr_expect_str_eq(d->check_path, "/");
+	cr_expect_eq(d->check_status, 200);
+	cr_expect_eq(d->passive_down_ms, 5000);
+	cr_expect_eq(d->passive_down_max_ms, 60000);
+	cr_expect_eq(d->on_backend_down, PCL_ON_DOWN_KEEP);
+	cr_expect_eq(d->proxy_protocol, PCL_PP_OFF);
+}
+
+Test(config, service_health_key_errors)
+{
+	char out[2048];
+
+	cr_expect_eq(load_errors("[port]\naddr = 198.18.0.2/24\n"
+				 "[service:80]\nbackend = 198.18.0.11:80\n"
+				 "check = icmp\n"
+				 "check_interval_ms = 99\n"
+				 "check_rise = 0\n"
+				 "check_status = 600\n"
+				 "on_backend_down = drop\n"
+				 "proxy_protocol = v3\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	cr_expect(strstr(out, ":5: service:80.check: 'icmp' is not one of") != NULL, "%s", out);
+	cr_expect(strstr(out, ":6: service:80.check_interval_ms: ") != NULL, "%s", out);
+	cr_expect(strstr(out, ":7: service:80.check_rise: ") != NULL, "%s", out);
+	cr_expect(strstr(out, ":8: service:80.check_status: ") != NULL, "%s", out);
+	cr_expect(strstr(out, ":9: service:80.on_backend_down: 'drop' is not one of") != NULL, "%s",
+		  out);
+	cr_expect(strstr(out, ":10: service:80.proxy_protocol: 'v3' is not one of") != NULL, "%s",
+		  out);
+	cr_expect_eq(count_lines(out), 6, "each error once: %s", out);
+
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ncheck_timeout_ms = 2000\n",
+			    "4: service:80.check_timeout_ms: 2000 is not below check_interval_ms "
+			    "2000");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+		"backend = 198.18.0.11:80\npassive_down_ms = 9000\n"
+		"passive_down_max_ms = 8000\n",
+		"4: service:80.passive_down_max_ms: 8000 is below passive_down_ms 9000");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ncheck_path = healthz\n",
+			    "4: service:80.check_path: 'healthz' is not an absolute path without "
+			    "spaces");
+}
+
 Test(config, service_cross_checks)
 {
 	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\nseed = 1\n",
