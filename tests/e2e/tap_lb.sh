@@ -4,7 +4,7 @@
 # nginx backends, two-arm, in namespaces this test creates and removes
 # (tests/e2e/proxy_common.sh). Needs root, /dev/net/tun, nginx, ab and curl.
 #
-#   tap_lb.sh kill|link|drain|weight|reload|pp   (meson passes PCL_BIN and PCL_SRC)
+#   tap_lb.sh kill|link|drain|weight|reload|pp|http   (meson passes PCL_BIN and PCL_SRC)
 #
 # Service 80 has backends 198.18.1.11:8080 (backend 0) and .12:8080
 # (backend 1), tcp checks every 500 ms (250 ms to answer, down after 3
@@ -30,6 +30,10 @@
 #         backend 1 removes it, one with it adds it back.
 # pp      the client's address and port reach nginx in PROXY protocol v1
 #         and v2 headers ($proxy_protocol_addr in its log), for curl and ab.
+# http    service 84 checks GET /ready on port 8083: backend 1's file gone
+#         (a 404, its TCP fine), it is down within fall x interval; back,
+#         up. Every connection the backends accepted was a request or an
+#         http check: tcp checks (service 80's, all along) accept none.
 set -euo pipefail
 
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -38,9 +42,9 @@ source "$PCL_ROOT/tests/e2e/common.sh"
 
 case=${1:-}
 case $case in
-kill | link | drain | weight | reload | pp) ;;
+kill | link | drain | weight | reload | pp | http) ;;
 *)
-	echo "usage: $0 kill|link|drain|weight|reload|pp" >&2
+	echo "usage: $0 kill|link|drain|weight|reload|pp|http" >&2
 	exit 2
 	;;
 esac
@@ -73,6 +77,20 @@ proxy_protocol = v2
 [stats]
 prometheus = 127.0.0.1:9464
 CONF
+# Service 84 (http only): the same backends, each checked with a GET of
+# /ready on port 8083.
+[ "$case" != http ] || cat >>"$px_conf" <<CONF
+[service:84]
+backend = $b0
+backend = $b1
+check = http
+check_port = 8083
+check_path = /ready
+check_interval_ms = $interval
+check_timeout_ms = $timeout_ms
+check_rise = $rise
+check_fall = $fall
+CONF
 cp "$px_conf" "$tmp/good.conf"
 
 # nginx 0 also reads PROXY headers on 8081 and 8082 and logs what they say.
@@ -82,7 +100,13 @@ px_www "log_format pp '\$proxy_protocol_addr \$proxy_protocol_port \$remote_addr
 		listen @ADDR@:8082 proxy_protocol;
 		access_log $tmp/pp@I@.log pp;
 		root $tmp/www@I@;
+	}
+	server {
+		listen @ADDR@:8083;
+		access_log $tmp/ready@I@.log;
+		root $tmp/www@I@;
 	}"
+touch "$tmp/www0/ready" "$tmp/www1/ready"
 case $case in kill | link | drain) head -c 100M /dev/urandom >"$tmp/www/big" ;; esac
 
 server_start "$lb"
@@ -94,21 +118,24 @@ touch "$tmp/access0.log" "$tmp/access1.log"
 
 # ---- helpers ----
 
-# bstate ADDR:PORT: the state of that backend of service 80 (telemetry).
+# The service bstate, bfield and wait_state look at.
+svc=80
+
+# bstate ADDR:PORT: the state of that backend of service $svc (telemetry).
 bstate() {
 	local all
 	all=$(tel /portcullis/backends) || fail "telemetry query"
 	"$PY" -c 'import json, sys
 for l in json.loads(sys.argv[1]):
     p, a, s = l.split()
-    if p == "80" and a == sys.argv[2]:
-        print(s)' "$all" "$1"
+    if p == sys.argv[3] and a == sys.argv[2]:
+        print(s)' "$all" "$1" "$svc"
 }
 
-# bfield ADDR:PORT KEY: that figure of that backend of service 80 (telemetry).
+# bfield ADDR:PORT KEY: that figure of that backend of service $svc (telemetry).
 bfield() {
 	local one
-	one=$(tel "/portcullis/backend,80 $1") || fail "telemetry query"
+	one=$(tel "/portcullis/backend,$svc $1") || fail "telemetry query"
 	"$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$one" "$2"
 }
 
@@ -122,12 +149,12 @@ counter() {
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # wait_state ADDR:PORT STATE SECONDS [T0]: waits until that backend of
-# service 80 is in STATE (telemetry asked every 10 ms); sets took to the
+# service $svc is in STATE (telemetry asked every 10 ms); sets took to the
 # milliseconds from T0 (now_ms; by default, now); fails after SECONDS.
 wait_state() {
 	local t0=${4:-$(now_ms)} seen
 	seen=$(ip netns exec "$lb" timeout $(($3 + 5)) "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$prefix" \
-		--until "$3" /portcullis/backends "80 $1 $2") || fail "$1 not $2 within $3 s: $(bstate "$1")"
+		--until "$3" /portcullis/backends "$svc $1 $2") || fail "$1 not $2 within $3 s: $(bstate "$1")"
 	took=$((seen - t0))
 }
 
@@ -181,12 +208,12 @@ logged() {
 	fail "$1 has $(lines "$1") lines, want $2"
 }
 
-# shares N: ab -n N -c 20 through the VIP, all served; sets a0 and a1 to
-# how many of them each backend's access log gained.
+# shares N [URL]: ab -n N -c 20 of URL (the VIP's /), all served; sets a0
+# and a1 to how many of them each backend's access log gained.
 shares() {
 	local n0 n1
 	n0=$(lines "$tmp/access0.log") n1=$(lines "$tmp/access1.log")
-	ab_ok "$1" 20
+	ab_ok "$1" 20 "${2:-http://$vip/}"
 	for _ in $(seq 100); do
 		a0=$(($(lines "$tmp/access0.log") - n0)) a1=$(($(lines "$tmp/access1.log") - n1))
 		[ $((a0 + a1)) -ge "$1" ] && return 0
@@ -455,6 +482,61 @@ pp)
 		[ "$named" = 500 ] || fail "PROXY v$v: $named of ab's 500 requests logged with the client's address"
 		ok "PROXY protocol v$v (:$port): nginx logs '$want'; ab -n 500: 0 failed, each logged with the client's address"
 	done
+	;;
+http)
+	svc=84
+	opens0=$(tcp_mib "$be" PassiveOpens) tries0=$(tcp_mib "$cli" ActiveOpens)
+	checks0=$(cat "$tmp"/ready?.log | wc -l) reqs0=$(cat "$tmp"/access?.log | wc -l)
+	svc=80 tcp0=$(($(bfield "$b0" checks_ok) + $(bfield "$b1" checks_ok))) svc=84
+	# The checks as nginx saw them: HTTP/1.0 GETs of /ready, our User-Agent.
+	logged "$tmp/ready1.log" "$rise"
+	grep -q '"GET /ready HTTP/1.0" 200 0 "-" "portcullis-check"$' "$tmp/ready1.log" ||
+		fail "nginx 1 logged no check: $(tail -n 2 "$tmp/ready1.log")"
+	[ "$(bstate "$b1")" = up ] || fail "service 84's backend 1 is $(bstate "$b1")"
+
+	# /ready answers 404 on backend 1: down at the third, whose request
+	# is sent at most fall x interval after the file went.
+	t0=$(now_ms)
+	rm "$tmp/www1/ready"
+	wait_state "$b1" down 10 "$t0"
+	limit=$((fall * interval + 500))
+	[ "$took" -le "$limit" ] || fail "backend 1 down $took ms after /ready went, want <= $limit"
+	failed=$(bfield "$b1" checks_failed)
+	[ "$failed" -ge "$fall" ] || fail "backend 1: checks_failed $failed"
+	grep -q '"GET /ready HTTP/1.0" 404 ' "$tmp/ready1.log" || fail "nginx 1 logged no 404"
+	svc=80
+	[ "$(bstate "$b1")" = up ] || fail "service 80's backend 1 (tcp checks) is $(bstate "$b1")"
+	svc=84
+	shares 500 "http://$vip:84/"
+	[ "$a1" = 0 ] || fail "service 84 sent $a1 of 500 requests to backend 1, which is down"
+	ok "backend 1's /ready gone: service 84 (http) has it down after $took ms, $failed checks failed;" \
+		"service 80 (tcp) still up; ab -n 500 through :84 all to backend 0"
+
+	ok0=$(bfield "$b1" checks_ok)
+	t0=$(now_ms)
+	touch "$tmp/www1/ready"
+	wait_state "$b1" up 10 "$t0"
+	limit=$(((rise + 1) * interval + 500))
+	[ "$took" -le "$limit" ] || fail "backend 1 up $took ms after /ready came back, want <= $limit"
+	ok1=$(bfield "$b1" checks_ok)
+	[ $((ok1 - ok0)) -ge "$rise" ] || fail "checks_ok $ok0 -> $ok1"
+	shares 1000 "http://$vip:84/"
+	within "$a1" 1000 35 65 || fail "backend 1 back: $a1 of 1000"
+	ok "/ready back: up after $took ms; ab -n 1000 through :84 gives it $a1"
+
+	# The backends' kernel accepted a connection for each http check and
+	# each request, and no more than the client attempted (ab opens a few
+	# spare ones), give or take a check under way at each end of the count
+	# per backend; service 80's tcp checks (SYN, SYN-ACK, RST) add none.
+	settled
+	opens=$(($(tcp_mib "$be" PassiveOpens) - opens0)) tries=$(($(tcp_mib "$cli" ActiveOpens) - tries0))
+	checks=$(($(cat "$tmp"/ready?.log | wc -l) - checks0)) reqs=$(($(cat "$tmp"/access?.log | wc -l) - reqs0))
+	svc=80 tcp=$(($(bfield "$b0" checks_ok) + $(bfield "$b1" checks_ok) - tcp0)) svc=84
+	[ "$tcp" -gt 4 ] && [ "$opens" -ge $((checks + reqs - 2)) ] && [ "$opens" -le $((checks + tries + 2)) ] ||
+		fail "the backends accepted $opens connections for $checks http checks and $reqs requests" \
+			"($tries attempted); $tcp tcp checks passed meanwhile"
+	ok "the backends accepted $opens connections for $checks http checks and $reqs requests" \
+		"($tries attempted); $tcp tcp checks meanwhile added none"
 	;;
 esac
 
