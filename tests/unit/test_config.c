@@ -602,9 +602,53 @@ expect_finish_error(const char *text, const char *want_suffix)
 	unlink(p);
 }
 
+/* s has want's health and front-end keys. */
+static void
+expect_health_keys(const struct pcl_service_conf *s, const struct pcl_service_conf *want)
+{
+	cr_expect_eq(s->check, want->check, "service:%u", s->port);
+	cr_expect_eq(s->check_interval_ms, want->check_interval_ms, "service:%u", s->port);
+	cr_expect_eq(s->check_timeout_ms, want->check_timeout_ms, "service:%u", s->port);
+	cr_expect_eq(s->check_rise, want->check_rise, "service:%u", s->port);
+	cr_expect_eq(s->check_fall, want->check_fall, "service:%u", s->port);
+	cr_expect_eq(s->check_port, want->check_port, "service:%u", s->port);
+	cr_expect_str_eq(s->check_path, want->check_path, "service:%u", s->port);
+	cr_expect_eq(s->check_status, want->check_status, "service:%u", s->port);
+	cr_expect_eq(s->passive_down_ms, want->passive_down_ms, "service:%u", s->port);
+	cr_expect_eq(s->passive_down_max_ms, want->passive_down_max_ms, "service:%u", s->port);
+	cr_expect_eq(s->on_backend_down, want->on_backend_down, "service:%u", s->port);
+	cr_expect_eq(s->proxy_protocol, want->proxy_protocol, "service:%u", s->port);
+}
+
 /* The health and front-end keys of a service (issue 18), and their defaults. */
 Test(config, service_health_keys)
 {
+	static const struct pcl_service_conf given = {
+		.check = PCL_CHECK_HTTP,
+		.check_interval_ms = 500,
+		.check_timeout_ms = 250,
+		.check_rise = 2,
+		.check_fall = 4,
+		.check_port = 8081,
+		.check_path = "/healthz?full=1",
+		.check_status = 204,
+		.on_backend_down = PCL_ON_DOWN_RESET,
+		.proxy_protocol = PCL_PP_V2,
+	};
+	/* GLB's: every 2 s, 1 s to answer, 3 and 3; passive checks on. */
+	static const struct pcl_service_conf dflt = {
+		.check = PCL_CHECK_NONE,
+		.check_interval_ms = 2000,
+		.check_timeout_ms = 1000,
+		.check_rise = 3,
+		.check_fall = 3,
+		.check_path = "/",
+		.check_status = 200,
+		.passive_down_ms = 5000,
+		.passive_down_max_ms = 60000,
+		.on_backend_down = PCL_ON_DOWN_KEEP,
+		.proxy_protocol = PCL_PP_OFF,
+	};
 	const char *p = write_file("[port]\naddr = 198.18.0.2/24\n"
 				   "[service:80]\nbackend = 198.18.0.11:8080\n"
 				   "check = http\ncheck_interval_ms = 500\ncheck_timeout_ms = 250\n"
@@ -613,40 +657,26 @@ Test(config, service_health_keys)
 				   "passive_down_ms = 0\npassive_down_max_ms = 0\n"
 				   "on_backend_down = reset\nproxy_protocol = v2\n"
 				   "[service:81]\nbackend = 198.18.0.11:8080\n");
-	const struct pcl_service_conf *s = &c->services[0], *d = &c->services[1];
 
 	cr_assert_eq(pcl_config_load(c, p), 0);
 	unlink(p);
 	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
-	cr_expect_eq(s->check, PCL_CHECK_HTTP);
-	cr_expect_eq(s->check_interval_ms, 500);
-	cr_expect_eq(s->check_timeout_ms, 250);
-	cr_expect_eq(s->check_rise, 2);
-	cr_expect_eq(s->check_fall, 4);
-	cr_expect_eq(s->check_port, 8081);
-	cr_expect_str_eq(s->check_path, "/healthz?full=1");
-	cr_expect_eq(s->check_status, 204);
-	cr_expect_eq(s->passive_down_ms, 0, "no passive checks");
-	cr_expect_eq(s->on_backend_down, PCL_ON_DOWN_RESET);
-	cr_expect_eq(s->proxy_protocol, PCL_PP_V2);
-	/* GLB's defaults: every 2 s, 1 s to answer, 3 and 3; passive checks on. */
-	cr_expect_eq(d->check, PCL_CHECK_NONE);
-	cr_expect_eq(d->check_interval_ms, 2000);
-	cr_expect_eq(d->check_timeout_ms, 1000);
-	cr_expect_eq(d->check_rise, 3);
-	cr_expect_eq(d->check_fall, 3);
-	cr_expect_eq(d->check_port, 0);
-	cr_expect_str_eq(d->check_path, "/");
-	cr_expect_eq(d->check_status, 200);
-	cr_expect_eq(d->passive_down_ms, 5000);
-	cr_expect_eq(d->passive_down_max_ms, 60000);
-	cr_expect_eq(d->on_backend_down, PCL_ON_DOWN_KEEP);
-	cr_expect_eq(d->proxy_protocol, PCL_PP_OFF);
+	expect_health_keys(&c->services[0], &given);
+	expect_health_keys(&c->services[1], &dflt);
 }
 
 Test(config, service_health_key_errors)
 {
+	static const char *const want[] = {
+		":5: service:80.check: 'icmp' is not one of",
+		":6: service:80.check_interval_ms: ",
+		":7: service:80.check_rise: ",
+		":8: service:80.check_status: ",
+		":9: service:80.on_backend_down: 'drop' is not one of",
+		":10: service:80.proxy_protocol: 'v3' is not one of",
+	};
 	char out[2048];
+	unsigned int k;
 
 	cr_expect_eq(load_errors("[port]\naddr = 198.18.0.2/24\n"
 				 "[service:80]\nbackend = 198.18.0.11:80\n"
@@ -658,15 +688,9 @@ Test(config, service_health_key_errors)
 				 "proxy_protocol = v3\n",
 				 out, sizeof(out)),
 		     -EINVAL);
-	cr_expect(strstr(out, ":5: service:80.check: 'icmp' is not one of") != NULL, "%s", out);
-	cr_expect(strstr(out, ":6: service:80.check_interval_ms: ") != NULL, "%s", out);
-	cr_expect(strstr(out, ":7: service:80.check_rise: ") != NULL, "%s", out);
-	cr_expect(strstr(out, ":8: service:80.check_status: ") != NULL, "%s", out);
-	cr_expect(strstr(out, ":9: service:80.on_backend_down: 'drop' is not one of") != NULL, "%s",
-		  out);
-	cr_expect(strstr(out, ":10: service:80.proxy_protocol: 'v3' is not one of") != NULL, "%s",
-		  out);
-	cr_expect_eq(count_lines(out), 6, "each error once: %s", out);
+	for (k = 0; k < RTE_DIM(want); k++)
+		cr_expect(strstr(out, want[k]) != NULL, "no '%s' in %s", want[k], out);
+	cr_expect_eq(count_lines(out), RTE_DIM(want), "each error once: %s", out);
 
 	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
 			    "backend = 198.18.0.11:80\ncheck_timeout_ms = 2000\n",

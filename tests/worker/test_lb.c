@@ -322,21 +322,34 @@ struct spliced {
 	uint16_t port;      /* the client's */
 };
 
-static struct spliced
-splice(uint16_t sport)
+/*
+ * A client's handshake from sport (ISN 100) and its third ACK: returns the
+ * SYN that went to the backend Maglev chose, and our ISN toward the client in y.
+ */
+static struct pcl_seg
+connect_from(uint16_t sport, uint32_t *y)
 {
 	struct th_reply r[2];
 	struct out o;
-	struct spliced c = {.port = sport};
 
 	th_send(&t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = 100, .sport = sport});
 	cr_assert_eq(th_replies(&t, r, 2), 1);
-	c.y = r[0].s.seq;
+	*y = r[0].s.seq;
 	th_send(&t, &(struct th_seg){
-			    .flags = RTE_TCP_ACK_FLAG, .seq = 101, .ack = c.y + 1, .sport = sport});
+			    .flags = RTE_TCP_ACK_FLAG, .seq = 101, .ack = *y + 1, .sport = sport});
 	take(&o);
 	cr_assert_eq(o.n, 1);
-	c.syn = o.g[0];
+	cr_assert_eq(o.g[0].flags, RTE_TCP_SYN_FLAG, "a SYN to the backend");
+	return o.g[0];
+}
+
+static struct spliced
+splice(uint16_t sport)
+{
+	struct out o;
+	struct spliced c = {.port = sport};
+
+	c.syn = connect_from(sport, &c.y);
 	answer(&c.syn, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 101, NULL);
 	take(&o);
 	cr_assert_eq(th_state(&t, PCL_TCP_PROXY), 1, "the only connection, spliced");
@@ -453,25 +466,18 @@ Test(tcp_check, a_backend_going_down_keeps_its_connections)
 Test(commands, drain_keeps_existing_connections_takes_no_new_ones)
 {
 	struct spliced c = splice_to(BE2);
-	struct th_reply r[2];
 	char reply[256];
 	struct out o;
 	uint16_t port;
+	uint32_t y;
 
 	cr_assert_eq(
 		pcl_lbctl_command(&lc, "backend drain 80 198.18.0.12:8080", reply, sizeof(reply)),
 		0, "%s", reply);
 	/* New clients: each one's SYN goes to backend 0; the client gives up. */
 	for (port = 30000; port < 30050; port++) {
-		th_send(&t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = 100, .sport = port});
-		cr_assert_eq(th_replies(&t, r, 2), 1);
-		th_send(&t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG,
-					     .seq = 101,
-					     .ack = r[0].s.seq + 1,
-					     .sport = port});
-		take(&o);
-		cr_assert_eq(o.n, 1);
-		cr_expect_eq(o.g[0].t.laddr, BE1, "client port %u to the drained backend", port);
+		cr_expect_eq(connect_from(port, &y).t.laddr, BE1,
+			     "client port %u to the drained backend", port);
 		th_send(&t, &(struct th_seg){.flags = RTE_TCP_RST_FLAG, .seq = 101, .sport = port});
 		take(&o);
 	}
@@ -483,26 +489,17 @@ Test(commands, drain_keeps_existing_connections_takes_no_new_ones)
 
 Test(passive, failed_handshakes_take_a_backend_out_for_a_while)
 {
-	struct th_reply r[2];
+	struct pcl_seg syn;
 	struct out o;
 	uint16_t port;
+	uint32_t y;
 	unsigned int refused = 0;
 
 	/* Backend 2 refuses every handshake; with redispatch 0 the client gets an RST. */
 	for (port = 20000; refused < 2; port++) {
-		th_send(&t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = 100, .sport = port});
-		cr_assert_eq(th_replies(&t, r, 2), 1);
-		th_send(&t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG,
-					     .seq = 101,
-					     .ack = r[0].s.seq + 1,
-					     .sport = port});
-		take(&o);
-		if (o.g[0].t.laddr == BE2) {
-			answer(&o.g[0], RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 101, NULL);
-			refused++;
-		} else {
-			answer(&o.g[0], RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 101, NULL);
-		}
+		syn = connect_from(port, &y);
+		answer(&syn, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 101, NULL);
+		refused += syn.t.laddr == BE2;
 		take(&o);
 	}
 	cr_expect_eq(bstats(1)->hs_rst, 2);
