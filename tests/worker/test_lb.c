@@ -631,3 +631,39 @@ Test(commands, reload_applies_backends_and_weights_only)
 	cr_expect_eq(slots(1), 0);
 	cr_expect_gt(slots(0), 3 * slots(2));
 }
+
+/*
+ * A handshake its backend refuses after the table changed under it: the
+ * next backend is found in the new table, though the client's own slot
+ * there now names a backend never tried.
+ */
+Test(commands, a_refused_handshake_moves_on_after_the_table_changed)
+{
+	struct pcl_seg syn, next;
+	char reply[256];
+	struct out o;
+	uint16_t port;
+	uint32_t y;
+
+	for (port = 20000;; port++) {
+		syn = connect_from(port, &y);
+		if (syn.t.laddr == BE2)
+			break;
+		th_send(&t, &(struct th_seg){.flags = RTE_TCP_RST_FLAG, .seq = 101, .sport = port});
+		take(&o);
+		cr_assert_lt(port, 20100);
+	}
+	/* Backend 1 drained while our SYN to it is out: the table is all backend 0's. */
+	cr_assert_eq(
+		pcl_lbctl_command(&lc, "backend drain 80 198.18.0.12:8080", reply, sizeof(reply)),
+		0, "%s", reply);
+	answer(&syn, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, syn.seq + 1, NULL);
+	take(&o);
+	cr_assert_eq(o.n, 1);
+	next = o.g[0];
+	cr_expect(!o.to_client[0], "not an RST to the client");
+	cr_expect_eq(next.flags, RTE_TCP_SYN_FLAG, "a SYN");
+	cr_expect_eq(next.t.laddr, BE1, "to backend 0");
+	cr_expect_eq(t.w.stats.redispatches, 1);
+	cr_expect_eq(t.w.stats.proxy_failed, 0);
+}
