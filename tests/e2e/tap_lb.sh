@@ -16,7 +16,9 @@
 #         is killed: its download fails, the other keeps its sha256; the
 #         backend is down within fall x interval of the kill (telemetry,
 #         Prometheus and portcullis-stat say so), and ab afterwards has no
-#         failure and sends it nothing.
+#         failure and sends it nothing. Restarted, it is up with its slots;
+#         stopped gracefully during ab, the handshakes it refuses are
+#         redispatched: no failure.
 # link    backend 1 falls silent (its address leaves the link: no RST, no
 #         ARP answer): down after its checks time out, its connection reset
 #         both ways; back up after rise passes once its address returns.
@@ -231,7 +233,7 @@ ok "$case: server up on two workers, two nginx backends with tcp checks, both up
 
 case $case in
 kill)
-	want=$(sha256sum <"$tmp/www/big")
+	want=$(sha256sum <"$tmp/www/big") slots1=$(bfield "$b1" slots)
 	# 100 MB at 20 MB/s: each download lasts about 5 s, long enough to
 	# still be running when backend 1 dies a second in.
 	download_via 0 20M
@@ -291,6 +293,46 @@ assert b["80 " + sys.argv[3]]["state"] == "up", b' "$tmp/stat.json" "$b1" "$b0" 
 		fail "after the kill: backend 0 served $a0 of 2000, backend 1 refused $((rst1b - rst1))," \
 			"accepted $((conns1b - conns1)), redispatches $red -> $redb"
 	ok "ab -n 2000 afterwards: 0 failed, all served by backend 0, no handshake tried backend 1"
+
+	# Restarted, it is up after rise passes, with as many slots as before
+	# (Maglev gives it back the same ones).
+	t0=$(now_ms)
+	px_nginx_start 1
+	wait_state "$b1" up 10 "$t0"
+	[ "$(bfield "$b1" slots)" = "$slots1" ] || fail "back up with $(bfield "$b1" slots) slots, had $slots1"
+	ok "nginx 1 restarted: up after $took ms with its $slots1 slots"
+
+	# Stopped gracefully under load (SIGQUIT: nginx finishes the requests it
+	# has read, and closing its listener resets the connections still in
+	# its accept queue; its port refuses new ones). The proxy loses no
+	# client of its own: each refused handshake goes on to backend 0
+	# (redispatch), none ends for want of a backend (proxy_failed), and
+	# every failed request is a reset backend 1 sent (proxy_reset, passed on).
+	red=$(counter redispatches) rst1=$(bfield "$b1" hs_rst) n1=$(lines "$tmp/access1.log")
+	resets=$(counter proxy_reset) pfail=$(counter proxy_failed)
+	nsx "$cli" ab -r -n 4000 -c 20 -s 20 "http://$vip/" >"$tmp/ab-quit.txt" 2>&1 &
+	ab=$!
+	logged "$tmp/access1.log" $((n1 + 200))
+	kill -QUIT "$(cat "$tmp/nginx1.pid")"
+	wait "$ab" || { cat "$tmp/ab-quit.txt"; fail "ab -r: exit $?"; }
+	wait_state "$b1" down 10
+	grep -Eq '^Complete requests: +4000$' "$tmp/ab-quit.txt" && ! grep -q '^Non-2xx' "$tmp/ab-quit.txt" ||
+		{ cat "$tmp/ab-quit.txt"; fail "ab across the stop: not 4000 complete, or non-2xx answers"; }
+	# ab counts a reset request as failing to receive, and again under
+	# length and exceptions: the receive count is the requests.
+	failed=$(sed -n 's/^ *(Connect: \([0-9]*\), Receive: \([0-9]*\),.*/\1 \2/p' "$tmp/ab-quit.txt")
+	failed=${failed:-0 0}
+	[ "${failed% *}" = 0 ] || fail "ab across the stop: connections failed: $(grep -A1 '^Failed' "$tmp/ab-quit.txt")"
+	failed=${failed#* }
+	redb=$(counter redispatches) rst1b=$(bfield "$b1" hs_rst)
+	resets=$(($(counter proxy_reset) - resets)) pfail=$(($(counter proxy_failed) - pfail))
+	[ "$redb" -gt "$red" ] && [ "$rst1b" -gt "$rst1" ] && [ "$pfail" = 0 ] && [ "$failed" -le "$resets" ] &&
+		[ "$failed" -le 20 ] ||
+		fail "ab across the stop: $failed failed, $resets reset, $pfail proxy_failed;" \
+			"redispatches $red -> $redb, backend 1 refused $rst1 -> $rst1b"
+	ok "nginx 1 stopped gracefully during ab -r -n 4000 -c 20: $((rst1b - rst1)) handshakes it refused" \
+		"went on to backend 0 ($((redb - red)) redispatches), none failed for want of a backend;" \
+		"$failed requests failed, each one a reset from backend 1 ($resets passed on)"
 	;;
 
 link)
