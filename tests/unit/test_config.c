@@ -602,22 +602,26 @@ expect_finish_error(const char *text, const char *want_suffix)
 	unlink(p);
 }
 
-/* s has want's health and front-end keys. */
+/* s has want's health and front-end keys (check_path apart: a string). */
+#define HEALTH_KEYS(X)                                                                             \
+	X(check);                                                                                  \
+	X(check_interval_ms);                                                                      \
+	X(check_timeout_ms);                                                                       \
+	X(check_rise);                                                                             \
+	X(check_fall);                                                                             \
+	X(check_port);                                                                             \
+	X(check_status);                                                                           \
+	X(passive_down_ms);                                                                        \
+	X(passive_down_max_ms);                                                                    \
+	X(on_backend_down);                                                                        \
+	X(proxy_protocol)
+#define EXPECT_KEY(k) cr_expect_eq(s->k, want->k, "service:%u." #k, s->port)
+
 static void
 expect_health_keys(const struct pcl_service_conf *s, const struct pcl_service_conf *want)
 {
-	cr_expect_eq(s->check, want->check, "service:%u", s->port);
-	cr_expect_eq(s->check_interval_ms, want->check_interval_ms, "service:%u", s->port);
-	cr_expect_eq(s->check_timeout_ms, want->check_timeout_ms, "service:%u", s->port);
-	cr_expect_eq(s->check_rise, want->check_rise, "service:%u", s->port);
-	cr_expect_eq(s->check_fall, want->check_fall, "service:%u", s->port);
-	cr_expect_eq(s->check_port, want->check_port, "service:%u", s->port);
+	HEALTH_KEYS(EXPECT_KEY);
 	cr_expect_str_eq(s->check_path, want->check_path, "service:%u", s->port);
-	cr_expect_eq(s->check_status, want->check_status, "service:%u", s->port);
-	cr_expect_eq(s->passive_down_ms, want->passive_down_ms, "service:%u", s->port);
-	cr_expect_eq(s->passive_down_max_ms, want->passive_down_max_ms, "service:%u", s->port);
-	cr_expect_eq(s->on_backend_down, want->on_backend_down, "service:%u", s->port);
-	cr_expect_eq(s->proxy_protocol, want->proxy_protocol, "service:%u", s->port);
 }
 
 /* The health and front-end keys of a service (issue 18), and their defaults. */
@@ -635,20 +639,7 @@ Test(config, service_health_keys)
 		.on_backend_down = PCL_ON_DOWN_RESET,
 		.proxy_protocol = PCL_PP_V2,
 	};
-	/* GLB's: every 2 s, 1 s to answer, 3 and 3; passive checks on. */
-	static const struct pcl_service_conf dflt = {
-		.check = PCL_CHECK_NONE,
-		.check_interval_ms = 2000,
-		.check_timeout_ms = 1000,
-		.check_rise = 3,
-		.check_fall = 3,
-		.check_path = "/",
-		.check_status = 200,
-		.passive_down_ms = 5000,
-		.passive_down_max_ms = 60000,
-		.on_backend_down = PCL_ON_DOWN_KEEP,
-		.proxy_protocol = PCL_PP_OFF,
-	};
+	struct pcl_service_conf dflt;
 	const char *p = write_file("[port]\naddr = 198.18.0.2/24\n"
 				   "[service:80]\nbackend = 198.18.0.11:8080\n"
 				   "check = http\ncheck_interval_ms = 500\ncheck_timeout_ms = 250\n"
@@ -662,7 +653,17 @@ Test(config, service_health_keys)
 	unlink(p);
 	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
 	expect_health_keys(&c->services[0], &given);
+	pcl_service_conf_defaults(&dflt, 81);
 	expect_health_keys(&c->services[1], &dflt);
+	/* GLB's: every 2 s, 1 s to answer, 3 and 3; passive checks on; nothing else. */
+	cr_expect(dflt.check == PCL_CHECK_NONE && dflt.check_interval_ms == 2000 &&
+			  dflt.check_timeout_ms == 1000 && dflt.check_rise == 3 &&
+			  dflt.check_fall == 3 && strcmp(dflt.check_path, "/") == 0 &&
+			  dflt.check_status == 200 && dflt.passive_down_ms == 5000 &&
+			  dflt.passive_down_max_ms == 60000 &&
+			  dflt.on_backend_down == PCL_ON_DOWN_KEEP &&
+			  dflt.proxy_protocol == PCL_PP_OFF,
+		  "the defaults");
 }
 
 Test(config, service_health_key_errors)
