@@ -539,21 +539,22 @@ flow_hash(const struct pcl_tcp *e, const struct pcl_tuple *t)
 }
 
 /*
- * The next backend in Maglev order that is neither the first (the client
- * tuple's own slot) nor the one just tried, after the table slot where the
- * current one was found.
+ * The next backend in Maglev order that is neither the first (the one the
+ * client tuple's own slot named when it connected: not looked up again, since
+ * a table rebuilt since may name one never tried there) nor the one just
+ * tried, after the table slot where the current one was found.
  */
 static int
-next_backend(const struct pcl_tcp *e, const struct pcl_service *svc, struct pcl_proxy *p)
+next_backend(const struct pcl_service *svc, struct pcl_proxy *p)
 {
 	const uint16_t *table = pcl_service_table(svc);
-	uint16_t first = table[flow_hash(e, &p->t) % svc->table_size], b;
 	uint32_t k, slot;
+	uint16_t b;
 
 	for (k = 1; k < svc->table_size; k++) {
 		slot = (p->slot + k) % svc->table_size;
 		b = table[slot];
-		if (b != PCL_MAGLEV_NONE && b != first && b != p->backend) {
+		if (b != PCL_MAGLEV_NONE && b != p->first && b != p->backend) {
 			p->slot = slot;
 			return b;
 		}
@@ -569,7 +570,7 @@ redispatch(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	int b;
 
 	pcl_tcp_key2_del(e, entry(p));
-	b = p->tried < svc->redispatch ? next_backend(e, svc, p) : -ENOENT;
+	b = p->tried < svc->redispatch ? next_backend(svc, p) : -ENOENT;
 	if (b < 0) {
 		fail(e, p, m);
 		return;
@@ -891,6 +892,7 @@ proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 		fail(e, p, m);
 		return;
 	}
+	p->first = b;
 	if (connect_backend(e, p, b) != 0) {
 		COUNT(e, proxy_no_port);
 		fail(e, p, m);

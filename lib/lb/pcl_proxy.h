@@ -75,8 +75,15 @@ struct pcl_proxy {
 	uint8_t c_ifx;    /* the interface toward the client */
 	uint8_t b_ifx;    /* and toward the backend */
 	uint16_t backend; /* index in the service */
-	uint16_t b_mss;   /* the backend's */
-	uint8_t tried;    /* backends tried after the first */
+	union {
+		uint16_t b_mss; /* spliced: the backend's MSS */
+		/*
+		 * connecting: the backend the client's own slot named, tried
+		 * first (the table may have changed since)
+		 */
+		uint16_t first;
+	};
+	uint8_t tried; /* backends tried after the first */
 	uint8_t nheld;
 	uint8_t c_ws;  /* the client's window scale */
 	uint8_t b_ws;  /* the backend's */

@@ -488,7 +488,6 @@ conn_abort(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 	conn_close(e, c, CLOSE_ABORT);
 }
 
-/* The key a TIME_WAIT record is found by; never 0, which marks a dead slot. */
 /* The fingerprint of an IPv6 tuple: its 36 bytes, never its worker-local indices. */
 static __rte_noinline uint64_t
 tw_fp6(const struct pcl_tcp *e, const struct pcl_tuple *t)
@@ -499,6 +498,7 @@ tw_fp6(const struct pcl_tcp *e, const struct pcl_tuple *t)
 	return pcl_tuple6_prf(&e->tw_key, &t6);
 }
 
+/* The key a TIME_WAIT record is found by; never 0, which marks a dead slot. */
 static inline uint64_t
 tw_fp(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end: the SYN proxy over IPv6, the kernel's TCP stack as the client
-# and nginx as an IPv6 backend, two-arm, in namespaces this test creates and
+# and two nginx IPv6 backends, two-arm, in namespaces this test creates and
 # removes. Needs root, /dev/net/tun, nginx, ab, curl and sha256sum.
 #
 #   tap_proxy6.sh            (meson passes PCL_BIN and PCL_SRC in the environment)
@@ -9,25 +9,25 @@
 # workers, lcores 0@0,1@0,2@1) on net_tap; tap p6c0 (port 0, our
 # fd00:18::2 and 198.18.0.2) is moved into pcl-e2e-p6c-PID, the client
 # (fd00:18::1); tap p6b0 (port:backend, our fd00:18:1::1 and 198.18.1.1)
-# into pcl-e2e-p6b-PID, where nginx listens on [fd00:18:1::11]:8080. The
-# VIP is [fd00:18::2]:80, a service whose one backend is
-# [fd00:18:1::11]:8080. The kernel's addresses skip DAD (tap_ipv6 tests
+# into pcl-e2e-p6b-PID, where one nginx listens on [fd00:18:1::11]:8080 and
+# one on [fd00:18:1::12]:8080. The VIP is [fd00:18::2]:80, a service of
+# those two backends. The kernel's addresses skip DAD (tap_ipv6 tests
 # that); each side learns the other's MAC by Neighbor Discovery, the
-# server asking for the backend's itself.
+# server asking for the backends' itself.
 #
 # Checks:
-# 1. The backend pings our address on its side; curl -6 through the VIP
-#    gets the backend's page; an IPv4 client finds the IPv6 service's port
-#    closed.
-# 2. ab -n 2000 -c 20 over IPv6 through the VIP with 0 failures, and a
-#    5 MB download whose sha256 matches.
+# 1. The backends ping our address on their side; curl -6 through the VIP
+#    reaches both; an IPv4 client finds the IPv6 service's port closed.
+# 2. ab -n 2000 -c 20 over IPv6 through the VIP with 0 failures, each
+#    backend 40-60 % of it, and a 5 MB download whose sha256 matches.
 # 3. Prometheus, portcullis-stat --once and a "backend drain" command name
-#    the backend [fd00:18:1::11]:8080. The stopped server's totals: every accepted connection reached the
-#    backend and closed (the backend's PassiveOpens agree), both workers
-#    proxied, the backend's MAC came from an advertisement, and nothing
-#    failed, reset, redispatched or was dropped but IPv6 chatter.
-# Every address is a unique-local or documentation one inside the
-# namespaces; nothing leaves them.
+#    the backends [fd00:18:1::1N]:8080. The stopped server's totals: every
+#    accepted connection reached a backend and closed (the backends'
+#    PassiveOpens agree), both workers proxied, the backends' MACs came by
+#    Neighbor Discovery, and nothing failed, reset, redispatched or was
+#    dropped but IPv6 chatter and net_tap's reordering.
+# Every address is a unique-local one inside the namespaces; nothing
+# leaves them.
 set -euo pipefail
 
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -37,7 +37,9 @@ source "$PCL_ROOT/tests/e2e/proxy_common.sh"
 pcl_e2e_begin tun ab curl nginx sha256sum ss ping
 
 lb=pcl-e2e-p6-$$ cli=pcl-e2e-p6c-$$ be=pcl-e2e-p6b-$$
-vip6=fd00:18::2 cli6=fd00:18::1 self6=fd00:18:1::1 back6=fd00:18:1::11
+vip6=fd00:18::2 cli6=fd00:18::1 self6=fd00:18:1::1
+# As px_www and px_nginx_start read them: nginx's listen addresses.
+backends=("[fd00:18:1::11]" "[fd00:18:1::12]")
 requests=2000
 
 for ns in "$lb" "$cli" "$be"; do
@@ -58,56 +60,58 @@ device = net_tap1,iface=p6b0
 addr = 198.18.1.1/24
 addr6 = $self6/64
 [service:80]
-backend = [$back6]:8080
+backend = ${backends[0]}:8080
+backend = ${backends[1]}:8080
 [stats]
 prometheus = 127.0.0.1:9464
 CONF
 
-# up NS IF ADDR6 ADDR4: IF up in NS with both addresses, no DAD.
-up() {
-	ip -n "$1" link set "$2" up
-	ip -n "$1" addr add "$3/64" dev "$2" nodad
-	ip -n "$1" addr add "fe80::${3##*:}/64" dev "$2" nodad
-	ip -n "$1" addr add "$4/24" dev "$2"
+# up6 NS IF ADDR6...: IF up in NS with the IPv6 addresses given (/64, no
+# DAD) and a link-local one from the first's last group.
+up6() {
+	local ns=$1 ifc=$2 a
+	shift 2
+	ip -n "$ns" link set "$ifc" up
+	ip -n "$ns" addr add "fe80::${1##*:}/64" dev "$ifc" nodad
+	for a in "$@"; do
+		ip -n "$ns" addr add "$a/64" dev "$ifc" nodad
+	done
 }
 
-prefix=$lb
-proxy_server_start "$tmp/p6.conf"
+px_server_run "$lb" "$tmp/p6.conf"
 ip -n "$lb" link set p6c0 netns "$cli"
 ip -n "$lb" link set p6b0 netns "$be"
-up "$cli" p6c0 "$cli6" 198.18.0.1
-up "$be" p6b0 "$back6" 198.18.1.11
+up6 "$cli" p6c0 "$cli6"
+ip -n "$cli" addr add 198.18.0.1/24 dev p6c0
+up6 "$be" p6b0 fd00:18:1::11 fd00:18:1::12
 
-# ---- the backend ----
-mkdir -p "$tmp/www"
+# ---- the backends ----
+px_www
 head -c 5M /dev/urandom >"$tmp/www/big"
 want=$(sha256sum <"$tmp/www/big")
-echo "backend six" >"$tmp/www/index.html"
-nginx_start "$be" nginx "[$back6]:8080" "$tmp/www"
+px_nginx_start 0
+px_nginx_start 1
 
 # ---- 1. the paths, curl -6, and IPv4 turned away ----
-nsx "$be" ping -6 -q -c 1 -W 5 "$self6" >/dev/null || fail "ping -6 $self6 from the backend"
+for b in fd00:18:1::11 fd00:18:1::12; do
+	nsx "$be" ping -6 -q -c 1 -W 5 -I "$b" "$self6" >/dev/null || fail "ping -6 $self6 from $b"
+done
 nsx "$cli" ping -6 -q -c 1 -W 5 "$vip6" >/dev/null || fail "ping -6 $vip6 from the client"
-ok "server up on two workers; the backend and the client ping our IPv6 addresses"
+ok "server up on two workers; the backends and the client ping our IPv6 addresses"
 stats0=$(tel /portcullis/stats) || fail "telemetry query"
 opens0=$(tcp_mib "$be" PassiveOpens)
-body=$(nsx "$cli" curl -6 -sS --max-time 10 "http://[$vip6]/") || fail "curl -6: exit $?"
-[ "$body" = "backend six" ] || fail "curl -6: '$body'"
-ok "curl -6 through [$vip6]:80: the IPv6 backend's page"
+reqs=0
+px_both_answer "http://[$vip6]/"
+ok "curl -6 through [$vip6]:80: both IPv6 backends answered within $reqs connections"
 if nsx "$cli" curl -4 -sS --max-time 5 "http://198.18.0.2/" >"$tmp/curl4.out" 2>&1; then
 	fail "an IPv4 client was served by the IPv6 service"
 fi
 # curl (7): refused at once (an RST), not a timeout (28).
 grep -Eq '^curl: \(7\)' "$tmp/curl4.out" || fail "IPv4 curl: $(cat "$tmp/curl4.out"), want connection refused"
 ok "an IPv4 client finds the IPv6 service's port closed (connection refused)"
-reqs=1
 
 # ---- 2. ab and a download over IPv6 ----
-nsx "$cli" ab -n "$requests" -c 20 -s 20 "http://[$vip6]/" >"$tmp/ab.txt" 2>&1 ||
-	{ cat "$tmp/ab.txt"; fail "ab exit $?"; }
-grep -Eq "^Complete requests: +$requests\$" "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab incomplete"; }
-grep -Eq '^Failed requests: +0$' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab failures"; }
-! grep -q '^Non-2xx responses' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab non-2xx"; }
+ab_ok "$requests" 20 "http://[$vip6]/"
 reqs=$((reqs + requests))
 ok "ab -n $requests -c 20 over IPv6 through [$vip6]: all complete, 0 failed" \
 	"($(awk '/^Requests per second/ { print $4 }' "$tmp/ab.txt") requests/s)"
@@ -117,55 +121,49 @@ reqs=$((reqs + 1))
 [ "$(sha256sum <"$tmp/got")" = "$want" ] || fail "download: sha256 differs ($(cat "$tmp/download.out"))"
 ok "5 MB download over IPv6 through [$vip6]: sha256 matches ($(cat "$tmp/download.out"))"
 
-# ---- 3. totals ----
-for _ in $(seq 100); do
-	[ "$(ip netns exec "$cli" ss -Htan exclude time-wait exclude listening | wc -l)" = 0 ] && break
-	sleep 0.1
-done
-sleep 0.5
+# ---- 3. names and totals ----
+settled
 lcores=$(tel /portcullis/lcores,1 /portcullis/lcores,2) || fail "telemetry query"
-opens_now=$(($(tcp_mib "$be" PassiveOpens) - opens0))
-backends=$(tel /portcullis/backends) || fail "telemetry query"
-case $backends in
-*"80 [$back6]:8080 up"*) ;;
-*) fail "telemetry /portcullis/backends: $backends" ;;
-esac
-# The backend by its usual name in Prometheus, portcullis-stat and a command.
-nsx "$lb" curl -sf --max-time 5 http://127.0.0.1:9464/metrics >"$tmp/metrics.txt" || fail "GET /metrics"
-grep -Eq "^portcullis_backend_conns_total\{service=\"80\",backend=\"\[$back6\]:8080\"\} $opens_now\$" \
-	"$tmp/metrics.txt" || fail "metrics: $(grep backend_conns "$tmp/metrics.txt")"
-nsx "$lb" "$(dirname "$PCL_BIN")/portcullis-stat" --file-prefix "$prefix" --once >"$tmp/stat.json" ||
-	fail "portcullis-stat --once: exit $?"
-"$PY" -c 'import json, sys; b = json.load(open(sys.argv[1]))["backends"][sys.argv[2]]
-sys.exit(b["state"] != "up" or b["conns"] < 2000)' "$tmp/stat.json" "80 [$back6]:8080" ||
-	fail "portcullis-stat --once: $(cat "$tmp/stat.json")"
-nsx "$lb" "$(dirname "$PCL_BIN")/portcullis-stat" --file-prefix "$prefix" \
-	--command "backend drain 80 [$back6]:8080" >"$tmp/cmd.out" || fail "backend drain: $(cat "$tmp/cmd.out")"
-grep -qx "service 80 backend \[$back6\]:8080: draining" "$tmp/cmd.out" || fail "backend drain: $(cat "$tmp/cmd.out")"
-ok "Prometheus, portcullis-stat and the drain command name the backend [$back6]:8080"
 opens=$(($(tcp_mib "$be" PassiveOpens) - opens0))
+all=$(tel /portcullis/backends) || fail "telemetry query"
+case $all in
+*"80 ${backends[0]}:8080 up"*"80 ${backends[1]}:8080 up"*) ;;
+*) fail "telemetry /portcullis/backends: $all" ;;
+esac
+nsx "$lb" curl -sf --max-time 5 http://127.0.0.1:9464/metrics >"$tmp/metrics.txt" || fail "GET /metrics"
+conns=$(awk -F'} ' '/^portcullis_backend_conns_total\{service="80",backend="\[fd00:18:1::1[12]\]:8080"/ { n += $2 }
+	END { print n + 0 }' "$tmp/metrics.txt")
+[ "$conns" = "$opens" ] || fail "metrics: backend_conns_total $conns, the backends accepted $opens"
+STAT=$(dirname "$PCL_BIN")/portcullis-stat
+nsx "$lb" "$STAT" --file-prefix "$prefix" --once >"$tmp/stat.json" || fail "portcullis-stat --once: exit $?"
+"$PY" -c 'import json, sys; b = json.load(open(sys.argv[1]))["backends"][sys.argv[2]]
+sys.exit(b["state"] != "up" or b["conns"] < 800)' "$tmp/stat.json" "80 ${backends[0]}:8080" ||
+	fail "portcullis-stat --once: $(cat "$tmp/stat.json")"
+nsx "$lb" "$STAT" --file-prefix "$prefix" --command "backend drain 80 ${backends[0]}:8080" >"$tmp/cmd.out" ||
+	fail "backend drain: $(cat "$tmp/cmd.out")"
+grep -qx "service 80 backend \\${backends[0]%]}\\]:8080: draining" "$tmp/cmd.out" ||
+	fail "backend drain: $(cat "$tmp/cmd.out")"
+ok "Prometheus, portcullis-stat and the drain command name the backends [fd00:18:1::1N]:8080"
 pcl_server_stop || fail "the server did not exit 0 on SIGINT"
 out=$tmp/$prefix.out
 t() { total "$1" "$out"; }
-[ "$(wc -l <"$tmp/nginx.access")" = "$reqs" ] || fail "access log: $(wc -l <"$tmp/nginx.access") lines, want $reqs"
-[ "$opens" -ge "$reqs" ] || fail "the backend accepted $opens connections for $reqs requests"
+px_shares "$reqs"
+[ "$opens" -ge "$reqs" ] || fail "the backends accepted $opens connections for $reqs requests"
 accepted=$(t proxy_accepted)
 [ "$accepted" = "$opens" ] && [ "$(t proxy_opened)" = "$opens" ] && [ "$(t proxy_closed)" = "$opens" ] ||
-	fail "proxy_accepted $accepted, opened $(t proxy_opened), closed $(t proxy_closed); the backend accepted $opens"
-for k in proxy_failed proxy_reset proxy_idle proxy_no_backend proxy_no_port state_PROXY \
-	state_PROXY_CONNECT backend_rst redispatches drop_ip6_ext drop_addr6_full; do
-	[ "$(t "$k")" = 0 ] || fail "$k $(t "$k"), want 0"
-done
-[ "$(t nd_learned)" -ge 1 ] && [ "$(t nd_solicits)" -ge 1 ] ||
-	fail "nd_solicits $(t nd_solicits), nd_learned $(t nd_learned): the backend's MAC not resolved by ND"
+	fail "proxy_accepted $accepted, opened $(t proxy_opened), closed $(t proxy_closed); the backends accepted $opens"
+px_zero "$out" proxy_failed proxy_reset proxy_idle proxy_no_backend proxy_no_port state_PROXY \
+	state_PROXY_CONNECT backend_rst redispatches drop_ip6_ext drop_addr6_full
+[ "$(t nd_learned)" -ge 2 ] && [ "$(t nd_solicits)" -ge 1 ] ||
+	fail "nd_solicits $(t nd_solicits), nd_learned $(t nd_learned): the backends' MACs not resolved by ND"
 both_proxied "$lcores"
 # Drops since the start: only IPv6 chatter (router solicitations, MLD
 # reports: drop_icmp6, drop_not_ours), and as in tap_proxy.sh net_tap's
 # reordering across the two workers: a steered segment that arrives after
 # the close is answered from TIME_WAIT and the client's RST to that is
 # ignored (drop_tcp_tw_rst), a late RST finds nothing (drop_tcp_rst_nomatch).
-bad=$(new_drops "$stats0" "$out" "drop_icmp6 drop_not_ours drop_nd_not_ours drop_tcp_rst_nomatch drop_tcp_tw_rst") ||
-	fail "drop counters"
-[ -z "$bad" ] || fail "drops: $bad"
-ok "totals: $accepted accepted = opened = closed = the backend's $opens; $(t conn_ipv6) IPv6 entries," \
-	"$(t nd_solicits) solicitations sent, $(t nd_learned) MACs learned by ND; none failed or reset"
+px_no_drops "$stats0" "$out" \
+	"drop_icmp6 drop_not_ours drop_nd_not_ours drop_tcp_rst_nomatch drop_tcp_tw_rst"
+ok "totals: $accepted accepted = opened = closed = the backends' $opens ($a0 + $a1 requests);" \
+	"$(t conn_ipv6) IPv6 entries, $(t nd_solicits) solicitations sent, $(t nd_learned) MACs learned" \
+	"by ND; none failed or reset"

@@ -625,6 +625,112 @@ expect_finish_error(const char *text, const char *want_suffix)
 	unlink(p);
 }
 
+/* s has want's health and front-end keys (check_path apart: a string). */
+#define HEALTH_KEYS(X)                                                                             \
+	X(check);                                                                                  \
+	X(check_interval_ms);                                                                      \
+	X(check_timeout_ms);                                                                       \
+	X(check_rise);                                                                             \
+	X(check_fall);                                                                             \
+	X(check_port);                                                                             \
+	X(check_status);                                                                           \
+	X(passive_down_ms);                                                                        \
+	X(passive_down_max_ms);                                                                    \
+	X(on_backend_down);                                                                        \
+	X(proxy_protocol)
+#define EXPECT_KEY(k) cr_expect_eq(s->k, want->k, "service:%u." #k, s->port)
+
+static void
+expect_health_keys(const struct pcl_service_conf *s, const struct pcl_service_conf *want)
+{
+	HEALTH_KEYS(EXPECT_KEY);
+	cr_expect_str_eq(s->check_path, want->check_path, "service:%u", s->port);
+}
+
+/* The health and front-end keys of a service (issue 18), and their defaults. */
+Test(config, service_health_keys)
+{
+	static const struct pcl_service_conf given = {
+		.check = PCL_CHECK_HTTP,
+		.check_interval_ms = 500,
+		.check_timeout_ms = 250,
+		.check_rise = 2,
+		.check_fall = 4,
+		.check_port = 8081,
+		.check_path = "/healthz?full=1",
+		.check_status = 204,
+		.on_backend_down = PCL_ON_DOWN_RESET,
+		.proxy_protocol = PCL_PP_V2,
+	};
+	struct pcl_service_conf dflt;
+	const char *p = write_file("[port]\naddr = 198.18.0.2/24\n"
+				   "[service:80]\nbackend = 198.18.0.11:8080\n"
+				   "check = http\ncheck_interval_ms = 500\ncheck_timeout_ms = 250\n"
+				   "check_rise = 2\ncheck_fall = 4\ncheck_port = 8081\n"
+				   "check_path = /healthz?full=1\ncheck_status = 204\n"
+				   "passive_down_ms = 0\npassive_down_max_ms = 0\n"
+				   "on_backend_down = reset\nproxy_protocol = v2\n"
+				   "[service:81]\nbackend = 198.18.0.11:8080\n");
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	unlink(p);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	expect_health_keys(&c->services[0], &given);
+	pcl_service_conf_defaults(&dflt, 81);
+	expect_health_keys(&c->services[1], &dflt);
+	/* GLB's: every 2 s, 1 s to answer, 3 and 3; passive checks on; nothing else. */
+	cr_expect(dflt.check == PCL_CHECK_NONE && dflt.check_interval_ms == 2000 &&
+			  dflt.check_timeout_ms == 1000 && dflt.check_rise == 3 &&
+			  dflt.check_fall == 3 && strcmp(dflt.check_path, "/") == 0 &&
+			  dflt.check_status == 200 && dflt.passive_down_ms == 5000 &&
+			  dflt.passive_down_max_ms == 60000 &&
+			  dflt.on_backend_down == PCL_ON_DOWN_KEEP &&
+			  dflt.proxy_protocol == PCL_PP_OFF,
+		  "the defaults");
+}
+
+Test(config, service_health_key_errors)
+{
+	static const char *const want[] = {
+		":5: service:80.check: 'icmp' is not one of",
+		":6: service:80.check_interval_ms: ",
+		":7: service:80.check_rise: ",
+		":8: service:80.check_status: ",
+		":9: service:80.on_backend_down: 'drop' is not one of",
+		":10: service:80.proxy_protocol: 'v3' is not one of",
+	};
+	char out[2048];
+	unsigned int k;
+
+	cr_expect_eq(load_errors("[port]\naddr = 198.18.0.2/24\n"
+				 "[service:80]\nbackend = 198.18.0.11:80\n"
+				 "check = icmp\n"
+				 "check_interval_ms = 99\n"
+				 "check_rise = 0\n"
+				 "check_status = 600\n"
+				 "on_backend_down = drop\n"
+				 "proxy_protocol = v3\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	for (k = 0; k < RTE_DIM(want); k++)
+		cr_expect(strstr(out, want[k]) != NULL, "no '%s' in %s", want[k], out);
+	cr_expect_eq(count_lines(out), RTE_DIM(want), "each error once: %s", out);
+
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ncheck_timeout_ms = 2000\n",
+			    "4: service:80.check_timeout_ms: 2000 is not below check_interval_ms "
+			    "2000");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+		"backend = 198.18.0.11:80\npassive_down_ms = 9000\n"
+		"passive_down_max_ms = 8000\n",
+		"4: service:80.passive_down_max_ms: 8000 is below passive_down_ms 9000");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ncheck_path = healthz\n",
+			    "4: service:80.check_path: 'healthz' is not an absolute path without "
+			    "spaces");
+}
+
 Test(config, service_cross_checks)
 {
 	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\nseed = 1\n",

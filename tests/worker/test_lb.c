@@ -332,46 +332,121 @@ Test(http_check, the_status_line_decides)
 	}
 }
 
-/* A client's connection through backend b's side, spliced. Returns what went to the backend. */
+/* A client's connection, spliced: what went to its backend, and our ISN toward the client. */
+struct spliced {
+	struct pcl_seg syn; /* our SYN to the backend, as it received it */
+	uint32_t y;         /* our ISN in the client's handshake */
+	uint16_t port;      /* the client's */
+};
+
+/*
+ * A client's handshake from sport (ISN 100) and its third ACK: returns the
+ * SYN that went to the backend Maglev chose, and our ISN toward the client in y.
+ */
 static struct pcl_seg
-splice(uint16_t sport)
+connect_from(uint16_t sport, uint32_t *y)
 {
 	struct th_reply r[2];
 	struct out o;
-	struct pcl_seg syn;
 
 	th_send(&t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = 100, .sport = sport});
 	cr_assert_eq(th_replies(&t, r, 2), 1);
-	th_send(&t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG,
-				     .seq = 101,
-				     .ack = r[0].s.seq + 1,
-				     .sport = sport});
+	*y = r[0].s.seq;
+	th_send(&t, &(struct th_seg){
+			    .flags = RTE_TCP_ACK_FLAG, .seq = 101, .ack = *y + 1, .sport = sport});
 	take(&o);
 	cr_assert_eq(o.n, 1);
-	syn = o.g[0];
-	answer(&syn, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 101, NULL);
+	cr_assert_eq(o.g[0].flags, RTE_TCP_SYN_FLAG, "a SYN to the backend");
+	return o.g[0];
+}
+
+static struct spliced
+splice(uint16_t sport)
+{
+	struct out o;
+	struct spliced c = {.port = sport};
+
+	c.syn = connect_from(sport, &c.y);
+	answer(&c.syn, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 101, NULL);
 	take(&o);
-	cr_assert_eq(th_state(&t, PCL_TCP_PROXY), 1);
-	return syn;
+	cr_assert_eq(th_state(&t, PCL_TCP_PROXY), 1, "the only connection, spliced");
+	return c;
+}
+
+/*
+ * A spliced connection that Maglev gave backend addr: clients from port 20000
+ * up until one lands there, the others refused by their backend.
+ */
+static struct spliced
+splice_to(rte_be32_t addr)
+{
+	struct spliced c;
+	struct out o;
+	uint16_t port;
+
+	for (port = 20000;; port++) {
+		c = splice(port);
+		if (c.syn.t.laddr == addr)
+			return c;
+		answer(&c.syn, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 7001, 101, NULL);
+		take(&o);
+		cr_assert_lt(port, 20100);
+	}
+}
+
+/* c still passes data both ways, translated, and closes with both FINs. */
+static void
+still_spliced(const struct spliced *c)
+{
+	struct out o;
+
+	th_send(&t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+				     .seq = 101,
+				     .ack = c->y + 1,
+				     .data = "hello",
+				     .len = 5,
+				     .sport = c->port});
+	take(&o);
+	cr_assert_eq(o.n, 1, "the client's data goes on");
+	cr_expect_eq(o.g[0].t.laddr, c->syn.t.laddr, "to its backend");
+	cr_expect_eq(o.g[0].seq, 101);
+	cr_expect_eq(o.g[0].ack, 7001);
+	cr_expect_str_eq(o.data[0], "hello");
+	answer(&c->syn, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 7001, 106, "world");
+	take(&o);
+	cr_assert_eq(o.n, 1, "the backend's data comes back");
+	cr_expect(o.to_client[0]);
+	cr_expect_eq(o.g[0].seq, c->y + 1);
+	cr_expect_eq(o.g[0].ack, 106);
+	cr_expect_str_eq(o.data[0], "world");
+
+	th_send(&t, &(struct th_seg){.flags = RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
+				     .seq = 106,
+				     .ack = c->y + 6,
+				     .sport = c->port});
+	take(&o);
+	cr_assert_eq(o.n, 1);
+	cr_expect_eq(o.g[0].flags, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	answer(&c->syn, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 7006, 107, NULL);
+	take(&o);
+	cr_assert_eq(o.n, 1);
+	cr_expect(o.to_client[0]);
+	cr_expect_eq(o.g[0].flags, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	th_send(&t,
+		&(struct th_seg){
+			.flags = RTE_TCP_ACK_FLAG, .seq = 107, .ack = c->y + 7, .sport = c->port});
+	take(&o);
+	cr_expect_eq(th_state(&t, PCL_TCP_PROXY), 0);
+	cr_expect_eq(t.w.stats.proxy_closed, 1, "closed by both ends, not reset");
 }
 
 Test(down_reset, a_backend_going_down_resets_its_connections)
 {
-	struct pcl_seg syn;
-	uint16_t port;
-	unsigned int b, k, i, to_client = 0, to_backend_side = 0;
+	unsigned int b = 1, k, i, to_client = 0, to_backend_side = 0;
 	struct out o;
 
 	/* A client whose connection lands on backend 1 (the second). */
-	for (port = 20000;; port++) {
-		syn = splice(port);
-		if (syn.t.laddr == BE2)
-			break;
-		answer(&syn, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 7001, 101, NULL);
-		take(&o);
-		cr_assert_lt(port, 20100);
-	}
-	b = 1;
+	splice_to(BE2);
 	for (k = 0; k < 2; k++)
 		check_round(true, false);
 	cr_assert_eq(state(b), PCL_BACKEND_down);
@@ -390,28 +465,58 @@ Test(down_reset, a_backend_going_down_resets_its_connections)
 	cr_expect_eq(bstats(b)->ended, bstats(b)->conns);
 }
 
-Test(passive, failed_handshakes_take_a_backend_out_for_a_while)
+Test(tcp_check, a_backend_going_down_keeps_its_connections)
 {
-	struct th_reply r[2];
+	struct spliced c = splice_to(BE2);
+	struct out o;
+
+	check_round(true, false);
+	check_round(true, false);
+	cr_assert_eq(state(1), PCL_BACKEND_down);
+	th_advance(&t, 1);
+	take(&o);
+	cr_expect_eq(o.n, 0, "on_backend_down = keep: no RST");
+	cr_expect_eq(t.w.stats.proxy_backend_down, 0);
+	still_spliced(&c);
+}
+
+Test(commands, drain_keeps_existing_connections_takes_no_new_ones)
+{
+	struct spliced c = splice_to(BE2);
+	char reply[256];
 	struct out o;
 	uint16_t port;
+	uint32_t y;
+
+	cr_assert_eq(
+		pcl_lbctl_command(&lc, "backend drain 80 198.18.0.12:8080", reply, sizeof(reply)),
+		0, "%s", reply);
+	/* New clients: each one's SYN goes to backend 0; the client gives up. */
+	for (port = 30000; port < 30050; port++) {
+		cr_expect_eq(connect_from(port, &y).t.laddr, BE1,
+			     "client port %u to the drained backend", port);
+		th_send(&t, &(struct th_seg){.flags = RTE_TCP_RST_FLAG, .seq = 101, .sport = port});
+		take(&o);
+	}
+	still_spliced(&c);
+	cr_expect_eq(state(1), PCL_BACKEND_draining);
+	cr_expect_eq(bstats(1)->conns, 1);
+	cr_expect_eq(bstats(1)->ended, 1);
+}
+
+Test(passive, failed_handshakes_take_a_backend_out_for_a_while)
+{
+	struct pcl_seg syn;
+	struct out o;
+	uint16_t port;
+	uint32_t y;
 	unsigned int refused = 0;
 
 	/* Backend 2 refuses every handshake; with redispatch 0 the client gets an RST. */
 	for (port = 20000; refused < 2; port++) {
-		th_send(&t, &(struct th_seg){.flags = RTE_TCP_SYN_FLAG, .seq = 100, .sport = port});
-		cr_assert_eq(th_replies(&t, r, 2), 1);
-		th_send(&t, &(struct th_seg){.flags = RTE_TCP_ACK_FLAG,
-					     .seq = 101,
-					     .ack = r[0].s.seq + 1,
-					     .sport = port});
-		take(&o);
-		if (o.g[0].t.laddr == BE2) {
-			answer(&o.g[0], RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 101, NULL);
-			refused++;
-		} else {
-			answer(&o.g[0], RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 101, NULL);
-		}
+		syn = connect_from(port, &y);
+		answer(&syn, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 101, NULL);
+		refused += syn.t.laddr == BE2;
 		take(&o);
 	}
 	cr_expect_eq(bstats(1)->hs_rst, 2);
@@ -547,6 +652,42 @@ Test(commands, reload_applies_backends_and_weights_only)
 	cr_expect_eq(t.sv->svc[0].backends[0].weight, 200);
 	cr_expect_eq(slots(1), 0);
 	cr_expect_gt(slots(0), 3 * slots(2));
+}
+
+/*
+ * A handshake its backend refuses after the table changed under it: the
+ * next backend is found in the new table, though the client's own slot
+ * there now names a backend never tried.
+ */
+Test(commands, a_refused_handshake_moves_on_after_the_table_changed)
+{
+	struct pcl_seg syn, next;
+	char reply[256];
+	struct out o;
+	uint16_t port;
+	uint32_t y;
+
+	for (port = 20000;; port++) {
+		syn = connect_from(port, &y);
+		if (syn.t.laddr == BE2)
+			break;
+		th_send(&t, &(struct th_seg){.flags = RTE_TCP_RST_FLAG, .seq = 101, .sport = port});
+		take(&o);
+		cr_assert_lt(port, 20100);
+	}
+	/* Backend 1 drained while our SYN to it is out: the table is all backend 0's. */
+	cr_assert_eq(
+		pcl_lbctl_command(&lc, "backend drain 80 198.18.0.12:8080", reply, sizeof(reply)),
+		0, "%s", reply);
+	answer(&syn, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, syn.seq + 1, NULL);
+	take(&o);
+	cr_assert_eq(o.n, 1);
+	next = o.g[0];
+	cr_expect(!o.to_client[0], "not an RST to the client");
+	cr_expect_eq(next.flags, RTE_TCP_SYN_FLAG, "a SYN");
+	cr_expect_eq(next.t.laddr, BE1, "to backend 0");
+	cr_expect_eq(t.w.stats.redispatches, 1);
+	cr_expect_eq(t.w.stats.proxy_failed, 0);
 }
 
 /* ---- an IPv6 backend's health checks ---- */
