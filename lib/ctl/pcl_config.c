@@ -84,7 +84,7 @@ static const struct key_desc keys[] = {
 	 .off = offsetof(struct pcl_config, addr),
 	 .off2 = offsetof(struct pcl_config, prefix_len),
 	 .syntax = "A.B.C.D/LEN",
-	 .dflt = "none: required",
+	 .dflt = "none: required unless port.addr6 is set",
 	 .help = "the server's IPv4 address and prefix; it answers ARP and ICMP echo for it"},
 	{.section = "port",
 	 .name = "addr6",
@@ -93,7 +93,8 @@ static const struct key_desc keys[] = {
 	 .off2 = offsetof(struct pcl_config, prefix6_len),
 	 .syntax = "ADDR/LEN, an IPv6 unicast address",
 	 .dflt = "none: IPv4 only",
-	 .help = "the server's IPv6 address and prefix, beside port.addr; with it, also the "
+	 .help = "the server's IPv6 address and prefix, beside port.addr or alone; with it, also "
+		 "the "
 		 "link-local address from the port's MAC; it answers Neighbor Discovery and "
 		 "ICMPv6 echo for both"},
 	U32("port", "mtu", port.mtu, 576, 9000, "bytes",
@@ -1263,9 +1264,11 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	char where[256];
 	uint32_t i;
 
-	if (c->addr == 0) {
+	/* Either family alone, or both. */
+	if (c->addr == 0 && c->prefix6_len == 0) {
 		snprintf(err, errlen,
-			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
+			 "port.addr: required (A.B.C.D/LEN) unless port.addr6 is set, e.g. --addr "
+			 "198.18.0.2/24");
 		return -EINVAL;
 	}
 	/* RFC 8200 5: every IPv6 link carries 1280-byte packets. */
@@ -1355,10 +1358,12 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
 	for (i = 0; i < c->nsections; i++) {
 		/* A port for IPv6 alone on a server without IPv6 would be closed to all. */
-		if (c->sections[i].family == PCL_FAMILY_IPV6 && c->prefix6_len == 0) {
-			snprintf(err, errlen, "%slisten:%u.family: ipv6 needs port.addr6",
+		if ((c->sections[i].family == PCL_FAMILY_IPV6 && c->prefix6_len == 0) ||
+		    (c->sections[i].family == PCL_FAMILY_IPV4 && c->addr == 0)) {
+			snprintf(err, errlen, "%slisten:%u.family: %s needs port.addr%s",
 				 at(c, c->sections[i].line, 0, where, sizeof(where)),
-				 c->sections[i].port);
+				 c->sections[i].port, pcl_family_names[c->sections[i].family],
+				 c->sections[i].family == PCL_FAMILY_IPV6 ? "6" : "");
 			return -EINVAL;
 		}
 		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);

@@ -128,8 +128,9 @@ pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr 
 
 	for (i = (int)n - 1; i >= 0; i--) {
 		if (pcl_addr_is4(addr)) {
+			/* A port without an IPv4 address (IPv6 only) reaches no IPv4 backend. */
 			net = pcl_addr_from4(ifs[i].addr);
-			if (pcl_addr_in(addr, &net, ifs[i].prefix_len))
+			if (ifs[i].addr != 0 && pcl_addr_in(addr, &net, ifs[i].prefix_len))
 				return i;
 		} else if (ifs[i].prefix6_len != 0) {
 			net = pcl_addr_from6(ifs[i].addr6);

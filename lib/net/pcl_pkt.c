@@ -20,7 +20,7 @@ parse_arp(const uint8_t *frame, uint32_t len, const struct pcl_pkt_ctx *ctx)
 		return DROP(runt);
 	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || a->arp_hlen != RTE_ETHER_ADDR_LEN ||
-	    a->arp_plen != 4 || a->arp_data.arp_tip != ctx->addr ||
+	    a->arp_plen != 4 || a->arp_data.arp_tip != ctx->addr || ctx->addr == 0 ||
 	    rte_is_multicast_ether_addr(&a->arp_data.arp_sha))
 		return DROP(arp);
 	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
@@ -194,7 +194,8 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
 	    rte_raw_cksum(ip, ihl) != 0xffff)
 		return DROP(ip_cksum);
-	if (ip->dst_addr != ctx->addr)
+	/* An IPv6-only port's address is 0, which no frame may claim. */
+	if (ip->dst_addr != ctx->addr || unlikely(ctx->addr == 0))
 		return DROP(not_ours);
 	if (src_bad(eh, ip->src_addr, ctx))
 		return DROP(bad_src);

@@ -799,3 +799,20 @@ Test(config, ipv6_services)
 	cr_expect_str_eq(text, "[fd00:18:1::11]:8080 weight=100");
 	unlink(p);
 }
+
+/* IPv6 alone: port.addr may go when port.addr6 is set; what needs IPv4 says so. */
+Test(config, ipv6_only)
+{
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "port.addr: required (A.B.C.D/LEN) unless port.addr6 is set, e.g. "
+			      "--addr 198.18.0.2/24");
+	cr_assert_eq(set("port", "addr6", "fd00:18::2/64"), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c->addr, 0);
+	expect_finish_error("[port]\naddr6 = fd00:18::2/64\n[listen:8080]\nfamily = ipv4\n",
+			    "4: listen:8080.family: ipv4 needs port.addr");
+	expect_finish_error("[port]\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = 0.0.0.11:80\n",
+			    "4: service:80.backend: 0.0.0.11 is on the subnet of neither port.addr "
+			    "nor port:backend.addr");
+}
