@@ -12,6 +12,7 @@
 
 #include "tcp/pcl_cc.h"
 #include "tcp/pcl_seq.h"
+#include "tcp/pcl_sndq.h"
 #include "tcp/pcl_tcp.h"
 
 static int
@@ -40,8 +41,8 @@ check_cc(const struct pcl_tcp *e, uint32_t i, const struct pcl_conn *c, uint32_t
 	uint32_t k, bytes = 0, st = c->cc & PCL_CC_STATE;
 
 	if (c->cwnd < pcl_cc_smss(c) || c->ssthresh < 2 * pcl_cc_smss(c) || st > PCL_CC_LOSS)
-		return broken(err, errlen, "entry %u: cwnd %u, ssthresh %u, cc state %u", i, c->cwnd,
-			      c->ssthresh, st);
+		return broken(err, errlen, "entry %u: cwnd %u, ssthresh %u, cc state %u", i,
+			      c->cwnd, c->ssthresh, st);
 	if (st != PCL_CC_OPEN &&
 	    (pcl_seq_gt(c->recover, c->snd_max) || pcl_seq_lt(c->recover, c->snd_una)))
 		return broken(err, errlen, "entry %u: recovery point %u outside [%u, %u]", i,
@@ -69,9 +70,35 @@ check_cc(const struct pcl_tcp *e, uint32_t i, const struct pcl_conn *c, uint32_t
 		bytes += r->right - r->left;
 	}
 	if (bytes != sb->sacked)
-		return broken(err, errlen, "entry %u: %u bytes in SACK ranges, %u counted", i, bytes,
-			      sb->sacked);
+		return broken(err, errlen, "entry %u: %u bytes in SACK ranges, %u counted", i,
+			      bytes, sb->sacked);
 	(*boards)++;
+	return 0;
+}
+
+/* The send queue holds sndq_len bytes, and its cursor is one of its mbufs, at its offset. */
+static int
+check_sndq(uint32_t i, const struct pcl_conn *c, char *err, size_t errlen)
+{
+	const struct pcl_sndq_cur *k;
+	const struct rte_mbuf *m;
+	uint32_t bytes = 0;
+	bool found = false;
+
+	if (c->sndq == NULL)
+		return c->sndq_len == 0
+			       ? 0
+			       : broken(err, errlen, "entry %u: no send queue for %u bytes", i,
+					c->sndq_len);
+	k = pcl_sndq_cur(c->sndq);
+	for (m = c->sndq; m != NULL; m = m->next) {
+		found |= m == k->m && bytes == k->off;
+		bytes += m->data_len;
+	}
+	if (bytes != c->sndq_len || !found)
+		return broken(err, errlen,
+			      "entry %u: send queue of %u bytes (sndq_len %u), cursor at %u %s", i,
+			      bytes, c->sndq_len, k->off, found ? "found" : "not in it");
 	return 0;
 }
 
@@ -107,6 +134,9 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 				      pcl_tcp_state_names[c->state]);
 		if (c->state != PCL_TCP_SYN_RCVD && !pcl_tcp_proxied(c->state)) {
 			int rc = check_cc(e, i, c, &boards, err, errlen);
+
+			if (rc == 0)
+				rc = check_sndq(i, c, err, errlen);
 
 			if (rc != 0)
 				return rc;
