@@ -15,16 +15,23 @@
 
 #define PCL_MBUF_CACHE 256
 
+uint16_t
+pcl_port_mbuf_room(const struct pcl_port_conf *conf)
+{
+	/* One segment per frame: the TCP engine writes a whole segment into one mbuf. */
+	return (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
+				 (uint32_t)(conf->mtu + RTE_ETHER_HDR_LEN + RTE_PKTMBUF_HEADROOM));
+}
+
 struct rte_mempool *
 pcl_port_mempool(const struct pcl_port_conf *conf, unsigned int lcore)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
-	uint32_t room = RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
-				(uint32_t)(conf->mtu + RTE_ETHER_HDR_LEN + RTE_PKTMBUF_HEADROOM));
 	int socket = rte_lcore_to_socket_id(lcore);
 
 	snprintf(name, sizeof(name), "pcl_mbuf_%u", lcore);
-	return rte_pktmbuf_pool_create(name, conf->mbufs, PCL_MBUF_CACHE, 0, (uint16_t)room,
+	return rte_pktmbuf_pool_create(name, conf->mbufs, PCL_MBUF_CACHE, 0,
+				       pcl_port_mbuf_room(conf),
 				       socket == SOCKET_ID_ANY ? 0 : socket);
 }
 

@@ -16,6 +16,9 @@ struct pcl_port_conf {
 	uint32_t queues; /* RX/TX queue pairs, 0 = one per worker lcore */
 };
 
+/* The data room an mbuf needs for a frame of conf->mtu, headroom included. */
+uint16_t pcl_port_mbuf_room(const struct pcl_port_conf *conf);
+
 /*
  * Creates the mbuf pool of one worker: conf->mbufs buffers big enough for a
  * frame of conf->mtu, on the worker's socket. Returns NULL and sets rte_errno.
