@@ -15,19 +15,7 @@
 #include "harness.h"
 #include "tcp/pcl_sndq.h"
 
-static struct th t;
-
-static void
-setup(void)
-{
-	th_setup(&t, NULL);
-}
-
-static void
-teardown(void)
-{
-	th_teardown(&t);
-}
+TH_WORKER_FIXTURE()
 
 TestSuite(sndq, .init = setup, .fini = teardown);
 
