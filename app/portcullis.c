@@ -330,14 +330,14 @@ start_services(const struct pcl_config *cfg, unsigned int nports, struct pcl_lis
  * calling thread. With port.tap_rx = signal, net_tap asks the kernel for a
  * queued realtime signal (F_SETSIG, owner getpid()) for every frame the
  * kernel writes to the tap, so that its RX burst can skip the read() while
- * nothing came. The kernel
- * gives a process-directed signal to a thread that does not block it,
- * preferring the main one: each ACK of a bulk transfer woke the sleeping
- * main thread (and the telemetry one), a context switch on a shared core,
- * charged partly to the worker's own writev (bench/RESULTS.md, tap_bulk:
- * 0.4 s of CPU in a 1.5 s run). Blocked in every thread but the workers,
- * the signal lands on the thread that polls the tap anyway, mostly on the
- * way out of its own system calls. portcullis itself uses none of them.
+ * nothing came. The kernel gives a process-directed signal to a thread
+ * that does not block it, preferring the main one: each ACK of a bulk
+ * transfer woke the sleeping main thread (and the telemetry one), a
+ * context switch on a shared core, charged partly to the worker's own
+ * writev (bench/RESULTS.md, tap_bulk: 0.4 s of CPU in a 1.5 s run).
+ * Blocked in every thread but the workers, the signal lands on the thread
+ * that polls the tap anyway, mostly on the way out of its own system
+ * calls. portcullis itself uses none of them.
  */
 static void
 rt_signals(int how)
