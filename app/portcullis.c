@@ -325,9 +325,60 @@ start_services(const struct pcl_config *cfg, unsigned int nports, struct pcl_lis
 	return sv;
 }
 
+/*
+ * Blocks (SIG_BLOCK) or unblocks (SIG_UNBLOCK) the realtime signals in the
+ * calling thread. With port.tap_rx = signal, net_tap asks the kernel for a
+ * queued realtime signal (F_SETSIG, owner getpid()) for every frame the
+ * kernel writes to the tap, so that its RX burst can skip the read() while
+ * nothing came. The kernel gives a process-directed signal to a thread
+ * that does not block it, preferring the main one: each ACK of a bulk
+ * transfer woke the sleeping main thread (and the telemetry one), a
+ * context switch on a shared core, charged partly to the worker's own
+ * writev (bench/RESULTS.md, tap_bulk: 0.4 s of CPU in a 1.5 s run).
+ * Blocked in every thread but the workers, the signal lands on the thread
+ * that polls the tap anyway, mostly on the way out of its own system
+ * calls. portcullis itself uses none of them.
+ */
+static void
+rt_signals(int how)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(&set, sig);
+	pthread_sigmask(how, &set, NULL);
+}
+
+static void
+on_rt_signal(int sig)
+{
+	RTE_SET_USED(sig);
+}
+
+/*
+ * port.tap_rx = poll: net_tap takes the first realtime signal without a
+ * handler for its per-frame signal, and polls with read() when the
+ * application holds them all. A poll-mode worker spins anyway; the signal
+ * cost it 1-2 us of CPU per frame received under load (delivery, the
+ * handler, rt_sigreturn: a fifth of the worker's time in tap_bulk), which
+ * is more than the empty reads cost (bench/RESULTS.md). So, before the
+ * ports are probed, every realtime signal gets a handler that does nothing.
+ */
+static void
+tap_rx_poll(void)
+{
+	int sig;
+
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		signal(sig, on_rt_signal);
+}
+
 static int
 worker_main(void *arg)
 {
+	rt_signals(SIG_UNBLOCK);
 	pcl_worker_loop(arg, &quit);
 	return 0;
 }
@@ -546,6 +597,10 @@ main(int argc, char **argv)
 		eal_argv[eal_argc++] = cfg->lcores;
 	}
 	prefix_free_or_exit(eal_argc, eal_argv);
+	/* Before the EAL starts any thread: they all inherit the mask. */
+	rt_signals(SIG_BLOCK);
+	if (cfg->port.tap_rx == PCL_TAP_RX_POLL)
+		tap_rx_poll();
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0)
 		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n",

@@ -12,6 +12,7 @@
 
 #include "tcp/pcl_cc.h"
 #include "tcp/pcl_seq.h"
+#include "tcp/pcl_sndq.h"
 #include "tcp/pcl_tcp.h"
 
 static int
@@ -75,6 +76,32 @@ check_cc(const struct pcl_tcp *e, uint32_t i, const struct pcl_conn *c, uint32_t
 	return 0;
 }
 
+/* The send queue holds sndq_len bytes, and its cursor is one of its mbufs, at its offset. */
+static int
+check_sndq(uint32_t i, const struct pcl_conn *c, char *err, size_t errlen)
+{
+	const struct pcl_sndq_cur *k;
+	const struct rte_mbuf *m;
+	uint32_t bytes = 0;
+	bool found = false;
+
+	if (c->sndq == NULL)
+		return c->sndq_len == 0
+			       ? 0
+			       : broken(err, errlen, "entry %u: no send queue for %u bytes", i,
+					c->sndq_len);
+	k = pcl_sndq_cur(c->sndq);
+	for (m = c->sndq; m != NULL; m = m->next) {
+		found |= m == k->m && bytes == k->off;
+		bytes += m->data_len;
+	}
+	if (bytes != c->sndq_len || !found)
+		return broken(err, errlen,
+			      "entry %u: send queue of %u bytes (sndq_len %u), cursor at %u %s", i,
+			      bytes, c->sndq_len, k->off, found ? "found" : "not in it");
+	return 0;
+}
+
 /* Every entry: live ones in the table with a timer, free ones without. */
 static int
 walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
@@ -108,6 +135,8 @@ walk(const struct pcl_tcp *e, uint64_t *by_state, char *err, size_t errlen)
 		if (c->state != PCL_TCP_SYN_RCVD && !pcl_tcp_proxied(c->state)) {
 			int rc = check_cc(e, i, c, &boards, err, errlen);
 
+			if (rc == 0)
+				rc = check_sndq(i, c, err, errlen);
 			if (rc != 0)
 				return rc;
 		}

@@ -15,16 +15,23 @@
 
 #define PCL_MBUF_CACHE 256
 
+uint16_t
+pcl_port_mbuf_room(const struct pcl_port_conf *conf)
+{
+	/* One segment per frame: the TCP engine writes a whole segment into one mbuf. */
+	return (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
+				 (uint32_t)(conf->mtu + RTE_ETHER_HDR_LEN + RTE_PKTMBUF_HEADROOM));
+}
+
 struct rte_mempool *
 pcl_port_mempool(const struct pcl_port_conf *conf, unsigned int lcore)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
-	uint32_t room = RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
-				(uint32_t)(conf->mtu + RTE_ETHER_HDR_LEN + RTE_PKTMBUF_HEADROOM));
 	int socket = rte_lcore_to_socket_id(lcore);
 
 	snprintf(name, sizeof(name), "pcl_mbuf_%u", lcore);
-	return rte_pktmbuf_pool_create(name, conf->mbufs, PCL_MBUF_CACHE, 0, (uint16_t)room,
+	return rte_pktmbuf_pool_create(name, conf->mbufs, PCL_MBUF_CACHE, 0,
+				       pcl_port_mbuf_room(conf),
 				       socket == SOCKET_ID_ANY ? 0 : socket);
 }
 
@@ -55,6 +62,21 @@ rss_conf(const struct rte_eth_dev_info *info, uint8_t *key, struct rte_eth_conf 
 	conf->rx_adv_conf.rss_conf.rss_key_len = len;
 	conf->rx_adv_conf.rss_conf.rss_hf = hf;
 	return true;
+}
+
+/*
+ * The largest MTU the device takes, as ethdev's configure checks it: its
+ * max_mtu, and its largest frame less the overhead it implies. net_tap of
+ * DPDK 22.11 says 1522-byte frames (MTU 1500); 23.03 lifted that.
+ */
+static uint32_t
+dev_max_mtu(const struct rte_eth_dev_info *info)
+{
+	uint32_t overhead = info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu
+				    ? info->max_rx_pktlen - info->max_mtu
+				    : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+
+	return RTE_MIN((uint32_t)info->max_mtu, info->max_rx_pktlen - overhead);
 }
 
 /* Points RETA entry i at queue i % nq, as pcl_steer does. */
@@ -99,6 +121,12 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 			pc->queues ? "port.queues" : "one per worker lcore", info.max_rx_queues,
 			info.max_tx_queues,
 			pc->queues ? "lower port.queues" : "use fewer worker lcores in -l");
+		return -EINVAL;
+	}
+	if (pc->mtu > dev_max_mtu(&info)) {
+		PCL_LOG(ERR,
+			"port %u (%s): port.mtu %u is above the device's largest MTU, %u; lower it",
+			port, info.driver_name, pc->mtu, dev_max_mtu(&info));
 		return -EINVAL;
 	}
 	conf.rxmode.mtu = pc->mtu;

@@ -14,7 +14,17 @@ struct pcl_port_conf {
 	uint16_t tx_desc;
 	uint32_t mbufs;  /* per worker lcore */
 	uint32_t queues; /* RX/TX queue pairs, 0 = one per worker lcore */
+	uint32_t tap_rx; /* enum pcl_tap_rx */
 };
+
+/* How a net_tap port's RX learns of frames (port.tap_rx). */
+enum pcl_tap_rx {
+	PCL_TAP_RX_POLL,   /* a read() on every RX burst */
+	PCL_TAP_RX_SIGNAL, /* net_tap's per-frame realtime signal; no read() while none came */
+};
+
+/* The data room an mbuf needs for a frame of conf->mtu, headroom included. */
+uint16_t pcl_port_mbuf_room(const struct pcl_port_conf *conf);
 
 /*
  * Creates the mbuf pool of one worker: conf->mbufs buffers big enough for a

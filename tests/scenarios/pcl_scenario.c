@@ -34,9 +34,10 @@
 #include "net/pcl_arp.h"
 #include "net/pcl_out.h"
 #include "peer/pcl_peer.h"
+#include "worker/pcl_port.h"
 
 #define MAX_OPTS        16
-#define MAX_PAYLOAD     2048
+#define MAX_PAYLOAD     8960 /* a segment's, at the largest port.mtu (9000) */
 #define MAX_PENDING     64
 #define MAX_CONNECTIONS 64
 #define TIME_SLACK_US   20000 /* a reply may leave up to two ticks off its line's time */
@@ -314,6 +315,8 @@ parse_seg(struct scenario *sc, char *p, struct line_seg *s)
 		return fail(sc, "expected SEQ:END(LEN)");
 	if (s->end - s->seq != s->len)
 		return fail(sc, "%u:%u(%u): END - SEQ must equal LEN", s->seq, s->end, s->len);
+	if (s->len > MAX_PAYLOAD)
+		return fail(sc, "LEN %u: more than a segment's %u bytes", s->len, MAX_PAYLOAD);
 	p = skip_ws(p);
 	while (*p) {
 		if (word(&p, "ack")) {
@@ -432,7 +435,7 @@ start(struct scenario *sc)
 	if (sc->cfg.nservices > 0 && start_services(sc) != 0)
 		return -EINVAL;
 	snprintf(name, sizeof(name), "scn_pool_%u", seq);
-	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	sc->mp = rte_pktmbuf_pool_create(name, 4096, 0, 0, pcl_port_mbuf_room(&sc->cfg.port), 0);
 	if (sc->mp == NULL)
 		return fail(sc, "out of DPDK memory: %s", rte_strerror(rte_errno));
 	for (i = 0; i < sc->nports; i++)

@@ -54,6 +54,7 @@ Test(config, defaults)
 {
 	cr_expect_eq(c->port.mtu, 1500);
 	cr_expect_eq(c->port.queues, 0);
+	cr_expect_eq(c->port.tap_rx, PCL_TAP_RX_POLL);
 	cr_expect_eq(c->nlisten, 0, "port 80 is filled in by pcl_config_finish()");
 	cr_expect_eq(c->app, PCL_APP_HTTP);
 	cr_expect_eq(c->tcp.syncookies, PCL_COOKIES_AUTO);
@@ -83,6 +84,10 @@ Test(config, set_values)
 	cr_expect_eq(c->tcp.syncookies, PCL_COOKIES_ALWAYS);
 	cr_expect_eq(set("syncookies", "mode", "sometimes"), -EINVAL);
 	cr_expect_str_eq(err, "syncookies.mode: 'sometimes' is not one of off|auto|always");
+	cr_expect_eq(set("port", "tap_rx", "signal"), 0);
+	cr_expect_eq(c->port.tap_rx, PCL_TAP_RX_SIGNAL);
+	cr_expect_eq(set("port", "tap_rx", "interrupt"), -EINVAL);
+	cr_expect_str_eq(err, "port.tap_rx: 'interrupt' is not one of poll|signal");
 	cr_expect_eq(set("syncookies", "threshold", "0"), -EINVAL);
 	cr_expect_eq(set("syncookies", "threshold", "64"), 0);
 	cr_expect_eq(c->tcp.cookie_threshold, 64);

@@ -126,13 +126,11 @@ uint32_t th_handshake(struct th *t, uint32_t x, const uint8_t *opts, uint8_t opt
 void th_serve_http10(struct th *t, uint32_t x, uint16_t sport);
 
 /*
- * What most test files share: the worker t, a buffer r for its replies,
- * setup() starting t on the default config and teardown() checking it for
- * leaks (TH_TWEAKED_SUITE suites use both names too).
+ * The worker t, setup() starting it on the default config and teardown()
+ * checking it for leaks (TH_TWEAKED_SUITE suites use both names too).
  */
-#define TH_FIXTURE()                                                                               \
+#define TH_WORKER_FIXTURE()                                                                        \
 	static struct th t;                                                                        \
-	static struct th_reply r[TH_MAX_REPLIES];                                                  \
 	static void setup(void)                                                                    \
 	{                                                                                          \
 		th_setup(&t, NULL);                                                                \
@@ -141,6 +139,11 @@ void th_serve_http10(struct th *t, uint32_t x, uint16_t sport);
 	{                                                                                          \
 		th_teardown(&t);                                                                   \
 	}
+
+/* What most test files share: TH_WORKER_FIXTURE() and a buffer r for the worker's replies. */
+#define TH_FIXTURE()                                                                               \
+	TH_WORKER_FIXTURE()                                                                        \
+	static struct th_reply r[TH_MAX_REPLIES];
 
 /*
  * A suite whose worker runs with the config changed by the statements in

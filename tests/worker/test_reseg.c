@@ -16,19 +16,7 @@
 #include "net/pcl_pkt.h"
 #include "peer/pcl_peer.h"
 
-static struct th t;
-
-static void
-setup(void)
-{
-	th_setup(&t, NULL);
-}
-
-static void
-teardown(void)
-{
-	th_teardown(&t);
-}
+TH_WORKER_FIXTURE()
 
 TestSuite(reseg, .init = setup, .fini = teardown);
 
