@@ -14,9 +14,13 @@
  * Instructions per operation come from the CPU's counter where the kernel
  * offers one (perf_event_open; not in most VMs, where callgrind is the way).
  *
- *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [-j] [-c SUBSTRING]
+ *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [--json] [-c SUBSTRING] [-6] [--list]
  *
- * -c runs only the cases whose name contains SUBSTRING (callgrind per case).
+ * -c runs only the cases whose name contains SUBSTRING (callgrind per case);
+ * --list prints the connection cases' names and runs nothing. The work a
+ * case times is all inside pcl_bench_timed(), which is never inlined, so
+ * callgrind --toggle-collect=pcl_bench_timed counts exactly what the cycles
+ * measure (bench/callgrind.sh).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -81,7 +85,9 @@ struct bench {
 	uint64_t instr;
 	int perf_fd;        /* user-space instructions retired, or -1 */
 	const char *filter; /* -c: only the cases whose name contains it */
+	bool list;          /* --list: print the cases' names, run none */
 	bool v6;            /* the client talks IPv6 (-6's cases) */
+	bool untimed;       /* feed() outside the clock (the cookie ACK case's other segments) */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -122,6 +128,27 @@ instr_read(const struct bench *b)
 		(b)->instr += instr_read(b) - i0_;                                                 \
 	} while (0)
 
+/* The worker's receive path for one frame: at the receiver, then at its owner. */
+static inline void
+rx(struct bench *b, struct rte_mbuf *m)
+{
+	pcl_worker_rx(b->rx, 0, &m, 1);
+	if (b->rx != b->owner)
+		pcl_worker_inbox(b->owner);
+}
+
+/*
+ * Everything a case times, and nothing else: its own function so that
+ * callgrind can collect exactly this (--toggle-collect=pcl_bench_timed).
+ */
+__rte_noinline void pcl_bench_timed(struct bench *b, struct rte_mbuf *m);
+
+__rte_noinline void
+pcl_bench_timed(struct bench *b, struct rte_mbuf *m)
+{
+	TIMED(b, rx(b, m));
+}
+
 /* A worker without a port on b's config, as queue q; sv: with the services. */
 static int
 worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint16_t q)
@@ -150,11 +177,10 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 		fprintf(stderr, "pcl-bench: mbuf pool empty\n");
 		exit(1);
 	}
-	TIMED(b, {
-		pcl_worker_rx(b->rx, 0, &m, 1);
-		if (b->rx != b->owner)
-			pcl_worker_inbox(b->owner);
-	});
+	if (b->untimed)
+		rx(b, m);
+	else
+		pcl_bench_timed(b, m);
 	for (i = 0; i < b->owner->ifs[0].txq.n; i++) {
 		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
 		const struct rte_tcp_hdr *th =
@@ -319,18 +345,16 @@ syn_only(struct bench *b, uint16_t sport)
 static void
 cookie_ack_only(struct bench *b, uint16_t sport)
 {
-	uint64_t before = b->cycles, ibefore = b->instr;
-	uint32_t next = exchange(b, sport, SYN, 1000, 0, NULL, 0);
+	uint32_t next;
 
-	b->cycles = before;
-	b->instr = ibefore;
+	b->untimed = true;
+	next = exchange(b, sport, SYN, 1000, 0, NULL, 0);
+	b->untimed = false;
 	exchange(b, sport, ACK, 1001, next, NULL, 0);
-	before = b->cycles;
-	ibefore = b->instr;
+	b->untimed = true;
 	next = exchange(b, sport, FIN | ACK, 1001, next, NULL, 0);
 	exchange(b, sport, ACK, 1002, next, NULL, 0);
-	b->cycles = before;
-	b->instr = ibefore;
+	b->untimed = false;
 }
 
 /*
@@ -436,6 +460,11 @@ static void
 conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32_t mode,
       void (*op)(struct bench *, uint16_t), void (*undo)(struct bench *, uint32_t))
 {
+	if (b->list) {
+		if (b->filter == NULL || strstr(name, b->filter) != NULL)
+			printf("%s\n", name);
+		return;
+	}
 	b->cfg.tcp.syncookies = mode;
 	conn_op = op;
 	measure(b, name, rounds, n, n, conn_case, undo);
@@ -742,6 +771,30 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 		       "valgrind --tool=callgrind --toggle-collect=pcl_worker_input\n");
 }
 
+static const struct option long_opts[] = {
+	{"conns", required_argument, NULL, 'n'}, {"rounds", required_argument, NULL, 'r'},
+	{"json", no_argument, NULL, 'j'},        {"case", required_argument, NULL, 'c'},
+	{"ipv6", no_argument, NULL, '6'},        {"list", no_argument, NULL, 'l'},
+	{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+};
+
+static int
+usage(FILE *f, int rc)
+{
+	fprintf(f, "usage: pcl-bench [EAL options] -- [options]\n"
+		   "Cycles per operation of the worker's real paths, in-process "
+		   "(docs/performance.md).\n"
+		   "  -n, --conns N       connections (operations) per round (20000)\n"
+		   "  -r, --rounds R      rounds; the median is printed (5, at most 16)\n"
+		   "  -j, --json          one JSON object instead of the table\n"
+		   "  -c, --case TEXT     only the cases whose name contains TEXT\n"
+		   "  -6, --ipv6          also the IPv6 cases and the bytes per IPv6 connection\n"
+		   "  -l, --list          print the connection cases' names (after -c), run none\n"
+		   "  -h, --help          this text\n"
+		   "Instructions per case: bench/callgrind.sh (callgrind, a budget per case).\n");
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -757,7 +810,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "n:r:jc:6")) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lh", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -768,11 +821,12 @@ main(int argc, char **argv)
 			b.filter = optarg;
 		else if (opt == '6')
 			v6 = true;
+		else if (opt == 'l')
+			b.list = true;
+		else if (opt == 'h')
+			return usage(stdout, EXIT_SUCCESS);
 		else
-			rte_exit(EXIT_FAILURE,
-				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS] [-j] "
-				 "[-c SUBSTRING] [-6]\n"
-				 "  -6  also the IPv6 cases and bytes per IPv6 connection\n");
+			return usage(stderr, EXIT_FAILURE);
 	}
 	if (n == 0 || rounds == 0)
 		rte_exit(EXIT_FAILURE, "-n and -r must be positive\n");
@@ -846,8 +900,10 @@ main(int argc, char **argv)
 		      syn_only, NULL);
 		b.v6 = false;
 	}
-	data_structures(&b, rounds);
-	print_results(json, n, rounds, memory(&b, v6));
+	if (!b.list) {
+		data_structures(&b, rounds);
+		print_results(json, n, rounds, memory(&b, v6));
+	}
 
 	if (b.perf_fd >= 0)
 		close(b.perf_fd);
