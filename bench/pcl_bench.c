@@ -575,6 +575,14 @@ timer_fire(struct bench *b, uint32_t i)
 		rte_exit(EXIT_FAILURE, "timer wheel fired %u of %u\n", n, ds_load);
 }
 
+/* The clock every poll reads: the TSC turned into microseconds (and ms, ticks). */
+static void
+worker_clock(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(i);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_worker_clock(ds));
+}
+
 /* A case whose op does ds_load operations in one call. */
 static void
 measure_bulk(struct bench *b, const char *name, unsigned int rounds,
@@ -633,6 +641,8 @@ data_structures(struct bench *b, unsigned int rounds)
 	measure_bulk(b, "timer arm (50% of entries armed)", rounds, timer_arm, NULL);
 	measure_bulk(b, "timer cancel", rounds, timer_cancel, NULL);
 	measure_bulk(b, "timer expiry", rounds, timer_fire, NULL);
+	ds_load = 10000;
+	measure_bulk(b, "worker clock, per poll", rounds, worker_clock, NULL);
 	pcl_worker_fini(ds);
 	rte_free(ds);
 }
