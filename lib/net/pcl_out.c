@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "net/pcl_csum.h"
 #include "net/pcl_out.h"
 #include "net/pcl_pkt.h"
 
@@ -32,6 +33,27 @@ tcp_hdr(struct rte_tcp_hdr *th, const struct pcl_out_seg *s)
 		memcpy(th + 1, s->opts, s->optlen);
 }
 
+/*
+ * The words every IPv4 header we send has, summed once at compile time:
+ * version and IHL (0x45), TOS 0, ID 0 (with DF set the ID carries no
+ * meaning, RFC 6864), DF, TTL and protocol TCP. A header's checksum is this
+ * template's sum plus its length and addresses (RFC 1624: the fields that
+ * differ are added to a known sum, nothing is read back from the packet).
+ */
+#define IP_TMPL_SUM                                                                                \
+	((uint64_t)RTE_BE16(RTE_IPV4_VHL_DEF << 8) + RTE_BE16(RTE_IPV4_HDR_DF_FLAG) +              \
+	 RTE_BE16(PCL_TTL << 8 | IPPROTO_TCP))
+
+/* The TCP header of s (host-order fields) summed as it sits in the packet. */
+static __rte_always_inline uint64_t
+tcp_hdr_sum(const struct pcl_out_seg *s)
+{
+	uint16_t doff_flags = (uint16_t)(((PCL_TCP_LEN + s->optlen) << 2) | s->flags << 8);
+
+	return (uint64_t)s->t->lport + s->t->rport + rte_cpu_to_be_32(s->seq) +
+	       rte_cpu_to_be_32(s->ack) + doff_flags + rte_cpu_to_be_16(s->wnd);
+}
+
 void
 pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
@@ -39,6 +61,8 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	uint16_t l4len = PCL_TCP_LEN + s->optlen + s->paylen;
+	rte_be16_t tot = rte_cpu_to_be_16(PCL_IP_LEN + l4len);
+	uint64_t addrs = (uint64_t)s->t->laddr + s->t->raddr, sum;
 
 	eh->dst_addr = s->dst_mac;
 	eh->src_addr = *src_mac;
@@ -46,15 +70,14 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(PCL_IP_LEN + l4len);
-	/* DF set, so the ID carries no meaning (RFC 6864). */
+	ip->total_length = tot;
 	ip->packet_id = 0;
 	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = PCL_TTL;
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = s->t->laddr;
 	ip->dst_addr = s->t->raddr;
-	ip->hdr_checksum = 0;
+	ip->hdr_checksum = (uint16_t)~pcl_csum_fold64(IP_TMPL_SUM + tot + addrs);
 
 	tcp_hdr(th, s);
 
@@ -62,9 +85,12 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	m->pkt_len = m->data_len;
 	m->nb_segs = 1;
 	m->ol_flags = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	th->cksum = 0;
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	/* Summed from the values written, the options and payload from where they sit. */
+	sum = pcl_csum_phdr4(s->t->laddr, s->t->raddr, IPPROTO_TCP, l4len) + tcp_hdr_sum(s);
+	sum = pcl_csum_raw(s->opts, s->optlen, sum);
+	if (s->paylen)
+		sum = pcl_csum_raw((const uint8_t *)(th + 1) + s->optlen, s->paylen, sum);
+	th->cksum = (uint16_t)~pcl_csum_fold64(sum);
 }
 
 /* Writes an IPv6 header without extension headers; src and dst may alias it. */
@@ -104,7 +130,8 @@ pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const str
 	m->nb_segs = 1;
 	m->ol_flags = 0;
 	th->cksum = 0;
-	th->cksum = rte_ipv6_udptcp_cksum(ip, th);
+	th->cksum = (uint16_t)~pcl_csum_fold64(
+		pcl_csum_raw(th, l4len, pcl_csum_phdr6(ip->src_addr, IPPROTO_TCP, l4len)));
 }
 
 void
