@@ -86,7 +86,7 @@ stages_of() {
 			split(where, p, ":"); file = p[1]; fn = p[2]
 			if (fn ~ /^(pcl_pkt_parse|pcl_pkt_parse6|pcl_opt_parse|parse_)/)
 				st = "parse"
-			else if (fn ~ /siphash|^pcl_prf/ || file ~ /pcl_prf\.h$/)
+			else if (fn ~ /siphash|^pcl_prf/ || file ~ /pcl_siphash\.h$/)
 				st = "PRF"
 			else if (file ~ /(rte_jhash|pcl_table|pcl_tuple|pcl_tw|pcl_addr6)\.[ch]$/)
 				st = "lookup"
