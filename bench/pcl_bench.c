@@ -128,11 +128,11 @@ instr_read(const struct bench *b)
 		(b)->instr += instr_read(b) - i0_;                                                 \
 	} while (0)
 
-/* The worker's receive path for one frame: at the receiver, then at its owner. */
+/* The worker's receive path for a burst of n frames: at the receiver, then at their owner. */
 static inline void
-rx(struct bench *b, struct rte_mbuf *m)
+rx(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 {
-	pcl_worker_rx(b->rx, 0, &m, 1);
+	pcl_worker_rx(b->rx, 0, pkts, n);
 	if (b->rx != b->owner)
 		pcl_worker_inbox(b->owner);
 }
@@ -141,12 +141,12 @@ rx(struct bench *b, struct rte_mbuf *m)
  * Everything a case times, and nothing else: its own function so that
  * callgrind can collect exactly this (--toggle-collect=pcl_bench_timed).
  */
-__rte_noinline void pcl_bench_timed(struct bench *b, struct rte_mbuf *m);
+__rte_noinline void pcl_bench_timed(struct bench *b, struct rte_mbuf **pkts, uint16_t n);
 
 __rte_noinline void
-pcl_bench_timed(struct bench *b, struct rte_mbuf *m)
+pcl_bench_timed(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 {
-	TIMED(b, rx(b, m));
+	TIMED(b, rx(b, pkts, n));
 }
 
 /* A worker without a port on b's config, as queue q; sv: with the services. */
@@ -158,6 +158,19 @@ worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint
 						      noports, q, rte_lcore_id());
 
 	return pcl_worker_init(w, &wc);
+}
+
+/* The sequence number just after a reply r of l3-byte network headers: what its peer acknowledges.
+ */
+static uint32_t
+reply_next(const struct rte_mbuf *r, uint16_t l3)
+{
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
+	uint32_t paylen = r->data_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
+
+	return rte_be_to_cpu_32(th->sent_seq) + paylen +
+	       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 }
 
 /*
@@ -178,18 +191,16 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 		exit(1);
 	}
 	if (b->untimed)
-		rx(b, m);
+		rx(b, &m, 1);
 	else
-		pcl_bench_timed(b, m);
+		pcl_bench_timed(b, &m, 1);
 	for (i = 0; i < b->owner->ifs[0].txq.n; i++) {
 		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
-		const struct rte_tcp_hdr *th =
-			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
-		uint32_t paylen = r->data_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
 
-		next = rte_be_to_cpu_32(th->sent_seq) + paylen +
-		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
-		b->reply_sport = rte_be_to_cpu_16(th->src_port);
+		next = reply_next(r, l3);
+		b->reply_sport = rte_be_to_cpu_16(
+			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3)
+				->src_port);
 		rte_pktmbuf_free(r);
 	}
 	b->owner->ifs[0].txq.n = 0;
@@ -341,6 +352,69 @@ syn_only(struct bench *b, uint16_t sport)
 	exchange(b, sport, SYN, 1000, 0, NULL, 0);
 }
 
+/*
+ * PCL_BURST segments (flags, seq, and ack[k] each) from as many client
+ * ports in one receive call, as a NIC delivers a flood; timed unless
+ * b->untimed. One reply per segment replaces ack[k] by what it asks next.
+ */
+static void
+burst(struct bench *b, uint32_t i, uint8_t flags, uint32_t seq, uint32_t *ack)
+{
+	struct rte_mbuf *pkts[PCL_BURST];
+	struct pcl_txq *q = &b->owner->ifs[0].txq;
+	uint16_t k;
+
+	for (k = 0; k < PCL_BURST; k++) {
+		struct pcl_peer_seg s = {.src_mac = client_mac,
+					 .dst_mac = server_mac,
+					 .src_addr = CLIENT_IP,
+					 .dst_addr = b->cfg.addr,
+					 .sport = (uint16_t)(1024 + (i * PCL_BURST + k) % 60000),
+					 .dport = b->dport,
+					 .seq = seq,
+					 .ack = ack[k],
+					 .flags = flags,
+					 .wnd = 65535};
+
+		pkts[k] = pcl_peer_frame(b->mp, &s);
+		if (pkts[k] == NULL)
+			rte_exit(EXIT_FAILURE, "pcl-bench: mbuf pool empty\n");
+	}
+	if (b->untimed)
+		rx(b, pkts, PCL_BURST);
+	else
+		pcl_bench_timed(b, pkts, PCL_BURST);
+	for (k = 0; k < q->n && q->n == PCL_BURST; k++)
+		ack[k] = reply_next(q->pkts[k], PCL_IP_LEN);
+	rte_pktmbuf_free_bulk(q->pkts, q->n);
+	q->n = 0;
+}
+
+/* The flood path in bursts: PCL_BURST SYNs, as many cookie SYN-ACKs. */
+static void
+syn_burst(struct bench *b, uint32_t i)
+{
+	uint32_t ack[PCL_BURST] = {0};
+
+	burst(b, i, SYN, 1000, ack);
+}
+
+/* PCL_BURST cookie handshakes, only their third ACKs timed, in one burst; then closed. */
+static void
+cookie_ack_burst(struct bench *b, uint32_t i)
+{
+	uint32_t ack[PCL_BURST] = {0};
+
+	b->untimed = true;
+	burst(b, i, SYN, 1000, ack);
+	b->untimed = false;
+	burst(b, i, ACK, 1001, ack);
+	b->untimed = true;
+	burst(b, i, FIN | ACK, 1001, ack);
+	burst(b, i, ACK, 1002, ack);
+	b->untimed = false;
+}
+
 /* Only the third ACK is timed: cookie validation and the connection it opens. */
 static void
 cookie_ack_only(struct bench *b, uint16_t sport)
@@ -447,6 +521,17 @@ measure(struct bench *b, const char *name, unsigned int rounds, uint32_t calls, 
 	record(name, cyc, ins, rounds);
 }
 
+/* With --list: prints name when the filter takes it; true when listing. */
+static bool
+listed(const struct bench *b, const char *name)
+{
+	if (!b->list)
+		return false;
+	if (b->filter == NULL || strstr(name, b->filter) != NULL)
+		printf("%s\n", name);
+	return true;
+}
+
 /* The connection cases: op gets a client port its worker owns. */
 static void (*conn_op)(struct bench *, uint16_t);
 
@@ -460,14 +545,40 @@ static void
 conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32_t mode,
       void (*op)(struct bench *, uint16_t), void (*undo)(struct bench *, uint32_t))
 {
-	if (b->list) {
-		if (b->filter == NULL || strstr(name, b->filter) != NULL)
-			printf("%s\n", name);
+	if (listed(b, name))
 		return;
-	}
 	b->cfg.tcp.syncookies = mode;
 	conn_op = op;
 	measure(b, name, rounds, n, n, conn_case, undo);
+}
+
+/*
+ * After a round of bursts: every cookie was good and every connection it
+ * opened closed, or the bench's segments are wrong.
+ */
+static void
+all_closed(struct bench *b, uint32_t i)
+{
+	const struct pcl_tcp *e = &b->owner->tcp;
+
+	RTE_SET_USED(i);
+	if (e->pool.nfree != e->pool.cap || b->owner->stats.cookie_bad != 0)
+		rte_exit(EXIT_FAILURE, "bursts: %u of %u entries still taken, %lu bad cookies\n",
+			 e->pool.cap - e->pool.nfree, e->pool.cap,
+			 (unsigned long)b->owner->stats.cookie_bad);
+}
+
+/* A case of op in bursts (burst()), n operations a round rounded down to whole bursts. */
+static void
+bursts(struct bench *b, const char *name, uint32_t n, unsigned int rounds,
+       void (*op)(struct bench *, uint32_t))
+{
+	uint32_t calls = RTE_MAX(n / PCL_BURST, 1u);
+
+	if (listed(b, name))
+		return;
+	b->cfg.tcp.syncookies = PCL_COOKIES_ALWAYS;
+	measure(b, name, rounds, calls, calls * PCL_BURST, op, all_closed);
 }
 
 /*
@@ -884,6 +995,8 @@ main(int argc, char **argv)
 	      syn_only, NULL);
 	conns(&b, "cookie ACK -> ESTABLISHED, per ACK", n, rounds, PCL_COOKIES_ALWAYS,
 	      cookie_ack_only, NULL);
+	bursts(&b, "SYN -> cookie SYN-ACK, in bursts of 32", n, rounds, syn_burst);
+	bursts(&b, "cookie ACK -> ESTABLISHED, in bursts of 32", n, rounds, cookie_ack_burst);
 	steering(&b, true, false);
 	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain,
 	      NULL);
