@@ -893,10 +893,15 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 }
 
 static const struct option long_opts[] = {
-	{"conns", required_argument, NULL, 'n'}, {"rounds", required_argument, NULL, 'r'},
-	{"json", no_argument, NULL, 'j'},        {"case", required_argument, NULL, 'c'},
-	{"ipv6", no_argument, NULL, '6'},        {"list", no_argument, NULL, 'l'},
-	{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	{"conns", required_argument, NULL, 'n'},
+	{"rounds", required_argument, NULL, 'r'},
+	{"json", no_argument, NULL, 'j'},
+	{"case", required_argument, NULL, 'c'},
+	{"ipv6", no_argument, NULL, '6'},
+	{"list", no_argument, NULL, 'l'},
+	{"entries", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 static int
@@ -910,6 +915,8 @@ usage(FILE *f, int rc)
 		   "  -j, --json          one JSON object instead of the table\n"
 		   "  -c, --case TEXT     only the cases whose name contains TEXT\n"
 		   "  -6, --ipv6          also the IPv6 cases and the bytes per IPv6 connection\n"
+		   "  -t, --entries E     connection entries per worker (65536; a table out of\n"
+		   "                      the cache: millions, with EAL -m to match)\n"
 		   "  -l, --list          print the connection cases' names (after -c), run none\n"
 		   "  -h, --help          this text\n"
 		   "Instructions per case: bench/callgrind.sh (callgrind, a budget per case).\n");
@@ -920,7 +927,7 @@ int
 main(int argc, char **argv)
 {
 	static struct bench b;
-	uint32_t n = 20000;
+	uint32_t n = 20000, entries = 65536;
 	unsigned int rounds = 5;
 	bool json = false, v6 = false;
 	char err[256];
@@ -931,7 +938,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt_long(argc, argv, "n:r:jc:6lh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -944,6 +951,8 @@ main(int argc, char **argv)
 			v6 = true;
 		else if (opt == 'l')
 			b.list = true;
+		else if (opt == 't')
+			entries = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'h')
 			return usage(stdout, EXIT_SUCCESS);
 		else
@@ -955,7 +964,7 @@ main(int argc, char **argv)
 	pcl_config_defaults(&b.cfg);
 	b.cfg.addr = SERVER_IP;
 	b.cfg.prefix_len = 24;
-	b.cfg.tcp.conns = 65536;
+	b.cfg.tcp.conns = entries;
 	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
 	    services_conf(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
