@@ -889,7 +889,7 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 	       mem.per_tw, sizeof(struct pcl_tw_rec));
 	if (nresults && !results[0].instr)
 		printf("instructions: no hardware counter here (perf_event_open); use "
-		       "valgrind --tool=callgrind --toggle-collect=pcl_worker_input\n");
+		       "bench/callgrind.sh (callgrind, per case)\n");
 }
 
 static const struct option long_opts[] = {

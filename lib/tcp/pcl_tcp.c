@@ -934,6 +934,14 @@ output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 	bool fin = fin_pending(c);
 	unsigned int n = 0;
 
+	/*
+	 * Nothing queued and no FIN to send: nothing is in flight either (an
+	 * unacknowledged byte stays queued, our FIN is pending until acknowledged),
+	 * so there is nothing to send or time. Most ACKs of a short connection
+	 * end here.
+	 */
+	if (c->sndq_len == 0 && !fin)
+		return 0;
 	if (unlikely((c->cc & PCL_CC_STATE) == PCL_CC_RECOVERY) && c->sack != 0)
 		cwnd_end = c->snd_nxt + sack_resend(e, c, wnd_end);
 	while (pcl_seq_lt(c->snd_nxt, data_end)) {
