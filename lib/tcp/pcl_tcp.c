@@ -615,7 +615,11 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 	c->last_ms = e->now_ms;
 	c->peer_mac = pcl_out_peer_mac(m);
 	c->ifx = s->ifx;
-	pcl_table_insert(&e->table, idx);
+	/* An IPv6 tuple was interned above: its fields are no longer the segment's. */
+	if (likely(!pcl_tuple_is6(&c->t)))
+		pcl_table_insert_hash(&e->table, idx, e->cur_hash);
+	else
+		pcl_table_insert(&e->table, idx);
 	return c;
 }
 
@@ -1623,9 +1627,11 @@ static const struct {
 void
 pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
-	uint32_t idx = pcl_table_lookup(&e->table, &s->t);
+	uint32_t idx;
 	struct pcl_conn *c;
 
+	e->cur_hash = pcl_table_hash(&e->table, &s->t);
+	idx = pcl_table_lookup_hash(&e->table, &s->t, e->cur_hash);
 	if (idx == PCL_TABLE_NIL) {
 		/* A backend's segment: found by the entry's second tuple. */
 		if (e->btable.count != 0 &&
