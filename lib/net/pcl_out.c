@@ -17,10 +17,20 @@
 #define ND_NA_S     0x40
 #define ND_NA_O     0x20
 
-/* The TCP header of s and its options, for either family; the checksum is the caller's. */
-static __rte_always_inline void
+/*
+ * The TCP header of s and its options, for either family; the checksum is
+ * the caller's. Returns the options' unfolded sum: they are whole 32-bit
+ * words (at most 10), copied and summed in one pass instead of a memcpy
+ * call and a second read.
+ */
+static __rte_always_inline uint64_t
 tcp_hdr(struct rte_tcp_hdr *th, const struct pcl_out_seg *s)
 {
+	uint8_t *o = (uint8_t *)(th + 1);
+	uint64_t sum = 0;
+	unsigned int i;
+	uint32_t w;
+
 	th->src_port = s->t->lport;
 	th->dst_port = s->t->rport;
 	th->sent_seq = rte_cpu_to_be_32(s->seq);
@@ -29,8 +39,12 @@ tcp_hdr(struct rte_tcp_hdr *th, const struct pcl_out_seg *s)
 	th->tcp_flags = s->flags;
 	th->rx_win = rte_cpu_to_be_16(s->wnd);
 	th->tcp_urp = 0;
-	if (s->optlen)
-		memcpy(th + 1, s->opts, s->optlen);
+	for (i = 0; i < s->optlen; i += 4) {
+		memcpy(&w, s->opts + i, 4);
+		memcpy(o + i, &w, 4);
+		sum += w;
+	}
+	return sum;
 }
 
 /*
@@ -79,15 +93,14 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	ip->dst_addr = s->t->raddr;
 	ip->hdr_checksum = (uint16_t)~pcl_csum_fold64(IP_TMPL_SUM + tot + addrs);
 
-	tcp_hdr(th, s);
+	sum = tcp_hdr(th, s);
 
 	m->data_len = PCL_L2_LEN + PCL_IP_LEN + l4len;
 	m->pkt_len = m->data_len;
 	m->nb_segs = 1;
 	m->ol_flags = 0;
-	/* Summed from the values written, the options and payload from where they sit. */
-	sum = pcl_csum_phdr4(s->t->laddr, s->t->raddr, IPPROTO_TCP, l4len) + tcp_hdr_sum(s);
-	sum = pcl_csum_raw(s->opts, s->optlen, sum);
+	/* Summed from the values written, the payload from where it sits. */
+	sum += pcl_csum_phdr4(s->t->laddr, s->t->raddr, IPPROTO_TCP, l4len) + tcp_hdr_sum(s);
 	if (s->paylen)
 		sum = pcl_csum_raw((const uint8_t *)(th + 1) + s->optlen, s->paylen, sum);
 	th->cksum = (uint16_t)~pcl_csum_fold64(sum);

@@ -87,7 +87,10 @@ tcp_fill(const uint8_t *frame, const uint8_t *l4, uint32_t l4len, unsigned int d
 {
 	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
 
-	if (pcl_opt_parse(l4 + sizeof(*th), doff - sizeof(*th), &seg->opts) != 0)
+	/* Most segments but the SYN carry none, or the timestamps alone. */
+	if (doff == sizeof(*th))
+		seg->opts.present = 0;
+	else if (pcl_opt_parse(l4 + sizeof(*th), doff - sizeof(*th), &seg->opts) != 0)
 		return DROP(tcp_opt);
 	seg->t.rport = th->src_port;
 	seg->t.lport = th->dst_port;
