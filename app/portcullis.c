@@ -599,8 +599,12 @@ main(int argc, char **argv)
 	if (pcl_ctrl_start(&ctl) != 0)
 		rte_exit(EXIT_FAILURE, "cannot start the control thread\n");
 
-	inet_ntop(AF_INET, &cfg->addr, addr, sizeof(addr));
-	PCL_LOG(NOTICE, "serving %s/%u", addr, cfg->prefix_len);
+	if (cfg->addr != 0) {
+		inet_ntop(AF_INET, &cfg->addr, addr, sizeof(addr));
+		PCL_LOG(NOTICE, "serving %s/%u", addr, cfg->prefix_len);
+	} else {
+		snprintf(addr, sizeof(addr), "*"); /* IPv6 only: the listeners' lines below */
+	}
 	if (cfg->prefix6_len != 0) {
 		char a6[INET6_ADDRSTRLEN], ll[INET6_ADDRSTRLEN];
 

@@ -112,7 +112,7 @@ static json_t *
 backends(int fd)
 {
 	json_t *lines = ask_maybe(fd, "/portcullis/backends"), *all, *v, *line;
-	char cmd[128], name[64];
+	char cmd[160], name[96];
 	const char *text;
 	size_t i;
 
@@ -212,6 +212,11 @@ show_backends(json_t *now, json_t *prev, double secs)
 	}
 }
 
+/*
+ * The live view. A proxied connection counts as a connection (accepted,
+ * and established once spliced) as a served one does: a front end's
+ * figures are not all zeros.
+ */
 static void
 show(json_t *now, json_t *prev, double secs, const char *prefix)
 {
@@ -222,10 +227,10 @@ show(json_t *now, json_t *prev, double secs, const char *prefix)
 	printf("\033[H\033[2J" PROG " — %s: %" PRIu64 " conns/s, %" PRIu64
 	       " active, cookies %" PRIu64 "/s sent %" PRIu64 "/s ok, drops %" PRIu64 "/s\n"
 	       "free: %" PRIu64 " of %" PRIu64 " entries, %" PRIu64 " of %" PRIu64 " mbufs\n\n",
-	       prefix, get(st, "conn_opened_per_s"), get(st, "conns_active"),
-	       get(st, "cookie_sent_per_s"), get(st, "cookie_ok_per_s"), get(st, "drops_per_s"),
-	       get(st, "entries_free"), get(st, "entries"), get(st, "mbufs_free"),
-	       get(st, "mbufs"));
+	       prefix, get(st, "conn_opened_per_s") + get(st, "proxy_accepted_per_s"),
+	       get(st, "conns_active"), get(st, "cookie_sent_per_s"), get(st, "cookie_ok_per_s"),
+	       get(st, "drops_per_s"), get(st, "entries_free"), get(st, "entries"),
+	       get(st, "mbufs_free"), get(st, "mbufs"));
 	printf("%6s %10s %10s %10s %9s %9s %9s %9s %8s %9s %5s\n", "lcore", "conns/s", "rx pkt/s",
 	       "tx pkt/s", "active", "estab", "time_wait", "syn_rcvd", "cookie/s", "drops/s",
 	       "busy%");
@@ -235,10 +240,11 @@ show(json_t *now, json_t *prev, double secs, const char *prefix)
 
 		printf("%6s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %9" PRIu64
 		       " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %9" PRIu64 " %5" PRIu64 "\n",
-		       id, rate(l, p, "conn_opened", secs), rate(l, p, "rx_pkts", secs),
-		       rate(l, p, "tx_pkts", secs), get(l, "conns_active"),
-		       get(l, "state_ESTABLISHED"), get(l, "state_TIME_WAIT"),
-		       get(l, "state_SYN_RCVD"), rate(l, p, "cookie_sent", secs),
+		       id, rate(l, p, "conn_opened", secs) + rate(l, p, "proxy_accepted", secs),
+		       rate(l, p, "rx_pkts", secs), rate(l, p, "tx_pkts", secs),
+		       get(l, "conns_active"), get(l, "state_ESTABLISHED") + get(l, "state_PROXY"),
+		       get(l, "state_TIME_WAIT"), get(l, "state_SYN_RCVD"),
+		       rate(l, p, "cookie_sent", secs),
 		       p ? (uint64_t)((double)(drops(l) - drops(p)) / secs) : 0,
 		       get(l, "busy_pct"));
 	}

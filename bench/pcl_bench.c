@@ -60,6 +60,9 @@ static const char response10[] = "HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nh
 #define BACKEND_IP   RTE_BE32(0xc612000b) /* 198.18.0.11, on the server's subnet: one arm */
 #define BACKEND_PORT 8080
 #define SERVICE_PORT 8000
+/* -6: a second service, of an IPv6 backend (fd00:18::b, on port.addr6's subnet). */
+#define SERVICE6_PORT 8006
+static const uint8_t backend_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 0x0b};
 
 /* -6: the client and port.addr6. */
 static const uint8_t client_ip6[16] = {0xfd, 0, 0, 0x18, [15] = 1};
@@ -207,18 +210,29 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 	return next;
 }
 
-/* Feeds one client segment to b->dport; returns as feed(). */
+/* Where a segment of the bench's comes from: the client or the backend. */
+struct peer {
+	const struct rte_ether_addr *mac;
+	rte_be32_t addr;
+	const uint8_t *addr6; /* with b->v6 */
+	uint16_t port;
+};
+
+static const struct peer client = {&client_mac, CLIENT_IP, client_ip6, 0};
+static const struct peer backend = {&backend_mac, BACKEND_IP, backend_ip6, BACKEND_PORT};
+
+/* Feeds one segment from peer (from sport, or peer's own port) to dport; returns as feed(). */
 static uint32_t
-exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
-	 const void *data, uint16_t len)
+send_from(struct bench *b, const struct peer *from, uint16_t sport, uint16_t dport, uint8_t flags,
+	  uint32_t seq, uint32_t ack, const void *data, uint16_t len)
 {
-	struct pcl_peer_seg s = {.src_mac = client_mac,
+	struct pcl_peer_seg s = {.src_mac = *from->mac,
 				 .dst_mac = server_mac,
-				 .src_addr = CLIENT_IP,
+				 .src_addr = from->addr,
 				 .dst_addr = b->cfg.addr,
 				 .v6 = b->v6,
-				 .sport = sport,
-				 .dport = b->dport,
+				 .sport = from->port ? from->port : sport,
+				 .dport = dport,
 				 .seq = seq,
 				 .ack = ack,
 				 .flags = flags,
@@ -226,28 +240,25 @@ exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t 
 				 .data = data,
 				 .len = len};
 
-	memcpy(s.src6, client_ip6, 16);
+	memcpy(s.src6, from->addr6, 16);
 	memcpy(s.dst6, b->cfg.addr6, 16);
 	return feed(b, &s);
 }
 
-/* Feeds one segment of the backend's to the proxy's port toward it, lport. */
+/* Feeds one client segment to b->dport; returns as feed(). */
+static uint32_t
+exchange(struct bench *b, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
+	 const void *data, uint16_t len)
+{
+	return send_from(b, &client, sport, b->dport, flags, seq, ack, data, len);
+}
+
+/* Feeds one segment of the backend's (the IPv6 one with b->v6) to the proxy's port lport. */
 static uint32_t
 backend_exchange(struct bench *b, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack,
 		 const void *data, uint16_t len)
 {
-	return feed(b, &(struct pcl_peer_seg){.src_mac = backend_mac,
-					      .dst_mac = server_mac,
-					      .src_addr = BACKEND_IP,
-					      .dst_addr = b->cfg.addr,
-					      .sport = BACKEND_PORT,
-					      .dport = lport,
-					      .seq = seq,
-					      .ack = ack,
-					      .flags = flags,
-					      .wnd = 65535,
-					      .data = data,
-					      .len = len});
+	return send_from(b, &backend, 0, lport, flags, seq, ack, data, len);
 }
 
 /* One connection: handshake, optional request, client-first close. */
@@ -433,19 +444,27 @@ cookie_ack_only(struct bench *b, uint16_t sport)
 
 /*
  * Port 80 (http), and a service on SERVICE_PORT with one backend, as a
- * config file says them (with a service, port 80 is no longer the default).
+ * config file says them (with a service, port 80 is no longer the default);
+ * with v6 also one on SERVICE6_PORT with an IPv6 backend.
  */
 static int
-services_conf(struct pcl_config *cfg, char *err, size_t errlen)
+services_conf(struct pcl_config *cfg, bool v6, char *err, size_t errlen)
 {
-	char section[32], ip[INET_ADDRSTRLEN], backend[32];
+	char section[32], ip[INET6_ADDRSTRLEN], backend[64];
 	rte_be32_t addr = BACKEND_IP;
 
 	snprintf(section, sizeof(section), "service:%u", SERVICE_PORT);
 	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
 	snprintf(backend, sizeof(backend), "%s:%u", ip, BACKEND_PORT);
-	return pcl_config_set(cfg, "listen", "ports", "80", err, errlen) ||
-	       pcl_config_set(cfg, section, "backend", backend, err, errlen);
+	if (pcl_config_set(cfg, "listen", "ports", "80", err, errlen) ||
+	    pcl_config_set(cfg, section, "backend", backend, err, errlen))
+		return -1;
+	if (!v6)
+		return 0;
+	snprintf(section, sizeof(section), "service:%u", SERVICE6_PORT);
+	inet_ntop(AF_INET6, backend_ip6, ip, sizeof(ip));
+	snprintf(backend, sizeof(backend), "[%s]:%u", ip, BACKEND_PORT);
+	return pcl_config_set(cfg, section, "backend", backend, err, errlen);
 }
 
 /* The services of b->cfg, their listeners added to b->apps. */
@@ -927,6 +946,7 @@ int
 main(int argc, char **argv)
 {
 	static struct bench b;
+	struct pcl_addr backend_ip;
 	uint32_t n = 20000, entries = 65536;
 	unsigned int rounds = 5;
 	bool json = false, v6 = false;
@@ -966,7 +986,7 @@ main(int argc, char **argv)
 	b.cfg.prefix_len = 24;
 	b.cfg.tcp.conns = entries;
 	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
-	    services_conf(&b.cfg, err, sizeof(err)) != 0 ||
+	    services_conf(&b.cfg, v6, err, sizeof(err)) != 0 ||
 	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_apps_init(&b.apps, b.cfg.listeners, b.cfg.nlisteners) != 0 ||
 	    pcl_secrets_init(&b.secrets) != 0 || services_init(&b, err, sizeof(err)) != 0)
@@ -987,7 +1007,10 @@ main(int argc, char **argv)
 	pcl_worker_set6(&b.w, 0, v6 ? b.cfg.addr6 : NULL);
 	pcl_worker_set6(&b.w2, 0, v6 ? b.cfg.addr6 : NULL);
 	/* As if the backend had answered the proxy's ARP request. */
-	pcl_neigh_learn(&b.sv->neigh, BACKEND_IP, &backend_mac, b.px.tcp.now_us);
+	backend_ip = pcl_addr_from4(BACKEND_IP);
+	pcl_neigh_learn(&b.sv->neigh, &backend_ip, &backend_mac, b.px.tcp.now_us);
+	backend_ip = pcl_addr_from6(backend_ip6);
+	pcl_neigh_learn(&b.sv->neigh, &backend_ip, &backend_mac, b.px.tcp.now_us);
 
 	steering(&b, false, false);
 	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,
@@ -1030,6 +1053,10 @@ main(int argc, char **argv)
 		      NULL);
 		conns(&b, "IPv6: SYN -> cookie SYN-ACK, per SYN", n, rounds, PCL_COOKIES_ALWAYS,
 		      syn_only, NULL);
+		b.rx = b.owner = &b.px;
+		b.dport = SERVICE6_PORT;
+		conns(&b, "IPv6: proxied HTTP/1.0 GET (client + backend)", n, rounds,
+		      PCL_COOKIES_OFF, proxied, proxied_done);
 		b.v6 = false;
 	}
 	if (!b.list) {

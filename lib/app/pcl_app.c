@@ -67,8 +67,9 @@ pcl_apps_init(struct pcl_apps *a, const struct pcl_listen_conf *l, uint32_t n)
 			.app = pcl_apps[l[i].app],
 			.app_data = l[i].app == PCL_APP_HTTP ? &a->http[i] : NULL,
 			.port = l[i].port,
+			.family = (uint8_t)l[i].family,
 		};
-		a->listeners.by_port[l[i].port] = (uint8_t)(i + 1);
+		pcl_listeners_bind(&a->listeners, i);
 	}
 	a->listeners.n = n;
 	return 0;

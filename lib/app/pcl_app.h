@@ -19,7 +19,9 @@ const char *pcl_app_name(uint32_t app);
 struct pcl_listen_conf {
 	uint32_t app;       /* enum pcl_app_id */
 	uint32_t body_size; /* http: bytes in the 200 OK body */
+	uint32_t family;    /* enum pcl_family: who may connect */
 	uint16_t port;
+	uint16_t line; /* the config line of its first key, for later errors; 0: none */
 };
 
 struct pcl_http_resp;

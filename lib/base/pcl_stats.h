@@ -84,6 +84,9 @@ enum pcl_drop {
 	X(icmp_replies, "ICMP echo replies sent")                                                  \
 	X(ipv6_rx, "IPv6 packets taken in: TCP segments, Neighbor Discovery, echo requests")       \
 	X(nd_adverts, "Neighbor Advertisements sent (answers, DAD defences included)")             \
+	X(nd_solicits,                                                                             \
+	  "Neighbor Solicitations sent for IPv6 backends whose MAC is unknown or old")             \
+	X(nd_learned, "Neighbor Advertisements and Solicitations that gave an IPv6 backend's MAC") \
 	X(icmp6_replies, "ICMPv6 echo replies sent")                                               \
 	X(conn_ipv6, "connection entries made for IPv6 peers (half-open and cookie ones)")         \
 	X(syn_rx, "SYNs received for a listening port")                                            \
@@ -110,12 +113,15 @@ enum pcl_drop {
 	X(challenge_acks_limited, "challenge ACKs suppressed by the rate limit")                   \
 	X(dup_acks_tx, "duplicate ACKs sent for unacceptable segments")                            \
 	X(rexmits, "segments retransmitted (SYN-ACK, data, FIN)")                                  \
-	X(rto_timeouts, "retransmission timeouts with data or a FIN in flight (cwnd to one segment)") \
-	X(recoveries, "fast recoveries entered: three duplicate ACKs, or SACK blocks showing a loss") \
-	X(fast_rexmits, "segments resent in fast recovery, before the timer")                     \
+	X(rto_timeouts,                                                                            \
+	  "retransmission timeouts with data or a FIN in flight (cwnd to one segment)")            \
+	X(recoveries,                                                                              \
+	  "fast recoveries entered: three duplicate ACKs, or SACK blocks showing a loss")          \
+	X(fast_rexmits, "segments resent in fast recovery, before the timer")                      \
 	X(sack_boards_empty,                                                                       \
 	  "recoveries of SACK connections without a scoreboard (pool empty): NewReno instead")     \
-	X(cwnd_restarts, "congestion windows back to the initial one after idling longer than the RTO") \
+	X(cwnd_restarts,                                                                           \
+	  "congestion windows back to the initial one after idling longer than the RTO")           \
 	X(data_rx_bytes, "TCP payload bytes delivered to the application")                         \
 	X(data_tx_bytes, "TCP payload bytes sent, retransmissions included")                       \
 	X(http_requests, "HTTP requests answered")                                                 \

@@ -84,7 +84,7 @@ static const struct key_desc keys[] = {
 	 .off = offsetof(struct pcl_config, addr),
 	 .off2 = offsetof(struct pcl_config, prefix_len),
 	 .syntax = "A.B.C.D/LEN",
-	 .dflt = "none: required",
+	 .dflt = "none: required unless port.addr6 is set",
 	 .help = "the server's IPv4 address and prefix; it answers ARP and ICMP echo for it"},
 	{.section = "port",
 	 .name = "addr6",
@@ -93,7 +93,8 @@ static const struct key_desc keys[] = {
 	 .off2 = offsetof(struct pcl_config, prefix6_len),
 	 .syntax = "ADDR/LEN, an IPv6 unicast address",
 	 .dflt = "none: IPv4 only",
-	 .help = "the server's IPv6 address and prefix, beside port.addr; with it, also the "
+	 .help = "the server's IPv6 address and prefix, beside port.addr or alone; with it, also "
+		 "the "
 		 "link-local address from the port's MAC; it answers Neighbor Discovery and "
 		 "ICMPv6 echo for both"},
 	U32("port", "mtu", port.mtu, 576, 9000, "bytes",
@@ -123,6 +124,15 @@ static const struct key_desc keys[] = {
 	 .dflt = "none: one port (one-arm)",
 	 .help = "our address on the backend-facing port; backends on its subnet are reached "
 		 "there, from it (full NAT)"},
+	{.section = "port:backend",
+	 .name = "addr6",
+	 .type = KEY_ADDR6,
+	 .off = offsetof(struct pcl_config, baddr6),
+	 .off2 = offsetof(struct pcl_config, bprefix6_len),
+	 .syntax = "ADDR/LEN, an IPv6 unicast address",
+	 .dflt = "none: IPv4 only there",
+	 .help = "our IPv6 address on the backend-facing port, for IPv6 backends on its subnet "
+		 "(needs port.addr6 for the clients)"},
 	{.section = "workers",
 	 .name = "lcores",
 	 .type = KEY_STRING,
@@ -260,6 +270,13 @@ static const struct key_desc listener_keys[] = {
 	 .unit = "bytes",
 	 .dflt = "http.body_size",
 	 .help = "size of port PORT's 200 OK body"},
+	{.section = LISTEN_PREFIX "PORT",
+	 .name = "family",
+	 .type = KEY_ENUM,
+	 .off = offsetof(struct pcl_listen_conf, family),
+	 .names = pcl_family_names,
+	 .help = "who may connect to port PORT: both families (with port.addr6), ipv4 or ipv6 "
+		 "only; the other family finds the port closed"},
 };
 
 #define SVC_U32(key, field, lo, hi, unit_, help_)                                                  \
@@ -278,7 +295,7 @@ static const struct key_desc service_keys[] = {
 	 .off = offsetof(struct pcl_service_conf, vip),
 	 .syntax = "A.B.C.D, the port's address",
 	 .dflt = "port.addr",
-	 .help = "the address clients connect to"},
+	 .help = "the address clients connect to (an IPv6 service's is port.addr6)"},
 	{.section = SERVICE_PREFIX "PORT",
 	 .name = "scheduler",
 	 .type = KEY_ENUM,
@@ -569,7 +586,8 @@ set_backend(struct pcl_service_conf *svc, const char *v, char *err, size_t errle
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < svc->nbackends; i++) {
-		if (svc->backends[i].addr == b.addr && svc->backends[i].port == b.port) {
+		if (pcl_addr_eq(&svc->backends[i].addr, &b.addr) &&
+		    svc->backends[i].port == b.port) {
 			snprintf(err, errlen, "'%s' is given twice", v);
 			return -EINVAL;
 		}
@@ -751,6 +769,9 @@ set_at(struct pcl_config *c, const char *section, const char *key, const char *v
 		if (rc != 0)
 			return rc;
 		base = find_section(c, port);
+		/* Later errors between its keys name the line of its first one. */
+		if (((struct pcl_listen_conf *)base)->line == 0)
+			((struct pcl_listen_conf *)base)->line = line;
 		table = listener_keys;
 		ntable = RTE_DIM(listener_keys);
 	} else if (is_service_section(section)) {
@@ -1125,8 +1146,13 @@ parse_endpoint(const char *s, rte_be32_t *addr, uint16_t *port)
 void
 pcl_config_lb_ifs(const struct pcl_config *cfg, struct pcl_lb_if ifs[PCL_MAX_IFS])
 {
-	ifs[0] = (struct pcl_lb_if){.addr = cfg->addr, .prefix_len = cfg->prefix_len};
-	ifs[1] = (struct pcl_lb_if){.addr = cfg->baddr, .prefix_len = cfg->bprefix_len};
+	ifs[0] = (struct pcl_lb_if){
+		.addr = cfg->addr, .prefix_len = cfg->prefix_len, .prefix6_len = cfg->prefix6_len};
+	ifs[1] = (struct pcl_lb_if){.addr = cfg->baddr,
+				    .prefix_len = cfg->bprefix_len,
+				    .prefix6_len = cfg->bprefix6_len};
+	memcpy(ifs[0].addr6, cfg->addr6, 16);
+	memcpy(ifs[1].addr6, cfg->baddr6, 16);
 }
 
 /* A listening port of the [listen] ports or sections. */
@@ -1147,7 +1173,7 @@ finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, cha
 	       size_t errlen)
 {
 	struct pcl_lb_if ifs[PCL_MAX_IFS];
-	char where[256], ip[INET_ADDRSTRLEN], own[INET_ADDRSTRLEN];
+	char where[256], ip[INET6_ADDRSTRLEN], own[INET_ADDRSTRLEN];
 	const char *w = at(c, s->line, 0, where, sizeof(where));
 	uint16_t i;
 
@@ -1162,6 +1188,12 @@ finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, cha
 		snprintf(err, errlen,
 			 "%sservice:%u.table_size: %u is not a prime above 100 x %u backends", w,
 			 s->port, s->table_size, s->nbackends);
+		return -EINVAL;
+	}
+	if (s->vip != 0 && !pcl_addr_is4(&s->backends[0].addr)) {
+		snprintf(err, errlen,
+			 "%sservice:%u.vip: an IPv6 service's clients connect to port.addr6", w,
+			 s->port);
 		return -EINVAL;
 	}
 	/* ARP and the address checks know one address per port. */
@@ -1197,16 +1229,27 @@ finish_service(const struct pcl_config *c, const struct pcl_service_conf *s, cha
 		return -EINVAL;
 	}
 	for (i = 0; i < s->nbackends; i++) {
-		inet_ntop(AF_INET, &s->backends[i].addr, ip, sizeof(ip));
-		if (pcl_lb_if_of(ifs, pcl_config_nports(c), s->backends[i].addr) < 0) {
+		const struct pcl_addr *a = &s->backends[i].addr;
+		const char *sfx = pcl_addr_is4(a) ? "" : "6";
+
+		pcl_addr_format(a, ip, sizeof(ip));
+		/* Full NAT within one family: the service's clients are its backends'. */
+		if (pcl_addr_is4(a) != pcl_addr_is4(&s->backends[0].addr)) {
 			snprintf(err, errlen,
-				 "%sservice:%u.backend: %s is on the subnet of neither port.addr "
-				 "nor "
-				 "port:backend.addr",
-				 w, s->port, ip);
+				 "%sservice:%u.backend: %s is not of the family of %s: a service's "
+				 "backends are all IPv4 or all IPv6",
+				 w, s->port, ip,
+				 pcl_addr_is4(a) ? "the IPv6 ones" : "the IPv4 ones");
 			return -EINVAL;
 		}
-		if (s->backends[i].addr == c->addr || s->backends[i].addr == c->baddr) {
+		if (pcl_lb_if_of(ifs, pcl_config_nports(c), a) < 0) {
+			snprintf(err, errlen,
+				 "%sservice:%u.backend: %s is on the subnet of neither port.addr%s "
+				 "nor port:backend.addr%s",
+				 w, s->port, ip, sfx, sfx);
+			return -EINVAL;
+		}
+		if (pcl_lb_if_ours(ifs, pcl_config_nports(c), a)) {
 			snprintf(err, errlen, "%sservice:%u.backend: %s is our own address", w,
 				 s->port, ip);
 			return -EINVAL;
@@ -1221,9 +1264,11 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 	char where[256];
 	uint32_t i;
 
-	if (c->addr == 0) {
+	/* Either family alone, or both. */
+	if (c->addr == 0 && c->prefix6_len == 0) {
 		snprintf(err, errlen,
-			 "port.addr: required (A.B.C.D/LEN), e.g. --addr 198.18.0.2/24");
+			 "port.addr: required (A.B.C.D/LEN) unless port.addr6 is set, e.g. --addr "
+			 "198.18.0.2/24");
 		return -EINVAL;
 	}
 	/* RFC 8200 5: every IPv6 link carries 1280-byte packets. */
@@ -1298,14 +1343,31 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 at(c, line_of(c, "port:backend", "device"), 0, where, sizeof(where)));
 		return -EINVAL;
 	}
+	/* The address table is sized, and IPv6 clients come, by port.addr6. */
+	if (c->bprefix6_len != 0 && (c->baddr == 0 || c->prefix6_len == 0)) {
+		snprintf(err, errlen,
+			 "%sport:backend.addr6: needs port:backend.addr and port.addr6",
+			 at(c, line_of(c, "port:backend", "addr6"), 0, where, sizeof(where)));
+		return -EINVAL;
+	}
 	c->tcp.mss = (uint16_t)(c->port.mtu - PCL_IP_LEN - PCL_TCP_LEN);
 	/* Each entry's peer may be an address no other entry names; ours and a few spare. */
 	c->tcp.addr6 = c->prefix6_len != 0 ? c->tcp.conns + PCL_ADDR6_SPARE : 0;
 	c->nlisteners = 0;
 	for (i = 0; i < c->nlisten; i++)
 		c->listeners[c->nlisteners++] = resolve(c, unset_listener(c->listen[i]));
-	for (i = 0; i < c->nsections; i++)
+	for (i = 0; i < c->nsections; i++) {
+		/* A port for IPv6 alone on a server without IPv6 would be closed to all. */
+		if ((c->sections[i].family == PCL_FAMILY_IPV6 && c->prefix6_len == 0) ||
+		    (c->sections[i].family == PCL_FAMILY_IPV4 && c->addr == 0)) {
+			snprintf(err, errlen, "%slisten:%u.family: %s needs port.addr%s",
+				 at(c, c->sections[i].line, 0, where, sizeof(where)),
+				 c->sections[i].port, pcl_family_names[c->sections[i].family],
+				 c->sections[i].family == PCL_FAMILY_IPV6 ? "6" : "");
+			return -EINVAL;
+		}
 		c->listeners[c->nlisteners++] = resolve(c, c->sections[i]);
+	}
 	for (i = 0; i < c->nservices; i++) {
 		int rc = finish_service(c, &c->services[i], err, errlen);
 
@@ -1334,13 +1396,16 @@ pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
 			{.port = ports[pcl_config_nports(cfg) - 1],
 			 .queue = queue,
 			 .addr = cfg->baddr,
-			 .prefix_len = cfg->bprefix_len}},
+			 .prefix_len = cfg->bprefix_len,
+			 .has6 = cfg->bprefix6_len != 0,
+			 .prefix6_len = cfg->bprefix6_len}},
 		.nifs = (uint8_t)pcl_config_nports(cfg),
 		.services = sv,
 		.lcore = lcore,
 	};
 
 	memcpy(wc.ifs[0].addr6, cfg->addr6, 16);
+	memcpy(wc.ifs[1].addr6, cfg->baddr6, 16);
 	return wc;
 }
 

@@ -40,6 +40,8 @@ struct pcl_config {
 	char bdevice[PCL_DEVICE_LEN];
 	rte_be32_t baddr;
 	uint8_t bprefix_len;
+	uint8_t baddr6[16];
+	uint8_t bprefix6_len; /* 0: no IPv6 toward the backends */
 	/* [workers] */
 	char lcores[PCL_LCORES_LEN]; /* EAL --lcores list, or "" */
 	/* [listen]; no ports means 80 unless a [listen:PORT] section names one */

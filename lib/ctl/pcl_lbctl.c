@@ -45,11 +45,11 @@ sample(const struct pcl_services *sv, unsigned int s, unsigned int b, struct pcl
 static const char *
 name(const struct pcl_service *svc, uint16_t b, char *buf, size_t len)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ap[PCL_ADDR_PORT_STRLEN];
 
-	inet_ntop(AF_INET, &svc->backends[b].addr, ip, sizeof(ip));
-	snprintf(buf, len, "service %u backend %s:%u", rte_be_to_cpu_16(svc->port), ip,
-		 rte_be_to_cpu_16(svc->backends[b].port));
+	pcl_addr_port_format(&svc->backends[b].addr, rte_be_to_cpu_16(svc->backends[b].port), ap,
+			     sizeof(ap));
+	snprintf(buf, len, "service %u backend %s", rte_be_to_cpu_16(svc->port), ap);
 	return buf;
 }
 
@@ -110,7 +110,7 @@ settle(struct pcl_lbctl *lc, unsigned int s, bool force)
 	enum pcl_backend_state was, now;
 	bool rebuild = force;
 	uint16_t *old, b;
-	char who[64];
+	char who[96];
 
 	for (b = 0; b < svc->nbackends; b++) {
 		was = pcl_backend_state(&svc->backends[b]);
@@ -162,15 +162,13 @@ pcl_lbctl_backend_info(struct pcl_lbctl *lc, unsigned int s, unsigned int b,
 		       struct pcl_backend_info *out)
 {
 	const struct pcl_service *svc;
-	char ip[INET_ADDRSTRLEN];
 
 	if (s >= lc->sv->n || b >= __atomic_load_n(&lc->sv->svc[s].nbackends, __ATOMIC_ACQUIRE))
 		return -ENOENT;
 	svc = &lc->sv->svc[s];
 	pthread_mutex_lock(&lc->lock);
-	inet_ntop(AF_INET, &svc->backends[b].addr, ip, sizeof(ip));
-	snprintf(out->name, sizeof(out->name), "%s:%u", ip,
-		 rte_be_to_cpu_16(svc->backends[b].port));
+	pcl_addr_port_format(&svc->backends[b].addr, rte_be_to_cpu_16(svc->backends[b].port),
+			     out->name, sizeof(out->name));
 	out->service = rte_be_to_cpu_16(svc->port);
 	out->state = pcl_backend_state(&svc->backends[b]);
 	out->weight = svc->backends[b].weight;
@@ -234,8 +232,8 @@ cmd_add(struct pcl_lbctl *lc, unsigned int s, const struct pcl_backend_conf *bc,
 	size_t len)
 {
 	struct pcl_service *svc = &lc->sv->svc[s];
-	int b = pcl_service_find(svc, bc->addr, rte_cpu_to_be_16(bc->port));
-	char who[64];
+	int b = pcl_service_find(svc, &bc->addr, rte_cpu_to_be_16(bc->port));
+	char who[96];
 
 	if (b >= 0 && lc->admin[s][b] != PCL_ADMIN_REMOVED)
 		return reply(out, len, -EEXIST, "%s: already there",
@@ -249,6 +247,9 @@ cmd_add(struct pcl_lbctl *lc, unsigned int s, const struct pcl_backend_conf *bc,
 	if (b == -EINVAL)
 		return reply(out, len, b,
 			     "backend: on the subnet of none of our ports, or our own address");
+	if (b == -EAFNOSUPPORT)
+		return reply(out, len, b, "service %u: its backends are IPv%c, all of them",
+			     rte_be_to_cpu_16(svc->port), pcl_service_is6(svc) ? '6' : '4');
 	if (b < 0)
 		return reply(out, len, b, "service %u: no room for another backend (%d at most)",
 			     rte_be_to_cpu_16(svc->port), PCL_MAX_BACKENDS);
@@ -267,13 +268,14 @@ cmd_backend(struct pcl_lbctl *lc, char *args, char *out, size_t len)
 	char *port = strtok_r(NULL, " \t", &save), *rest = strtok_r(NULL, "", &save);
 	struct pcl_backend_conf bc;
 	struct pcl_service *svc;
-	char err[128], who[64], *arg;
+	char err[128], who[96], *arg;
 	unsigned long w;
 	int s, b;
 
 	if (verb == NULL || port == NULL || rest == NULL)
 		return reply(out, len, -EINVAL,
-			     "usage: backend add|remove|weight|drain|undrain PORT A.B.C.D:P [ARG]");
+			     "usage: backend add|remove|weight|drain|undrain PORT "
+			     "A.B.C.D:P|[IPv6]:P [ARG]");
 	s = find_service(lc->sv, port);
 	if (s < 0)
 		return reply(out, len, -ENOENT, "no service on port '%s'", port);
@@ -288,7 +290,7 @@ cmd_backend(struct pcl_lbctl *lc, char *args, char *out, size_t len)
 		*arg++ = '\0';
 	if (pcl_backend_parse(rest, &bc, err, sizeof(err)) != 0)
 		return reply(out, len, -EINVAL, "backend: %s", err);
-	b = pcl_service_find(svc, bc.addr, rte_cpu_to_be_16(bc.port));
+	b = pcl_service_find(svc, &bc.addr, rte_cpu_to_be_16(bc.port));
 	if (b < 0 || lc->admin[s][b] == PCL_ADMIN_REMOVED)
 		return reply(out, len, -ENOENT, "service %u has no backend %s",
 			     rte_be_to_cpu_16(svc->port), rest);
@@ -348,13 +350,21 @@ reload_check(const struct pcl_lbctl *lc, const struct pcl_config *cfg, char *out
 				     "reload: service:%u is new: services added or removed need a "
 				     "restart (nothing changed)",
 				     c->port);
+		/* A service's clients are of its backends' family: that is fixed at the start. */
+		if (c->nbackends != 0 &&
+		    pcl_addr_is4(&c->backends[0].addr) == pcl_service_is6(&sv->svc[s]))
+			return reply(
+				out, len, -EINVAL,
+				"reload: service:%u: backends of another family need a restart "
+				"(nothing changed)",
+				c->port);
 		if (differ_beyond_backends(c, &sv->svc[s].conf))
 			return reply(out, len, -EINVAL,
 				     "reload: service:%u: keys other than backend changed; they "
 				     "need a restart (nothing changed)",
 				     c->port);
 		for (k = 0, fresh = 0; k < c->nbackends; k++) {
-			i = pcl_service_find(&sv->svc[s], c->backends[k].addr,
+			i = pcl_service_find(&sv->svc[s], &c->backends[k].addr,
 					     rte_cpu_to_be_16(c->backends[k].port));
 			fresh += i < 0;
 		}
@@ -380,7 +390,7 @@ reload_service(struct pcl_lbctl *lc, unsigned int s, const struct pcl_service_co
 	for (k = 0; k < c->nbackends; k++) {
 		const struct pcl_backend_conf *bc = &c->backends[k];
 
-		b = pcl_service_find(svc, bc->addr, rte_cpu_to_be_16(bc->port));
+		b = pcl_service_find(svc, &bc->addr, rte_cpu_to_be_16(bc->port));
 		if (b < 0 || lc->admin[s][b] == PCL_ADMIN_REMOVED) {
 			b = pcl_service_add(lc->sv, svc, bc);
 			if (b < 0)

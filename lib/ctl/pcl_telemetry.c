@@ -150,14 +150,14 @@ config_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 /*
- * "PORT A.B.C.D:P STATE" for every backend of every service: an array,
+ * "PORT A.B.C.D:P STATE" (or "PORT [IPv6]:P STATE") for every backend of every service: an array,
  * since telemetry's dictionary keys take no dots or colons.
  */
 static int
 backends_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct pcl_backend_info bi;
-	char line[64];
+	char line[96];
 	unsigned int s, b;
 
 	RTE_SET_USED(cmd);
@@ -177,7 +177,7 @@ static int
 backend_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct pcl_backend_info bi;
-	char name[64], want[64];
+	char name[64], want[96];
 	unsigned int s, b, k;
 
 	RTE_SET_USED(cmd);

@@ -14,7 +14,10 @@
  * NAT hides them. nginx reads it with "listen ... proxy_protocol".
  */
 
-/* The longest header built here (v1 for IPv4; v2 is 28 bytes). */
+/*
+ * The longest header built here: v1's at most (the spec's 107 bytes and
+ * the NUL snprintf writes); v2 is 28 bytes for IPv4, 52 for IPv6.
+ */
 #define PCL_PP_LEN_MAX 108
 
 /*
@@ -24,5 +27,9 @@
  */
 unsigned int pcl_pp_build(uint8_t buf[PCL_PP_LEN_MAX], unsigned int version,
 			  const struct pcl_tuple *t);
+
+/* As pcl_pp_build(), for an IPv6 client: "TCP6" (v1), AF_INET6 (v2). */
+unsigned int pcl_pp_build6(uint8_t buf[PCL_PP_LEN_MAX], unsigned int version,
+			   const struct pcl_tuple6 *t);
 
 #endif

@@ -75,10 +75,12 @@ emit(struct pcl_tcp *e, struct pcl_probe *p, struct rte_mbuf *m, uint32_t seq, u
 		return -ENOMEM;
 	}
 	if (flags & SYN) {
+		uint16_t mss = pcl_tcp_our_mss(e, &p->bt);
+
 		opts[0] = PCL_OPT_MSS;
 		opts[1] = 4;
-		opts[2] = (uint8_t)(e->conf->mss >> 8);
-		opts[3] = (uint8_t)e->conf->mss;
+		opts[2] = (uint8_t)(mss >> 8);
+		opts[3] = (uint8_t)mss;
 		s.optlen = 4;
 	}
 	pcl_tcp_emit(e, b->ifx, m, &s);
@@ -97,18 +99,16 @@ start(struct pcl_tcp *e, const struct pcl_service *svc, uint16_t i)
 	if (c == NULL)
 		return;
 	p = pb(c);
-	p->bt = (struct pcl_tuple){
-		.raddr = b->addr,
-		.laddr = e->ifs[b->ifx].net->addr,
-		.rport = svc->conf.check_port ? rte_cpu_to_be_16((uint16_t)svc->conf.check_port)
-					      : b->port,
-	};
 	p->backend = i;
 	p->service = svc->index;
 	p->isn = (uint32_t)rte_rand();
 	sched(e, p)->running = true;
 	pcl_tcp_arm(e, c, svc->conf.check_timeout_ms);
-	if (pcl_lb_pick_port(e, &p->bt) != 0) {
+	if (pcl_lb_backend_tuple(e, b,
+				 svc->conf.check_port
+					 ? rte_cpu_to_be_16((uint16_t)svc->conf.check_port)
+					 : b->port,
+				 &p->bt) != 0) {
 		finish(e, p, false);
 		return;
 	}
@@ -150,16 +150,19 @@ static void
 request(struct pcl_tcp *e, struct pcl_probe *p, struct rte_mbuf *m)
 {
 	const struct pcl_service *svc = pcl_service_of(e, p->listener);
-	char host[INET_ADDRSTRLEN];
+	const struct pcl_addr *a = &svc->backends[p->backend].addr;
+	uint16_t off = pcl_out_hdr_len(&p->bt);
+	char host[INET6_ADDRSTRLEN];
 	int n;
 
-	inet_ntop(AF_INET, &p->bt.raddr, host, sizeof(host));
+	pcl_addr_format(a, host, sizeof(host));
 	/* The frame we answer is long enough for the request; its headers get rewritten. */
 	rte_pktmbuf_reset(m);
-	n = snprintf(rte_pktmbuf_mtod_offset(m, char *, PCL_HDR_LEN),
-		     rte_pktmbuf_tailroom(m) - PCL_HDR_LEN,
-		     "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: portcullis-check\r\n\r\n",
-		     svc->conf.check_path, host);
+	/* An IPv6 literal goes in brackets (RFC 7230 5.4, RFC 3986 3.2.2). */
+	n = snprintf(rte_pktmbuf_mtod_offset(m, char *, off), rte_pktmbuf_tailroom(m) - off,
+		     "GET %s HTTP/1.0\r\nHost: %s%s%s\r\nUser-Agent: portcullis-check\r\n\r\n",
+		     svc->conf.check_path, pcl_addr_is4(a) ? "" : "[", host,
+		     pcl_addr_is4(a) ? "" : "]");
 	p->reqlen = (uint16_t)n;
 	p->flags |= PCL_PB_CONNECTED;
 	if (emit(e, p, m, p->isn + 1, ACK | PSH, p->reqlen) != 0)

@@ -82,11 +82,20 @@ drop(struct pcl_tcp *e, struct rte_mbuf *m, enum pcl_drop why)
 	rte_pktmbuf_free(m);
 }
 
-/* The headers of a frame pcl_pkt_parse() accepted (IPv4, no VLAN). */
+/*
+ * The headers of a frame pcl_pkt_parse() accepted (no VLAN): IPv4, or IPv6
+ * without extension headers (the proxy passes on no others: plain6()).
+ */
 static inline struct rte_ipv4_hdr *
 ip_of(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, PCL_L2_LEN);
+}
+
+static inline bool
+is6(const struct rte_ipv4_hdr *ip)
+{
+	return (ip->version_ihl >> 4) == 6;
 }
 
 static inline struct rte_tcp_hdr *
@@ -94,7 +103,38 @@ tcp_of(struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip = ip_of(m);
 
-	return (struct rte_tcp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	return (struct rte_tcp_hdr *)((uint8_t *)ip +
+				      (likely(!is6(ip)) ? rte_ipv4_hdr_len(ip) : PCL_IP6_LEN));
+}
+
+/*
+ * Whether an IPv6 frame for a proxied connection has no extension header:
+ * the proxy rewrites the TCP header where a plain one has it, and a host
+ * may skip what would be passed on (RFC 8200 4). Counted as drop_ip6_ext.
+ */
+static inline bool
+plain6(struct pcl_tcp *e, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = ip_of(m);
+
+	if (likely(!is6(ip)) || ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_TCP)
+		return true;
+	drop(e, m, PCL_DROP_ip6_ext);
+	return false;
+}
+
+/* m rewritten as x says, toward the peer of t (its addresses t's, seen from us). */
+static inline void
+xlate(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_xlate *x, const struct pcl_tuple *t)
+{
+	struct pcl_tuple6 t6;
+
+	if (likely(!pcl_tuple_is6(t))) {
+		pcl_xlate_tcp(ip_of(m), tcp_of(m), x);
+		return;
+	}
+	pcl_tcp_tuple6(e, t, &t6);
+	pcl_xlate_tcp6((struct rte_ipv6_hdr *)ip_of(m), tcp_of(m), x, t6.laddr, t6.raddr);
 }
 
 /* ---- the two sides' translations ---- */
@@ -140,7 +180,7 @@ to_client(const struct pcl_proxy *p, struct pcl_xlate *x)
  * options, each with our timestamps toward the client when ts
  * (lb/pcl_reseg.h).
  */
-static void
+static __rte_always_inline void
 send_fitted(struct pcl_tcp *e, struct pcl_proxy *p, struct pcl_txq *txq, struct rte_mbuf *m,
 	    uint16_t mss, bool ts)
 {
@@ -176,9 +216,9 @@ pass_to_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	}
 	eh->src_addr = e->ifs[p->b_ifx].net->mac;
 	to_backend(p, &x);
-	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
+	xlate(e, m, &x, &p->bt);
 	/* The client fills the MSS we announced; a backend may take less. */
-	if (unlikely(p->b_mss < e->conf->mss))
+	if (unlikely(p->b_mss < pcl_tcp_our_mss(e, &p->t)))
 		send_fitted(e, p, txq, m, p->b_mss, false);
 	else
 		pcl_txq_put(txq, m);
@@ -202,7 +242,7 @@ pass_to_client(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	eh->dst_addr = p->c_mac;
 	eh->src_addr = e->ifs[p->c_ifx].net->mac;
 	to_client(p, &x);
-	pcl_xlate_tcp(ip_of(m), tcp_of(m), &x);
+	xlate(e, m, &x, &p->t);
 	/* The client expects timestamps its backend does not send (RSTs need none). */
 	if (unlikely((p->flags & (PCL_PX_TS | PCL_PX_BTS)) == PCL_PX_TS) &&
 	    !(tcp_of(m)->tcp_flags & RST))
@@ -252,7 +292,7 @@ to_backend_data(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint
 	uint8_t opts[PCL_OPT_SYNACK_MAX];
 	struct pcl_out_seg s = {.t = &p->bt, .seq = seq, .ack = ack, .flags = flags, .opts = opts};
 	struct pcl_synack_opts so = {
-		.mss = RTE_MIN(p->mss, e->conf->mss),
+		.mss = RTE_MIN(p->mss, pcl_tcp_our_mss(e, &p->bt)),
 		.wscale = p->c_ws,
 		.present = (uint8_t)((p->flags & PCL_PX_TS ? PCL_OPTF_TS : 0) |
 				     (p->flags & PCL_PX_SACK ? PCL_OPTF_SACKOK : 0) |
@@ -282,7 +322,8 @@ to_backend_data(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint
 	/* The data goes where pcl_out_tcp() expects it: after the options. */
 	s.paylen = len;
 	if (len)
-		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, PCL_HDR_LEN + s.optlen), data, len);
+		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, pcl_out_hdr_len(&p->bt) + s.optlen),
+		       data, len);
 	pcl_tcp_emit(e, p->b_ifx, m, &s);
 	return 0;
 }
@@ -292,6 +333,18 @@ to_backend_seg(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint3
 	       uint32_t ack, uint8_t flags)
 {
 	return to_backend_data(e, p, m, seq, ack, flags, NULL, 0);
+}
+
+/* The PROXY protocol header of version for p's client. */
+static unsigned int
+pp_build(const struct pcl_tcp *e, const struct pcl_proxy *p, uint8_t *hdr, unsigned int version)
+{
+	struct pcl_tuple6 t6;
+
+	if (!pcl_tuple_is6(&p->t))
+		return pcl_pp_build(hdr, version, &p->t);
+	pcl_tcp_tuple6(e, &p->t, &t6);
+	return pcl_pp_build6(hdr, version, &t6);
 }
 
 /*
@@ -306,7 +359,7 @@ ack_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	unsigned int n = 0;
 
 	if (svc->proxy_protocol != PCL_PP_OFF)
-		n = pcl_pp_build(hdr, svc->proxy_protocol == PCL_PP_V1 ? 1 : 2, &p->t);
+		n = pp_build(e, p, hdr, svc->proxy_protocol == PCL_PP_V1 ? 1 : 2);
 	p->pp_len = (uint8_t)n;
 	to_backend_data(e, p, m, p->c_isn + 1, p->b_nxt, (uint8_t)(ACK | (n ? PSH : 0)), hdr,
 			(uint16_t)n);
@@ -314,12 +367,50 @@ ack_backend(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 
 /* ---- the backend handshake ---- */
 
+/* The ISN and timestamp offset of tuple t, over IPv6's whole tuple for an IPv6 one. */
+static inline struct pcl_isn
+isn_of(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	struct pcl_tuple6 t6;
+
+	if (likely(!pcl_tuple_is6(t)))
+		return pcl_isn_make(&e->secrets->isn, t, e->now_us);
+	pcl_tcp_tuple6(e, t, &t6);
+	return pcl_isn_make6(&e->secrets->isn, &t6, e->now_us);
+}
+
+int
+pcl_lb_backend_tuple(struct pcl_tcp *e, const struct pcl_backend *b, rte_be16_t rport,
+		     struct pcl_tuple *bt)
+{
+	const struct pcl_pkt_ctx *net = e->ifs[b->ifx].net;
+
+	*bt = (struct pcl_tuple){.rport = rport};
+	if (likely(pcl_addr_is4(&b->addr))) {
+		bt->raddr = pcl_addr_v4(&b->addr);
+		bt->laddr = net->addr;
+	} else if (pcl_tcp_bind6(e, bt, b->addr.a, net->addr6) != 0) {
+		return -ENOSPC;
+	}
+	return pcl_lb_pick_port(e, bt);
+}
+
 /* Whether this worker owns t, so the backend's answers come back here. */
 static inline bool
 ours(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
-	return e->steer == NULL ||
-	       pcl_steer_owner(e->steer, pcl_steer_hash(e->steer, t)) == e->steer_index;
+	struct pcl_tuple6 t6;
+	uint32_t h;
+
+	if (e->steer == NULL)
+		return true;
+	if (likely(!pcl_tuple_is6(t))) {
+		h = pcl_steer_hash(e->steer, t);
+	} else {
+		pcl_tcp_tuple6(e, t, &t6);
+		h = pcl_steer_hash6(e->steer, &t6);
+	}
+	return pcl_steer_owner(e->steer, h) == e->steer_index;
 }
 
 int
@@ -363,17 +454,15 @@ connect_backend(struct pcl_tcp *e, struct pcl_proxy *p, uint16_t b)
 
 	p->backend = b;
 	p->b_ifx = be->ifx;
-	p->bt = (struct pcl_tuple){
-		.raddr = be->addr, .laddr = e->ifs[be->ifx].net->addr, .rport = be->port};
-	if (pcl_lb_pick_port(e, &p->bt) != 0)
+	/* Bound (IPv6) even when no port is found: freeing the entry unbinds it. */
+	if (pcl_lb_backend_tuple(e, be, be->port, &p->bt) != 0)
 		return -EADDRINUSE;
 	pcl_tcp_key2_add(e, entry(p));
 	p->rexmits = 0;
 	p->acked &= (uint8_t)~PCL_PX_STALE;
 	p->last_ms = e->now_ms; /* the handshake's start, until it completes */
 	/* Our clock toward the backend, offset per tuple (RFC 7323 5.4). */
-	p->ts_cb =
-		pcl_isn_make(&e->secrets->isn, &p->bt, e->now_us).ts_off + e->now_ms - p->c_tsval;
+	p->ts_cb = isn_of(e, &p->bt).ts_off + e->now_ms - p->c_tsval;
 	p->b_tsval = 0;
 	send_syn(e, p);
 	return 0;
@@ -433,29 +522,39 @@ fail(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 	finish(e, p);
 }
 
-/* The Maglev hash of the client's tuple: each client's connections spread. */
+/*
+ * The Maglev hash of the client's tuple: each client's connections spread.
+ * IPv6's is over its whole tuple, never the worker's interned indices, so
+ * every worker and instance picks alike.
+ */
 static inline uint32_t
-flow_hash(const struct pcl_tuple *t)
+flow_hash(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
-	return rte_jhash_3words(t->raddr, t->laddr, (uint32_t)t->rport << 16 | t->lport, 0);
+	struct pcl_tuple6 t6;
+
+	if (likely(!pcl_tuple_is6(t)))
+		return rte_jhash_3words(t->raddr, t->laddr, (uint32_t)t->rport << 16 | t->lport, 0);
+	pcl_tcp_tuple6(e, t, &t6);
+	return rte_jhash_32b((const uint32_t *)&t6, sizeof(t6) / 4, 0);
 }
 
 /*
- * The next backend in Maglev order that is neither the first (the client
- * tuple's own slot) nor the one just tried, after the table slot where the
- * current one was found.
+ * The next backend in Maglev order that is neither the first (the one the
+ * client tuple's own slot named when it connected: not looked up again, since
+ * a table rebuilt since may name one never tried there) nor the one just
+ * tried, after the table slot where the current one was found.
  */
 static int
 next_backend(const struct pcl_service *svc, struct pcl_proxy *p)
 {
 	const uint16_t *table = pcl_service_table(svc);
-	uint16_t first = table[flow_hash(&p->t) % svc->table_size], b;
 	uint32_t k, slot;
+	uint16_t b;
 
 	for (k = 1; k < svc->table_size; k++) {
 		slot = (p->slot + k) % svc->table_size;
 		b = table[slot];
-		if (b != PCL_MAGLEV_NONE && b != first && b != p->backend) {
+		if (b != PCL_MAGLEV_NONE && b != p->first && b != p->backend) {
 			p->slot = slot;
 			return b;
 		}
@@ -490,10 +589,10 @@ redispatch(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m)
 static inline uint32_t
 payload_len(struct rte_mbuf *m)
 {
-	const struct rte_ipv4_hdr *ip = ip_of(m);
+	const struct rte_tcp_hdr *th = tcp_of(m);
 
-	return rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip) -
-	       (tcp_of(m)->data_off >> 4) * 4u;
+	return pcl_pkt_l3_len(ip_of(m)) - (uint32_t)((const uint8_t *)th - (uint8_t *)ip_of(m)) -
+	       (th->data_off >> 4) * 4u;
 }
 
 /* Whether the held segment h holds all of s's data (and FIN). */
@@ -786,20 +885,22 @@ proxy_accept(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const st
 	p->last_ms = e->now_ms;
 	pcl_tcp_set_state(e, c, PCL_TCP_PROXY_CONNECT);
 	COUNT(e, proxy_accepted);
-	p->slot = flow_hash(&p->t) % svc->table_size;
+	p->slot = flow_hash(e, &p->t) % svc->table_size;
 	b = pcl_service_table(svc)[p->slot];
 	if (b == PCL_MAGLEV_NONE) {
 		COUNT(e, proxy_no_backend);
 		fail(e, p, m);
 		return;
 	}
+	p->first = b;
 	if (connect_backend(e, p, b) != 0) {
 		COUNT(e, proxy_no_port);
 		fail(e, p, m);
 		return;
 	}
 	/* The third ACK may carry data (and a FIN) already. */
-	connecting_input(e, p, m, s, false);
+	if (plain6(e, m))
+		connecting_input(e, p, m, s, false);
 }
 
 static void
@@ -808,6 +909,8 @@ proxy_input(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, const str
 {
 	struct pcl_proxy *p = px(c);
 
+	if (unlikely(!plain6(e, m)))
+		return;
 	if (c->state == PCL_TCP_PROXY_CONNECT)
 		connecting_input(e, p, m, s, backend);
 	else if (c->state == PCL_TCP_PROXY)

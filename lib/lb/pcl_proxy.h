@@ -75,8 +75,15 @@ struct pcl_proxy {
 	uint8_t c_ifx;    /* the interface toward the client */
 	uint8_t b_ifx;    /* and toward the backend */
 	uint16_t backend; /* index in the service */
-	uint16_t b_mss;   /* the backend's */
-	uint8_t tried;    /* backends tried after the first */
+	union {
+		uint16_t b_mss; /* spliced: the backend's MSS */
+		/*
+		 * connecting: the backend the client's own slot named, tried
+		 * first (the table may have changed since)
+		 */
+		uint16_t first;
+	};
+	uint8_t tried; /* backends tried after the first */
 	uint8_t nheld;
 	uint8_t c_ws;  /* the client's window scale */
 	uint8_t b_ws;  /* the backend's */
@@ -108,6 +115,17 @@ extern const struct pcl_app_ops pcl_proxy_app;
  * answers come back to it. Returns 0, or -EADDRINUSE when none was found.
  */
 int pcl_lb_pick_port(struct pcl_tcp *e, struct pcl_tuple *bt);
+
+struct pcl_backend;
+
+/*
+ * bt toward backend b's address and rport, from our address on its
+ * interface (an IPv6 pair interned: pcl_tcp_bind6()), with a local port
+ * as pcl_lb_pick_port() finds one. Returns 0, -ENOSPC (the address table
+ * is full) or -EADDRINUSE.
+ */
+int pcl_lb_backend_tuple(struct pcl_tcp *e, const struct pcl_backend *b, rte_be16_t rport,
+			 struct pcl_tuple *bt);
 
 /*
  * Walks up to budget entries from *pos: a proxied connection whose backend

@@ -14,8 +14,9 @@
 
 /* Where a frame's headers are, and how long. */
 struct frame {
-	struct rte_ipv4_hdr *ip;
+	struct rte_ipv4_hdr *ip; /* or the IPv6 header, when v6 */
 	struct rte_tcp_hdr *th;
+	bool v6;
 	uint16_t hdr_len; /* Ethernet to the end of the TCP options */
 	uint16_t opt_len;
 	uint16_t data_len;
@@ -27,21 +28,31 @@ frame_of(struct rte_mbuf *m, struct frame *f)
 	uint16_t ihl;
 
 	f->ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, PCL_L2_LEN);
-	ihl = (uint16_t)rte_ipv4_hdr_len(f->ip);
+	f->v6 = (f->ip->version_ihl >> 4) == 6;
+	/* An IPv6 frame the proxy passes on has no extension headers. */
+	ihl = f->v6 ? PCL_IP6_LEN : (uint16_t)rte_ipv4_hdr_len(f->ip);
 	f->th = (struct rte_tcp_hdr *)((uint8_t *)f->ip + ihl);
 	f->opt_len = (uint16_t)((f->th->data_off >> 4) * 4 - sizeof(struct rte_tcp_hdr));
 	f->hdr_len = (uint16_t)(PCL_L2_LEN + ihl + sizeof(struct rte_tcp_hdr) + f->opt_len);
-	f->data_len = (uint16_t)(rte_be_to_cpu_16(f->ip->total_length) + PCL_L2_LEN - f->hdr_len);
+	f->data_len = (uint16_t)(PCL_L2_LEN + pcl_pkt_l3_len(f->ip) - f->hdr_len);
 }
 
-/* f's IPv4 total length set to carry data_len bytes, and both checksums summed again. */
+/* f's IP length set to carry data_len bytes, and the checksums summed again. */
 static void
 finish(struct frame *f, uint16_t data_len)
 {
-	f->ip->total_length = rte_cpu_to_be_16((uint16_t)(f->hdr_len - PCL_L2_LEN + data_len));
+	uint16_t l3 = (uint16_t)(f->hdr_len - PCL_L2_LEN + data_len);
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)f->ip;
+
+	f->th->cksum = 0;
+	if (f->v6) {
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(l3 - PCL_IP6_LEN));
+		f->th->cksum = rte_ipv6_udptcp_cksum(ip6, f->th);
+		return;
+	}
+	f->ip->total_length = rte_cpu_to_be_16(l3);
 	f->ip->hdr_checksum = 0;
 	f->ip->hdr_checksum = rte_ipv4_cksum(f->ip);
-	f->th->cksum = 0;
 	f->th->cksum = rte_ipv4_udptcp_cksum(f->ip, f->th);
 }
 

@@ -18,8 +18,8 @@
  *   NOP, TS after the options they have), split first where the option
  *   would take them past the client's MSS.
  *
- * Frames are single-segment Ethernet + IPv4 + TCP. Both checksums are
- * summed again: these are rare paths.
+ * Frames are single-segment Ethernet + IPv4 (or IPv6 without extension
+ * headers) + TCP. The checksums are summed again: these are rare paths.
  */
 
 /*

@@ -81,7 +81,7 @@ pcl_backend_parse_weight(const char *s, unsigned long *w)
 int
 pcl_backend_parse(const char *v, struct pcl_backend_conf *b, char *err, size_t errlen)
 {
-	char buf[64], *colon, *space, *port;
+	char buf[80], *space;
 	unsigned long n;
 
 	if (strlen(v) >= sizeof(buf)) {
@@ -101,46 +101,57 @@ pcl_backend_parse(const char *v, struct pcl_backend_conf *b, char *err, size_t e
 		}
 		b->weight = (uint32_t)n;
 	}
-	colon = strrchr(buf, ':');
-	if (colon == NULL) {
-		snprintf(err, errlen, "expected A.B.C.D:PORT [weight=N], got '%s'", v);
+	if (pcl_addr_port_parse(buf, &b->addr, &b->port) != 0) {
+		snprintf(
+			err, errlen,
+			"expected A.B.C.D:PORT or [IPv6]:PORT (port 1..65535) [weight=N], got '%s'",
+			v);
 		return -EINVAL;
 	}
-	*colon = '\0';
-	port = colon + 1;
-	if (inet_pton(AF_INET, buf, &b->addr) != 1) {
-		snprintf(err, errlen, "'%s' is not an IPv4 address", buf);
-		return -EINVAL;
-	}
-	if (parse_uint(port, UINT16_MAX, &n) != 0 || n == 0) {
-		snprintf(err, errlen, "'%s' is not a port 1..65535", port);
-		return -EINVAL;
-	}
-	b->port = (uint16_t)n;
 	return 0;
 }
 
 void
 pcl_backend_format(const struct pcl_backend_conf *b, char *buf, size_t len)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ap[PCL_ADDR_PORT_STRLEN];
 
-	inet_ntop(AF_INET, &b->addr, ip, sizeof(ip));
-	snprintf(buf, len, "%s:%u weight=%u", ip, b->port, b->weight);
+	pcl_addr_port_format(&b->addr, b->port, ap, sizeof(ap));
+	snprintf(buf, len, "%s weight=%u", ap, b->weight);
 }
 
 int
-pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, rte_be32_t addr)
+pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr)
 {
+	struct pcl_addr net;
 	int i;
 
 	for (i = (int)n - 1; i >= 0; i--) {
-		uint32_t mask = ifs[i].prefix_len ? UINT32_MAX << (32 - ifs[i].prefix_len) : 0;
-
-		if (((rte_be_to_cpu_32(addr) ^ rte_be_to_cpu_32(ifs[i].addr)) & mask) == 0)
-			return i;
+		if (pcl_addr_is4(addr)) {
+			/* A port without an IPv4 address (IPv6 only) reaches no IPv4 backend. */
+			net = pcl_addr_from4(ifs[i].addr);
+			if (ifs[i].addr != 0 && pcl_addr_in(addr, &net, ifs[i].prefix_len))
+				return i;
+		} else if (ifs[i].prefix6_len != 0) {
+			net = pcl_addr_from6(ifs[i].addr6);
+			if (pcl_addr_in(addr, &net, ifs[i].prefix6_len))
+				return i;
+		}
 	}
 	return -1;
+}
+
+bool
+pcl_lb_if_ours(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (pcl_addr_is4(addr)
+			    ? pcl_addr_v4(addr) == ifs[k].addr
+			    : ifs[k].prefix6_len != 0 && memcmp(addr->a, ifs[k].addr6, 16) == 0)
+			return true;
+	return false;
 }
 
 /* Backend b as Maglev knows it: by address and port, so every instance agrees. */
@@ -148,8 +159,7 @@ static void
 maglev_backend(const struct pcl_backend *b, uint32_t weight, struct pcl_maglev_backend *mb)
 {
 	memset(mb, 0, sizeof(*mb));
-	mb->key[10] = mb->key[11] = 0xff; /* ::ffff:a.b.c.d */
-	memcpy(&mb->key[12], &b->addr, 4);
+	memcpy(mb->key, b->addr.a, 16); /* IPv4 as ::ffff:a.b.c.d */
 	memcpy(&mb->key[16], &b->port, 2);
 	mb->weight = weight;
 }
@@ -195,12 +205,12 @@ pcl_services_retire(struct pcl_services *sv, uint16_t *old)
 }
 
 int
-pcl_service_find(const struct pcl_service *svc, rte_be32_t addr, rte_be16_t port)
+pcl_service_find(const struct pcl_service *svc, const struct pcl_addr *addr, rte_be16_t port)
 {
 	uint16_t i;
 
 	for (i = 0; i < svc->nbackends; i++)
-		if (svc->backends[i].addr == addr && svc->backends[i].port == port)
+		if (pcl_addr_eq(&svc->backends[i].addr, addr) && svc->backends[i].port == port)
 			return i;
 	return -1;
 }
@@ -209,10 +219,9 @@ int
 pcl_service_add(struct pcl_services *sv, struct pcl_service *svc, const struct pcl_backend_conf *b)
 {
 	rte_be16_t port = rte_cpu_to_be_16(b->port);
-	int i = pcl_service_find(svc, b->addr, port), ifx;
+	int i = pcl_service_find(svc, &b->addr, port), ifx;
 	struct pcl_backend *be;
 	uint32_t neigh;
-	unsigned int k;
 
 	if (i >= 0) {
 		be = &svc->backends[i];
@@ -224,13 +233,13 @@ pcl_service_add(struct pcl_services *sv, struct pcl_service *svc, const struct p
 	}
 	if (svc->nbackends == PCL_MAX_BACKENDS)
 		return -ENOSPC;
-	ifx = pcl_lb_if_of(sv->ifs, sv->nifs, b->addr);
-	for (k = 0; k < sv->nifs; k++)
-		if (sv->ifs[k].addr == b->addr)
-			return -EINVAL;
-	if (ifx < 0)
+	/* One family a service: its listener takes clients of that family only. */
+	if (svc->nbackends != 0 && pcl_addr_is4(&b->addr) != !pcl_service_is6(svc))
+		return -EAFNOSUPPORT;
+	ifx = pcl_lb_if_of(sv->ifs, sv->nifs, &b->addr);
+	if (ifx < 0 || pcl_lb_if_ours(sv->ifs, sv->nifs, &b->addr))
 		return -EINVAL;
-	neigh = pcl_neigh_add(&sv->neigh, b->addr, (uint8_t)ifx);
+	neigh = pcl_neigh_add(&sv->neigh, &b->addr, (uint8_t)ifx);
 	if (neigh == PCL_NEIGH_NONE)
 		return -ENOSPC;
 	svc->backends[svc->nbackends] = (struct pcl_backend){
@@ -311,9 +320,13 @@ pcl_services_init(struct pcl_services *sv, const struct pcl_service_conf *conf, 
 	}
 	for (i = 0; i < n; i++) {
 		sv->svc[i].listener = (uint8_t)listeners->n;
+		/* Full NAT within one family: the clients are of the backends' family. */
 		listeners->l[listeners->n] = (struct pcl_listener){
-			.app = &pcl_proxy_app, .app_data = &sv->svc[i], .port = conf[i].port};
-		listeners->by_port[conf[i].port] = (uint8_t)(++listeners->n);
+			.app = &pcl_proxy_app,
+			.app_data = &sv->svc[i],
+			.port = conf[i].port,
+			.family = pcl_service_is6(&sv->svc[i]) ? PCL_FAMILY_IPV6 : PCL_FAMILY_IPV4};
+		pcl_listeners_bind(listeners, listeners->n++);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <rte_byteorder.h>
 
+#include "net/pcl_addr.h"
 #include "net/pcl_neigh.h"
 #include "tcp/pcl_tcp.h"
 
@@ -35,9 +36,13 @@ extern const char *const pcl_check_names[PCL_CHECK_MAX + 1];
 extern const char *const pcl_on_down_names[PCL_ON_DOWN_MAX + 1];
 extern const char *const pcl_proxy_protocol_names[PCL_PP_MAX + 1];
 
-/* A backend as configured: "backend = A.B.C.D:PORT [weight=N]". */
+/*
+ * A backend as configured: "backend = A.B.C.D:PORT [weight=N]" or
+ * "[IPv6]:PORT [weight=N]". A service's backends are of one family, the
+ * family its clients must be of (full NAT within a family).
+ */
 struct pcl_backend_conf {
-	rte_be32_t addr;
+	struct pcl_addr addr;
 	uint16_t port; /* host order */
 	uint32_t weight;
 };
@@ -73,7 +78,8 @@ struct pcl_service_conf {
 void pcl_service_conf_defaults(struct pcl_service_conf *s, uint16_t port);
 
 /*
- * Parses "A.B.C.D:PORT [weight=N]" into b (weight 100 unless given).
+ * Parses "A.B.C.D:PORT [weight=N]" or "[IPv6]:PORT [weight=N]" into b
+ * (weight 100 unless given).
  * Returns 0, or -EINVAL with the problem in err.
  */
 int pcl_backend_parse(const char *v, struct pcl_backend_conf *b, char *err, size_t errlen);
@@ -88,14 +94,19 @@ void pcl_backend_format(const struct pcl_backend_conf *b, char *buf, size_t len)
 struct pcl_lb_if {
 	rte_be32_t addr;
 	uint8_t prefix_len;
+	uint8_t prefix6_len; /* 0: no IPv6 on it */
+	uint8_t addr6[16];
 };
 
 /*
  * The interface a backend at addr is reached through: the last of ifs[0..n)
- * whose subnet holds it (the backend-facing port before the client-facing
- * one), or -1 when none does.
+ * whose subnet of addr's family holds it (the backend-facing port before
+ * the client-facing one), or -1 when none does.
  */
-int pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, rte_be32_t addr);
+int pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr);
+
+/* Whether addr is the address of one of ifs[0..n). */
+bool pcl_lb_if_ours(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr);
 
 /*
  * A backend's state. The control thread sets it (health checks, commands)
@@ -120,7 +131,7 @@ extern const char *const pcl_backend_state_names[PCL_BACKEND_STATE_MAX];
 
 /* A backend at run time. Its index in the service never changes: connections name it. */
 struct pcl_backend {
-	rte_be32_t addr;
+	struct pcl_addr addr; /* IPv4 mapped, or IPv6 */
 	rte_be16_t port;
 	uint8_t ifx;     /* the interface toward it */
 	uint8_t state;   /* enum pcl_backend_state; relaxed atomics */
@@ -294,13 +305,21 @@ int pcl_service_rebuild(struct pcl_services *sv, struct pcl_service *svc, uint16
 void pcl_services_retire(struct pcl_services *sv, uint16_t *old);
 
 /* The index of backend addr:port (network order) in svc, or -1. */
-int pcl_service_find(const struct pcl_service *svc, rte_be32_t addr, rte_be16_t port);
+int pcl_service_find(const struct pcl_service *svc, const struct pcl_addr *addr, rte_be16_t port);
+
+/* Whether svc's backends are IPv6 (a service's backends are of one family). */
+static inline bool
+pcl_service_is6(const struct pcl_service *svc)
+{
+	return svc->nbackends != 0 && !pcl_addr_is4(&svc->backends[0].addr);
+}
 
 /*
  * Adds backend b to svc (up, weight b->weight), or gives a removed one with
  * the same address and port back its place. Returns its index, -EEXIST,
- * -ENOSPC (PCL_MAX_BACKENDS) or -EINVAL (on no interface's subnet, or one
- * of our own addresses). The caller rebuilds the table.
+ * -ENOSPC (PCL_MAX_BACKENDS), -EAFNOSUPPORT (not of the family of svc's
+ * other backends) or -EINVAL (on no interface's subnet, or one of our own
+ * addresses). The caller rebuilds the table.
  */
 int pcl_service_add(struct pcl_services *sv, struct pcl_service *svc,
 		    const struct pcl_backend_conf *b);

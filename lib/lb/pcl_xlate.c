@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "lb/pcl_xlate.h"
 #include "net/pcl_csum.h"
 #include "net/pcl_opt.h"
@@ -95,21 +97,13 @@ options(struct rte_tcp_hdr *th, const struct pcl_xlate *x)
 	}
 }
 
-void
-pcl_xlate_tcp(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th, const struct pcl_xlate *x)
+/* Everything past the addresses: ports, sequence spaces, window, options. */
+static __rte_always_inline void
+tcp_fields(struct rte_tcp_hdr *th, const struct pcl_xlate *x)
 {
-	uint32_t osrc = rte_be_to_cpu_32(ip->src_addr), odst = rte_be_to_cpu_32(ip->dst_addr);
-	uint32_t nsrc = rte_be_to_cpu_32(x->saddr), ndst = rte_be_to_cpu_32(x->daddr);
 	uint16_t wnd = rte_be_to_cpu_16(th->rx_win);
 	uint32_t w;
 
-	/* The addresses are in the IP header and in TCP's pseudo-header. */
-	ip->hdr_checksum = pcl_csum_update32(ip->hdr_checksum, osrc, nsrc, false);
-	ip->hdr_checksum = pcl_csum_update32(ip->hdr_checksum, odst, ndst, false);
-	th->cksum = pcl_csum_update32(th->cksum, osrc, nsrc, false);
-	th->cksum = pcl_csum_update32(th->cksum, odst, ndst, false);
-	ip->src_addr = x->saddr;
-	ip->dst_addr = x->daddr;
 	th->cksum = pcl_csum_update16(th->cksum, rte_be_to_cpu_16(th->src_port),
 				      rte_be_to_cpu_16(x->sport));
 	th->cksum = pcl_csum_update16(th->cksum, rte_be_to_cpu_16(th->dst_port),
@@ -126,4 +120,41 @@ pcl_xlate_tcp(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th, const struct pcl_
 	}
 	if (th->data_off > 0x50)
 		options(th, x);
+}
+
+void
+pcl_xlate_tcp(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th, const struct pcl_xlate *x)
+{
+	uint32_t osrc = rte_be_to_cpu_32(ip->src_addr), odst = rte_be_to_cpu_32(ip->dst_addr);
+	uint32_t nsrc = rte_be_to_cpu_32(x->saddr), ndst = rte_be_to_cpu_32(x->daddr);
+
+	/* The addresses are in the IP header and in TCP's pseudo-header. */
+	ip->hdr_checksum = pcl_csum_update32(ip->hdr_checksum, osrc, nsrc, false);
+	ip->hdr_checksum = pcl_csum_update32(ip->hdr_checksum, odst, ndst, false);
+	th->cksum = pcl_csum_update32(th->cksum, osrc, nsrc, false);
+	th->cksum = pcl_csum_update32(th->cksum, odst, ndst, false);
+	ip->src_addr = x->saddr;
+	ip->dst_addr = x->daddr;
+	tcp_fields(th, x);
+}
+
+/* An IPv6 address at a, replaced by n, with TCP's checksum (its pseudo-header) kept right. */
+static inline void
+addr6(struct rte_tcp_hdr *th, uint8_t *a, const uint8_t *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i += 4)
+		th->cksum = pcl_csum_update32(th->cksum, get32(a + i), get32(n + i), false);
+	memmove(a, n, 16);
+}
+
+void
+pcl_xlate_tcp6(struct rte_ipv6_hdr *ip, struct rte_tcp_hdr *th, const struct pcl_xlate *x,
+	       const uint8_t *src, const uint8_t *dst)
+{
+	/* IPv6 has no header checksum: the addresses count only in TCP's pseudo-header. */
+	addr6(th, ip->src_addr, src);
+	addr6(th, ip->dst_addr, dst);
+	tcp_fields(th, x);
 }

@@ -10,7 +10,7 @@
 
 /*
  * How the segments of one direction of a proxied connection are rewritten:
- * full NAT (both addresses and ports), the sequence and acknowledgment
+ * full NAT (both addresses and ports, within one family), the sequence and acknowledgment
  * spaces shifted by the difference between the two handshakes' ISNs,
  * timestamps shifted between the two ends' clocks, and windows rescaled
  * when the two ends' window scales differ. Additions are modulo 2^32.
@@ -37,5 +37,13 @@ struct pcl_xlate {
  * clamped.
  */
 void pcl_xlate_tcp(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th, const struct pcl_xlate *x);
+
+/*
+ * As pcl_xlate_tcp(), over IPv6 without extension headers: the addresses
+ * become src and dst (16 bytes each; x's IPv4 ones are not read), and the
+ * TCP checksum follows them through the pseudo-header (RFC 8200 8.1).
+ */
+void pcl_xlate_tcp6(struct rte_ipv6_hdr *ip, struct rte_tcp_hdr *th, const struct pcl_xlate *x,
+		    const uint8_t *src, const uint8_t *dst);
 
 #endif

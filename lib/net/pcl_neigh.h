@@ -8,13 +8,17 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "net/pcl_addr.h"
+
 /*
  * The link-layer addresses of the hosts portcullis opens connections to
- * (backends), learned from ARP. A server only ever answers, into the frame
+ * (backends), learned from ARP or, for IPv6 hosts, Neighbor
+ * Advertisements (RFC 4861 7.2.5). A server only ever answers, into the frame
  * it answers, so it needs no table; a front end that connects to backends
  * does. The hosts are known from the configuration, so the table is a fixed
  * list, found by index; every worker reads it, and whichever worker
- * receives an ARP reply or request from one of them writes its MAC (an
+ * receives an ARP reply or request (or an advertisement) from one of them
+ * writes its MAC (an
  * aligned 64-bit word, relaxed atomics: the same MAC written twice is
  * harmless). The control thread never touches it.
  */
@@ -27,7 +31,7 @@
 #define PCL_NEIGH_VALID (1ull << 48)
 
 struct pcl_neigh_entry {
-	rte_be32_t ip;
+	struct pcl_addr ip; /* IPv4 mapped, or IPv6 */
 	uint8_t ifx;      /* the interface it is reached through */
 	uint64_t mac;     /* PCL_NEIGH_VALID | MAC, or 0 */
 	uint64_t seen_us; /* when an ARP from it last arrived */
@@ -40,14 +44,17 @@ struct pcl_neigh {
 };
 
 /* Adds ip (reached through ifx) unless present; returns its index, or PCL_NEIGH_NONE when full. */
-uint32_t pcl_neigh_add(struct pcl_neigh *t, rte_be32_t ip, uint8_t ifx);
+uint32_t pcl_neigh_add(struct pcl_neigh *t, const struct pcl_addr *ip, uint8_t ifx);
 
 /* The index of ip, or PCL_NEIGH_NONE. O(1): ARP floods must not make it costly. */
-uint32_t pcl_neigh_find(const struct pcl_neigh *t, rte_be32_t ip);
+uint32_t pcl_neigh_find(const struct pcl_neigh *t, const struct pcl_addr *ip);
 
-/* Records that ip is at mac (an ARP from it arrived). Returns false when ip is not in t. */
-bool pcl_neigh_learn(struct pcl_neigh *t, rte_be32_t ip, const struct rte_ether_addr *mac,
-		     uint64_t now_us);
+/*
+ * Records that ip is at mac (an ARP or an advertisement from it arrived).
+ * Returns false when ip is not in t.
+ */
+bool pcl_neigh_learn(struct pcl_neigh *t, const struct pcl_addr *ip,
+		     const struct rte_ether_addr *mac, uint64_t now_us);
 
 /* Whether entry i's MAC is known, and then copies it to *mac. */
 static inline bool

@@ -7,6 +7,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "net/pcl_pkt.h"
 #include "net/pcl_tuple.h"
 
 /* Everything that varies between the TCP segments we send. */
@@ -21,6 +22,13 @@ struct pcl_out_seg {
 	uint8_t optlen;  /* multiple of 4 */
 	uint16_t paylen; /* payload already in place after the options */
 };
+
+/* Where a segment's options start in the frame (the payload follows them). */
+static inline uint16_t
+pcl_out_hdr_len(const struct pcl_tuple *t)
+{
+	return likely(!pcl_tuple_is6(t)) ? PCL_HDR_LEN : PCL_HDR6_LEN;
+}
 
 /*
  * Writes Ethernet (from src_mac), IPv4 and TCP headers, checksums included,
@@ -50,6 +58,15 @@ void pcl_out_nd_na(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, uin
 /* Turns a validated ICMPv6 echo request (icmp_len bytes at icmp_off) into the reply, in place. */
 void pcl_out_icmp6_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
 			 uint16_t icmp_off, uint16_t icmp_len);
+
+/*
+ * Appends to the empty m a Neighbor Solicitation from (mac, src6) for
+ * target6, to its solicited-node group, with our source link-layer address
+ * (RFC 4861 4.3): how an IPv6 host's MAC is asked for. Returns 0, or
+ * -ENOSPC when m has no room.
+ */
+int pcl_out_nd_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac, const uint8_t *src6,
+		  const uint8_t *target6);
 
 /* Turns a received, validated ICMP echo request into the reply, in place. */
 void pcl_out_icmp_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *m);

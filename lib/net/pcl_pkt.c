@@ -21,7 +21,7 @@ parse_arp(const uint8_t *frame, uint32_t len, const struct pcl_pkt_ctx *ctx)
 		return DROP(runt);
 	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || a->arp_hlen != RTE_ETHER_ADDR_LEN ||
-	    a->arp_plen != 4 || a->arp_data.arp_tip != ctx->addr ||
+	    a->arp_plen != 4 || a->arp_data.arp_tip != ctx->addr || ctx->addr == 0 ||
 	    rte_is_multicast_ether_addr(&a->arp_data.arp_sha))
 		return DROP(arp);
 	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
@@ -201,8 +201,11 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 	/* Trailing bytes past total_length are Ethernet padding and ignored. */
 	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot < ihl || tot > len - PCL_L2_LEN)
 		return DROP(ip_hdr);
-	/* Someone else's frame is dropped before its checksum is summed. */
-	if (ip->dst_addr != ctx->addr)
+	/*
+	 * Someone else's frame is dropped before its checksum is summed. An
+	 * IPv6-only port's address is 0, which no frame may claim.
+	 */
+	if (ip->dst_addr != ctx->addr || unlikely(ctx->addr == 0))
 		return DROP(not_ours);
 	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return DROP(ip_cksum);
@@ -353,6 +356,19 @@ nd_opts_ok(const uint8_t *o, uint32_t len, bool *slla)
 		i += o[i + 1] * 8u;
 	}
 	return true;
+}
+
+const struct rte_ether_addr *
+pcl_pkt_nd_lladdr(const uint8_t *icmp, uint32_t icmp_len)
+{
+	uint8_t want = icmp[0] == ND_NS ? ND_OPT_SLLA : ND_OPT_TLLA;
+	uint32_t i;
+
+	/* The options were checked whole (nd_opts_ok): every length is non-zero and inside. */
+	for (i = ND_MIN_LEN; i + 8 <= icmp_len; i += icmp[i + 1] * 8u)
+		if (icmp[i] == want)
+			return (const struct rte_ether_addr *)&icmp[i + 2];
+	return NULL;
 }
 
 /*

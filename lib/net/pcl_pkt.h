@@ -124,6 +124,13 @@ int pcl_pkt_parse6(const uint8_t *frame, uint32_t len, uint64_t ol_flags,
 /* Our link-local address from the MAC: fe80::/64 with the modified EUI-64 (RFC 4291 2.5.1). */
 void pcl_pkt_ll6(const struct rte_ether_addr *mac, uint8_t out[16]);
 
+/*
+ * The link-layer address option of a Neighbor Solicitation or
+ * Advertisement pcl_pkt_parse6() validated (icmp_len bytes at icmp): the
+ * MAC the message names, source (NS) or target (NA); NULL without one.
+ */
+const struct rte_ether_addr *pcl_pkt_nd_lladdr(const uint8_t *icmp, uint32_t icmp_len);
+
 /* Whether a is one of ctx's IPv6 unicast addresses. */
 static inline bool
 pcl_pkt_ours6(const struct pcl_pkt_ctx *ctx, const uint8_t *a)
@@ -148,6 +155,17 @@ pcl_pkt_flow6(const uint8_t *f, uint32_t len, struct pcl_tuple6 *t)
 	memcpy(t->raddr, ip->src_addr, 32);
 	memcpy(&t->rport, f + PCL_L2_LEN + PCL_IP6_LEN, 4);
 	return true;
+}
+
+/* The length of a validated IP packet at l3 (its header on): IPv4's total, IPv6's 40 + payload. */
+static inline uint32_t
+pcl_pkt_l3_len(const void *l3)
+{
+	const struct rte_ipv4_hdr *ip = l3;
+
+	if ((ip->version_ihl >> 4) == 4)
+		return rte_be_to_cpu_16(ip->total_length);
+	return PCL_IP6_LEN + rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)l3)->payload_len);
 }
 
 static inline enum pcl_drop

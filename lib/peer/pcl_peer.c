@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "net/pcl_out.h"
 #include "net/pcl_pkt.h"
 #include "peer/pcl_peer.h"
 
@@ -79,44 +80,11 @@ struct rte_mbuf *
 pcl_peer_ns(struct rte_mempool *mp, const struct rte_ether_addr *mac, const uint8_t *src6,
 	    const uint8_t *target6)
 {
-	/* ICMPv6 header 4, reserved 4, target 16, source link-layer address option 8. */
-	const uint16_t len = 32;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv6_hdr *ip;
-	uint8_t *ns;
 
-	if (m == NULL)
-		return NULL;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, PCL_L2_LEN + PCL_IP6_LEN + len);
-	if (eh == NULL) {
+	if (m != NULL && pcl_out_nd_ns(m, mac, src6, target6) != 0) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	ip = (struct rte_ipv6_hdr *)(eh + 1);
-	ns = (uint8_t *)(ip + 1);
-	/* 33:33 and ff02::1:ff, then the target's last 24 bits (RFC 4291 2.7.1). */
-	eh->dst_addr =
-		(struct rte_ether_addr){{0x33, 0x33, 0xff, target6[13], target6[14], target6[15]}};
-	eh->src_addr = *mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	memset(ip, 0, sizeof(*ip));
-	ip->vtc_flow = RTE_BE32(6u << 28);
-	ip->payload_len = rte_cpu_to_be_16(len);
-	ip->proto = IPPROTO_ICMPV6;
-	ip->hop_limits = 255;
-	memcpy(ip->src_addr, src6, 16);
-	ip->dst_addr[0] = 0xff;
-	ip->dst_addr[1] = 0x02;
-	ip->dst_addr[11] = 1;
-	ip->dst_addr[12] = 0xff;
-	memcpy(ip->dst_addr + 13, target6 + 13, 3);
-	memset(ns, 0, len);
-	ns[0] = 135;
-	memcpy(ns + 8, target6, 16);
-	ns[24] = 1;
-	ns[25] = 1;
-	memcpy(ns + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	((struct rte_icmp_hdr *)ns)->icmp_cksum = rte_ipv6_udptcp_cksum(ip, ns);
 	return m;
 }

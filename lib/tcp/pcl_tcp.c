@@ -56,6 +56,8 @@
 
 #define COUNT(e, name) PCL_STAT_INC((e)->stats, name)
 
+const char *const pcl_family_names[] = {"both", "ipv4", "ipv6", NULL};
+
 const char *const pcl_tcp_state_names[] = {
 #define PCL_STATE_NAME(s, timer) #s,
 	PCL_TCP_STATES(PCL_STATE_NAME)
@@ -178,13 +180,6 @@ ts_now(const struct pcl_tcp *e, const struct pcl_conn *c)
 	return e->now_ms + c->ts_off;
 }
 
-/* Ours toward the peer of t: the IPv6 header is 20 bytes longer. */
-static inline uint16_t
-our_mss(const struct pcl_tcp *e, const struct pcl_tuple *t)
-{
-	return likely(!pcl_tuple_is6(t)) ? e->conf->mss : e->mss6;
-}
-
 void
 pcl_tcp_tuple6(const struct pcl_tcp *e, const struct pcl_tuple *t, struct pcl_tuple6 *out)
 {
@@ -204,13 +199,6 @@ out_tcp6(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_ou
 
 	pcl_tcp_tuple6(e, s->t, &t6);
 	pcl_out_tcp6(&e->ifs[ifx].net->mac, m, s, t6.laddr, t6.raddr);
-}
-
-/* Where a segment's payload goes after the options. */
-static inline uint16_t
-hdr_len(const struct pcl_tuple *t)
-{
-	return likely(!pcl_tuple_is6(t)) ? PCL_HDR_LEN : PCL_HDR6_LEN;
 }
 
 /* The mbuf a reply is written into: m (a received frame) or a new one. */
@@ -262,9 +250,10 @@ send_seg(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, uint32_t seq
 	if (c->flags & PCL_CF_TS)
 		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(e, c), c->ts_recent);
 	if (paylen) {
-		pcl_sndq_copy(c, seq - c->snd_una,
-			      rte_pktmbuf_mtod_offset(m, uint8_t *, hdr_len(&c->t) + s.optlen),
-			      paylen);
+		pcl_sndq_copy(
+			c, seq - c->snd_una,
+			rte_pktmbuf_mtod_offset(m, uint8_t *, pcl_out_hdr_len(&c->t) + s.optlen),
+			paylen);
 		pcl_stat_add(&e->stats->data_tx_bytes, paylen);
 	}
 	emit(e, c->ifx, m, &s);
@@ -307,7 +296,7 @@ static void
 send_synack(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 {
 	struct pcl_synack_opts so = {
-		.mss = our_mss(e, &c->t),
+		.mss = pcl_tcp_our_mss(e, &c->t),
 		.wscale = c->rcv_wscale,
 		.present = (uint8_t)((c->flags & PCL_CF_TS ? PCL_OPTF_TS : 0) |
 				     (c->flags & PCL_CF_SACK ? PCL_OPTF_SACKOK : 0) |
@@ -366,6 +355,23 @@ enum close_why {
 	CLOSE_ABORT,
 };
 
+int
+pcl_tcp_bind6(struct pcl_tcp *e, struct pcl_tuple *t, const uint8_t *raddr, const uint8_t *laddr)
+{
+	uint32_t r = pcl_a6tab_ref(&e->a6, raddr), l;
+
+	if (r == PCL_A6_NIL)
+		return -ENOSPC;
+	l = pcl_a6tab_ref(&e->a6, laddr);
+	if (l == PCL_A6_NIL) {
+		pcl_a6tab_unref(&e->a6, r);
+		return -ENOSPC;
+	}
+	t->raddr = pcl_a6_enc(r);
+	t->laddr = pcl_a6_enc(l);
+	return 0;
+}
+
 /*
  * An IPv6 tuple's addresses interned (one reference each), its fields made
  * their indices. Returns false when the table is full.
@@ -374,20 +380,9 @@ static bool
 intern6(struct pcl_tcp *e, struct pcl_tuple *t)
 {
 	struct pcl_tuple6 t6;
-	uint32_t r, l;
 
 	pcl_tcp_tuple6(e, t, &t6);
-	r = pcl_a6tab_ref(&e->a6, t6.raddr);
-	if (r == PCL_A6_NIL)
-		return false;
-	l = pcl_a6tab_ref(&e->a6, t6.laddr);
-	if (l == PCL_A6_NIL) {
-		pcl_a6tab_unref(&e->a6, r);
-		return false;
-	}
-	t->raddr = pcl_a6_enc(r);
-	t->laddr = pcl_a6_enc(l);
-	return true;
+	return pcl_tcp_bind6(e, t, t6.raddr, t6.laddr) == 0;
 }
 
 /*
@@ -413,6 +408,13 @@ unintern6(struct pcl_tcp *e, const struct pcl_tuple *t)
 	pcl_a6tab_unref(&e->a6, pcl_a6_dec(t->laddr));
 }
 
+/* A proxied entry's second tuple: its backend side. */
+static inline struct pcl_tuple *
+key2(struct pcl_conn *c)
+{
+	return (struct pcl_tuple *)((char *)c + PCL_CONN_KEY2);
+}
+
 /* Unlinks c from the table and the wheel and returns it to the pool. */
 static __rte_always_inline void
 conn_release(struct pcl_tcp *e, struct pcl_conn *c)
@@ -430,6 +432,8 @@ conn_release(struct pcl_tcp *e, struct pcl_conn *c)
 	/* A proxied entry lays out its own fields: no send queue, a second key. */
 	if (pcl_tcp_proxied(c->state)) {
 		pcl_table_remove(&e->btable, idx);
+		if (unlikely(pcl_tuple_is6(key2(c))))
+			unintern6(e, key2(c));
 	} else {
 		pcl_sndq_free(c);
 		board_put(e, c);
@@ -484,7 +488,6 @@ conn_abort(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m)
 	conn_close(e, c, CLOSE_ABORT);
 }
 
-/* The key a TIME_WAIT record is found by; never 0, which marks a dead slot. */
 /* The fingerprint of an IPv6 tuple: its 36 bytes, never its worker-local indices. */
 static __rte_noinline uint64_t
 tw_fp6(const struct pcl_tcp *e, const struct pcl_tuple *t)
@@ -495,6 +498,7 @@ tw_fp6(const struct pcl_tcp *e, const struct pcl_tuple *t)
 	return pcl_tuple6_prf(&e->tw_key, &t6);
 }
 
+/* The key a TIME_WAIT record is found by; never 0, which marks a dead slot. */
 static inline uint64_t
 tw_fp(const struct pcl_tcp *e, const struct pcl_tuple *t)
 {
@@ -555,7 +559,8 @@ time_wait(struct pcl_tcp *e, struct pcl_conn *c)
 static inline uint16_t
 seg_mss(const struct pcl_tcp *e, const struct pcl_opts *o, const struct pcl_tuple *t)
 {
-	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS, our_mss(e, t));
+	uint16_t mss = RTE_MIN(o->present & PCL_OPTF_MSS ? o->mss : PCL_DEFAULT_MSS,
+			       pcl_tcp_our_mss(e, t));
 
 	/* A tiny MSS would turn one answer into thousands of segments. */
 	return RTE_MAX(mss, (uint16_t)PCL_MIN_MSS);
@@ -689,7 +694,7 @@ syn_cookie(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	const struct pcl_opts *o = &s->opts;
 	uint32_t counter = pcl_cookie_counter(e->now_us);
 	unsigned int mss_idx = pcl_cookie_mss_index(seg_mss(e, o, &s->t));
-	struct pcl_synack_opts so = {.mss = our_mss(e, &s->t)};
+	struct pcl_synack_opts so = {.mss = pcl_tcp_our_mss(e, &s->t)};
 	struct pcl_cookie ck;
 
 	if (likely(!pcl_tuple_is6(&s->t)))
@@ -798,6 +803,28 @@ cookie_ack(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, uint8
 }
 
 /*
+ * The listener (index + 1) of a flagged or empty by_port entry l for t: 0
+ * for nobody, or for a listener of the other family (a closed port to t).
+ */
+static __rte_noinline uint8_t
+one_family_listener(const struct pcl_tcp *e, uint8_t l, const struct pcl_tuple *t)
+{
+	l &= (uint8_t)~PCL_BY_PORT_ONE_FAMILY;
+	if (l == 0 || (e->listeners->l[l - 1].family == PCL_FAMILY_IPV6) != pcl_tuple_is6(t))
+		return 0;
+	return l;
+}
+
+/* A segment to a port nobody (of its family) listens on: an RST (RFC 9293 3.10.7.1). */
+static __rte_noinline void
+closed_port(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if ((s->flags & (SYN | ACK)) == SYN)
+		COUNT(e, rst_closed_port);
+	reply_rst(e, m, s);
+}
+
+/*
  * A segment for no connection. Returns the connection a cookie ACK opened
  * (in SYN_RCVD, for the caller to process m on); NULL when m was consumed.
  */
@@ -811,11 +838,13 @@ listen_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 		return NULL;
 	}
 	l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
-	if (l == 0) {
-		if ((s->flags & (SYN | ACK)) == SYN)
-			COUNT(e, rst_closed_port);
-		reply_rst(e, m, s);
-		return NULL;
+	/* One compare: 0 (nobody) and a one-family listener (flagged) go the slow way. */
+	if (unlikely((uint8_t)(l - 1) >= PCL_BY_PORT_ONE_FAMILY - 1)) {
+		l = one_family_listener(e, l, &s->t);
+		if (l == 0) {
+			closed_port(e, m, s);
+			return NULL;
+		}
 	}
 	l--;
 	if ((s->flags & (SYN | ACK)) == SYN) {
@@ -1657,25 +1686,12 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 void
 pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s)
 {
-	uint8_t l = e->listeners->by_port[rte_be_to_cpu_16(s->t.lport)];
-
 	if (unlikely(e->a6.cap == 0)) {
 		drop(e, m, PCL_DROP_not_ours);
 		return;
 	}
 	/* An address not interned (PCL_A6_NIL) is read from here (pcl_tcp_tuple6). */
 	e->cur_a6 = s->a6;
-	/* Services proxy IPv4 only: their ports are closed to IPv6 clients. */
-	if (l != 0 && e->listeners->l[l - 1].app->accept != NULL) {
-		if (s->flags & RST) {
-			drop(e, m, PCL_DROP_tcp_rst_nomatch);
-			return;
-		}
-		if ((s->flags & (SYN | ACK)) == SYN)
-			COUNT(e, rst_closed_port);
-		reply_rst(e, m, s);
-		return;
-	}
 	s->t.raddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6));
 	s->t.laddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6 + 16));
 	pcl_tcp_input(e, m, s);
@@ -1922,7 +1938,13 @@ pcl_tcp_key2_add(struct pcl_tcp *e, struct pcl_conn *c)
 void
 pcl_tcp_key2_del(struct pcl_tcp *e, struct pcl_conn *c)
 {
+	struct pcl_tuple *t = key2(c);
+
 	pcl_table_remove(&e->btable, pcl_conn_idx(e, c));
+	if (unlikely(pcl_tuple_is6(t))) {
+		unintern6(e, t);
+		t->raddr = t->laddr = pcl_a6_enc(PCL_A6_NIL);
+	}
 }
 
 void

@@ -98,19 +98,47 @@ struct pcl_app_ops {
 	void (*drop)(struct pcl_tcp *e, struct pcl_conn *c);
 };
 
+/* The address families a listener takes connections from. */
+enum pcl_family {
+	PCL_FAMILY_BOTH,
+	PCL_FAMILY_IPV4,
+	PCL_FAMILY_IPV6,
+};
+
+/* "both", "ipv4", "ipv6", NULL: what configs say. */
+extern const char *const pcl_family_names[];
+
 /* A listening port: the app its connections get, and that app's settings. */
 struct pcl_listener {
 	const struct pcl_app_ops *app;
 	const void *app_data;
 	uint16_t port;
+	uint8_t family; /* enum pcl_family */
 };
+
+/*
+ * by_port's flag on a listener of one family (a service's, or family =
+ * ipv4|ipv6): its segments take a slower path that checks their family,
+ * so that a listener of both families costs the SYN path nothing.
+ */
+#define PCL_BY_PORT_ONE_FAMILY 0x80
+_Static_assert(PCL_MAX_LISTEN < PCL_BY_PORT_ONE_FAMILY, "an index + 1 leaves the flag free");
 
 /* Every listener, and which one each port has; read-only, shared by the workers. */
 struct pcl_listeners {
 	uint32_t n;
 	struct pcl_listener l[PCL_MAX_LISTEN];
-	uint8_t by_port[65536]; /* index + 1; 0: nobody listens */
+	uint8_t by_port[65536]; /* index + 1, | PCL_BY_PORT_ONE_FAMILY; 0: nobody listens */
 };
+
+/* Makes listener i (its port and family set) the one of its port. */
+static inline void
+pcl_listeners_bind(struct pcl_listeners *ls, uint32_t i)
+{
+	ls->by_port[ls->l[i].port] =
+		(uint8_t)((i + 1) |
+			  (ls->l[i].family != PCL_FAMILY_BOTH ? PCL_BY_PORT_ONE_FAMILY : 0));
+}
 
 /* An interface the engine sends on: our addresses there, and its TX sink. */
 struct pcl_tcp_if {
@@ -240,6 +268,13 @@ void pcl_tcp_drop_all(struct pcl_tcp *e);
 
 /* The state of the connection with tuple t: CLOSED when there is none. */
 enum pcl_tcp_state pcl_tcp_state_of(const struct pcl_tcp *e, const struct pcl_tuple *t);
+
+/* Our MSS toward the peer of t: port.mtu less the IP and TCP headers of its family. */
+static inline uint16_t
+pcl_tcp_our_mss(const struct pcl_tcp *e, const struct pcl_tuple *t)
+{
+	return likely(!pcl_tuple_is6(t)) ? e->conf->mss : e->mss6;
+}
 
 /* The state of the IPv6 connection with tuple t (seen from us). */
 enum pcl_tcp_state pcl_tcp_state_of6(const struct pcl_tcp *e, const struct pcl_tuple6 *t);

@@ -144,6 +144,49 @@ walk_tw(const struct pcl_tw *tw, char *err, size_t errlen)
 	return 0;
 }
 
+/* The interned addresses of tuple t, when it is an IPv6 one (0, 1 or 2: NIL is none). */
+static inline uint64_t
+named6(const struct pcl_tuple *t)
+{
+	return pcl_tuple_is6(t) ? (uint64_t)(pcl_a6_dec(t->raddr) != PCL_A6_NIL) +
+					  (pcl_a6_dec(t->laddr) != PCL_A6_NIL)
+				: 0;
+}
+
+/*
+ * The interned IPv6 addresses: their references add up to the addresses
+ * live entries name (the client tuple, and a proxied entry's backend one)
+ * and our own, which stay for good; none is left behind by an entry gone.
+ */
+static int
+check_a6(const struct pcl_tcp *e, char *err, size_t errlen)
+{
+	uint64_t refs = 0, want = 0;
+	uint32_t i;
+
+	if (e->a6.cap == 0)
+		return 0;
+	for (i = 1; i <= e->a6.cap; i++)
+		refs += e->a6.slot[i].refs;
+	for (i = 0; i < e->nifs; i++)
+		want += e->ifs[i].net->has6 ? 2 : 0;
+	for (i = 0; i < e->pool.cap; i++) {
+		const struct pcl_conn *c = &e->conns[i];
+
+		if (c->state == PCL_TCP_CLOSED)
+			continue;
+		want += named6(&c->t);
+		if (pcl_tcp_proxied(c->state))
+			want += named6((const struct pcl_tuple *)((const char *)c + PCL_CONN_KEY2));
+	}
+	if (refs != want)
+		return broken(err, errlen,
+			      "%" PRIu64 " references to interned IPv6 addresses, %" PRIu64
+			      " named by entries and our own addresses",
+			      refs, want);
+	return 0;
+}
+
 _Static_assert(PCL_TCP_TIME_WAIT == PCL_TCP_STATE_MAX - 1, "TIME_WAIT is the last state");
 
 int
@@ -185,6 +228,8 @@ pcl_tcp_check(const struct pcl_tcp *e, bool deep, char *err, size_t errlen)
 	rc = walk(e, by_state, err, errlen);
 	if (rc == 0)
 		rc = walk_tw(&e->tw, err, errlen);
+	if (rc == 0)
+		rc = check_a6(e, err, errlen);
 	if (rc != 0)
 		return rc;
 	for (i = PCL_TCP_SYN_RCVD; i < PCL_TCP_TIME_WAIT; i++)

@@ -31,9 +31,21 @@ struct pcl_conn *pcl_tcp_alloc(struct pcl_tcp *e, uint8_t listener, enum pcl_tcp
 /* (Re)arms c's one timer to fire in ms. */
 void pcl_tcp_arm(struct pcl_tcp *e, struct pcl_conn *c, uint32_t ms);
 
-/* Adds c's second key (the tuple at PCL_CONN_KEY2) to the backend table, or takes it out. */
+/*
+ * Adds c's second key (the tuple at PCL_CONN_KEY2) to the backend table, or
+ * takes it out (an IPv6 one's addresses given back: see pcl_tcp_bind6()).
+ */
 void pcl_tcp_key2_add(struct pcl_tcp *e, struct pcl_conn *c);
 void pcl_tcp_key2_del(struct pcl_tcp *e, struct pcl_conn *c);
+
+/*
+ * An IPv6 tuple t toward raddr from our laddr (16 bytes each): both
+ * interned (tcp/pcl_addr6.h), t's address fields made their indices. An
+ * entry's second key bound so gives them back when it is taken out or the
+ * entry is freed. Returns 0, or -ENOSPC when the address table is full.
+ */
+int pcl_tcp_bind6(struct pcl_tcp *e, struct pcl_tuple *t, const uint8_t *raddr,
+		  const uint8_t *laddr);
 
 /*
  * Frees c: out of both tables and the wheel, back to the pool. Whatever it

@@ -167,11 +167,34 @@ learn(struct pcl_worker *w, const struct rte_mbuf *m)
 {
 	const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
 							      sizeof(struct rte_ether_hdr));
+	struct pcl_addr ip = pcl_addr_from4(a->arp_data.arp_sip);
 
 	if (w->neigh == NULL ||
-	    !pcl_neigh_learn(w->neigh, a->arp_data.arp_sip, &a->arp_data.arp_sha, w->tcp.now_us))
+	    !pcl_neigh_learn(w->neigh, &ip, &a->arp_data.arp_sha, w->tcp.now_us))
 		return false;
 	PCL_STAT_INC(&w->stats, arp_learned);
+	return true;
+}
+
+/*
+ * Neighbor Discovery from a neighbour (an IPv6 backend) tells its MAC: an
+ * Advertisement (advert) for its target, by its target link-layer option
+ * or else the frame's source; a Solicitation for its source address, by
+ * its source link-layer option only (RFC 4861 7.2.3), as an ARP request
+ * teaches. Returns whether it was one.
+ */
+static bool
+learn6(struct pcl_worker *w, const struct rte_mbuf *m, const struct pcl_seg *seg, bool advert)
+{
+	const uint8_t *icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, seg->payload_off);
+	const struct rte_ether_addr *mac = pcl_pkt_nd_lladdr(icmp, seg->len);
+	struct pcl_addr who = pcl_addr_from6(advert ? icmp + 8 : seg->a6);
+
+	if (mac == NULL && advert)
+		mac = &rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
+	if (w->neigh == NULL || mac == NULL || !pcl_neigh_learn(w->neigh, &who, mac, w->tcp.now_us))
+		return false;
+	PCL_STAT_INC(&w->stats, nd_learned);
 	return true;
 }
 
@@ -187,6 +210,7 @@ handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_
 		pcl_tcp_input6(&w->tcp, m, seg);
 		return;
 	case PCL_PKT_ND_NS:
+		learn6(w, m, seg, false);
 		pcl_out_nd_na(&wi->ctx.mac, m, seg->payload_off);
 		PCL_STAT_INC(&w->stats, nd_adverts);
 		pcl_txq_put(&wi->txq, m);
@@ -196,9 +220,9 @@ handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_
 		PCL_STAT_INC(&w->stats, icmp6_replies);
 		pcl_txq_put(&wi->txq, m);
 		return;
-	default:
-		/* An advertisement: we resolve no IPv6 neighbour yet. */
-		pcl_stat_add(&w->stats.drop[PCL_DROP_icmp6], 1);
+	default: /* an advertisement: a backend's MAC, or nothing we asked for */
+		if (!learn6(w, m, seg, true))
+			pcl_stat_add(&w->stats.drop[PCL_DROP_icmp6], 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -276,6 +300,15 @@ pcl_worker_timers(struct pcl_worker *w)
 	pcl_tcp_timers(&w->tcp);
 }
 
+/* Asks for ip's MAC on wi into the empty m: ARP, or a Neighbor Solicitation from our address. */
+static int
+ask(const struct pcl_worker_if *wi, struct rte_mbuf *m, const struct pcl_addr *ip)
+{
+	if (pcl_addr_is4(ip))
+		return pcl_arp_request(m, &wi->ctx.mac, wi->ctx.addr, pcl_addr_v4(ip));
+	return pcl_out_nd_ns(m, &wi->ctx.mac, wi->ctx.addr6, ip->a);
+}
+
 void
 pcl_worker_probe(struct pcl_worker *w)
 {
@@ -300,12 +333,15 @@ pcl_worker_probe(struct pcl_worker *w)
 			pcl_stat_add(&w->stats.drop[PCL_DROP_nombuf], 1);
 			break;
 		}
-		if (pcl_arp_request(m, &wi->ctx.mac, wi->ctx.addr, t->e[i].ip) != 0) {
+		if (ask(wi, m, &t->e[i].ip) != 0) {
 			rte_pktmbuf_free(m);
 			break;
 		}
 		pcl_txq_put(&wi->txq, m);
-		PCL_STAT_INC(&w->stats, arp_requests);
+		if (pcl_addr_is4(&t->e[i].ip))
+			PCL_STAT_INC(&w->stats, arp_requests);
+		else
+			PCL_STAT_INC(&w->stats, nd_solicits);
 		sent++;
 	}
 	w->probe_next = (w->probe_next + k) % t->n;

@@ -13,6 +13,8 @@
 # the server's own address (DAD) is told it is taken (dadfailed); a SYN
 # flood over IPv6 (scapy, spoofed sources of the prefix, 10 s) answered with
 # cookies in always mode while ab completes; counters and telemetry agree.
+# Last, a server with IPv6 alone (no port.addr) serves curl -6 and ab -6 and
+# leaves an ARP request for the kernel's old IPv4 peer unanswered.
 # Every address is a unique-local one inside the namespace; nothing leaves it.
 set -euo pipefail
 
@@ -28,11 +30,12 @@ CLI6=fd00:18::1
 in_ns() { ip netns exec "$ns" timeout 60 "$@"; }
 eal() { echo "-l 0-1 --no-huge -m 512 --no-pci --file-prefix $1 --vdev net_tap0,iface=$2"; }
 
-# A server on tap pcl0 with both families; $1: the cookie mode.
+# A server on tap pcl0 with both families; $1: the cookie mode, $2: the
+# config (default: conf/portcullis.conf).
 start() {
 	# shellcheck disable=SC2046
 	PCL_SERVER_STDERR=$tmp/server-$1.err pcl_server_start "$ns" "$tmp/server-$1.out" \
-		$(eal "$ns-$1" pcl0) -- -c "$PCL_ROOT/conf/portcullis.conf" --addr6 "$SRV6/64" \
+		$(eal "$ns-$1" pcl0) -- -c "${2:-$PCL_ROOT/conf/portcullis.conf}" --addr6 "$SRV6/64" \
 		--syncookies "$1"
 	pcl_tap_up "$ns" pcl0 198.18.0.1/24 || fail "tap pcl0 did not come up"
 	# The PMD starts the port after the tap appears; addresses added before
@@ -164,3 +167,20 @@ out=$tmp/server-always.out
 [ "$(total cookie_ok "$out")" -ge 1000 ] || fail "cookie_ok $(total cookie_ok "$out"), want >= 1000"
 [ "$(total halfopen_expired "$out")" = 0 ] || fail "half-open entries in always mode"
 ok "SYN flood over IPv6 ($flooded spoofed SYNs sent in 8 s at most): ab -n 1000 over IPv6 0 failed, cookie_sent $(total cookie_sent "$out"), cookie_ok $(total cookie_ok "$out")"
+
+# 6. IPv6 alone: a config without port.addr. IPv6 is served as before; the
+# kernel's ARP for 198.18.0.2 finds nobody, and the server counts it.
+printf '[port]\naddr6 = %s/64\n[listen]\nports = 80\napp = http\n' "$SRV6" >"$tmp/v6only.conf"
+start auto "$tmp/v6only.conf"
+grep -q "serving $SRV6/64" "$tmp/server-auto.err" || fail "no 'serving $SRV6/64' line: $(cat "$tmp/server-auto.err")"
+code=$(in_ns curl -6 -s -o /dev/null -w '%{http_code}' --max-time 10 "http://[$SRV6]/") || fail "curl -6 (IPv6 only) exit $?"
+[ "$code" = 200 ] || fail "curl -6 (IPv6 only): status $code"
+in_ns ab -n 1000 -c 10 -s 10 "http://[$SRV6]/" >"$tmp/ab-v6only.txt" 2>&1 || { cat "$tmp/ab-v6only.txt"; fail "ab -6 (IPv6 only)"; }
+grep -Eq '^Failed requests: +0$' "$tmp/ab-v6only.txt" && grep -Eq '^Complete requests: +1000$' "$tmp/ab-v6only.txt" ||
+	{ cat "$tmp/ab-v6only.txt"; fail "ab -6 (IPv6 only): not 1000 complete without failure"; }
+if in_ns curl -s -o /dev/null --max-time 3 "http://198.18.0.2/"; then fail "curl over IPv4 reached a server without port.addr"; fi
+pcl_server_stop || fail "server exit status (IPv6 only)"
+out=$tmp/server-auto.out
+[ "$(total drop_arp "$out")" -ge 1 ] && [ "$(total conn_opened "$out")" = "$(total conn_ipv6 "$out")" ] ||
+	fail "IPv6 only: drop_arp $(total drop_arp "$out"), conn_opened $(total conn_opened "$out"), conn_ipv6 $(total conn_ipv6 "$out")"
+ok "IPv6 alone (no port.addr): curl -6 200, ab -n 1000 over IPv6 0 failed, IPv4 unanswered (drop_arp $(total drop_arp "$out"))"

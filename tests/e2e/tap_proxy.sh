@@ -50,91 +50,14 @@ one-arm | two-arm) ;;
 	;;
 esac
 pcl_e2e_begin tun ab hping3 curl nginx sha256sum ss
+source "$PCL_ROOT/tests/e2e/proxy_common.sh"
 
-lb=pcl-e2e-px-$$ cli=pcl-e2e-pxc-$$ be=pcl-e2e-pxb-$$ lan=pcl-e2e-pxl-$$
-vip=198.18.0.2
-if [ "$mode" = two-arm ]; then
-	net=198.18.1 self=198.18.1.1
-else
-	net=198.18.0 self=$vip
-fi
-backends=("$net.11" "$net.12")
+px_setup "$mode" px
 requests=20000
 
-# nsx NS CMD...: CMD in namespace NS, bounded in time.
-nsx() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" timeout 120 "$@"
-}
-
-# tel CMD...: the server's telemetry answers, one JSON line each.
-tel() { ip netns exec "$lb" timeout 10 "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$prefix" "$@"; }
-
-# tcp_mib NS NAME: the Tcp counter NAME of NS's kernel (/proc/net/snmp).
-tcp_mib() {
-	ip netns exec "$1" awk -v k="$2" '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) f[i] = $i; h = 1; next }
-		$1 == "Tcp:" { for (i = 2; i <= NF; i++) if (f[i] == k) print $i }' /proc/net/snmp
-}
-
-# ab_ok N C: ab -n N -c C through the VIP, every request complete, none failed.
-ab_ok() {
-	nsx "$cli" ab -n "$1" -c "$2" -s 20 "http://$vip/" >"$tmp/ab.txt" 2>&1 ||
-		{ cat "$tmp/ab.txt"; fail "ab exit $?"; }
-	grep -Eq "^Complete requests: +$1\$" "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab incomplete"; }
-	grep -Eq '^Failed requests: +0$' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab failures"; }
-	! grep -q '^Non-2xx responses' "$tmp/ab.txt" || { cat "$tmp/ab.txt"; fail "ab non-2xx"; }
-}
-
-# settled: waits (20 s at most) until every connection has closed: the
-# client holds none but TIME_WAIT (ab may still be retransmitting the FIN
-# of a spare connection it closed unused) and the server proxies none.
-settled() {
-	local st=
-	for _ in $(seq 200); do
-		if [ "$(ip netns exec "$cli" ss -Htan exclude time-wait exclude listening | wc -l)" = 0 ]; then
-			st=$(tel /portcullis/conns) || fail "telemetry query"
-			"$PY" -c 'import json, sys; c = json.loads(sys.argv[1]); sys.exit(c["PROXY"] + c["PROXY_CONNECT"] != 0)' \
-				"$st" && return 0
-		fi
-		sleep 0.1
-	done
-	fail "connections still open 20 s after the load: client" \
-		"$(ip netns exec "$cli" ss -Htan exclude time-wait exclude listening | wc -l), server $st"
-}
-
-for ns in "$lb" "$cli" "$be"; do
-	pcl_ns_create "$ns"
-	# No IPv6 chatter (router solicitations, MLD) for the server to drop.
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-if [ "$mode" = one-arm ]; then
-	pcl_ns_create "$lan"
-	ip netns exec "$lan" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	# No snooping: the bridge would send IGMP reports the server drops.
-	ip -n "$lan" link add br0 type bridge mcast_snooping 0
-	ip -n "$lan" link add vc type veth peer name eth1 netns "$cli"
-	ip -n "$lan" link add vb type veth peer name eth1 netns "$be"
-	for ifc in vc vb; do
-		ip -n "$lan" link set "$ifc" master br0
-		ip -n "$lan" link set "$ifc" up
-	done
-	ip -n "$lan" link set br0 up
-fi
-
 # ---- the server ----
-# Fixed MACs, so that a restarted server is found at the same one.
-cat >"$tmp/px.conf" <<CONF
-[port]
-device = net_tap0,iface=pxc0,mac=02:70:63:6c:00:02
-addr = $vip/24
-CONF
-[ "$mode" = one-arm ] || cat >>"$tmp/px.conf" <<CONF
-[port:backend]
-device = net_tap1,iface=pxb0,mac=02:70:63:6c:00:03
-addr = $self/24
-CONF
-cat >>"$tmp/px.conf" <<CONF
+px_conf_ports
+cat >>"$px_conf" <<CONF
 [service:80]
 backend = ${backends[0]}:8080
 backend = ${backends[1]}:8080
@@ -144,85 +67,10 @@ backend = ${backends[0]}:9000
 prometheus = off
 CONF
 
-# up NS IF ADDR...: IF up in NS with the addresses given.
-up() {
-	local ns=$1 ifc=$2 a
-	shift 2
-	ip -n "$ns" link set "$ifc" up
-	for a in "$@"; do
-		ip -n "$ns" addr add "$a/24" dev "$ifc"
-	done
-}
-
-# server_start PREFIX: portcullis with EAL file prefix PREFIX (its output
-# in $tmp/PREFIX.out and .err), its taps moved where they belong, and the
-# backends' MACs known to it.
-server_start() {
-	prefix=$1
-	PCL_SERVER_STDERR=$tmp/$prefix.err pcl_server_start "$lb" "$tmp/$prefix.out" \
-		--lcores '0@0,1@0,2@1' --no-huge -m 512 --no-pci --file-prefix "$prefix" -- -c "$tmp/px.conf"
-	# The taps move only once the server has set their queues up: a queue
-	# is attached by the interface's name in the server's namespace.
-	for _ in $(seq 150); do
-		grep -q 'Ctrl-C stops' "$tmp/$prefix.err" && break
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null || fail "the server exited at start"
-		sleep 0.1
-	done
-	grep -q 'Ctrl-C stops' "$tmp/$prefix.err" || fail "the server did not start within 15 s"
-	grep -q 'lcore 1: worker 0' "$tmp/$prefix.err" && grep -q 'lcore 2: worker 1' "$tmp/$prefix.err" ||
-		fail "not two workers on lcores 1 and 2"
-	if [ "$mode" = two-arm ]; then
-		ip -n "$lb" link set pxc0 netns "$cli"
-		ip -n "$lb" link set pxb0 netns "$be"
-		up "$cli" pxc0 198.18.0.1
-		up "$be" pxb0 "${backends[@]}"
-	else
-		ip -n "$lb" link set pxc0 netns "$lan"
-		# net_tap gives the kernel's side the server's MAC: the bridge
-		# would keep frames to it for itself.
-		ip -n "$lan" link set pxc0 address 02:70:63:6c:00:01
-		ip -n "$lan" link set pxc0 master br0
-		ip -n "$lan" link set pxc0 up
-		if [ "$prefix" = "$lb" ]; then
-			up "$cli" eth1 198.18.0.1
-			up "$be" eth1 "${backends[@]}"
-		fi
-	fi
-	# Each backend address pings ours: its MAC is learned from its ARP
-	# request (one per address: the cache that would spare it is flushed),
-	# and the path works both ways.
-	for b in "${backends[@]}"; do
-		ip -n "$be" neigh flush all
-		nsx "$be" ping -q -c 1 -W 5 -I "$b" "$self" >/dev/null || fail "ping $self from $b"
-	done
-	nsx "$cli" ping -q -c 1 -W 5 "$vip" >/dev/null || fail "ping $vip from the client"
-}
-
 # ---- the backends: one nginx per address, each with its own access log ----
-mkdir -p "$tmp/www"
+px_www
 head -c 100M /dev/urandom >"$tmp/www/big"
 want=$(sha256sum <"$tmp/www/big")
-for i in 0 1; do
-	mkdir -p "$tmp/www$i"
-	echo "backend $i" >"$tmp/www$i/index.html"
-	ln -s "$tmp/www/big" "$tmp/www$i/big"
-	cat >"$tmp/nginx$i.conf" <<CONF
-daemon off;
-user root;
-worker_processes 1;
-pid $tmp/nginx$i.pid;
-error_log $tmp/nginx$i.err warn;
-events { worker_connections 1024; }
-http {
-	access_log $tmp/access$i.log;
-	client_body_temp_path $tmp/nginx$i.body;
-	server {
-		listen ${backends[$i]}:8080;
-		root $tmp/www$i;
-	}
-}
-CONF
-done
 
 # Port 81 is a service too, with one backend that hashes what it is sent.
 cat >"$tmp/upload.py" <<'PY'
@@ -253,23 +101,9 @@ server_start "$lb"
 ip netns exec "$be" timeout -s INT "$PCL_SERVER_TIMEOUT" "$PY" "$tmp/upload.py" "${backends[0]}" \
 	</dev/null >"$tmp/upload.err" 2>&1 &
 for i in 0 1; do
-	ip netns exec "$be" timeout -s INT "$PCL_SERVER_TIMEOUT" nginx -q -p "$tmp" -e "$tmp/nginx$i.err" \
-		-c "$tmp/nginx$i.conf" </dev/null >"$tmp/nginx$i.out" 2>&1 &
+	px_nginx_start "$i"
 done
-for i in 0 1; do
-	for _ in $(seq 100); do
-		ip netns exec "$be" ss -Hltn "src ${backends[$i]}:8080" | grep -q LISTEN && break
-		sleep 0.1
-	done
-	ip netns exec "$be" ss -Hltn "src ${backends[$i]}:8080" | grep -q LISTEN ||
-		fail "nginx $i is not listening on ${backends[$i]}:8080"
-done
-for _ in $(seq 100); do
-	ip netns exec "$be" ss -Hltn "src ${backends[0]}:9000" | grep -q LISTEN && break
-	sleep 0.1
-done
-ip netns exec "$be" ss -Hltn "src ${backends[0]}:9000" | grep -q LISTEN ||
-	fail "the upload server is not listening on ${backends[0]}:9000"
+px_listening "$be" "${backends[0]}:9000" "the upload server"
 ok "$mode: server up on two workers, two nginx backends, pings both ways"
 # The drops so far (ARP probes into taps not yet up) do not count.
 stats0=$(tel /portcullis/stats) || fail "telemetry query"
@@ -277,18 +111,7 @@ opens0=$(tcp_mib "$be" PassiveOpens) tries0=$(tcp_mib "$cli" ActiveOpens)
 reqs=0 # requests answered
 
 # ---- 1. curl: both backends answer through the VIP ----
-seen=()
-for n in $(seq 20); do
-	body=$(nsx "$cli" curl -sS --max-time 10 "http://$vip/") || fail "curl $n: exit $?"
-	reqs=$((reqs + 1))
-	case $body in
-	"backend 0") seen[0]=1 ;;
-	"backend 1") seen[1]=1 ;;
-	*) fail "curl $n: '$body'" ;;
-	esac
-	[ "${#seen[@]}" = 2 ] && break
-done
-[ "${#seen[@]}" = 2 ] || fail "$reqs curls reached only one backend"
+px_both_answer "http://$vip/"
 ok "curl through $vip: both backends answered within $reqs connections"
 
 # ---- 2. ab, a download and an upload under a spoofed SYN flood ----
@@ -329,24 +152,11 @@ t() { total "$1" "$out"; }
 # client opened lies between its requests and its connection attempts.
 [ "$opens" -ge "$reqs" ] && [ "$opens" -le "$tries" ] ||
 	fail "the backends accepted $opens connections for $reqs requests, $tries attempted"
-a0=$(wc -l <"$tmp/access0.log") a1=$(wc -l <"$tmp/access1.log")
-[ $((a0 + a1)) = "$reqs" ] || fail "access logs: $a0 + $a1 lines, want $reqs"
-for a in "$a0" "$a1"; do
-	[ $((a * 100)) -ge $((reqs * 40)) ] && [ $((a * 100)) -le $((reqs * 60)) ] ||
-		fail "uneven shares: backend 0 $a0, backend 1 $a1 of $reqs"
-done
+px_shares "$reqs"
 ok "the backends accepted $opens connections, no more than the client's $tries attempts" \
 	"(no spoofed one); its $reqs requests went $a0 to backend 0, $a1 to backend 1"
 
-"$PY" - "$lcores" <<'PYEOF' || fail "per-lcore stats: $lcores"
-import json, sys
-a, b = (json.loads(l) for l in sys.argv[1].splitlines())
-for w in (a, b):
-    assert w["proxy_opened"] > 0, "a worker proxied nothing"
-assert a["steered_out"] + b["steered_out"] > 0, "nothing was steered"
-print(f"ok: worker 0 proxied {a['proxy_opened']}, worker 1 {b['proxy_opened']}; "
-      f"steered {a['steered_out']} + {b['steered_out']} packets")
-PYEOF
+both_proxied "$lcores"
 
 # Each connection the proxy accepted reached a backend once, and closed.
 accepted=$(t proxy_accepted) opened=$(t proxy_opened) closed=$(t proxy_closed)
@@ -356,10 +166,8 @@ accepted=$(t proxy_accepted) opened=$(t proxy_opened) closed=$(t proxy_closed)
 [ "$accepted" = $((closed + $(t proxy_reset) + $(t proxy_idle) + $(t proxy_failed) + \
 	$(t state_PROXY_CONNECT) + $(t state_PROXY))) ] ||
 	fail "accepted $accepted != closed + reset + idle + failed + connecting + spliced"
-for k in proxy_failed proxy_reset proxy_idle proxy_no_backend proxy_no_port state_PROXY \
-	state_PROXY_CONNECT held backend_rst backend_unreachable redispatches; do
-	[ "$(t "$k")" = 0 ] || fail "$k $(t "$k"), want 0"
-done
+px_zero "$out" proxy_failed proxy_reset proxy_idle proxy_no_backend proxy_no_port state_PROXY \
+	state_PROXY_CONNECT held backend_rst backend_unreachable redispatches
 [ "$(t syn_rx)" -gt $((opens + 10000)) ] && [ "$(t cookie_sent)" -ge 10000 ] ||
 	fail "syn_rx $(t syn_rx), cookie_sent $(t cookie_sent): the flood did not arrive"
 # Drops since the network was up: none but those the flood and reordering
@@ -370,16 +178,7 @@ done
 # TIME_WAIT answers it, the client's RST to that is ignored (drop_tcp_tw_rst);
 # and the client answers a SYN-ACK for a connection ab gave up before its
 # handshake ended with an RST that finds nothing (drop_tcp_rst_nomatch).
-bad=$("$PY" - "$stats0" "$out" <<'PYEOF'
-import json, sys
-before = json.loads(sys.argv[1])
-after = dict(l.split() for l in open(sys.argv[2]) if len(l.split()) == 2)
-ok = {"drop_bad_src", "drop_steer_full", "drop_tcp_tw_rst", "drop_tcp_rst_nomatch"}
-print(" ".join(f"{k} +{int(v) - before[k]}" for k, v in after.items()
-               if k.startswith("drop_") and k not in ok and int(v) != before[k]))
-PYEOF
-) || fail "drop counters"
-[ -z "$bad" ] || fail "drops: $bad"
+px_no_drops "$stats0" "$out" "drop_bad_src drop_steer_full drop_tcp_tw_rst drop_tcp_rst_nomatch"
 ok "totals: $accepted accepted = $opened opened = $closed closed, none failed or reset;" \
 	"$(t syn_rx) SYNs, $(t cookie_sent) cookies; drops: $(t drop_bad_src) martian sources," \
 	"$(t drop_steer_full) steering, $(t drop_tcp_tw_rst) RSTs in TIME_WAIT"

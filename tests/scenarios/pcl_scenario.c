@@ -32,6 +32,7 @@
 
 #include "ctl/pcl_config.h"
 #include "net/pcl_arp.h"
+#include "net/pcl_out.h"
 #include "peer/pcl_peer.h"
 
 #define MAX_OPTS        16
@@ -83,7 +84,7 @@ struct pending {
  * proxy's toward it count from the client's ISN, which the proxy reuses.
  */
 struct backend_peer {
-	rte_be32_t addr;
+	struct pcl_addr addr; /* under -6, an IPv6 one */
 	uint16_t port; /* host order */
 	uint32_t isn;
 };
@@ -386,6 +387,18 @@ start_services(struct scenario *sc)
 	return 0;
 }
 
+/*
+ * A Neighbor Solicitation the proxy sent for an IPv6 backend: the backend's
+ * advertisement goes back, as answer_arp() does for IPv4.
+ */
+static void
+answer_ns(struct scenario *sc, unsigned int ifx, struct rte_mbuf *m)
+{
+	pcl_out_nd_na(&backend_mac, m, PCL_L2_LEN + PCL_IP6_LEN);
+	if (rte_ring_enqueue(sc->rx[ifx], m) != 0)
+		rte_pktmbuf_free(m);
+}
+
 /* An ARP request the proxy sent for a backend: the backend's answer goes back. */
 static void
 answer_arp(struct scenario *sc, unsigned int ifx, struct rte_mbuf *m)
@@ -435,7 +448,7 @@ start(struct scenario *sc)
 	sc->started = true;
 	/* As if the first second's ARP requests had been answered. */
 	for (i = 0; sc->sv != NULL && i < sc->sv->neigh.n; i++)
-		pcl_neigh_learn(&sc->sv->neigh, sc->sv->neigh.e[i].ip, &backend_mac,
+		pcl_neigh_learn(&sc->sv->neigh, &sc->sv->neigh.e[i].ip, &backend_mac,
 				sc->w.tcp.now_us);
 	return 0;
 }
@@ -490,6 +503,28 @@ frame_v6(const struct rte_mbuf *m)
 	       RTE_BE16(RTE_ETHER_TYPE_IPV6);
 }
 
+/* Whether an outbound frame is a Neighbor Solicitation (ICMPv6 type 135). */
+static bool
+frame_ns(const struct rte_mbuf *m)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, PCL_L2_LEN);
+
+	return frame_v6(m) && ip->proto == IPPROTO_ICMPV6 &&
+	       *rte_pktmbuf_mtod_offset(m, const uint8_t *, PCL_L2_LEN + PCL_IP6_LEN) == 135;
+}
+
+/* Whether an outbound frame goes to the client (else to a backend), by its destination. */
+static bool
+to_client(const struct rte_mbuf *m)
+{
+	const void *l3 = rte_pktmbuf_mtod_offset(m, const void *, PCL_L2_LEN);
+
+	if (frame_v6(m))
+		return memcmp(((const struct rte_ipv6_hdr *)l3)->dst_addr, client_ip6, 16) == 0;
+	return ((const struct rte_ipv4_hdr *)l3)->dst_addr == CLIENT_IP;
+}
+
 /* Where a frame's TCP header starts (we send no IP options or extension headers). */
 static unsigned int
 tcp_off(const struct rte_mbuf *m)
@@ -512,12 +547,13 @@ poll_once(struct scenario *sc)
 		check_proxy_accounting(sc);
 	for (i = 0; i < sc->nports; i++) {
 		while (rte_ring_dequeue(sc->tx[i], (void **)&m) == 0) {
-			const struct rte_ipv4_hdr *ip =
-				rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, PCL_L2_LEN);
-
 			if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
 			    RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 				answer_arp(sc, i, m);
+				continue;
+			}
+			if (frame_ns(m)) {
+				answer_ns(sc, i, m);
 				continue;
 			}
 			if (sc->npend == MAX_PENDING) {
@@ -527,7 +563,7 @@ poll_once(struct scenario *sc)
 			sc->pend[sc->npend] = (struct pending){
 				.m = m,
 				.at_us = sc->w.tcp.now_us - sc->start_us,
-				.backend = !frame_v6(m) && ip->dst_addr != CLIENT_IP,
+				.backend = !to_client(m),
 				.port = i,
 			};
 			sc->npend++;
@@ -701,11 +737,13 @@ dump_segment(struct scenario *sc, const struct line_seg *s, const uint8_t *opts,
 	}
 }
 
-/* Our address on the side that faces the backends. */
-static inline rte_be32_t
+/* Our address on the side that faces the backends: IPv4, or under -6 IPv6. */
+static inline struct pcl_addr
 our_backend_addr(const struct scenario *sc)
 {
-	return sc->nports > 1 ? sc->cfg.baddr : sc->cfg.addr;
+	if (v6)
+		return pcl_addr_from6(sc->nports > 1 ? sc->cfg.baddr6 : sc->cfg.addr6);
+	return pcl_addr_from4(sc->nports > 1 ? sc->cfg.baddr : sc->cfg.addr);
 }
 
 /* Sends the frame for s from the client, or from the backend the script plays. */
@@ -738,9 +776,17 @@ inject(struct scenario *sc, const struct line_seg *s, bool backend)
 	if (backend) {
 		if (sc->sv == NULL)
 			return fail(sc, "b<: the config has no service");
+		struct pcl_addr us = our_backend_addr(sc);
+
 		ps.src_mac = backend_mac;
-		ps.src_addr = sc->be.addr;
-		ps.dst_addr = our_backend_addr(sc);
+		ps.v6 = v6;
+		if (v6) {
+			memcpy(ps.src6, sc->be.addr.a, 16);
+			memcpy(ps.dst6, us.a, 16);
+		} else {
+			ps.src_addr = pcl_addr_v4(&sc->be.addr);
+			ps.dst_addr = pcl_addr_v4(&us);
+		}
 		ps.sport = sc->be.port;
 		ps.dport = sc->cur.be_local_port;
 		ps.seq = sc->be.isn + s->seq;
@@ -909,6 +955,8 @@ take_pending(struct scenario *sc, bool backend, struct pending *pd)
 static int
 check_ends(struct scenario *sc, const struct pcl_seg *g, bool backend)
 {
+	struct pcl_addr us = our_backend_addr(sc);
+
 	if (!backend) {
 		if (g->t.raddr != sc->cfg.addr || g->t.rport != rte_cpu_to_be_16(sc->server_port) ||
 		    g->t.lport != rte_cpu_to_be_16(sc->cur.client_port))
@@ -921,7 +969,9 @@ check_ends(struct scenario *sc, const struct pcl_seg *g, bool backend)
 	}
 	if (g->flags & RTE_TCP_SYN_FLAG)
 		sc->cur.be_local_port = rte_be_to_cpu_16(g->t.rport);
-	if (g->t.raddr != our_backend_addr(sc) || g->t.lport != rte_cpu_to_be_16(sc->be.port) ||
+	/* Under -6 the source was checked with the frame's IPv6 header. */
+	if ((!v6 && g->t.raddr != pcl_addr_v4(&us)) ||
+	    g->t.lport != rte_cpu_to_be_16(sc->be.port) ||
 	    g->t.rport != rte_cpu_to_be_16(sc->cur.be_local_port))
 		return fail(sc, "ends: expected from our port %u to the backend's %u, got %u to %u",
 			    sc->cur.be_local_port, sc->be.port, rte_be_to_cpu_16(g->t.rport),
@@ -948,7 +998,8 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 		return fail(sc, "expected an outbound segment, %s",
 			    backend ? "nothing went to the backend" : "the server sent nothing");
 	if (backend)
-		peer = (struct pcl_pkt_ctx){.mac = backend_mac, .addr = sc->be.addr};
+		peer = (struct pcl_pkt_ctx){
+			.mac = backend_mac, .addr = v6 ? 0 : pcl_addr_v4(&sc->be.addr), .has6 = v6};
 	f = rte_pktmbuf_mtod(pd.m, const uint8_t *);
 	port = backend ? sc->nports - 1 : 0;
 	if (pd.port != port || !rte_is_same_ether_addr(&((const struct rte_ether_hdr *)f)->src_addr,
@@ -957,13 +1008,13 @@ expect(struct scenario *sc, const struct line_seg *want, bool backend)
 		return fail(sc, "sent on port %u (or from another MAC), expected port %u", pd.port,
 			    port);
 	}
-	memcpy(peer.addr6, client_ip6, 16);
+	memcpy(peer.addr6, backend ? sc->be.addr.a : client_ip6, 16);
 	kind = pcl_pkt_parse(f, pd.m->data_len, 0, &peer, &g);
-	if (kind == PCL_PKT_TCP6 && !backend) {
-		/* Seen from the client, as the IPv4 check reads it: raddr is the server. */
-		if (memcmp(g.a6, server_ip6, 16) != 0) {
+	if (kind == PCL_PKT_TCP6) {
+		/* Our address on that side; check_ends reads the client side's as IPv4's. */
+		if (memcmp(g.a6, backend ? our_backend_addr(sc).a : server_ip6, 16) != 0) {
 			rte_pktmbuf_free(pd.m);
-			return fail(sc, "IPv6 source is not port.addr6");
+			return fail(sc, "IPv6 source is not our address on that side");
 		}
 		g.t.raddr = sc->cfg.addr;
 		kind = PCL_PKT_TCP;
@@ -1123,12 +1174,34 @@ found:
 	return 0;
 }
 
+/*
+ * Under -6, a script's IPv4 backends and backend-side address as IPv6 ones:
+ * 198.18.C.D is fd00:18:C::D (so 198.18.0.0/24 is port.addr6's fd00:18::/64),
+ * "A.B.C.D:P" is "[fd00:18:C::D]:P", and port:backend.addr6 follows
+ * port:backend.addr with a /64. Anything else is v as it is.
+ */
+static const char *
+map6(const char *section, const char *key, const char *v, char out[64])
+{
+	unsigned int a, b, c, d, port, len;
+
+	if (strncmp(section, "service:", 8) == 0 && strcmp(key, "backend") == 0 &&
+	    sscanf(v, "%u.%u.%u.%u:%u", &a, &b, &c, &d, &port) == 5)
+		snprintf(out, 64, "[fd00:18:%x::%x]:%u", c, d, port);
+	else if (strcmp(section, "port:backend") == 0 && strcmp(key, "addr6") == 0 &&
+		 sscanf(v, "%u.%u.%u.%u/%u", &a, &b, &c, &d, &len) == 5)
+		snprintf(out, 64, "fd00:18:%x::%x/64", c, d);
+	else
+		return v;
+	return out;
+}
+
 /* "config section.key=value", or the runner's own client_isn / client_port / server_port. */
 static int
 config(struct scenario *sc, char *p)
 {
 	char *eq = strchr(p, '='), *dot, *end;
-	char err[256];
+	char err[256], v[64];
 
 	if (sc->started)
 		return fail(sc, "config must come before the first timed line");
@@ -1148,7 +1221,11 @@ config(struct scenario *sc, char *p)
 
 	else if ((dot = strchr(p, '.')) != NULL) {
 		*dot = '\0';
-		if (pcl_config_set(&sc->cfg, p, dot + 1, eq + 1, err, sizeof(err)) != 0)
+		if (pcl_config_set(&sc->cfg, p, dot + 1, v6 ? map6(p, dot + 1, eq + 1, v) : eq + 1,
+				   err, sizeof(err)) != 0 ||
+		    (v6 && strcmp(p, "port:backend") == 0 && strcmp(dot + 1, "addr") == 0 &&
+		     pcl_config_set(&sc->cfg, p, "addr6", map6(p, "addr6", eq + 1, v), err,
+				    sizeof(err)) != 0))
 			return fail(sc, "config: %s", err);
 	} else {
 		return fail(sc, "config: unknown key %s", p);

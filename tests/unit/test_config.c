@@ -383,6 +383,28 @@ Test(config, listeners)
 	cr_expect_eq(listener_of(8083), 0);
 }
 
+/* listen:PORT.family: both by default; ipv6 alone needs an IPv6 address to serve. */
+Test(config, listener_family)
+{
+	const char *p = write_file("[port]\naddr = 10.1.2.3/16\n[listen:8080]\napp = echo\n"
+				   "family = ipv6\n[listen:8081]\nfamily = ipv4\n");
+	char want[512];
+
+	cr_expect_eq(set("listen:8082", "family", "ipv5"), -EINVAL);
+	cr_expect_str_eq(err, "listen:8082.family: 'ipv5' is not one of both|ipv4|ipv6");
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_expect_neq(pcl_config_finish(c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:4: listen:8080.family: ipv6 needs port.addr6", p);
+	cr_expect_str_eq(err, want);
+	cr_expect_eq(set("port", "addr6", "fd00::2/64"), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c->nlisteners, 3);
+	cr_expect_eq(c->listeners[0].family, PCL_FAMILY_BOTH, "started by the refused key");
+	cr_expect_eq(c->listeners[1].family, PCL_FAMILY_IPV6);
+	cr_expect_eq(c->listeners[2].family, PCL_FAMILY_IPV4);
+	unlink(p);
+}
+
 /* Without ports, port 80 is the default only when no [listen:PORT] section names a port. */
 Test(config, sections_replace_default_port)
 {
@@ -532,7 +554,7 @@ Test(config, services)
 	cr_assert_eq(pcl_services_init(sv, c->services, c->nservices, ifs, 2, &apps.listeners), 0);
 	s = &sv->svc[0];
 	cr_expect_eq(apps.listeners.n, 2);
-	cr_expect_eq(apps.listeners.by_port[80], 2);
+	cr_expect_eq(apps.listeners.by_port[80], 2 | PCL_BY_PORT_ONE_FAMILY, "an IPv4 service");
 	cr_expect_eq(apps.listeners.l[1].app_data, s);
 	cr_expect_eq(s->vip, RTE_BE32(0xc6120002), "the port's address");
 	cr_expect_eq(s->backends[0].ifx, 1, "on port:backend's subnet");
@@ -567,13 +589,14 @@ Test(config, service_errors)
 				 out, sizeof(out)),
 		     -EINVAL);
 	cr_expect(strstr(out, ":3: service:0: '0' is not a port 1..65535\n") != NULL, "%s", out);
-	cr_expect(strstr(out, ":5: service:80.backend: expected A.B.C.D:PORT [weight=N], got "
-			      "'198.18.0.11'\n") != NULL,
+	cr_expect(strstr(out, ":5: service:80.backend: expected A.B.C.D:PORT or [IPv6]:PORT (port "
+			      "1..65535) [weight=N], got '198.18.0.11'\n") != NULL,
 		  "%s", out);
-	cr_expect(strstr(out, ":6: service:80.backend: '0' is not a port 1..65535\n") != NULL, "%s",
-		  out);
-	cr_expect(strstr(out, ":7: service:80.backend: '198.18.0.x' is not an IPv4 address\n") !=
-			  NULL,
+	cr_expect(strstr(out, ":6: service:80.backend: expected A.B.C.D:PORT or [IPv6]:PORT (port "
+			      "1..65535) [weight=N], got '198.18.0.11:0'\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, ":7: service:80.backend: expected A.B.C.D:PORT or [IPv6]:PORT (port "
+			      "1..65535) [weight=N], got '198.18.0.x:80'\n") != NULL,
 		  "%s", out);
 	cr_expect(strstr(out, ":8: service:80.backend: 'weight=heavy' is not weight=N "
 			      "(0..1000000)\n") != NULL,
@@ -600,6 +623,112 @@ expect_finish_error(const char *text, const char *want_suffix)
 	snprintf(want, sizeof(want), "%s:%s", p, want_suffix);
 	cr_expect_str_eq(err, want);
 	unlink(p);
+}
+
+/* s has want's health and front-end keys (check_path apart: a string). */
+#define HEALTH_KEYS(X)                                                                             \
+	X(check);                                                                                  \
+	X(check_interval_ms);                                                                      \
+	X(check_timeout_ms);                                                                       \
+	X(check_rise);                                                                             \
+	X(check_fall);                                                                             \
+	X(check_port);                                                                             \
+	X(check_status);                                                                           \
+	X(passive_down_ms);                                                                        \
+	X(passive_down_max_ms);                                                                    \
+	X(on_backend_down);                                                                        \
+	X(proxy_protocol)
+#define EXPECT_KEY(k) cr_expect_eq(s->k, want->k, "service:%u." #k, s->port)
+
+static void
+expect_health_keys(const struct pcl_service_conf *s, const struct pcl_service_conf *want)
+{
+	HEALTH_KEYS(EXPECT_KEY);
+	cr_expect_str_eq(s->check_path, want->check_path, "service:%u", s->port);
+}
+
+/* The health and front-end keys of a service (issue 18), and their defaults. */
+Test(config, service_health_keys)
+{
+	static const struct pcl_service_conf given = {
+		.check = PCL_CHECK_HTTP,
+		.check_interval_ms = 500,
+		.check_timeout_ms = 250,
+		.check_rise = 2,
+		.check_fall = 4,
+		.check_port = 8081,
+		.check_path = "/healthz?full=1",
+		.check_status = 204,
+		.on_backend_down = PCL_ON_DOWN_RESET,
+		.proxy_protocol = PCL_PP_V2,
+	};
+	struct pcl_service_conf dflt;
+	const char *p = write_file("[port]\naddr = 198.18.0.2/24\n"
+				   "[service:80]\nbackend = 198.18.0.11:8080\n"
+				   "check = http\ncheck_interval_ms = 500\ncheck_timeout_ms = 250\n"
+				   "check_rise = 2\ncheck_fall = 4\ncheck_port = 8081\n"
+				   "check_path = /healthz?full=1\ncheck_status = 204\n"
+				   "passive_down_ms = 0\npassive_down_max_ms = 0\n"
+				   "on_backend_down = reset\nproxy_protocol = v2\n"
+				   "[service:81]\nbackend = 198.18.0.11:8080\n");
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	unlink(p);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	expect_health_keys(&c->services[0], &given);
+	pcl_service_conf_defaults(&dflt, 81);
+	expect_health_keys(&c->services[1], &dflt);
+	/* GLB's: every 2 s, 1 s to answer, 3 and 3; passive checks on; nothing else. */
+	cr_expect(dflt.check == PCL_CHECK_NONE && dflt.check_interval_ms == 2000 &&
+			  dflt.check_timeout_ms == 1000 && dflt.check_rise == 3 &&
+			  dflt.check_fall == 3 && strcmp(dflt.check_path, "/") == 0 &&
+			  dflt.check_status == 200 && dflt.passive_down_ms == 5000 &&
+			  dflt.passive_down_max_ms == 60000 &&
+			  dflt.on_backend_down == PCL_ON_DOWN_KEEP &&
+			  dflt.proxy_protocol == PCL_PP_OFF,
+		  "the defaults");
+}
+
+Test(config, service_health_key_errors)
+{
+	static const char *const want[] = {
+		":5: service:80.check: 'icmp' is not one of",
+		":6: service:80.check_interval_ms: ",
+		":7: service:80.check_rise: ",
+		":8: service:80.check_status: ",
+		":9: service:80.on_backend_down: 'drop' is not one of",
+		":10: service:80.proxy_protocol: 'v3' is not one of",
+	};
+	char out[2048];
+	unsigned int k;
+
+	cr_expect_eq(load_errors("[port]\naddr = 198.18.0.2/24\n"
+				 "[service:80]\nbackend = 198.18.0.11:80\n"
+				 "check = icmp\n"
+				 "check_interval_ms = 99\n"
+				 "check_rise = 0\n"
+				 "check_status = 600\n"
+				 "on_backend_down = drop\n"
+				 "proxy_protocol = v3\n",
+				 out, sizeof(out)),
+		     -EINVAL);
+	for (k = 0; k < RTE_DIM(want); k++)
+		cr_expect(strstr(out, want[k]) != NULL, "no '%s' in %s", want[k], out);
+	cr_expect_eq(count_lines(out), RTE_DIM(want), "each error once: %s", out);
+
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ncheck_timeout_ms = 2000\n",
+			    "4: service:80.check_timeout_ms: 2000 is not below check_interval_ms "
+			    "2000");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+		"backend = 198.18.0.11:80\npassive_down_ms = 9000\n"
+		"passive_down_max_ms = 8000\n",
+		"4: service:80.passive_down_max_ms: 8000 is below passive_down_ms 9000");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = 198.18.0.11:80\ncheck_path = healthz\n",
+			    "4: service:80.check_path: 'healthz' is not an absolute path without "
+			    "spaces");
 }
 
 Test(config, service_cross_checks)
@@ -631,4 +760,59 @@ Test(config, service_cross_checks)
 			    "6: service:80: port 80 is a [listen] port too");
 	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\ndevice = net_tap1\n",
 			    "4: port:backend.addr: required with port:backend.device");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = [fd00:18::11]:80\nbackend = 198.18.0.12:80\n",
+			    "5: service:80.backend: 198.18.0.12 is not of the family of the IPv6 "
+			    "ones: a service's backends are all IPv4 or all IPv6");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = [fd00:18::11]:80\nvip = 198.18.0.2\n",
+			    "5: service:80.vip: an IPv6 service's clients connect to port.addr6");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[service:80]\n"
+			    "backend = [fd00:18::11]:80\n",
+			    "4: service:80.backend: fd00:18::11 is on the subnet of neither "
+			    "port.addr6 nor port:backend.addr6");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = [fd00:18::2]:80\n",
+			    "5: service:80.backend: fd00:18::2 is our own address");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\ndevice = net_tap1\n"
+			    "addr = 198.18.1.1/24\naddr6 = fd00:18:1::1/64\n",
+			    "6: port:backend.addr6: needs port:backend.addr and port.addr6");
+}
+
+/* IPv6 backends: one-arm on port.addr6's subnet, two-arm on port:backend.addr6's. */
+Test(config, ipv6_services)
+{
+	const char *p =
+		write_file("[port]\naddr = 198.18.0.2/24\naddr6 = fd00:18::2/64\n"
+			   "[port:backend]\ndevice = net_tap1\naddr = 198.18.1.1/24\n"
+			   "addr6 = fd00:18:1::1/64\n[service:80]\n"
+			   "backend = [fd00:18:1::11]:8080\nbackend = [fd00:18::12]:8080\n");
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	char text[64];
+
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	pcl_config_lb_ifs(c, ifs);
+	cr_expect_eq(pcl_lb_if_of(ifs, 2, &c->services[0].backends[0].addr), 1, "behind the arm");
+	cr_expect_eq(pcl_lb_if_of(ifs, 2, &c->services[0].backends[1].addr), 0, "one-arm");
+	pcl_backend_format(&c->services[0].backends[0], text, sizeof(text));
+	cr_expect_str_eq(text, "[fd00:18:1::11]:8080 weight=100");
+	unlink(p);
+}
+
+/* IPv6 alone: port.addr may go when port.addr6 is set; what needs IPv4 says so. */
+Test(config, ipv6_only)
+{
+	cr_expect_eq(pcl_config_finish(c, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "port.addr: required (A.B.C.D/LEN) unless port.addr6 is set, e.g. "
+			      "--addr 198.18.0.2/24");
+	cr_assert_eq(set("port", "addr6", "fd00:18::2/64"), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c->addr, 0);
+	expect_finish_error("[port]\naddr6 = fd00:18::2/64\n[listen:8080]\nfamily = ipv4\n",
+			    "4: listen:8080.family: ipv4 needs port.addr");
+	expect_finish_error("[port]\naddr6 = fd00:18::2/64\n[service:80]\n"
+			    "backend = 0.0.0.11:80\n",
+			    "4: service:80.backend: 0.0.0.11 is on the subnet of neither port.addr "
+			    "nor port:backend.addr");
 }

@@ -425,6 +425,34 @@ Test(pkt, arp)
 	expect_drop(PCL_DROP_arp, 0);
 }
 
+/*
+ * A port with IPv6 alone has IPv4 address 0: an IPv4 frame or ARP request
+ * for 0.0.0.0 is not for it.
+ */
+Test(pkt, ipv6_only_takes_no_ipv4)
+{
+	struct pcl_pkt_ctx v6only = ctx;
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(f + PCL_L2_LEN);
+	struct pcl_seg s;
+
+	v6only.addr = 0;
+	v6only.bcast = pcl_pkt_bcast(0, 0);
+	ip()->dst_addr = 0;
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &v6only, &s)),
+		     PCL_DROP_not_ours);
+	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
+	((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	*a = (struct rte_arp_hdr){.arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER),
+				  .arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4),
+				  .arp_hlen = 6,
+				  .arp_plen = 4,
+				  .arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST)};
+	a->arp_data.arp_sha.addr_bytes[0] = 0x02;
+	flen = PCL_L2_LEN + sizeof(*a);
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &v6only, &s)), PCL_DROP_arp);
+}
+
 /* ICMP: a valid echo request is classified; a reply or a bad checksum is dropped. */
 Test(pkt, icmp)
 {

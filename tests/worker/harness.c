@@ -81,7 +81,8 @@ th_setup(struct th *t, void (*tweak)(struct pcl_config *))
 	t->w.ifs[0].ctx.mac = server_mac;
 	t->w.fake_clock = true;
 	for (i = 0; t->sv != NULL && i < t->sv->neigh.n; i++)
-		pcl_neigh_learn(&t->sv->neigh, t->sv->neigh.e[i].ip, &backend_mac, t->w.tcp.now_us);
+		pcl_neigh_learn(&t->sv->neigh, &t->sv->neigh.e[i].ip, &backend_mac,
+				t->w.tcp.now_us);
 }
 
 /* Walking every entry after every input costs too much beyond this. */
