@@ -958,7 +958,7 @@ sack_resend(struct pcl_tcp *e, struct pcl_conn *c, uint32_t wnd_end)
  * want of an mbuf (the FIN included): a later attempt is always due.
  */
 static unsigned int
-output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
+output_all(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 {
 	uint32_t data_end = c->snd_una + c->sndq_len;
 	uint32_t wnd_end = c->snd_una + c->snd_wnd;
@@ -967,14 +967,6 @@ output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 	bool fin = fin_pending(c);
 	unsigned int n = 0;
 
-	/*
-	 * Nothing queued and no FIN to send: nothing is in flight either (an
-	 * unacknowledged byte stays queued, our FIN is pending until acknowledged),
-	 * so there is nothing to send or time. Most ACKs of a short connection
-	 * end here.
-	 */
-	if (c->sndq_len == 0 && !fin)
-		return 0;
 	if (unlikely((c->cc & PCL_CC_STATE) == PCL_CC_RECOVERY) && c->sack != 0)
 		cwnd_end = c->snd_nxt + sack_resend(e, c, wnd_end);
 	while (pcl_seq_lt(c->snd_nxt, data_end)) {
@@ -1011,6 +1003,20 @@ output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 		arm(e, c, rto(e, c));
 	}
 	return n;
+}
+
+/*
+ * output_all() unless there is nothing to send: nothing queued and no FIN
+ * pending means nothing in flight either (an unacknowledged byte stays
+ * queued, our FIN pending until acknowledged), so nothing to send or
+ * time. Most ACKs of a short connection end here, inline.
+ */
+static __rte_always_inline unsigned int
+output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
+{
+	if (c->sndq_len == 0 && !fin_pending(c))
+		return 0;
+	return output_all(e, c, probe);
 }
 
 void
