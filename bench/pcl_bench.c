@@ -14,9 +14,13 @@
  * Instructions per operation come from the CPU's counter where the kernel
  * offers one (perf_event_open; not in most VMs, where callgrind is the way).
  *
- *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [-j] [-c SUBSTRING]
+ *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [--json] [-c SUBSTRING] [-6] [--list]
  *
- * -c runs only the cases whose name contains SUBSTRING (callgrind per case).
+ * -c runs only the cases whose name contains SUBSTRING (callgrind per case);
+ * --list prints the connection cases' names and runs nothing. The work a
+ * case times is all inside pcl_bench_timed(), which is never inlined, so
+ * callgrind --toggle-collect=pcl_bench_timed counts exactly what the cycles
+ * measure (bench/callgrind.sh).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -84,7 +88,9 @@ struct bench {
 	uint64_t instr;
 	int perf_fd;        /* user-space instructions retired, or -1 */
 	const char *filter; /* -c: only the cases whose name contains it */
+	bool list;          /* --list: print the cases' names, run none */
 	bool v6;            /* the client talks IPv6 (-6's cases) */
+	bool untimed;       /* feed() outside the clock (the cookie ACK case's other segments) */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -125,6 +131,27 @@ instr_read(const struct bench *b)
 		(b)->instr += instr_read(b) - i0_;                                                 \
 	} while (0)
 
+/* The worker's receive path for a burst of n frames: at the receiver, then at their owner. */
+static inline void
+rx(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	pcl_worker_rx(b->rx, 0, pkts, n);
+	if (b->rx != b->owner)
+		pcl_worker_inbox(b->owner);
+}
+
+/*
+ * Everything a case times, and nothing else: its own function so that
+ * callgrind can collect exactly this (--toggle-collect=pcl_bench_timed).
+ */
+__rte_noinline void pcl_bench_timed(struct bench *b, struct rte_mbuf **pkts, uint16_t n);
+
+__rte_noinline void
+pcl_bench_timed(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	TIMED(b, rx(b, pkts, n));
+}
+
 /* A worker without a port on b's config, as queue q; sv: with the services. */
 static int
 worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint16_t q)
@@ -134,6 +161,19 @@ worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint
 						      noports, q, rte_lcore_id());
 
 	return pcl_worker_init(w, &wc);
+}
+
+/* The sequence number just after a reply r of l3-byte network headers: what its peer acknowledges.
+ */
+static uint32_t
+reply_next(const struct rte_mbuf *r, uint16_t l3)
+{
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
+	uint32_t paylen = r->data_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
+
+	return rte_be_to_cpu_32(th->sent_seq) + paylen +
+	       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 }
 
 /*
@@ -153,20 +193,17 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 		fprintf(stderr, "pcl-bench: mbuf pool empty\n");
 		exit(1);
 	}
-	TIMED(b, {
-		pcl_worker_rx(b->rx, 0, &m, 1);
-		if (b->rx != b->owner)
-			pcl_worker_inbox(b->owner);
-	});
+	if (b->untimed)
+		rx(b, &m, 1);
+	else
+		pcl_bench_timed(b, &m, 1);
 	for (i = 0; i < b->owner->ifs[0].txq.n; i++) {
 		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
-		const struct rte_tcp_hdr *th =
-			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
-		uint32_t paylen = r->data_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
 
-		next = rte_be_to_cpu_32(th->sent_seq) + paylen +
-		       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
-		b->reply_sport = rte_be_to_cpu_16(th->src_port);
+		next = reply_next(r, l3);
+		b->reply_sport = rte_be_to_cpu_16(
+			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3)
+				->src_port);
 		rte_pktmbuf_free(r);
 	}
 	b->owner->ifs[0].txq.n = 0;
@@ -326,22 +363,83 @@ syn_only(struct bench *b, uint16_t sport)
 	exchange(b, sport, SYN, 1000, 0, NULL, 0);
 }
 
+/*
+ * PCL_BURST segments (flags, seq, and ack[k] each) from as many client
+ * ports in one receive call, as a NIC delivers a flood; timed unless
+ * b->untimed. One reply per segment replaces ack[k] by what it asks next.
+ */
+static void
+burst(struct bench *b, uint32_t i, uint8_t flags, uint32_t seq, uint32_t *ack)
+{
+	struct rte_mbuf *pkts[PCL_BURST];
+	struct pcl_txq *q = &b->owner->ifs[0].txq;
+	uint16_t k;
+
+	for (k = 0; k < PCL_BURST; k++) {
+		struct pcl_peer_seg s = {.src_mac = client_mac,
+					 .dst_mac = server_mac,
+					 .src_addr = CLIENT_IP,
+					 .dst_addr = b->cfg.addr,
+					 .sport = (uint16_t)(1024 + (i * PCL_BURST + k) % 60000),
+					 .dport = b->dport,
+					 .seq = seq,
+					 .ack = ack[k],
+					 .flags = flags,
+					 .wnd = 65535};
+
+		pkts[k] = pcl_peer_frame(b->mp, &s);
+		if (pkts[k] == NULL)
+			rte_exit(EXIT_FAILURE, "pcl-bench: mbuf pool empty\n");
+	}
+	if (b->untimed)
+		rx(b, pkts, PCL_BURST);
+	else
+		pcl_bench_timed(b, pkts, PCL_BURST);
+	for (k = 0; k < q->n && q->n == PCL_BURST; k++)
+		ack[k] = reply_next(q->pkts[k], PCL_IP_LEN);
+	rte_pktmbuf_free_bulk(q->pkts, q->n);
+	q->n = 0;
+}
+
+/* The flood path in bursts: PCL_BURST SYNs, as many cookie SYN-ACKs. */
+static void
+syn_burst(struct bench *b, uint32_t i)
+{
+	uint32_t ack[PCL_BURST] = {0};
+
+	burst(b, i, SYN, 1000, ack);
+}
+
+/* PCL_BURST cookie handshakes, only their third ACKs timed, in one burst; then closed. */
+static void
+cookie_ack_burst(struct bench *b, uint32_t i)
+{
+	uint32_t ack[PCL_BURST] = {0};
+
+	b->untimed = true;
+	burst(b, i, SYN, 1000, ack);
+	b->untimed = false;
+	burst(b, i, ACK, 1001, ack);
+	b->untimed = true;
+	burst(b, i, FIN | ACK, 1001, ack);
+	burst(b, i, ACK, 1002, ack);
+	b->untimed = false;
+}
+
 /* Only the third ACK is timed: cookie validation and the connection it opens. */
 static void
 cookie_ack_only(struct bench *b, uint16_t sport)
 {
-	uint64_t before = b->cycles, ibefore = b->instr;
-	uint32_t next = exchange(b, sport, SYN, 1000, 0, NULL, 0);
+	uint32_t next;
 
-	b->cycles = before;
-	b->instr = ibefore;
+	b->untimed = true;
+	next = exchange(b, sport, SYN, 1000, 0, NULL, 0);
+	b->untimed = false;
 	exchange(b, sport, ACK, 1001, next, NULL, 0);
-	before = b->cycles;
-	ibefore = b->instr;
+	b->untimed = true;
 	next = exchange(b, sport, FIN | ACK, 1001, next, NULL, 0);
 	exchange(b, sport, ACK, 1002, next, NULL, 0);
-	b->cycles = before;
-	b->instr = ibefore;
+	b->untimed = false;
 }
 
 /*
@@ -442,6 +540,17 @@ measure(struct bench *b, const char *name, unsigned int rounds, uint32_t calls, 
 	record(name, cyc, ins, rounds);
 }
 
+/* With --list: prints name when the filter takes it; true when listing. */
+static bool
+listed(const struct bench *b, const char *name)
+{
+	if (!b->list)
+		return false;
+	if (b->filter == NULL || strstr(name, b->filter) != NULL)
+		printf("%s\n", name);
+	return true;
+}
+
 /* The connection cases: op gets a client port its worker owns. */
 static void (*conn_op)(struct bench *, uint16_t);
 
@@ -455,9 +564,40 @@ static void
 conns(struct bench *b, const char *name, uint32_t n, unsigned int rounds, uint32_t mode,
       void (*op)(struct bench *, uint16_t), void (*undo)(struct bench *, uint32_t))
 {
+	if (listed(b, name))
+		return;
 	b->cfg.tcp.syncookies = mode;
 	conn_op = op;
 	measure(b, name, rounds, n, n, conn_case, undo);
+}
+
+/*
+ * After a round of bursts: every cookie was good and every connection it
+ * opened closed, or the bench's segments are wrong.
+ */
+static void
+all_closed(struct bench *b, uint32_t i)
+{
+	const struct pcl_tcp *e = &b->owner->tcp;
+
+	RTE_SET_USED(i);
+	if (e->pool.nfree != e->pool.cap || b->owner->stats.cookie_bad != 0)
+		rte_exit(EXIT_FAILURE, "bursts: %u of %u entries still taken, %lu bad cookies\n",
+			 e->pool.cap - e->pool.nfree, e->pool.cap,
+			 (unsigned long)b->owner->stats.cookie_bad);
+}
+
+/* A case of op in bursts (burst()), n operations a round rounded down to whole bursts. */
+static void
+bursts(struct bench *b, const char *name, uint32_t n, unsigned int rounds,
+       void (*op)(struct bench *, uint32_t))
+{
+	uint32_t calls = RTE_MAX(n / PCL_BURST, 1u);
+
+	if (listed(b, name))
+		return;
+	b->cfg.tcp.syncookies = PCL_COOKIES_ALWAYS;
+	measure(b, name, rounds, calls, calls * PCL_BURST, op, all_closed);
 }
 
 /*
@@ -565,6 +705,14 @@ timer_fire(struct bench *b, uint32_t i)
 		rte_exit(EXIT_FAILURE, "timer wheel fired %u of %u\n", n, ds_load);
 }
 
+/* The clock every poll reads: the TSC turned into microseconds (and ms, ticks). */
+static void
+worker_clock(struct bench *b, uint32_t i)
+{
+	RTE_SET_USED(i);
+	TIMED(b, for (uint32_t k = 0; k < ds_load; k++) pcl_worker_clock(ds));
+}
+
 /* A case whose op does ds_load operations in one call. */
 static void
 measure_bulk(struct bench *b, const char *name, unsigned int rounds,
@@ -623,6 +771,8 @@ data_structures(struct bench *b, unsigned int rounds)
 	measure_bulk(b, "timer arm (50% of entries armed)", rounds, timer_arm, NULL);
 	measure_bulk(b, "timer cancel", rounds, timer_cancel, NULL);
 	measure_bulk(b, "timer expiry", rounds, timer_fire, NULL);
+	ds_load = 10000;
+	measure_bulk(b, "worker clock, per poll", rounds, worker_clock, NULL);
 	pcl_worker_fini(ds);
 	rte_free(ds);
 }
@@ -758,7 +908,38 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 	       mem.per_tw, sizeof(struct pcl_tw_rec));
 	if (nresults && !results[0].instr)
 		printf("instructions: no hardware counter here (perf_event_open); use "
-		       "valgrind --tool=callgrind --toggle-collect=pcl_worker_input\n");
+		       "bench/callgrind.sh (callgrind, per case)\n");
+}
+
+static const struct option long_opts[] = {
+	{"conns", required_argument, NULL, 'n'},
+	{"rounds", required_argument, NULL, 'r'},
+	{"json", no_argument, NULL, 'j'},
+	{"case", required_argument, NULL, 'c'},
+	{"ipv6", no_argument, NULL, '6'},
+	{"list", no_argument, NULL, 'l'},
+	{"entries", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+usage(FILE *f, int rc)
+{
+	fprintf(f, "usage: pcl-bench [EAL options] -- [options]\n"
+		   "Cycles per operation of the worker's real paths, in-process "
+		   "(docs/performance.md).\n"
+		   "  -n, --conns N       connections (operations) per round (20000)\n"
+		   "  -r, --rounds R      rounds; the median is printed (5, at most 16)\n"
+		   "  -j, --json          one JSON object instead of the table\n"
+		   "  -c, --case TEXT     only the cases whose name contains TEXT\n"
+		   "  -6, --ipv6          also the IPv6 cases and the bytes per IPv6 connection\n"
+		   "  -t, --entries E     connection entries per worker (65536; a table out of\n"
+		   "                      the cache: millions, with EAL -m to match)\n"
+		   "  -l, --list          print the connection cases' names (after -c), run none\n"
+		   "  -h, --help          this text\n"
+		   "Instructions per case: bench/callgrind.sh (callgrind, a budget per case).\n");
+	return rc;
 }
 
 int
@@ -766,7 +947,7 @@ main(int argc, char **argv)
 {
 	static struct bench b;
 	struct pcl_addr backend_ip;
-	uint32_t n = 20000;
+	uint32_t n = 20000, entries = 65536;
 	unsigned int rounds = 5;
 	bool json = false, v6 = false;
 	char err[256];
@@ -777,7 +958,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt(argc, argv, "n:r:jc:6")) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -788,11 +969,14 @@ main(int argc, char **argv)
 			b.filter = optarg;
 		else if (opt == '6')
 			v6 = true;
+		else if (opt == 'l')
+			b.list = true;
+		else if (opt == 't')
+			entries = (uint32_t)strtoul(optarg, NULL, 0);
+		else if (opt == 'h')
+			return usage(stdout, EXIT_SUCCESS);
 		else
-			rte_exit(EXIT_FAILURE,
-				 "usage: pcl-bench [EAL] -- [-n CONNS] [-r ROUNDS] [-j] "
-				 "[-c SUBSTRING] [-6]\n"
-				 "  -6  also the IPv6 cases and bytes per IPv6 connection\n");
+			return usage(stderr, EXIT_FAILURE);
 	}
 	if (n == 0 || rounds == 0)
 		rte_exit(EXIT_FAILURE, "-n and -r must be positive\n");
@@ -800,7 +984,7 @@ main(int argc, char **argv)
 	pcl_config_defaults(&b.cfg);
 	b.cfg.addr = SERVER_IP;
 	b.cfg.prefix_len = 24;
-	b.cfg.tcp.conns = 65536;
+	b.cfg.tcp.conns = entries;
 	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
 	    services_conf(&b.cfg, v6, err, sizeof(err)) != 0 ||
 	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
@@ -843,6 +1027,8 @@ main(int argc, char **argv)
 	      syn_only, NULL);
 	conns(&b, "cookie ACK -> ESTABLISHED, per ACK", n, rounds, PCL_COOKIES_ALWAYS,
 	      cookie_ack_only, NULL);
+	bursts(&b, "SYN -> cookie SYN-ACK, in bursts of 32", n, rounds, syn_burst);
+	bursts(&b, "cookie ACK -> ESTABLISHED, in bursts of 32", n, rounds, cookie_ack_burst);
 	steering(&b, true, false);
 	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain,
 	      NULL);
@@ -873,8 +1059,10 @@ main(int argc, char **argv)
 		      PCL_COOKIES_OFF, proxied, proxied_done);
 		b.v6 = false;
 	}
-	data_structures(&b, rounds);
-	print_results(json, n, rounds, memory(&b, v6));
+	if (!b.list) {
+		data_structures(&b, rounds);
+		print_results(json, n, rounds, memory(&b, v6));
+	}
 
 	if (b.perf_fd >= 0)
 		close(b.perf_fd);

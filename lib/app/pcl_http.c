@@ -74,6 +74,19 @@ pcl_http_scan(struct pcl_http_scan *s, const uint8_t *p, uint32_t len, uint8_t *
 	for (i = 0; i < len; i++) {
 		uint8_t b = p[i];
 
+		/*
+		 * A header line that is not Connection: holds nothing we read, and
+		 * its length only matters as not 0 (it is: a byte told it apart):
+		 * straight to its end.
+		 */
+		if (!s->hdr_match && (s->flags & IN_HEADERS)) {
+			const uint8_t *nl = memchr(p + i, '\n', len - i);
+
+			if (nl == NULL)
+				return len;
+			i = (uint32_t)(nl - p);
+			b = '\n';
+		}
 		if (b == '\r')
 			continue;
 		if (b != '\n') {

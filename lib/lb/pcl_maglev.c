@@ -59,10 +59,10 @@
  *   in the middle of their stretch, removing one of 1000 equal backends
  *   from 131071 slots moved twice as many extra slots (1.1 % against 0.57 %).
  *
- * The permutations come from SipHash-2-4 (libsodium, as for ISNs and
- * cookies), a keyed hash fixed by its specification: the same key, seed
- * and table size give the same permutation on every machine and build, so
- * any host can rebuild a table. The 16-byte SipHash key is the seed as 8
+ * The permutations come from SipHash-2-4 (libsodium), a keyed hash
+ * fixed by its specification: the same key, seed and table size give the
+ * same permutation on every machine and build, so any host can rebuild a
+ * table. The 16-byte SipHash key is the seed as 8
  * little-endian bytes followed by the 8 bytes "pclmaglv"; offset hashes the
  * backend key followed by a 0 byte, skip the key followed by a 1 byte: two
  * independent 64-bit results, each read as a little-endian word. A

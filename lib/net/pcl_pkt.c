@@ -7,6 +7,7 @@
 #include <rte_mbuf_core.h>
 #include <rte_tcp.h>
 
+#include "net/pcl_csum.h"
 #include "net/pcl_pkt.h"
 
 #define DROP(r) (-(int)PCL_DROP_##r - 1)
@@ -36,7 +37,7 @@ parse_icmp(const uint8_t *l4, uint32_t l4len)
 	const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)l4;
 
 	if (l4len < sizeof(*ic) || ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
-	    ic->icmp_code != 0 || rte_raw_cksum(l4, l4len) != 0xffff)
+	    ic->icmp_code != 0 || pcl_csum_fold64(pcl_csum_raw(l4, l4len, 0)) != 0xffff)
 		return DROP(icmp);
 	return PCL_PKT_ICMP_ECHO;
 }
@@ -50,7 +51,11 @@ tcp_flags_bad(uint8_t f)
 	return (f & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) == 0;
 }
 
-/* The TCP header's length, or a drop when it does not fit the l4len bytes. */
+/*
+ * The TCP header's length, or a drop when it does not fit the l4len bytes
+ * or its flags are impossible: checks on a few bytes, made before the
+ * checksum reads them all.
+ */
 static __rte_always_inline int
 tcp_doff(const struct rte_tcp_hdr *th, uint32_t l4len)
 {
@@ -61,6 +66,8 @@ tcp_doff(const struct rte_tcp_hdr *th, uint32_t l4len)
 	doff = (th->data_off >> 4) * 4u;
 	if (doff < sizeof(*th) || doff > l4len)
 		return DROP(tcp_hdr);
+	if (tcp_flags_bad(th->tcp_flags))
+		return DROP(tcp_flags);
 	return (int)doff;
 }
 
@@ -80,9 +87,10 @@ tcp_fill(const uint8_t *frame, const uint8_t *l4, uint32_t l4len, unsigned int d
 {
 	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
 
-	if (tcp_flags_bad(th->tcp_flags))
-		return DROP(tcp_flags);
-	if (pcl_opt_parse(l4 + sizeof(*th), doff - sizeof(*th), &seg->opts) != 0)
+	/* Most segments but the SYN carry none, or the timestamps alone. */
+	if (doff == sizeof(*th))
+		seg->opts.present = 0;
+	else if (pcl_opt_parse(l4 + sizeof(*th), doff - sizeof(*th), &seg->opts) != 0)
 		return DROP(tcp_opt);
 	seg->t.rport = th->src_port;
 	seg->t.lport = th->dst_port;
@@ -108,8 +116,12 @@ parse_tcp(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t l4len, u
 	ck = l4_cksum_offload(ol_flags);
 	if (ck < 0)
 		return ck;
-	if (ck == 0 && rte_ipv4_udptcp_cksum_verify(ip, l4) != 0)
-		return DROP(tcp_cksum);
+	if (ck == 0) {
+		uint64_t ph = pcl_csum_phdr4(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4len);
+
+		if (pcl_csum_fold64(pcl_csum_raw(l4, l4len, ph)) != 0xffff)
+			return DROP(tcp_cksum);
+	}
 	seg->t.raddr = ip->src_addr;
 	seg->t.laddr = ip->dst_addr;
 	return tcp_fill(frame, l4, l4len, (unsigned int)doff, seg);
@@ -189,14 +201,17 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 	/* Trailing bytes past total_length are Ethernet padding and ignored. */
 	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot < ihl || tot > len - PCL_L2_LEN)
 		return DROP(ip_hdr);
+	/*
+	 * Someone else's frame is dropped before its checksum is summed. An
+	 * IPv6-only port's address is 0, which no frame may claim.
+	 */
+	if (ip->dst_addr != ctx->addr || unlikely(ctx->addr == 0))
+		return DROP(not_ours);
 	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return DROP(ip_cksum);
 	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    rte_raw_cksum(ip, ihl) != 0xffff)
+	    pcl_csum_fold64(pcl_csum_raw(ip, ihl, 0)) != 0xffff)
 		return DROP(ip_cksum);
-	/* An IPv6-only port's address is 0, which no frame may claim. */
-	if (ip->dst_addr != ctx->addr || unlikely(ctx->addr == 0))
-		return DROP(not_ours);
 	if (src_bad(eh, ip->src_addr, ctx))
 		return DROP(bad_src);
 	/*
@@ -292,21 +307,14 @@ src_bad6(const struct rte_ether_hdr *eh, const uint8_t *src, const struct pcl_pk
 
 /*
  * The upper-layer checksum (RFC 8200 8.1) of l4len bytes at l4 under the
- * pseudo-header of ip with next header proto. DPDK's takes the length and
- * protocol from the fixed header, which is right only without extension
- * headers; with them it gets a copy that says the upper layer's.
+ * pseudo-header of ip with next header proto: the upper layer's length and
+ * protocol, which differ from the fixed header's with extension headers.
  */
 static bool
 cksum6_ok(const struct rte_ipv6_hdr *ip, uint8_t proto, const uint8_t *l4, uint32_t l4len)
 {
-	struct rte_ipv6_hdr h;
-
-	if (ip->proto == proto)
-		return rte_ipv6_udptcp_cksum_verify(ip, l4) == 0;
-	h = *ip;
-	h.proto = proto;
-	h.payload_len = rte_cpu_to_be_16((uint16_t)l4len);
-	return rte_ipv6_udptcp_cksum_verify(&h, l4) == 0;
+	return pcl_csum_fold64(pcl_csum_raw(l4, l4len,
+					    pcl_csum_phdr6(ip->src_addr, proto, l4len))) == 0xffff;
 }
 
 /*

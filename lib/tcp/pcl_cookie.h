@@ -17,7 +17,7 @@
  *
  *   | 24: MAC | 2: 0 | 1: key slot | 2: counter mod 4 | 3: MSS index |
  *
- * MAC is the top 24 bits of SipHash-2-4, under the cookie secret in the
+ * MAC is the top 24 bits of SipHash-1-3 (pcl_prf), under the cookie secret in the
  * given key slot, of the 4-tuple, the client's ISN, the full time counter and
  * the low 8 bits. Every bit of the cookie is thus covered: cookie+k for any
  * k != 0 fails the MAC (unlike layouts that add the MSS index to a hash and

@@ -26,9 +26,9 @@ pcl_table_init(struct pcl_table *t, void *mem, uint32_t nbuckets, uint32_t seed,
 }
 
 void
-pcl_table_insert(struct pcl_table *t, uint32_t idx)
+pcl_table_insert_hash(struct pcl_table *t, uint32_t idx, uint32_t h)
 {
-	uint32_t *head = &t->bucket[pcl_table_hash(t, pcl_table_key(t, idx)) & t->mask];
+	uint32_t *head = &t->bucket[h & t->mask];
 
 	*pcl_table_next(t, idx) = *head;
 	*head = idx;

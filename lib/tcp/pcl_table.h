@@ -61,19 +61,33 @@ pcl_table_next(const struct pcl_table *t, uint32_t idx)
 	return (uint32_t *)(t->base + (uint64_t)idx * t->stride + t->next_off);
 }
 
-/* Index of the element whose key equals k, or PCL_TABLE_NIL. */
+/* Index of the element whose key equals k, whose hash is h, or PCL_TABLE_NIL. */
 static inline uint32_t
-pcl_table_lookup(const struct pcl_table *t, const struct pcl_tuple *k)
+pcl_table_lookup_hash(const struct pcl_table *t, const struct pcl_tuple *k, uint32_t h)
 {
-	uint32_t idx = t->bucket[pcl_table_hash(t, k) & t->mask];
+	uint32_t idx = t->bucket[h & t->mask];
 
 	while (idx != PCL_TABLE_NIL && !pcl_tuple_eq(pcl_table_key(t, idx), k))
 		idx = *pcl_table_next(t, idx);
 	return idx;
 }
 
+/* Index of the element whose key equals k, or PCL_TABLE_NIL. */
+static inline uint32_t
+pcl_table_lookup(const struct pcl_table *t, const struct pcl_tuple *k)
+{
+	return pcl_table_lookup_hash(t, k, pcl_table_hash(t, k));
+}
+
+/* Links element idx, whose key hashes to h, into the table. No duplicate check. */
+void pcl_table_insert_hash(struct pcl_table *t, uint32_t idx, uint32_t h);
+
 /* Links element idx (its key already set) into the table. No duplicate check. */
-void pcl_table_insert(struct pcl_table *t, uint32_t idx);
+static inline void
+pcl_table_insert(struct pcl_table *t, uint32_t idx)
+{
+	pcl_table_insert_hash(t, idx, pcl_table_hash(t, pcl_table_key(t, idx)));
+}
 
 /* Unlinks element idx. Returns 0, or -ENOENT when it is not in the table. */
 int pcl_table_remove(struct pcl_table *t, uint32_t idx);

@@ -620,7 +620,11 @@ conn_new(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s, const s
 	c->last_ms = e->now_ms;
 	c->peer_mac = pcl_out_peer_mac(m);
 	c->ifx = s->ifx;
-	pcl_table_insert(&e->table, idx);
+	/* An IPv6 tuple was interned above: its fields are no longer the segment's. */
+	if (likely(!pcl_tuple_is6(&c->t)))
+		pcl_table_insert_hash(&e->table, idx, e->cur_hash);
+	else
+		pcl_table_insert(&e->table, idx);
 	return c;
 }
 
@@ -954,7 +958,7 @@ sack_resend(struct pcl_tcp *e, struct pcl_conn *c, uint32_t wnd_end)
  * want of an mbuf (the FIN included): a later attempt is always due.
  */
 static unsigned int
-output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
+output_all(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 {
 	uint32_t data_end = c->snd_una + c->sndq_len;
 	uint32_t wnd_end = c->snd_una + c->snd_wnd;
@@ -999,6 +1003,20 @@ output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
 		arm(e, c, rto(e, c));
 	}
 	return n;
+}
+
+/*
+ * output_all() unless there is nothing to send: nothing queued and no FIN
+ * pending means nothing in flight either (an unacknowledged byte stays
+ * queued, our FIN pending until acknowledged), so nothing to send or
+ * time. Most ACKs of a short connection end here, inline.
+ */
+static __rte_always_inline unsigned int
+output(struct pcl_tcp *e, struct pcl_conn *c, bool probe)
+{
+	if (c->sndq_len == 0 && !fin_pending(c))
+		return 0;
+	return output_all(e, c, probe);
 }
 
 void
@@ -1644,9 +1662,11 @@ static const struct {
 void
 pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
-	uint32_t idx = pcl_table_lookup(&e->table, &s->t);
+	uint32_t idx;
 	struct pcl_conn *c;
 
+	e->cur_hash = pcl_table_hash(&e->table, &s->t);
+	idx = pcl_table_lookup_hash(&e->table, &s->t, e->cur_hash);
 	if (idx == PCL_TABLE_NIL) {
 		/* A backend's segment: found by the entry's second tuple. */
 		if (e->btable.count != 0 &&

@@ -183,6 +183,8 @@ struct pcl_tcp {
 	/* IPv6 (conf->addr6 != 0): the addresses IPv6 entries name (pcl_addr6.h). */
 	struct pcl_a6tab a6;
 	const uint8_t *cur_a6; /* the IPv6 segment being handled: its pcl_seg.a6 */
+	/* The table hash of the segment being handled's tuple: a new entry's insert reuses it. */
+	uint32_t cur_hash;
 	uint16_t mss6;         /* our MSS over IPv6: conf->mss less 20 */
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;

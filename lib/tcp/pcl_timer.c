@@ -26,12 +26,10 @@ pcl_wheel_init(struct pcl_wheel *w, void *mem, uint32_t nslots, struct pcl_tnode
 }
 
 void
-pcl_wheel_cancel(struct pcl_wheel *w, uint32_t idx)
+pcl_wheel_unlink(struct pcl_wheel *w, uint32_t idx)
 {
 	struct pcl_tnode *n = pcl_wheel_node(w, idx);
 
-	if (!pcl_tnode_armed(n))
-		return;
 	if (n->prev == PCL_TIMER_NIL)
 		w->slot[n->expire & w->mask] = n->next;
 	else

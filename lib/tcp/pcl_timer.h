@@ -72,8 +72,19 @@ pcl_tnode_init(struct pcl_tnode *n)
 	n->next = PCL_TIMER_NIL;
 }
 
-/* Cancels the node's timer if armed. */
-void pcl_wheel_cancel(struct pcl_wheel *w, uint32_t idx);
+/* Takes the armed node idx off its slot's list. */
+void pcl_wheel_unlink(struct pcl_wheel *w, uint32_t idx);
+
+/*
+ * Cancels the node's timer if armed. The test is inline: a connection a
+ * cookie opens has no timer to cancel, and calls would cost more than it.
+ */
+static inline void
+pcl_wheel_cancel(struct pcl_wheel *w, uint32_t idx)
+{
+	if (pcl_tnode_armed(pcl_wheel_node(w, idx)))
+		pcl_wheel_unlink(w, idx);
+}
 
 /* Arms (or re-arms) node idx to fire at tick expire. */
 void pcl_wheel_arm(struct pcl_wheel *w, uint32_t idx, uint32_t expire);

@@ -54,6 +54,20 @@ txq_flush(struct pcl_txq *q)
 	if_flush(w, container_of(q, struct pcl_worker_if, txq));
 }
 
+/* 2^64 us / hz, so that tsc * it / 2^64 is tsc in microseconds; hz above 1 MHz. */
+static uint64_t
+us_per_tsc(uint64_t hz)
+{
+	return (uint64_t)(((unsigned __int128)1000000 << 64) / RTE_MAX(hz, 1000001ul));
+}
+
+/* The TSC in microseconds: the high half of a 64x64-bit product. */
+static inline uint64_t
+tsc_us(const struct pcl_worker *w, uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)tsc * w->us_per_tsc) >> 64);
+}
+
 void
 pcl_worker_set6(struct pcl_worker *w, uint8_t ifx, const uint8_t *addr6)
 {
@@ -110,10 +124,10 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		pcl_worker_set6(w, i, ic->has6 ? ic->addr6 : NULL);
 		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
 	}
-	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
+	w->us_per_tsc = us_per_tsc(rte_get_tsc_hz());
 	if (w->services != NULL)
 		w->down_gen = __atomic_load_n(&w->services->down_gen, __ATOMIC_ACQUIRE);
-	rc = pcl_tcp_init(&w->tcp, &env, rte_rdtsc() / w->tsc_per_us);
+	rc = pcl_tcp_init(&w->tcp, &env, tsc_us(w, rte_rdtsc()));
 	w->sweep_pos = w->tcp.pool.cap;
 	return rc;
 }
@@ -144,7 +158,7 @@ pcl_worker_fini(struct pcl_worker *w)
 void
 pcl_worker_clock(struct pcl_worker *w)
 {
-	pcl_tcp_clock(&w->tcp, w->fake_clock ? w->tcp.now_us : rte_rdtsc() / w->tsc_per_us);
+	pcl_tcp_clock(&w->tcp, w->fake_clock ? w->tcp.now_us : tsc_us(w, rte_rdtsc()));
 }
 
 /* An ARP from a neighbour (a backend) tells its MAC. Returns whether it was one. */

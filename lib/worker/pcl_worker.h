@@ -73,7 +73,11 @@ struct pcl_worker {
 	 * slot for an interface without a port (tests and pcl-bench feed those).
 	 */
 	uint8_t ifx_of_port[RTE_MAX_ETHPORTS + 1];
-	uint64_t tsc_per_us;
+	/*
+	 * Microseconds per TSC cycle as a 0.64 fixed-point fraction: the clock
+	 * every poll reads is one multiply (pcl_worker_us), not a division.
+	 */
+	uint64_t us_per_tsc;
 	bool fake_clock; /* tests drive the clock through tcp.now_us */
 	struct rte_mempool *mp;
 	struct pcl_neigh *neigh;       /* the services' backends; NULL without services */
