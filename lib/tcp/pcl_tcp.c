@@ -929,7 +929,8 @@ sack_resend(struct pcl_tcp *e, struct pcl_conn *c, uint32_t wnd_end)
 		lost = c->snd_max;
 	pipe = pcl_sack_pipe(sb, c->snd_una, c->snd_max, lost);
 	while (pipe + smss <= c->cwnd &&
-	       pcl_sack_next_hole(sb, pcl_seq_gt(sb->high_rxt, c->snd_una) ? sb->high_rxt : c->snd_una,
+	       pcl_sack_next_hole(sb,
+				  pcl_seq_gt(sb->high_rxt, c->snd_una) ? sb->high_rxt : c->snd_una,
 				  lost, &seq, &len) &&
 	       pcl_seq_lt(seq, wnd_end)) {
 		n = resend(e, c, seq, RTE_MIN(RTE_MIN(len, smss), wnd_end - seq));
@@ -1141,8 +1142,8 @@ recovery_ack(struct pcl_tcp *e, struct pcl_conn *c, uint32_t acked)
 	if (pcl_seq_ge(c->snd_una, c->recover)) {
 		c->cc &= (uint8_t)~PCL_CC_STATE;
 		if (c->sack == 0)
-			c->cwnd = RTE_MIN(c->ssthresh,
-					  RTE_MAX(c->snd_max - c->snd_una, smss) + smss);
+			c->cwnd =
+				RTE_MIN(c->ssthresh, RTE_MAX(c->snd_max - c->snd_una, smss) + smss);
 		else
 			c->cwnd = c->ssthresh;
 		return;
@@ -1209,10 +1210,10 @@ dup_ack(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s, uint32_t
 	switch (c->cc & PCL_CC_STATE) {
 	case PCL_CC_OPEN:
 		/* RFC 6582 3.2 step 2 keeps NewReno from a second recovery for one window. */
-		if (c->sack != 0 ? c->dupacks >= 3 || pcl_sack_lost_edge(board(e, c), c->snd_una,
-									 pcl_cc_smss(c)) !=
-								  c->snd_una
-				 : c->dupacks >= 3 && pcl_seq_gt(c->snd_una, c->recover))
+		if (c->sack != 0
+			    ? c->dupacks >= 3 || pcl_sack_lost_edge(board(e, c), c->snd_una,
+								    pcl_cc_smss(c)) != c->snd_una
+			    : c->dupacks >= 3 && pcl_seq_gt(c->snd_una, c->recover))
 			recovery_enter(e, c);
 		break;
 	case PCL_CC_RECOVERY:
@@ -1230,8 +1231,7 @@ sack_input(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s)
 {
 	struct pcl_sack *sb = board_get(e, c);
 
-	return sb != NULL &&
-	       pcl_sack_add(sb, c->snd_una, c->snd_max, s->opts.sack, s->opts.nsack);
+	return sb != NULL && pcl_sack_add(sb, c->snd_una, c->snd_max, s->opts.sack, s->opts.nsack);
 }
 
 /* Our FIN went out and everything up to and including it is acknowledged. */
@@ -1641,6 +1641,28 @@ static const struct {
 	[PCL_TCP_PROBE] = {proxy_input, proxy_timeout},
 };
 
+/*
+ * A segment no client connection takes: a backend's (found by an entry's
+ * second tuple), or one for a TIME_WAIT record. Returns whether it was.
+ */
+static __rte_always_inline bool
+backend_or_tw_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	uint32_t idx;
+	struct pcl_conn *c;
+
+	if (e->btable.count != 0 && (idx = pcl_table_lookup(&e->btable, &s->t)) != PCL_TABLE_NIL) {
+		c = &e->conns[idx];
+		pcl_tcp_listener(e, c)->app->input(e, c, m, s, true);
+		return true;
+	}
+	if (e->tw.live != 0 && (idx = pcl_tw_lookup(&e->tw, tw_fp(e, &s->t))) != PCL_TW_NIL) {
+		time_wait_input(e, idx, m, s);
+		return true;
+	}
+	return false;
+}
+
 void
 pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
@@ -1648,18 +1670,8 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	struct pcl_conn *c;
 
 	if (idx == PCL_TABLE_NIL) {
-		/* A backend's segment: found by the entry's second tuple. */
-		if (e->btable.count != 0 &&
-		    (idx = pcl_table_lookup(&e->btable, &s->t)) != PCL_TABLE_NIL) {
-			c = &e->conns[idx];
-			pcl_tcp_listener(e, c)->app->input(e, c, m, s, true);
+		if (backend_or_tw_input(e, m, s))
 			return;
-		}
-		if (e->tw.live != 0 &&
-		    (idx = pcl_tw_lookup(&e->tw, tw_fp(e, &s->t))) != PCL_TW_NIL) {
-			time_wait_input(e, idx, m, s);
-			return;
-		}
 		c = listen_input(e, m, s);
 		if (c != NULL)
 			syn_rcvd_input(e, c, m, s);
@@ -1667,6 +1679,24 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	}
 	c = &e->conns[idx];
 	states[c->state].input(e, c, m, s);
+}
+
+/*
+ * A local address is ours as a host's address is, so what reaches it for
+ * no connection gets what a port nobody listens on gets (RFC 9293
+ * 3.10.7.1): an RST, never silence that leaves the sender retrying. A SYN
+ * gets it first, before any lookup, so that it cannot reuse a TIME_WAIT
+ * tuple there (RFC 6191) and become a client connection.
+ */
+void
+pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if ((s->flags & (SYN | ACK)) != SYN && backend_or_tw_input(e, m, s))
+		return;
+	if (s->flags & RST)
+		drop(e, m, PCL_DROP_tcp_rst_nomatch);
+	else
+		closed_port(e, m, s);
 }
 
 void

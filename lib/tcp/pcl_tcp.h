@@ -55,8 +55,8 @@ struct pcl_tcp_conf {
 	uint32_t cookie_threshold;    /* auto: half-open entries that switch cookies on */
 	uint32_t msl_ms;
 	uint32_t time_wait_ms; /* 0: 2 MSL */
-	uint32_t rto_ms;     /* initial: before the first RTT sample */
-	uint32_t rto_min_ms; /* floor of the RTO from RTT samples (RFC 6298 2.4) */
+	uint32_t rto_ms;       /* initial: before the first RTT sample */
+	uint32_t rto_min_ms;   /* floor of the RTO from RTT samples (RFC 6298 2.4) */
 	uint32_t rto_max_ms;
 	uint32_t synack_retries;
 	uint32_t retries;
@@ -176,8 +176,8 @@ struct pcl_tcp {
 	struct pcl_table btable; /* proxied connections by their backend-side tuple */
 	struct pcl_pool pool;
 	struct pcl_wheel wheel;
-	struct pcl_tw tw;         /* TIME_WAIT records */
-	struct pcl_sack *sacks;   /* SACK scoreboards, lent to connections (pcl_sack.h) */
+	struct pcl_tw tw;       /* TIME_WAIT records */
+	struct pcl_sack *sacks; /* SACK scoreboards, lent to connections (pcl_sack.h) */
 	struct pcl_pool sack_pool;
 	struct pcl_secret tw_key; /* for their tuple fingerprints */
 	/* IPv6 (conf->addr6 != 0): the addresses IPv6 entries name (pcl_addr6.h). */
@@ -202,6 +202,7 @@ struct pcl_tcp {
 	const struct pcl_steer *steer;
 	uint16_t steer_index; /* ours */
 	uint16_t next_port;   /* where the proxy looks for a free local port next */
+	uint8_t next_laddr;   /* the local address it tries first next (0: the port's own) */
 	/* Client segments the proxy holds (at most conf->held); relaxed atomics. */
 	uint32_t held;
 	unsigned int lcore;
@@ -242,6 +243,13 @@ void pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *
  * segment is dropped as not ours.
  */
 void pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s);
+
+/*
+ * pcl_tcp_input() for a segment to one of a port's local addresses
+ * (PCL_PKT_TCP_LOCAL): a backend's, for a proxied connection or its
+ * TIME_WAIT. Nobody listens there: anything else gets a closed port's RST.
+ */
+void pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s);
 
 /*
  * Fires the timers that are due, at most PCL_TIMER_BUDGET of them (the rest
