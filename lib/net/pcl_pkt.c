@@ -107,7 +107,8 @@ tcp_fill(const uint8_t *frame, const uint8_t *l4, uint32_t l4len, unsigned int d
 	return PCL_PKT_TCP;
 }
 
-static int
+/* Inline in both of parse_ip's callers: as it was in pcl_pkt_parse before there were two. */
+static __rte_always_inline int
 parse_tcp(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t l4len, uint64_t ol_flags,
 	  struct pcl_seg *seg)
 {
@@ -167,14 +168,13 @@ ip_opts_check(const uint8_t *o, uint32_t len)
 
 /*
  * The rest of an IPv4 frame to one of our addresses, from its source on:
- * tot bytes of header and payload at ip, header checked.
+ * tot bytes of header (ihl) and payload at ip, header checked.
  */
 static __rte_always_inline int
-parse_ip(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t tot, uint64_t ol_flags,
-	 const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
+parse_ip(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot,
+	 uint64_t ol_flags, const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
 {
 	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)frame;
-	uint32_t ihl = rte_ipv4_hdr_len(ip);
 
 	if (src_bad(eh, ip->src_addr, ctx))
 		return DROP(bad_src);
@@ -204,14 +204,14 @@ parse_ip(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t tot, uint
  * Out of line, so the port's own address costs what it did without them.
  */
 static __rte_noinline int
-parse_local(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t tot, uint64_t ol_flags,
-	    const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
+parse_local(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot,
+	    uint64_t ol_flags, const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
 {
 	int rc;
 
 	if (ctx->addr == 0 || !pcl_pkt_local(ctx, ip->dst_addr))
 		return DROP(not_ours);
-	rc = parse_ip(frame, ip, tot, ol_flags, ctx, seg);
+	rc = parse_ip(frame, ip, ihl, tot, ol_flags, ctx, seg);
 	return rc == PCL_PKT_TCP ? PCL_PKT_TCP_LOCAL : rc;
 }
 
@@ -258,8 +258,8 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 		return DROP(ip_cksum);
 	/* An IPv6-only port's address is 0, which no frame may claim. */
 	if (ip->dst_addr != ctx->addr || unlikely(ctx->addr == 0))
-		return parse_local(frame, ip, tot, ol_flags, ctx, seg);
-	return parse_ip(frame, ip, tot, ol_flags, ctx, seg);
+		return parse_local(frame, ip, ihl, tot, ol_flags, ctx, seg);
+	return parse_ip(frame, ip, ihl, tot, ol_flags, ctx, seg);
 }
 
 /* ---- IPv6 ---- */
