@@ -473,3 +473,61 @@ Test(pkt, icmp)
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
 	expect_drop(PCL_DROP_icmp, 0);
 }
+
+/*
+ * Local addresses (port.local_addrs): TCP to one is told apart from TCP to
+ * the port's own address, with every check of it; an echo request and ARP
+ * are ours; any other address is still not ours.
+ */
+Test(pkt, local_addrs)
+{
+	struct pcl_pkt_ctx lc = ctx;
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(f + PCL_L2_LEN + PCL_IP_LEN);
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(f + PCL_L2_LEN);
+	struct pcl_seg s;
+
+	lc.local =
+		(struct pcl_local_addrs){.n = 2, .a = {RTE_BE32(0xc6120014), RTE_BE32(0xc6120015)}};
+	cr_expect(pcl_pkt_local(&lc, RTE_BE32(0xc6120015)));
+	cr_expect(!pcl_pkt_local(&lc, lc.addr), "the port's own is not a local one");
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_TCP, "the port's own");
+	ip()->dst_addr = RTE_BE32(0xc6120015);
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_TCP_LOCAL);
+	cr_expect_eq(s.t.laddr, RTE_BE32(0xc6120015));
+	cr_expect_eq(s.t.lport, RTE_BE16(80));
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &ctx, &s)), PCL_DROP_not_ours,
+		     "not without the list");
+	tcp()->cksum ^= 1;
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_tcp_cksum);
+	ip()->src_addr = lc.bcast;
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_bad_src);
+	ip()->src_addr = RTE_BE32(0xc6120001);
+	ip()->dst_addr = RTE_BE32(0xc6120016);
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_not_ours);
+	ip()->dst_addr = RTE_BE32(0xc6120014);
+	ip()->next_proto_id = IPPROTO_ICMP;
+	ip()->total_length = rte_cpu_to_be_16(PCL_IP_LEN + 8);
+	fix_cksums();
+	memset(ic, 0, 8);
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_ICMP_ECHO);
+	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
+	((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	*a = (struct rte_arp_hdr){.arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER),
+				  .arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4),
+				  .arp_hlen = 6,
+				  .arp_plen = 4,
+				  .arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST)};
+	a->arp_data.arp_sha.addr_bytes[0] = 0x02;
+	a->arp_data.arp_tip = RTE_BE32(0xc6120014);
+	flen = PCL_L2_LEN + sizeof(*a);
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_ARP_REQUEST);
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_ARP_REPLY);
+	a->arp_data.arp_tip = RTE_BE32(0xc6120016);
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_arp);
+}
