@@ -64,18 +64,18 @@ struct key_desc {
 		.unit = unit_, .help = help_                                                       \
 	}
 
-#define BODY_MAX (1u << 20)
+#define BODY_MAX       (1u << 20)
+#define LISTEN_PREFIX  "listen:"
+#define LISTEN_PLEN    (sizeof(LISTEN_PREFIX) - 1)
+#define SERVICE_PREFIX "service:"
+#define SERVICE_PLEN   (sizeof(SERVICE_PREFIX) - 1)
+
 #define LADDRS_SYNTAX                                                                              \
 	"A.B.C.D[-A.B.C.D][,...]: addresses and ranges, at most " RTE_STR(PCL_LOCAL_ADDRS_MAX)
 #define LADDRS_HELP                                                                                \
 	"more IPv4 addresses of ours on the port's subnet, used only as sources toward "           \
 	"backends (each adds 64512 local ports per backend); ARP is answered for them, no "        \
 	"client is served there"
-
-#define LISTEN_PREFIX  "listen:"
-#define LISTEN_PLEN    (sizeof(LISTEN_PREFIX) - 1)
-#define SERVICE_PREFIX "service:"
-#define SERVICE_PLEN   (sizeof(SERVICE_PREFIX) - 1)
 
 static const struct key_desc keys[] = {
 	{.section = "port",
@@ -1267,8 +1267,8 @@ listens(const struct pcl_config *c, uint16_t port)
 
 /*
  * A port's local addresses (section.local_addrs) against its address
- * (addr/prefix_len, named addr_key): each on its subnet, neither the
- * address itself nor the subnet's broadcast.
+ * (section.addr, addr/prefix_len): each on its subnet, neither the address
+ * itself nor the subnet's broadcast.
  */
 static int
 finish_laddrs(const struct pcl_config *c, const char *section, const struct pcl_local_addrs *l,
