@@ -27,6 +27,7 @@ enum key_type {
 	KEY_PORTS,
 	KEY_STRING,
 	KEY_BACKEND, /* A.B.C.D:PORT [weight=N], one more backend of a service */
+	KEY_LADDRS,  /* IPv4 addresses and ranges into a struct pcl_local_addrs */
 };
 
 /*
@@ -70,6 +71,13 @@ struct key_desc {
 #define SERVICE_PREFIX "service:"
 #define SERVICE_PLEN   (sizeof(SERVICE_PREFIX) - 1)
 
+#define LADDRS_SYNTAX                                                                              \
+	"A.B.C.D[-A.B.C.D][,...]: addresses and ranges, at most " RTE_STR(PCL_LOCAL_ADDRS_MAX)
+#define LADDRS_HELP                                                                                \
+	"more IPv4 addresses of ours on the port's subnet, used only as sources toward "           \
+	"backends (each adds 64512 local ports per backend); ARP is answered for them, no "        \
+	"client is served there"
+
 static const struct key_desc keys[] = {
 	{.section = "port",
 	 .name = "device",
@@ -98,6 +106,13 @@ static const struct key_desc keys[] = {
 		 "the "
 		 "link-local address from the port's MAC; it answers Neighbor Discovery and "
 		 "ICMPv6 echo for both"},
+	{.section = "port",
+	 .name = "local_addrs",
+	 .type = KEY_LADDRS,
+	 .off = offsetof(struct pcl_config, laddrs),
+	 .syntax = LADDRS_SYNTAX,
+	 .dflt = "none: port.addr alone",
+	 .help = LADDRS_HELP},
 	U32("port", "mtu", port.mtu, 576, 9000, "bytes",
 	    "largest IP packet on the port; our MSS is mtu - 40 over IPv4, mtu - 60 over IPv6"),
 	U32("port", "rx_desc", port.rx_desc, 64, 4096, "descriptors", "RX descriptors per queue"),
@@ -132,6 +147,13 @@ static const struct key_desc keys[] = {
 	 .dflt = "none: one port (one-arm)",
 	 .help = "our address on the backend-facing port; backends on its subnet are reached "
 		 "there, from it (full NAT)"},
+	{.section = "port:backend",
+	 .name = "local_addrs",
+	 .type = KEY_LADDRS,
+	 .off = offsetof(struct pcl_config, bladdrs),
+	 .syntax = LADDRS_SYNTAX,
+	 .dflt = "none: port:backend.addr alone",
+	 .help = LADDRS_HELP},
 	{.section = "port:backend",
 	 .name = "addr6",
 	 .type = KEY_ADDR6,
@@ -476,6 +498,67 @@ set_addr(rte_be32_t *addr, uint8_t *prefix_len, const char *v, char *err, size_t
 	return 0;
 }
 
+/* One address, or an A.B.C.D-A.B.C.D range, more of the local addresses in *l. */
+static int
+add_laddrs(struct pcl_local_addrs *l, char *tok, char *err, size_t errlen)
+{
+	char *dash = strchr(tok, '-'), ip[INET_ADDRSTRLEN];
+	const char *last = dash != NULL ? dash + 1 : tok;
+	rte_be32_t lo, hi, be;
+	uint32_t a, i;
+
+	if (dash != NULL)
+		*dash = '\0';
+	if (set_ipv4(tok, &lo, err, errlen) != 0 || set_ipv4(last, &hi, err, errlen) != 0)
+		return -EINVAL;
+	if (rte_be_to_cpu_32(hi) < rte_be_to_cpu_32(lo)) {
+		snprintf(err, errlen, "range %s-%s goes down", tok, last);
+		return -EINVAL;
+	}
+	for (a = rte_be_to_cpu_32(lo);; a++) {
+		be = rte_cpu_to_be_32(a);
+		for (i = 0; i < l->n; i++) {
+			if (l->a[i] == be) {
+				inet_ntop(AF_INET, &be, ip, sizeof(ip));
+				snprintf(err, errlen, "%s is given twice", ip);
+				return -EINVAL;
+			}
+		}
+		if (l->n == PCL_LOCAL_ADDRS_MAX) {
+			snprintf(err, errlen, "more than %u addresses", PCL_LOCAL_ADDRS_MAX);
+			return -EINVAL;
+		}
+		l->a[l->n++] = be;
+		if (be == hi)
+			return 0;
+	}
+}
+
+/* A list of addresses and ranges into *l. */
+static int
+set_laddrs(struct pcl_local_addrs *l, const char *v, char *err, size_t errlen)
+{
+	struct pcl_local_addrs got = {0};
+	char buf[1024];
+	char *tok, *save;
+	int rc;
+
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(err, errlen, "list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save))
+		if ((rc = add_laddrs(&got, tok, err, errlen)) != 0)
+			return rc;
+	if (got.n == 0) {
+		snprintf(err, errlen, "no address given");
+		return -EINVAL;
+	}
+	*l = got;
+	return 0;
+}
+
 /* ADDR/LEN (IPv6, unicast) into addr and *prefix_len. */
 static int
 set_addr6(uint8_t *addr, uint8_t *prefix_len, const char *v, char *err, size_t errlen)
@@ -658,6 +741,8 @@ set_key(struct pcl_config *c, void *base, const struct key_desc *k, const char *
 		return set_ipv4(v, (rte_be32_t *)field, err, errlen);
 	case KEY_BACKEND:
 		return set_backend(base, v, err, errlen);
+	case KEY_LADDRS:
+		return set_laddrs((struct pcl_local_addrs *)field, v, err, errlen);
 	case KEY_PORTS:
 		return set_ports(c, v, err, errlen);
 	case KEY_STRING:
@@ -878,6 +963,16 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 		}
 		break;
 	}
+	case KEY_LADDRS: {
+		const struct pcl_local_addrs *l = (const struct pcl_local_addrs *)field;
+
+		buf[0] = '\0';
+		for (i = 0; i < l->n && n >= 0 && (size_t)n < len; i++) {
+			inet_ntop(AF_INET, &l->a[i], ip, sizeof(ip));
+			n += snprintf(buf + n, len - n, "%s%s", i ? "," : "", ip);
+		}
+		break;
+	}
 	case KEY_PORTS:
 		buf[0] = '\0';
 		for (i = 0; i < c->nlisten && n >= 0 && (size_t)n < len; i++)
@@ -955,6 +1050,7 @@ key_values(const struct key_desc *k, char *buf, size_t len)
 	case KEY_PORTS:
 	case KEY_STRING:
 	case KEY_BACKEND:
+	case KEY_LADDRS:
 		snprintf(buf, len, "%s", k->syntax);
 		break;
 	}
@@ -1161,6 +1257,8 @@ pcl_config_lb_ifs(const struct pcl_config *cfg, struct pcl_lb_if ifs[PCL_MAX_IFS
 				    .prefix6_len = cfg->bprefix6_len};
 	memcpy(ifs[0].addr6, cfg->addr6, 16);
 	memcpy(ifs[1].addr6, cfg->baddr6, 16);
+	ifs[0].local = cfg->laddrs;
+	ifs[1].local = cfg->bladdrs;
 }
 
 /* A listening port of the [listen] ports or sections. */
@@ -1173,6 +1271,45 @@ listens(const struct pcl_config *c, uint16_t port)
 		if (c->listeners[i].port == port)
 			return true;
 	return false;
+}
+
+/*
+ * A port's local addresses (section.local_addrs) against its address
+ * (section.addr, addr/prefix_len): each on its subnet, neither the address
+ * itself nor the subnet's broadcast.
+ */
+static int
+finish_laddrs(const struct pcl_config *c, const char *section, const struct pcl_local_addrs *l,
+	      rte_be32_t addr, uint8_t prefix_len, char *err, size_t errlen)
+{
+	char where[256], ip[INET_ADDRSTRLEN], own[INET_ADDRSTRLEN];
+	const char *w = at(c, line_of(c, section, "local_addrs"), 0, where, sizeof(where));
+	struct pcl_addr net = pcl_addr_from4(addr), a;
+	uint8_t i;
+
+	if (l->n != 0 && addr == 0) {
+		snprintf(err, errlen, "%s%s.local_addrs: needs %s.addr", w, section, section);
+		return -EINVAL;
+	}
+	inet_ntop(AF_INET, &addr, own, sizeof(own));
+	for (i = 0; i < l->n; i++) {
+		a = pcl_addr_from4(l->a[i]);
+		inet_ntop(AF_INET, &l->a[i], ip, sizeof(ip));
+		if (!pcl_addr_in(&a, &net, prefix_len) ||
+		    l->a[i] == pcl_pkt_bcast(addr, prefix_len)) {
+			snprintf(err, errlen,
+				 "%s%s.local_addrs: %s is not a host address of the subnet of "
+				 "%s.addr %s/%u",
+				 w, section, ip, section, own, prefix_len);
+			return -EINVAL;
+		}
+		if (l->a[i] == addr) {
+			snprintf(err, errlen, "%s%s.local_addrs: %s is %s.addr itself", w, section,
+				 ip, section);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* Service s's keys, between each other and the ports'. */
@@ -1358,6 +1495,10 @@ pcl_config_finish(struct pcl_config *c, char *err, size_t errlen)
 			 at(c, line_of(c, "port:backend", "addr6"), 0, where, sizeof(where)));
 		return -EINVAL;
 	}
+	if (finish_laddrs(c, "port", &c->laddrs, c->addr, c->prefix_len, err, errlen) != 0 ||
+	    finish_laddrs(c, "port:backend", &c->bladdrs, c->baddr, c->bprefix_len, err, errlen) !=
+		    0)
+		return -EINVAL;
 	c->tcp.mss = (uint16_t)(c->port.mtu - PCL_IP_LEN - PCL_TCP_LEN);
 	/* Each entry's peer may be an address no other entry names; ours and a few spare. */
 	c->tcp.addr6 = c->prefix6_len != 0 ? c->tcp.conns + PCL_ADDR6_SPARE : 0;
@@ -1414,6 +1555,8 @@ pcl_config_worker(const struct pcl_config *cfg, const struct pcl_apps *apps,
 
 	memcpy(wc.ifs[0].addr6, cfg->addr6, 16);
 	memcpy(wc.ifs[1].addr6, cfg->baddr6, 16);
+	wc.ifs[0].local = cfg->laddrs;
+	wc.ifs[1].local = cfg->bladdrs;
 	return wc;
 }
 

@@ -34,7 +34,8 @@ struct pcl_config {
 	rte_be32_t addr;
 	uint8_t prefix_len;
 	uint8_t addr6[16];
-	uint8_t prefix6_len; /* 0: no IPv6 */
+	uint8_t prefix6_len;           /* 0: no IPv6 */
+	struct pcl_local_addrs laddrs; /* sources toward backends besides addr */
 	struct pcl_port_conf port;
 	/* [port:backend]: a second port facing the backends (two-arm); baddr 0: none */
 	char bdevice[PCL_DEVICE_LEN];
@@ -42,6 +43,7 @@ struct pcl_config {
 	uint8_t bprefix_len;
 	uint8_t baddr6[16];
 	uint8_t bprefix6_len; /* 0: no IPv6 toward the backends */
+	struct pcl_local_addrs bladdrs;
 	/* [workers] */
 	char lcores[PCL_LCORES_LEN]; /* EAL --lcores list, or "" */
 	/* [listen]; no ports means 80 unless a [listen:PORT] section names one */

@@ -20,7 +20,9 @@
 	X(steer_full, drop[PCL_DROP_steer_full], "steering ring full", "packets dropped")          \
 	X(tw_recycled, time_wait_recycled, "TIME_WAIT store full", "records ended early")          \
 	X(tw_skipped, time_wait_skipped, "TIME_WAIT store full", "closings without TIME_WAIT")     \
-	X(timers, timer_deferred, "timer wheel behind", "passes stopped at the budget")
+	X(timers, timer_deferred, "timer wheel behind", "passes stopped at the budget")            \
+	X(proxy_no_port, proxy_no_port, "no free local port toward a backend",                     \
+	  "proxied connections refused")
 
 enum pcl_pressure_kind {
 #define PCL_PRESSURE_ENUM(n, f, what, unit) PCL_PRESSURE_##n,

@@ -379,22 +379,6 @@ isn_of(const struct pcl_tcp *e, const struct pcl_tuple *t)
 	return pcl_isn_make6(&e->secrets->isn, &t6, e->now_us);
 }
 
-int
-pcl_lb_backend_tuple(struct pcl_tcp *e, const struct pcl_backend *b, rte_be16_t rport,
-		     struct pcl_tuple *bt)
-{
-	const struct pcl_pkt_ctx *net = e->ifs[b->ifx].net;
-
-	*bt = (struct pcl_tuple){.rport = rport};
-	if (likely(pcl_addr_is4(&b->addr))) {
-		bt->raddr = pcl_addr_v4(&b->addr);
-		bt->laddr = net->addr;
-	} else if (pcl_tcp_bind6(e, bt, b->addr.a, net->addr6) != 0) {
-		return -ENOSPC;
-	}
-	return pcl_lb_pick_port(e, bt);
-}
-
 /* Whether this worker owns t, so the backend's answers come back here. */
 static inline bool
 ours(const struct pcl_tcp *e, const struct pcl_tuple *t)
@@ -429,6 +413,46 @@ pcl_lb_pick_port(struct pcl_tcp *e, struct pcl_tuple *bt)
 			return 0;
 	}
 	return -EADDRINUSE;
+}
+
+/*
+ * A local port on one of the port's addresses toward the backends (its own,
+ * then its local addresses), into bt. The address turns with every pick, so
+ * that each address's ports go into TIME_WAIT at the same pace and none runs
+ * out while another has ports free; an address without a free port owned
+ * here (PORT_TRIES tried) gives way to the next one.
+ */
+static int
+pick_laddr(struct pcl_tcp *e, const struct pcl_pkt_ctx *net, struct pcl_tuple *bt)
+{
+	unsigned int n = net->local.n + 1u, k, i;
+
+	for (k = 0; k < n; k++) {
+		i = e->next_laddr % n;
+		e->next_laddr = (uint8_t)(i + 1);
+		bt->laddr = i == 0 ? net->addr : net->local.a[i - 1];
+		if (pcl_lb_pick_port(e, bt) == 0)
+			return 0;
+	}
+	return -EADDRINUSE;
+}
+
+int
+pcl_lb_backend_tuple(struct pcl_tcp *e, const struct pcl_backend *b, rte_be16_t rport,
+		     struct pcl_tuple *bt)
+{
+	const struct pcl_pkt_ctx *net = e->ifs[b->ifx].net;
+
+	*bt = (struct pcl_tuple){.rport = rport};
+	if (likely(pcl_addr_is4(&b->addr))) {
+		bt->raddr = pcl_addr_v4(&b->addr);
+		bt->laddr = net->addr;
+		if (unlikely(net->local.n != 0))
+			return pick_laddr(e, net, bt);
+	} else if (pcl_tcp_bind6(e, bt, b->addr.a, net->addr6) != 0) {
+		return -ENOSPC;
+	}
+	return pcl_lb_pick_port(e, bt);
 }
 
 /* Sends (or resends) the SYN to the current backend and arms its timer. */

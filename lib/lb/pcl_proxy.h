@@ -120,8 +120,9 @@ struct pcl_backend;
 
 /*
  * bt toward backend b's address and rport, from our address on its
- * interface (an IPv6 pair interned: pcl_tcp_bind6()), with a local port
- * as pcl_lb_pick_port() finds one. Returns 0, -ENOSPC (the address table
+ * interface or, over IPv4, one of its local addresses in turn (an IPv6 pair
+ * interned: pcl_tcp_bind6()), with a local port as pcl_lb_pick_port()
+ * finds one. Returns 0, -ENOSPC (the address table
  * is full) or -EADDRINUSE.
  */
 int pcl_lb_backend_tuple(struct pcl_tcp *e, const struct pcl_backend *b, rte_be16_t rport,

@@ -144,13 +144,17 @@ pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr 
 bool
 pcl_lb_if_ours(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr)
 {
-	unsigned int k;
+	unsigned int k, i;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
 		if (pcl_addr_is4(addr)
 			    ? pcl_addr_v4(addr) == ifs[k].addr
 			    : ifs[k].prefix6_len != 0 && memcmp(addr->a, ifs[k].addr6, 16) == 0)
 			return true;
+		for (i = 0; i < ifs[k].local.n && pcl_addr_is4(addr); i++)
+			if (pcl_addr_v4(addr) == ifs[k].local.a[i])
+				return true;
+	}
 	return false;
 }
 

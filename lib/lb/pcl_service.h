@@ -96,6 +96,7 @@ struct pcl_lb_if {
 	uint8_t prefix_len;
 	uint8_t prefix6_len; /* 0: no IPv6 on it */
 	uint8_t addr6[16];
+	struct pcl_local_addrs local; /* ours too, though no client reaches us there */
 };
 
 /*
@@ -105,7 +106,7 @@ struct pcl_lb_if {
  */
 int pcl_lb_if_of(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr);
 
-/* Whether addr is the address of one of ifs[0..n). */
+/* Whether addr is an address (its own or a local one) of one of ifs[0..n). */
 bool pcl_lb_if_ours(const struct pcl_lb_if *ifs, unsigned int n, const struct pcl_addr *addr);
 
 /*

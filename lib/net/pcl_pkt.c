@@ -12,6 +12,17 @@
 
 #define DROP(r) (-(int)PCL_DROP_##r - 1)
 
+bool
+pcl_pkt_local(const struct pcl_pkt_ctx *ctx, rte_be32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->local.n; i++)
+		if (ctx->local.a[i] == a)
+			return true;
+	return false;
+}
+
 static int
 parse_arp(const uint8_t *frame, uint32_t len, const struct pcl_pkt_ctx *ctx)
 {
@@ -21,8 +32,9 @@ parse_arp(const uint8_t *frame, uint32_t len, const struct pcl_pkt_ctx *ctx)
 		return DROP(runt);
 	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || a->arp_hlen != RTE_ETHER_ADDR_LEN ||
-	    a->arp_plen != 4 || a->arp_data.arp_tip != ctx->addr || ctx->addr == 0 ||
-	    rte_is_multicast_ether_addr(&a->arp_data.arp_sha))
+	    a->arp_plen != 4 ||
+	    (a->arp_data.arp_tip != ctx->addr && !pcl_pkt_local(ctx, a->arp_data.arp_tip)) ||
+	    ctx->addr == 0 || rte_is_multicast_ether_addr(&a->arp_data.arp_sha))
 		return DROP(arp);
 	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
 		return PCL_PKT_ARP_REQUEST;
@@ -103,7 +115,8 @@ tcp_fill(const uint8_t *frame, const uint8_t *l4, uint32_t l4len, unsigned int d
 	return PCL_PKT_TCP;
 }
 
-static int
+/* Inline in both of parse_ip's callers: as it was in pcl_pkt_parse before there were two. */
+static __rte_always_inline int
 parse_tcp(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t l4len, uint64_t ol_flags,
 	  struct pcl_seg *seg)
 {
@@ -165,6 +178,60 @@ ip_opts_check(const uint8_t *o, uint32_t len)
 	return 0;
 }
 
+/*
+ * The rest of an IPv4 frame to one of our addresses, from its checksum on:
+ * tot bytes of header (ihl) and payload at ip, header lengths checked.
+ */
+static __rte_always_inline int
+parse_ip(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot,
+	 uint64_t ol_flags, const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
+{
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)frame;
+
+	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return DROP(ip_cksum);
+	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    pcl_csum_fold64(pcl_csum_raw(ip, ihl, 0)) != 0xffff)
+		return DROP(ip_cksum);
+	if (src_bad(eh, ip->src_addr, ctx))
+		return DROP(bad_src);
+	/*
+	 * Fragments are dropped: a connection server's segments fit one frame,
+	 * reassembly would be state an attacker fills, and a TCP fragment is
+	 * far likelier an evasion attempt than a client (RFC 1858, RFC 3128).
+	 */
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return DROP(ip_frag);
+	if (ihl > sizeof(*ip)) {
+		int rc = ip_opts_check((const uint8_t *)(ip + 1), ihl - sizeof(*ip));
+
+		if (rc != 0)
+			return rc;
+	}
+	if (ip->next_proto_id == IPPROTO_TCP)
+		return parse_tcp(frame, ip, tot - ihl, ol_flags, seg);
+	if (ip->next_proto_id == IPPROTO_ICMP)
+		return parse_icmp((const uint8_t *)ip + ihl, tot - ihl);
+	return DROP(ip_proto);
+}
+
+/*
+ * A frame to an address other than the port's own: one of its local
+ * addresses (TCP to them is told apart, for backends only), or not ours.
+ * Out of line, so the port's own address costs what it did without them.
+ */
+static __rte_noinline int
+parse_local(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot,
+	    uint64_t ol_flags, const struct pcl_pkt_ctx *ctx, struct pcl_seg *seg)
+{
+	int rc;
+
+	if (ctx->addr == 0 || !pcl_pkt_local(ctx, ip->dst_addr))
+		return DROP(not_ours);
+	rc = parse_ip(frame, ip, ihl, tot, ol_flags, ctx, seg);
+	return rc == PCL_PKT_TCP ? PCL_PKT_TCP_LOCAL : rc;
+}
+
 int
 pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struct pcl_pkt_ctx *ctx,
 	      struct pcl_seg *seg)
@@ -206,32 +273,8 @@ pcl_pkt_parse(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struc
 	 * IPv6-only port's address is 0, which no frame may claim.
 	 */
 	if (ip->dst_addr != ctx->addr || unlikely(ctx->addr == 0))
-		return DROP(not_ours);
-	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		return DROP(ip_cksum);
-	if ((ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    pcl_csum_fold64(pcl_csum_raw(ip, ihl, 0)) != 0xffff)
-		return DROP(ip_cksum);
-	if (src_bad(eh, ip->src_addr, ctx))
-		return DROP(bad_src);
-	/*
-	 * Fragments are dropped: a connection server's segments fit one frame,
-	 * reassembly would be state an attacker fills, and a TCP fragment is
-	 * far likelier an evasion attempt than a client (RFC 1858, RFC 3128).
-	 */
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		return DROP(ip_frag);
-	if (ihl > sizeof(*ip)) {
-		int rc = ip_opts_check((const uint8_t *)(ip + 1), ihl - sizeof(*ip));
-
-		if (rc != 0)
-			return rc;
-	}
-	if (ip->next_proto_id == IPPROTO_TCP)
-		return parse_tcp(frame, ip, tot - ihl, ol_flags, seg);
-	if (ip->next_proto_id == IPPROTO_ICMP)
-		return parse_icmp((const uint8_t *)ip + ihl, tot - ihl);
-	return DROP(ip_proto);
+		return parse_local(frame, ip, ihl, tot, ol_flags, ctx, seg);
+	return parse_ip(frame, ip, ihl, tot, ol_flags, ctx, seg);
 }
 
 /* ---- IPv6 ---- */

@@ -33,6 +33,7 @@ enum pcl_pkt_kind {
 	PCL_PKT_ND_NS,      /* a valid Neighbor Solicitation for one of our addresses */
 	PCL_PKT_ND_NA,      /* a valid Neighbor Advertisement with the target's MAC */
 	PCL_PKT_ICMP6_ECHO, /* to one of our unicast addresses */
+	PCL_PKT_TCP_LOCAL,  /* IPv4 TCP to one of the port's local addresses (pcl_pkt_ctx) */
 };
 
 /* A received TCP segment: header fields in host order, options parsed. */
@@ -53,6 +54,16 @@ struct pcl_seg {
 	struct pcl_opts opts;
 };
 
+/*
+ * IPv4 addresses of a port's besides its own (port.local_addrs), used only
+ * as sources toward backends.
+ */
+#define PCL_LOCAL_ADDRS_MAX 64
+struct pcl_local_addrs {
+	uint8_t n;
+	rte_be32_t a[PCL_LOCAL_ADDRS_MAX];
+};
+
 /* Where our address is; a frame for any other MAC or IP is not ours. */
 struct pcl_pkt_ctx {
 	struct rte_ether_addr mac;
@@ -62,6 +73,12 @@ struct pcl_pkt_ctx {
 	bool has6;
 	uint8_t addr6[16]; /* the configured address */
 	uint8_t ll6[16];   /* the link-local one, from the MAC (pcl_pkt_ll6) */
+	/*
+	 * ARP is answered for the local addresses and TCP to them is
+	 * PCL_PKT_TCP_LOCAL, never a client's. Last, so the hot fields above
+	 * share a cache line.
+	 */
+	struct pcl_local_addrs local;
 };
 
 /* The directed broadcast address of addr/prefix_len, or 0 when it has none. */
@@ -130,6 +147,9 @@ void pcl_pkt_ll6(const struct rte_ether_addr *mac, uint8_t out[16]);
  * MAC the message names, source (NS) or target (NA); NULL without one.
  */
 const struct rte_ether_addr *pcl_pkt_nd_lladdr(const uint8_t *icmp, uint32_t icmp_len);
+
+/* Whether a is one of ctx's local addresses (not its own: ctx->addr). */
+bool pcl_pkt_local(const struct pcl_pkt_ctx *ctx, rte_be32_t a);
 
 /* Whether a is one of ctx's IPv6 unicast addresses. */
 static inline bool

@@ -1659,6 +1659,28 @@ static const struct {
 	[PCL_TCP_PROBE] = {proxy_input, proxy_timeout},
 };
 
+/*
+ * A segment no client connection takes: a backend's (found by an entry's
+ * second tuple), or one for a TIME_WAIT record. Returns whether it was.
+ */
+static __rte_always_inline bool
+backend_or_tw_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	uint32_t idx;
+	struct pcl_conn *c;
+
+	if (e->btable.count != 0 && (idx = pcl_table_lookup(&e->btable, &s->t)) != PCL_TABLE_NIL) {
+		c = &e->conns[idx];
+		pcl_tcp_listener(e, c)->app->input(e, c, m, s, true);
+		return true;
+	}
+	if (e->tw.live != 0 && (idx = pcl_tw_lookup(&e->tw, tw_fp(e, &s->t))) != PCL_TW_NIL) {
+		time_wait_input(e, idx, m, s);
+		return true;
+	}
+	return false;
+}
+
 void
 pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 {
@@ -1668,18 +1690,8 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	e->cur_hash = pcl_table_hash(&e->table, &s->t);
 	idx = pcl_table_lookup_hash(&e->table, &s->t, e->cur_hash);
 	if (idx == PCL_TABLE_NIL) {
-		/* A backend's segment: found by the entry's second tuple. */
-		if (e->btable.count != 0 &&
-		    (idx = pcl_table_lookup(&e->btable, &s->t)) != PCL_TABLE_NIL) {
-			c = &e->conns[idx];
-			pcl_tcp_listener(e, c)->app->input(e, c, m, s, true);
+		if (backend_or_tw_input(e, m, s))
 			return;
-		}
-		if (e->tw.live != 0 &&
-		    (idx = pcl_tw_lookup(&e->tw, tw_fp(e, &s->t))) != PCL_TW_NIL) {
-			time_wait_input(e, idx, m, s);
-			return;
-		}
 		c = listen_input(e, m, s);
 		if (c != NULL)
 			syn_rcvd_input(e, c, m, s);
@@ -1687,6 +1699,24 @@ pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
 	}
 	c = &e->conns[idx];
 	states[c->state].input(e, c, m, s);
+}
+
+/*
+ * A local address is ours as a host's address is, so what reaches it for
+ * no connection gets what a port nobody listens on gets (RFC 9293
+ * 3.10.7.1): an RST, never silence that leaves the sender retrying. A SYN
+ * gets it first, before any lookup, so that it cannot reuse a TIME_WAIT
+ * tuple there (RFC 6191) and become a client connection.
+ */
+void
+pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s)
+{
+	if ((s->flags & (SYN | ACK)) != SYN && backend_or_tw_input(e, m, s))
+		return;
+	if (s->flags & RST)
+		drop(e, m, PCL_DROP_tcp_rst_nomatch);
+	else
+		closed_port(e, m, s);
 }
 
 void

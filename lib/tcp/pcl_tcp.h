@@ -204,6 +204,7 @@ struct pcl_tcp {
 	const struct pcl_steer *steer;
 	uint16_t steer_index; /* ours */
 	uint16_t next_port;   /* where the proxy looks for a free local port next */
+	uint8_t next_laddr;   /* the local address it tries first next (0: the port's own) */
 	/* Client segments the proxy holds (at most conf->held); relaxed atomics. */
 	uint32_t held;
 	unsigned int lcore;
@@ -244,6 +245,13 @@ void pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *
  * segment is dropped as not ours.
  */
 void pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s);
+
+/*
+ * pcl_tcp_input() for a segment to one of a port's local addresses
+ * (PCL_PKT_TCP_LOCAL): a backend's, for a proxied connection or its
+ * TIME_WAIT. Nobody listens there: anything else gets a closed port's RST.
+ */
+void pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s);
 
 /*
  * Fires the timers that are due, at most PCL_TIMER_BUDGET of them (the rest

@@ -118,6 +118,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		wi->txq.arg = w;
 		wi->ctx.addr = ic->addr;
 		wi->ctx.bcast = pcl_pkt_bcast(ic->addr, ic->prefix_len);
+		wi->ctx.local = ic->local;
 		if (ic->port != RTE_MAX_ETHPORTS && rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
 			return -ENODEV;
 		w->ifx_of_port[ic->port] = i;
@@ -198,12 +199,17 @@ learn6(struct pcl_worker *w, const struct rte_mbuf *m, const struct pcl_seg *seg
 	return true;
 }
 
-/* What pcl_pkt_parse6 took in: TCP for the engine, ND and echo answered here. */
+/*
+ * The kinds after IPv4's own, out of line: what pcl_pkt_parse6 took in (TCP
+ * for the engine, ND and echo answered here), and TCP to a local address,
+ * which only backends send.
+ */
 static __rte_noinline void
-handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_mbuf *m,
-	struct pcl_seg *seg, int kind)
+handle_other(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_mbuf *m,
+	     struct pcl_seg *seg, int kind)
 {
-	PCL_STAT_INC(&w->stats, ipv6_rx);
+	if (kind != PCL_PKT_TCP_LOCAL)
+		PCL_STAT_INC(&w->stats, ipv6_rx);
 	switch (kind) {
 	case PCL_PKT_TCP6:
 		seg->ifx = ifx;
@@ -219,6 +225,10 @@ handle6(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_
 		pcl_out_icmp6_reply(&wi->ctx.mac, m, seg->payload_off, seg->len);
 		PCL_STAT_INC(&w->stats, icmp6_replies);
 		pcl_txq_put(&wi->txq, m);
+		return;
+	case PCL_PKT_TCP_LOCAL:
+		seg->ifx = ifx;
+		pcl_tcp_input_local(&w->tcp, m, seg);
 		return;
 	default: /* an advertisement: a backend's MAC, or nothing we asked for */
 		if (!learn6(w, m, seg, true))
@@ -248,7 +258,11 @@ handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_m
 		break;
 	case PCL_PKT_ARP_REQUEST:
 		learn(w, m);
-		pcl_arp_to_reply(m, &wi->ctx.mac, wi->ctx.addr);
+		/* The address asked for: the port's own or one of its local addresses. */
+		pcl_arp_to_reply(m, &wi->ctx.mac,
+				 rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
+							 sizeof(struct rte_ether_hdr))
+					 ->arp_data.arp_tip);
 		PCL_STAT_INC(&w->stats, arp_replies);
 		pcl_txq_put(&wi->txq, m);
 		break;
@@ -263,9 +277,9 @@ handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_m
 		pcl_txq_put(&wi->txq, m);
 		break;
 	default:
-		/* IPv6 kinds follow IPv4's; drops are negative. */
+		/* IPv6 and local-address kinds follow IPv4's; drops are negative. */
 		if (unlikely(kind > 0)) {
-			handle6(w, wi, ifx, m, &seg, kind);
+			handle_other(w, wi, ifx, m, &seg, kind);
 			break;
 		}
 		pcl_stat_add(&w->stats.drop[pcl_pkt_drop_reason(kind)], 1);

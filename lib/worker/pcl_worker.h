@@ -36,6 +36,7 @@ struct pcl_worker_if_conf {
 	bool has6; /* an IPv6 address (and the link-local one from the port's MAC) */
 	uint8_t addr6[16];
 	uint8_t prefix6_len;
+	struct pcl_local_addrs local; /* sources toward backends besides addr */
 };
 
 /* What a worker is given; it keeps the pointers. */

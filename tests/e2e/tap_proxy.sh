@@ -35,6 +35,11 @@
 #    which still hold many of those tuples in TIME_WAIT and answer our SYN
 #    with an old ACK: ab -n 1000 -c 20 still completes without a failure
 #    (RFC 9293 3.10.7.3: an RST, and the SYN again).
+# 5. Restarted with two local addresses toward the backends (.20 and .21 on
+#    their subnet): ab -n 1500 -c 20 completes; the backends resolved both
+#    by ARP (their neighbour tables hold our MAC for each) and hold
+#    TIME_WAIT toward all three of our addresses; one-arm, the client's
+#    connection to a local address is refused (an RST).
 set -euo pipefail
 
 PCL_ROOT=${PCL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -205,3 +210,36 @@ done
 	fail "after the restart: no backend answered a SYN with an old ACK"
 ok "restarted with $tw connections in TIME_WAIT at the backends: ab -n 1000 -c 20 complete," \
 	"$(t backend_syn_retries) SYNs sent again, $(t rst_tx) RSTs"
+
+# ---- 5. local addresses toward the backends ----
+laddrs=("$net.20" "$net.21")
+sed "/^addr = $self\/24\$/a local_addrs = ${laddrs[0]}-${laddrs[1]}" "$px_conf" >"$tmp/px-laddr.conf"
+grep -q "^local_addrs = " "$tmp/px-laddr.conf" || fail "no local_addrs line in $tmp/px-laddr.conf"
+px_conf=$tmp/px-laddr.conf
+server_start "$lb-3"
+ab_ok 1500 20
+refused=
+if [ "$mode" = one-arm ]; then
+	rc=0
+	nsx "$cli" curl -sS --max-time 5 -o /dev/null "http://${laddrs[0]}/" 2>"$tmp/curl-laddr.err" || rc=$?
+	[ "$rc" = 7 ] || fail "curl to the local address ${laddrs[0]}: exit $rc, want 7 (refused): $(cat "$tmp/curl-laddr.err")"
+	refused="; a client's connection to ${laddrs[0]} refused"
+fi
+settled
+for a in "${laddrs[@]}"; do
+	ip -n "$be" neigh show "$a" | grep -qi "lladdr 02:70:63:6c:00:0[23]" ||
+		fail "the backends did not resolve our local address $a: $(ip -n "$be" neigh show "$a")"
+done
+for a in "$self" "${laddrs[@]}"; do
+	n=$(ip netns exec "$be" ss -Htan state time-wait dst "$a" | wc -l)
+	[ "$n" -gt 0 ] || fail "no TIME_WAIT at the backends toward our address $a"
+done
+pcl_server_stop || fail "the server with local addresses did not exit 0 on SIGINT"
+out=$tmp/$lb-3.out
+for k in proxy_failed proxy_reset proxy_no_port redispatches; do
+	[ "$(t "$k")" = 0 ] || fail "with local addresses: $k $(t "$k"), want 0"
+done
+[ "$(t rst_closed_port)" -ge $([ -n "$refused" ] && echo 1 || echo 0) ] ||
+	fail "with local addresses: rst_closed_port $(t rst_closed_port)"
+ok "local addresses ${laddrs[0]}-${laddrs[1]}: ab -n 1500 -c 20 complete, the backends resolved" \
+	"both by ARP and hold TIME_WAIT toward all three of our addresses$refused"

@@ -11,6 +11,7 @@
  *
  *   pcl-scenario [EAL options] -- [-v] SCRIPT...
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -103,6 +104,7 @@ struct script_conn {
 	/* Its backend side: our local port there (from the proxy's SYN), our last TSval. */
 	uint16_t be_local_port;
 	uint32_t be_last_tsval;
+	rte_be32_t be_laddr; /* "local": our address toward the backend; 0: the port's own */
 };
 
 struct scenario {
@@ -746,6 +748,8 @@ our_backend_addr(const struct scenario *sc)
 {
 	if (v6)
 		return pcl_addr_from6(sc->nports > 1 ? sc->cfg.baddr6 : sc->cfg.addr6);
+	if (sc->cur.be_laddr != 0)
+		return pcl_addr_from4(sc->cur.be_laddr);
 	return pcl_addr_from4(sc->nports > 1 ? sc->cfg.baddr : sc->cfg.addr);
 }
 
@@ -973,8 +977,10 @@ check_ends(struct scenario *sc, const struct pcl_seg *g, bool backend)
 	if (g->flags & RTE_TCP_SYN_FLAG)
 		sc->cur.be_local_port = rte_be_to_cpu_16(g->t.rport);
 	/* Under -6 the source was checked with the frame's IPv6 header. */
-	if ((!v6 && g->t.raddr != pcl_addr_v4(&us)) ||
-	    g->t.lport != rte_cpu_to_be_16(sc->be.port) ||
+	if (!v6 && g->t.raddr != pcl_addr_v4(&us))
+		return fail(sc, "ends: expected from our address %08x to the backend, got %08x",
+			    rte_be_to_cpu_32(pcl_addr_v4(&us)), rte_be_to_cpu_32(g->t.raddr));
+	if (g->t.lport != rte_cpu_to_be_16(sc->be.port) ||
 	    g->t.rport != rte_cpu_to_be_16(sc->cur.be_local_port))
 		return fail(sc, "ends: expected from our port %u to the backend's %u, got %u to %u",
 			    sc->cur.be_local_port, sc->be.port, rte_be_to_cpu_16(g->t.rport),
@@ -1267,6 +1273,24 @@ backend(struct scenario *sc, char *p)
 	return 0;
 }
 
+/*
+ * "local A.B.C.D": the connection's "b<" and "b>" lines go to and come from
+ * A.B.C.D, one of the local addresses of the port facing the backends.
+ */
+static int
+local(struct scenario *sc, char *p)
+{
+	const struct pcl_pkt_ctx *ctx = &sc->w.ifs[sc->nports - 1].ctx;
+	struct in_addr a;
+
+	p[strcspn(p, " \t\r\n")] = '\0';
+	if (inet_pton(AF_INET, p, &a) != 1 || !pcl_pkt_local(ctx, a.s_addr))
+		return fail(sc, "local: expected a local address of the backends' port, got '%s'",
+			    p);
+	sc->cur.be_laddr = a.s_addr;
+	return 0;
+}
+
 static int
 run_line(struct scenario *sc, char *p)
 {
@@ -1295,12 +1319,14 @@ run_line(struct scenario *sc, char *p)
 		return connection(sc, p);
 	if (word(&p, "backend"))
 		return backend(sc, p);
+	if (word(&p, "local"))
+		return local(sc, p);
 	backend_side = p[0] == 'b' && (p[1] == '<' || p[1] == '>');
 	p += backend_side;
 	if (*p != '<' && *p != '>')
 		return fail(sc,
 			    "expected '<', '>', 'b<', 'b>', 'expect nothing', 'state', 'counter', "
-			    "'rekey', 'connection' or 'backend'");
+			    "'rekey', 'connection', 'backend' or 'local'");
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return fail(sc, "out of memory");

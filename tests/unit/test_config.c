@@ -821,3 +821,83 @@ Test(config, ipv6_only)
 			    "4: service:80.backend: 0.0.0.11 is on the subnet of neither port.addr "
 			    "nor port:backend.addr");
 }
+
+/* port.local_addrs: addresses and ranges, in order, and what a port's worker is given. */
+Test(config, local_addrs)
+{
+	struct pcl_worker_conf wc;
+	struct pcl_lb_if ifs[PCL_MAX_IFS];
+	struct pcl_addr a = pcl_addr_from4(RTE_BE32(0xc6120015)); /* 198.18.0.21 */
+	static char text[4096];
+
+	cr_assert_eq(set("port", "addr", "198.18.0.2/24"), 0);
+	cr_assert_eq(set("port", "local_addrs", "198.18.0.20-198.18.0.22, 198.18.0.30"), 0, "%s",
+		     err);
+	cr_assert_eq(c->laddrs.n, 4);
+	cr_expect_eq(c->laddrs.a[0], RTE_BE32(0xc6120014));
+	cr_expect_eq(c->laddrs.a[2], RTE_BE32(0xc6120016));
+	cr_expect_eq(c->laddrs.a[3], RTE_BE32(0xc612001e));
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	wc = pcl_config_worker(c, &(struct pcl_apps){0}, NULL, NULL, NULL, (uint16_t[]){0}, 0, 0);
+	cr_expect_eq(wc.ifs[0].local.n, 4);
+	cr_expect_eq(wc.ifs[0].local.a[3], RTE_BE32(0xc612001e));
+	pcl_config_lb_ifs(c, ifs);
+	cr_expect(pcl_lb_if_ours(ifs, 1, &a), "a local address is ours: no backend there");
+	cr_assert_eq(set("port", "local_addrs", "198.18.0.9"), 0, "%s", err);
+	cr_expect_eq(c->laddrs.n, 1, "a new value replaces the list");
+	cr_assert_eq(set("port", "local_addrs", "198.18.0.9-198.18.0.9,198.18.0.7"), 0);
+	pcl_config_foreach(c, collect, text);
+	cr_expect(strstr(text, "port.local_addrs=198.18.0.9,198.18.0.7;port.mtu") != NULL, "%s",
+		  text);
+	cr_assert_eq(set("port", "local_addrs", "198.18.0.1-198.18.0.64"), 0, "64 at most: %s",
+		     err);
+	cr_expect_eq(c->laddrs.n, 64);
+}
+
+Test(config, local_addrs_errors)
+{
+	static const struct {
+		const char *value, *err;
+	} bad[] = {
+		{"198.18.0", "port.local_addrs: '198.18.0' is not an IPv4 address"},
+		{"198.18.0.20-x", "port.local_addrs: 'x' is not an IPv4 address"},
+		{"198.18.0.22-198.18.0.20", "port.local_addrs: range 198.18.0.22-198.18.0.20 goes "
+					    "down"},
+		{"198.18.0.20,198.18.0.19-198.18.0.21",
+		 "port.local_addrs: 198.18.0.20 is given twice"},
+		{"198.18.0.1-198.18.0.65", "port.local_addrs: more than 64 addresses"},
+		{"0.0.0.0-255.255.255.255", "port.local_addrs: more than 64 addresses"},
+		{",", "port.local_addrs: no address given"},
+	};
+	unsigned int i;
+
+	cr_assert_eq(set("port", "local_addrs", "198.18.0.20"), 0);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		cr_expect_eq(set("port", "local_addrs", bad[i].value), -EINVAL, "%s", bad[i].value);
+		cr_expect_str_eq(err, bad[i].err);
+	}
+	cr_expect_eq(c->laddrs.n, 1, "a bad value changes nothing");
+	cr_expect_eq(set("port:backend", "local_addrs", "198.18.1"), -EINVAL);
+	cr_expect_str_eq(err, "port:backend.local_addrs: '198.18.1' is not an IPv4 address");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\nlocal_addrs = 198.18.1.20\n",
+			    "3: port.local_addrs: 198.18.1.20 is not a host address of the subnet "
+			    "of port.addr 198.18.0.2/24");
+	expect_finish_error(
+		"[port]\naddr = 198.18.0.2/24\nlocal_addrs = 198.18.0.250-198.18.0.255\n",
+		"3: port.local_addrs: 198.18.0.255 is not a host address of the "
+		"subnet of port.addr 198.18.0.2/24");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\nlocal_addrs = 198.18.0.1-198.18.0.3\n",
+			    "3: port.local_addrs: 198.18.0.2 is port.addr itself");
+	expect_finish_error("[port]\naddr6 = fd00:18::2/64\nlocal_addrs = 198.18.0.3\n",
+			    "3: port.local_addrs: needs port.addr");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\ndevice = net_tap1\n"
+			    "addr = 198.18.1.1/24\nlocal_addrs = 198.18.0.20\n",
+			    "6: port:backend.local_addrs: 198.18.0.20 is not a host address of the "
+			    "subnet of port:backend.addr 198.18.1.1/24");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\n[port:backend]\nlocal_addrs = "
+			    "198.18.1.20\n",
+			    "4: port:backend.local_addrs: needs port:backend.addr");
+	expect_finish_error("[port]\naddr = 198.18.0.2/24\nlocal_addrs = 198.18.0.20-198.18.0.21\n"
+			    "[service:80]\nbackend = 198.18.0.21:80\n",
+			    "5: service:80.backend: 198.18.0.21 is our own address");
+}

@@ -89,6 +89,40 @@ expect_drop(enum pcl_drop why, uint64_t ol)
 		     pcl_drop_names[pcl_pkt_drop_reason(rc)], pcl_drop_names[why]);
 }
 
+/* f becomes a broadcast ARP request from a unicast sender for tip. */
+static struct rte_arp_hdr *
+build_arp(rte_be32_t tip)
+{
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(f + PCL_L2_LEN);
+
+	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
+	((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	*a = (struct rte_arp_hdr){.arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER),
+				  .arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4),
+				  .arp_hlen = 6,
+				  .arp_plen = 4,
+				  .arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST)};
+	a->arp_data.arp_sha.addr_bytes[0] = 0x02;
+	a->arp_data.arp_tip = tip;
+	flen = PCL_L2_LEN + sizeof(*a);
+	return a;
+}
+
+/* f's IPv4 packet becomes a valid 8-byte echo request. */
+static struct rte_icmp_hdr *
+build_echo(void)
+{
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(f + PCL_L2_LEN + PCL_IP_LEN);
+
+	ip()->next_proto_id = IPPROTO_ICMP;
+	ip()->total_length = rte_cpu_to_be_16(PCL_IP_LEN + 8);
+	fix_cksums();
+	memset(ic, 0, 8);
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
+	return ic;
+}
+
 TestSuite(pkt, .init = build);
 
 /* A valid segment fills every field of pcl_seg; padding is ignored. */
@@ -398,18 +432,9 @@ Test(pkt, tcp_flags)
  */
 Test(pkt, arp)
 {
-	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(f + PCL_L2_LEN);
+	struct rte_arp_hdr *a = build_arp(ctx.addr);
 	struct pcl_seg s;
 
-	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
-	((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = 6;
-	a->arp_plen = 4;
-	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_tip = ctx.addr;
-	flen = PCL_L2_LEN + sizeof(*a);
 	cr_expect_eq(parse(0, &s), PCL_PKT_ARP_REQUEST);
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	cr_expect_eq(parse(0, &s), PCL_PKT_ARP_REPLY);
@@ -432,7 +457,6 @@ Test(pkt, arp)
 Test(pkt, ipv6_only_takes_no_ipv4)
 {
 	struct pcl_pkt_ctx v6only = ctx;
-	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(f + PCL_L2_LEN);
 	struct pcl_seg s;
 
 	v6only.addr = 0;
@@ -441,30 +465,16 @@ Test(pkt, ipv6_only_takes_no_ipv4)
 	fix_cksums();
 	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &v6only, &s)),
 		     PCL_DROP_not_ours);
-	memset(f, 0xff, RTE_ETHER_ADDR_LEN);
-	((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	*a = (struct rte_arp_hdr){.arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER),
-				  .arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4),
-				  .arp_hlen = 6,
-				  .arp_plen = 4,
-				  .arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST)};
-	a->arp_data.arp_sha.addr_bytes[0] = 0x02;
-	flen = PCL_L2_LEN + sizeof(*a);
+	build_arp(0);
 	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &v6only, &s)), PCL_DROP_arp);
 }
 
 /* ICMP: a valid echo request is classified; a reply or a bad checksum is dropped. */
 Test(pkt, icmp)
 {
-	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(f + PCL_L2_LEN + PCL_IP_LEN);
+	struct rte_icmp_hdr *ic = build_echo();
 	struct pcl_seg s;
 
-	ip()->next_proto_id = IPPROTO_ICMP;
-	ip()->total_length = rte_cpu_to_be_16(PCL_IP_LEN + 8);
-	fix_cksums();
-	memset(ic, 0, 8);
-	ic->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
-	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
 	cr_expect_eq(parse(0, &s), PCL_PKT_ICMP_ECHO);
 	ic->icmp_cksum ^= 1;
 	expect_drop(PCL_DROP_icmp, 0);
@@ -472,4 +482,47 @@ Test(pkt, icmp)
 	ic->icmp_cksum = 0;
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
 	expect_drop(PCL_DROP_icmp, 0);
+}
+
+/*
+ * Local addresses (port.local_addrs): TCP to one is told apart from TCP to
+ * the port's own address, with every check of it; an echo request and ARP
+ * are ours; any other address is still not ours.
+ */
+Test(pkt, local_addrs)
+{
+	struct pcl_pkt_ctx lc = ctx;
+	struct rte_arp_hdr *a;
+	struct pcl_seg s;
+
+	lc.local =
+		(struct pcl_local_addrs){.n = 2, .a = {RTE_BE32(0xc6120014), RTE_BE32(0xc6120015)}};
+	cr_expect(pcl_pkt_local(&lc, RTE_BE32(0xc6120015)));
+	cr_expect(!pcl_pkt_local(&lc, lc.addr), "the port's own is not a local one");
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_TCP, "the port's own");
+	ip()->dst_addr = RTE_BE32(0xc6120015);
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_TCP_LOCAL);
+	cr_expect_eq(s.t.laddr, RTE_BE32(0xc6120015));
+	cr_expect_eq(s.t.lport, RTE_BE16(80));
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &ctx, &s)), PCL_DROP_not_ours,
+		     "not without the list");
+	tcp()->cksum ^= 1;
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_tcp_cksum);
+	ip()->src_addr = lc.bcast;
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_bad_src);
+	ip()->src_addr = RTE_BE32(0xc6120001);
+	ip()->dst_addr = RTE_BE32(0xc6120016);
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_not_ours);
+	ip()->dst_addr = RTE_BE32(0xc6120014);
+	build_echo();
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_ICMP_ECHO);
+	a = build_arp(RTE_BE32(0xc6120014));
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_ARP_REQUEST);
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	cr_expect_eq(pcl_pkt_parse(f, flen, 0, &lc, &s), PCL_PKT_ARP_REPLY);
+	a->arp_data.arp_tip = RTE_BE32(0xc6120016);
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_arp);
 }
