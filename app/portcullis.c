@@ -154,16 +154,28 @@ static struct {
 	char **argv;
 } origin;
 
-/* The config file again, our options on top, checked: as at the start. */
+/*
+ * The config file again, our options on top, checked: as at the start.
+ * Only services' backends change at run time: a change to any other key
+ * (arg: the running config) is refused, not silently ignored.
+ */
 static int
 reload_config(struct pcl_config *out, char *err, size_t errlen, void *arg)
 {
-	RTE_SET_USED(arg);
+	const struct pcl_config *running = arg;
+	char what[64];
+
 	pcl_config_defaults(out);
 	if (pcl_config_load_err(out, origin.path, err, errlen) != 0 ||
-	    apply_options(origin.argc, origin.argv, out, err, errlen) != 0)
+	    apply_options(origin.argc, origin.argv, out, err, errlen) != 0 ||
+	    pcl_config_finish(out, err, errlen) != 0)
 		return -EINVAL;
-	return pcl_config_finish(out, err, errlen);
+	if (pcl_config_changed(running, out, what, sizeof(what))) {
+		snprintf(err, errlen, "%s: %s changed; only backends change without a restart",
+			 origin.path, what);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -623,7 +635,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "out of memory for the listeners' apps\n");
 	if (cfg->nservices > 0) {
 		sv = start_services(cfg, srv.nports, &apps.listeners);
-		if (pcl_lbctl_init(&lbctl, sv, origin.path ? reload_config : NULL, NULL) != 0)
+		if (pcl_lbctl_init(&lbctl, sv, origin.path ? reload_config : NULL, cfg) != 0)
 			rte_exit(EXIT_FAILURE, "cannot start the services' control\n");
 		ctl.lb = &lbctl;
 	}

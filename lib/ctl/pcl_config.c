@@ -984,6 +984,38 @@ format_key(const struct pcl_config *c, const void *base, const struct key_desc *
 	}
 }
 
+int
+pcl_config_changed(const struct pcl_config *a, const struct pcl_config *b, char *what, size_t len)
+{
+	/* Room for the longest value, 64 local addresses. */
+	char va[2048], vb[2048];
+	const struct pcl_listen_conf *la, *lb;
+	uint64_t num;
+	bool numeric;
+	size_t i;
+
+	/* Compared as the docs would print them, so every kind of key is covered alike. */
+	for (i = 0; i < RTE_DIM(keys); i++) {
+		format_key(a, a, &keys[i], va, sizeof(va), &num, &numeric);
+		format_key(b, b, &keys[i], vb, sizeof(vb), &num, &numeric);
+		if (strcmp(va, vb) != 0) {
+			snprintf(what, len, "%s.%s", keys[i].section, keys[i].name);
+			return 1;
+		}
+	}
+	for (i = 0; i < RTE_MAX(a->nlisteners, b->nlisteners); i++) {
+		la = &a->listeners[i];
+		lb = &b->listeners[i];
+		if (i >= a->nlisteners || i >= b->nlisteners || la->port != lb->port ||
+		    la->app != lb->app || la->body_size != lb->body_size ||
+		    la->family != lb->family) {
+			snprintf(what, len, "listen:%u", i < a->nlisteners ? la->port : lb->port);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Listener l with the keys it does not set taken from [listen] app and [http] body_size. */
 static struct pcl_listen_conf
 resolve(const struct pcl_config *c, struct pcl_listen_conf l)

@@ -124,6 +124,14 @@ int pcl_config_load_err(struct pcl_config *c, const char *path, char *err, size_
 int pcl_config_finish(struct pcl_config *c, char *err, size_t errlen);
 
 /*
+ * Whether finished configs a and b differ in anything but their services:
+ * what a reload cannot change without a restart. Returns 1 with the first
+ * such key (section.key, or listen:PORT) in what, or 0.
+ */
+int pcl_config_changed(const struct pcl_config *a, const struct pcl_config *b, char *what,
+		       size_t len);
+
+/*
  * Checks that nworkers worker lcores fit port.queues. Returns 0 or -EINVAL
  * with "port.queues: problem" in err.
  */

@@ -498,6 +498,13 @@ for l in sys.stdin:
 	[ "$(figures)" = "$before" ] || fail "a refused reload changed the backends: $(figures)"
 	ok "SIGHUP with another check interval: refused, nothing changed"
 
+	# A key outside the services (here [timers]) is refused too, by name.
+	cp "$tmp/good.conf" "$px_conf"
+	printf '[timers]\ntime_wait_ms = 1000\n' >>"$px_conf"
+	msg=$(hup "reload: $px_conf: timers.time_wait_ms changed; only backends change without a restart (nothing changed)")
+	[ "$(figures)" = "$before" ] || fail "a refused reload changed the backends: $(figures)"
+	ok "SIGHUP with another [timers] time_wait_ms: refused by name, nothing changed"
+
 	grep -v "^backend = $b1\$" "$tmp/good.conf" >"$px_conf"
 	hup "reload: 0 backends added, 1 removed, 0 reweighted" >/dev/null
 	[ "$(bstate "$b1")" = removed ] || fail "backend 1 is $(bstate "$b1") after its line went"

@@ -901,3 +901,45 @@ Test(config, local_addrs_errors)
 			    "[service:80]\nbackend = 198.18.0.21:80\n",
 			    "5: service:80.backend: 198.18.0.21 is our own address");
 }
+
+/* What a reload may not change: every key outside the services, and the listeners. */
+Test(config, changed_beyond_services)
+{
+	const char *base = "[port]\naddr = 198.18.0.2/24\nlocal_addrs = 198.18.0.20\n"
+			   "[listen:8080]\napp = echo\n[service:80]\nbackend = 198.18.0.11:80\n";
+	struct pcl_config *d = malloc(sizeof(*d));
+	const char *p;
+	char what[64];
+
+	cr_assert_not_null(d);
+	p = write_file(base);
+	cr_assert_eq(pcl_config_load(c, p), 0);
+	cr_assert_eq(pcl_config_finish(c, err, sizeof(err)), 0, "%s", err);
+	pcl_config_defaults(d);
+	cr_assert_eq(pcl_config_load(d, p), 0);
+	cr_assert_eq(pcl_config_finish(d, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(pcl_config_changed(c, d, what, sizeof(what)), 0, "the same file: %s", what);
+
+	/* A service's backends are what a reload changes. */
+	cr_assert_eq(pcl_config_set(d, "service:80", "backend", "198.18.0.12:80", NULL, 0), 0);
+	cr_expect_eq(pcl_config_changed(c, d, what, sizeof(what)), 0, "a backend: %s", what);
+
+	cr_assert_eq(pcl_config_set(d, "port", "local_addrs", "198.18.0.21", NULL, 0), 0);
+	cr_expect_eq(pcl_config_changed(c, d, what, sizeof(what)), 1);
+	cr_expect_str_eq(what, "port.local_addrs");
+	cr_assert_eq(pcl_config_set(d, "port", "local_addrs", "198.18.0.20", NULL, 0), 0);
+
+	cr_assert_eq(pcl_config_set(d, "timers", "time_wait_ms", "1000", NULL, 0), 0);
+	cr_expect_eq(pcl_config_changed(c, d, what, sizeof(what)), 1);
+	cr_expect_str_eq(what, "timers.time_wait_ms");
+
+	pcl_config_defaults(d);
+	cr_assert_eq(pcl_config_load(d, p), 0);
+	cr_assert_eq(pcl_config_finish(d, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(d->listeners[0].port, 8080);
+	d->listeners[0].app = PCL_APP_HTTP;
+	cr_expect_eq(pcl_config_changed(c, d, what, sizeof(what)), 1);
+	cr_expect_str_eq(what, "listen:8080");
+	free(d);
+	unlink(p);
+}
