@@ -122,8 +122,8 @@ main(int argc, char **argv)
 	life = (uint32_t)(life_ms / TICK_MS);
 	if (slots == 0)
 		slots = records + records / 20;
-	if (optind != argc || records < 1000 || slots < records || slots > PCL_TW_MAX ||
-	    life < 4 || life_ms > 1200000 || records / life == 0) {
+	if (optind != argc || records < 1000 || slots < records || slots > PCL_TW_MAX || life < 4 ||
+	    life_ms > 1200000 || records / life == 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -159,8 +159,9 @@ main(int argc, char **argv)
 	       "  lookup miss + add + expiry: %.0f cycles, %.0f ns of CPU per connection "
 	       "(TSC %.2f GHz; on the CPU %.0f %% of the time): the store alone allows %.0f "
 	       "connections/s on one core\n",
-	       s.live, cap, s.bmask + 1, (double)size / (1 << 20), huge ? "transparent huge" : "4 KB", life_ms,
-	       cpu * hz / (double)n, cpu / (double)n, hz, 100 * cpu / wall, 1e9 * (double)n / cpu);
+	       s.live, cap, s.bmask + 1, (double)size / (1 << 20),
+	       huge ? "transparent huge" : "4 KB", life_ms, cpu * hz / (double)n, cpu / (double)n,
+	       hz, 100 * cpu / wall, 1e9 * (double)n / cpu);
 	munmap(mem, size);
 	return 0;
 }

@@ -70,7 +70,7 @@ void pcl_lbctl_backend_stats(const struct pcl_services *sv, unsigned int s, unsi
 /* Everything known of one backend, for telemetry, Prometheus and portcullis-stat. */
 struct pcl_backend_info {
 	char name[PCL_ADDR_PORT_STRLEN]; /* "A.B.C.D:PORT" or "[IPv6]:PORT" */
-	uint16_t service; /* its service's port */
+	uint16_t service;                /* its service's port */
 	enum pcl_backend_state state;
 	uint32_t weight;
 	uint32_t slots; /* of the Maglev table in use */

@@ -32,9 +32,9 @@
 
 struct pcl_neigh_entry {
 	struct pcl_addr ip; /* IPv4 mapped, or IPv6 */
-	uint8_t ifx;      /* the interface it is reached through */
-	uint64_t mac;     /* PCL_NEIGH_VALID | MAC, or 0 */
-	uint64_t seen_us; /* when an ARP from it last arrived */
+	uint8_t ifx;        /* the interface it is reached through */
+	uint64_t mac;       /* PCL_NEIGH_VALID | MAC, or 0 */
+	uint64_t seen_us;   /* when an ARP from it last arrived */
 };
 
 struct pcl_neigh {

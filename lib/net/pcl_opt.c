@@ -66,7 +66,8 @@ pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o)
 			o->present |= PCL_OPTF_SACKOK;
 			break;
 		case PCL_OPT_SACK: {
-			unsigned int k, nb = RTE_MIN((olen - 2u) / 8, (unsigned int)PCL_SACK_MAX_BLOCKS);
+			unsigned int k,
+				nb = RTE_MIN((olen - 2u) / 8, (unsigned int)PCL_SACK_MAX_BLOCKS);
 
 			/* As Linux: a SACK option of an impossible length is ignored, not fatal. */
 			if (olen < 10 || (olen - 2u) % 8 != 0)

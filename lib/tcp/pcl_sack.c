@@ -31,7 +31,8 @@ insert(struct pcl_sack *sb, uint32_t l, uint32_t r)
 		if (sb->n == PCL_SACK_RANGES) {
 			if (i == PCL_SACK_RANGES)
 				return 0;
-			sb->sacked -= sb->r[PCL_SACK_RANGES - 1].right - sb->r[PCL_SACK_RANGES - 1].left;
+			sb->sacked -=
+				sb->r[PCL_SACK_RANGES - 1].right - sb->r[PCL_SACK_RANGES - 1].left;
 			sb->n--;
 		}
 		memmove(&sb->r[i + 1], &sb->r[i], (sb->n - i) * sizeof(sb->r[0]));

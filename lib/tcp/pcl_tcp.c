@@ -933,7 +933,8 @@ sack_resend(struct pcl_tcp *e, struct pcl_conn *c, uint32_t wnd_end)
 		lost = c->snd_max;
 	pipe = pcl_sack_pipe(sb, c->snd_una, c->snd_max, lost);
 	while (pipe + smss <= c->cwnd &&
-	       pcl_sack_next_hole(sb, pcl_seq_gt(sb->high_rxt, c->snd_una) ? sb->high_rxt : c->snd_una,
+	       pcl_sack_next_hole(sb,
+				  pcl_seq_gt(sb->high_rxt, c->snd_una) ? sb->high_rxt : c->snd_una,
 				  lost, &seq, &len) &&
 	       pcl_seq_lt(seq, wnd_end)) {
 		n = resend(e, c, seq, RTE_MIN(RTE_MIN(len, smss), wnd_end - seq));
@@ -1159,8 +1160,8 @@ recovery_ack(struct pcl_tcp *e, struct pcl_conn *c, uint32_t acked)
 	if (pcl_seq_ge(c->snd_una, c->recover)) {
 		c->cc &= (uint8_t)~PCL_CC_STATE;
 		if (c->sack == 0)
-			c->cwnd = RTE_MIN(c->ssthresh,
-					  RTE_MAX(c->snd_max - c->snd_una, smss) + smss);
+			c->cwnd =
+				RTE_MIN(c->ssthresh, RTE_MAX(c->snd_max - c->snd_una, smss) + smss);
 		else
 			c->cwnd = c->ssthresh;
 		return;
@@ -1227,10 +1228,10 @@ dup_ack(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s, uint32_t
 	switch (c->cc & PCL_CC_STATE) {
 	case PCL_CC_OPEN:
 		/* RFC 6582 3.2 step 2 keeps NewReno from a second recovery for one window. */
-		if (c->sack != 0 ? c->dupacks >= 3 || pcl_sack_lost_edge(board(e, c), c->snd_una,
-									 pcl_cc_smss(c)) !=
-								  c->snd_una
-				 : c->dupacks >= 3 && pcl_seq_gt(c->snd_una, c->recover))
+		if (c->sack != 0
+			    ? c->dupacks >= 3 || pcl_sack_lost_edge(board(e, c), c->snd_una,
+								    pcl_cc_smss(c)) != c->snd_una
+			    : c->dupacks >= 3 && pcl_seq_gt(c->snd_una, c->recover))
 			recovery_enter(e, c);
 		break;
 	case PCL_CC_RECOVERY:
@@ -1248,8 +1249,7 @@ sack_input(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_seg *s)
 {
 	struct pcl_sack *sb = board_get(e, c);
 
-	return sb != NULL &&
-	       pcl_sack_add(sb, c->snd_una, c->snd_max, s->opts.sack, s->opts.nsack);
+	return sb != NULL && pcl_sack_add(sb, c->snd_una, c->snd_max, s->opts.sack, s->opts.nsack);
 }
 
 /* Our FIN went out and everything up to and including it is acknowledged. */

@@ -55,8 +55,8 @@ struct pcl_tcp_conf {
 	uint32_t cookie_threshold;    /* auto: half-open entries that switch cookies on */
 	uint32_t msl_ms;
 	uint32_t time_wait_ms; /* 0: 2 MSL */
-	uint32_t rto_ms;     /* initial: before the first RTT sample */
-	uint32_t rto_min_ms; /* floor of the RTO from RTT samples (RFC 6298 2.4) */
+	uint32_t rto_ms;       /* initial: before the first RTT sample */
+	uint32_t rto_min_ms;   /* floor of the RTO from RTT samples (RFC 6298 2.4) */
 	uint32_t rto_max_ms;
 	uint32_t synack_retries;
 	uint32_t retries;
@@ -176,8 +176,8 @@ struct pcl_tcp {
 	struct pcl_table btable; /* proxied connections by their backend-side tuple */
 	struct pcl_pool pool;
 	struct pcl_wheel wheel;
-	struct pcl_tw tw;         /* TIME_WAIT records */
-	struct pcl_sack *sacks;   /* SACK scoreboards, lent to connections (pcl_sack.h) */
+	struct pcl_tw tw;       /* TIME_WAIT records */
+	struct pcl_sack *sacks; /* SACK scoreboards, lent to connections (pcl_sack.h) */
 	struct pcl_pool sack_pool;
 	struct pcl_secret tw_key; /* for their tuple fingerprints */
 	/* IPv6 (conf->addr6 != 0): the addresses IPv6 entries name (pcl_addr6.h). */
@@ -185,7 +185,7 @@ struct pcl_tcp {
 	const uint8_t *cur_a6; /* the IPv6 segment being handled: its pcl_seg.a6 */
 	/* The table hash of the segment being handled's tuple: a new entry's insert reuses it. */
 	uint32_t cur_hash;
-	uint16_t mss6;         /* our MSS over IPv6: conf->mss less 20 */
+	uint16_t mss6; /* our MSS over IPv6: conf->mss less 20 */
 	const struct pcl_tcp_conf *conf;
 	const struct pcl_listeners *listeners;
 	const struct pcl_secrets *secrets;

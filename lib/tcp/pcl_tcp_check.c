@@ -41,8 +41,8 @@ check_cc(const struct pcl_tcp *e, uint32_t i, const struct pcl_conn *c, uint32_t
 	uint32_t k, bytes = 0, st = c->cc & PCL_CC_STATE;
 
 	if (c->cwnd < pcl_cc_smss(c) || c->ssthresh < 2 * pcl_cc_smss(c) || st > PCL_CC_LOSS)
-		return broken(err, errlen, "entry %u: cwnd %u, ssthresh %u, cc state %u", i, c->cwnd,
-			      c->ssthresh, st);
+		return broken(err, errlen, "entry %u: cwnd %u, ssthresh %u, cc state %u", i,
+			      c->cwnd, c->ssthresh, st);
 	if (st != PCL_CC_OPEN &&
 	    (pcl_seq_gt(c->recover, c->snd_max) || pcl_seq_lt(c->recover, c->snd_una)))
 		return broken(err, errlen, "entry %u: recovery point %u outside [%u, %u]", i,
@@ -70,8 +70,8 @@ check_cc(const struct pcl_tcp *e, uint32_t i, const struct pcl_conn *c, uint32_t
 		bytes += r->right - r->left;
 	}
 	if (bytes != sb->sacked)
-		return broken(err, errlen, "entry %u: %u bytes in SACK ranges, %u counted", i, bytes,
-			      sb->sacked);
+		return broken(err, errlen, "entry %u: %u bytes in SACK ranges, %u counted", i,
+			      bytes, sb->sacked);
 	(*boards)++;
 	return 0;
 }

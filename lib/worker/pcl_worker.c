@@ -119,7 +119,8 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		wi->ctx.addr = ic->addr;
 		wi->ctx.bcast = pcl_pkt_bcast(ic->addr, ic->prefix_len);
 		wi->ctx.local = ic->local;
-		if (ic->port != RTE_MAX_ETHPORTS && rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
+		if (ic->port != RTE_MAX_ETHPORTS &&
+		    rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
 			return -ENODEV;
 		w->ifx_of_port[ic->port] = i;
 		pcl_worker_set6(w, i, ic->has6 ? ic->addr6 : NULL);

@@ -87,7 +87,7 @@ struct pending {
  */
 struct backend_peer {
 	struct pcl_addr addr; /* under -6, an IPv6 one */
-	uint16_t port; /* host order */
+	uint16_t port;        /* host order */
 	uint32_t isn;
 };
 
