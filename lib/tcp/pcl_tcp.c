@@ -1720,7 +1720,7 @@ pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg 
 }
 
 void
-pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s)
+pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s, bool local)
 {
 	if (unlikely(e->a6.cap == 0)) {
 		drop(e, m, PCL_DROP_not_ours);
@@ -1730,7 +1730,10 @@ pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s)
 	e->cur_a6 = s->a6;
 	s->t.raddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6));
 	s->t.laddr = pcl_a6_enc(pcl_a6tab_find(&e->a6, s->a6 + 16));
-	pcl_tcp_input(e, m, s);
+	if (unlikely(local))
+		pcl_tcp_input_local(e, m, s);
+	else
+		pcl_tcp_input(e, m, s);
 }
 
 static void

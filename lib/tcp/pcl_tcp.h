@@ -32,6 +32,8 @@
 #define PCL_MAX_LISTEN   64
 /* Interfaces (ports) a worker serves: the client side and, two-arm, the backend side. */
 #define PCL_MAX_IFS 2
+/* The interface clients come on; the other one, two-arm, is the backends'. */
+#define PCL_IF_CLIENTS 0
 
 enum pcl_cookie_mode {
 	PCL_COOKIES_OFF,
@@ -241,15 +243,17 @@ void pcl_tcp_input(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *
 
 /*
  * pcl_tcp_input() for an IPv6 segment (from pcl_pkt_parse6): resolves its
- * addresses to interned indices in s->t first. Without conf->addr6 the
- * segment is dropped as not ours.
+ * addresses to interned indices in s->t first, then goes on as
+ * pcl_tcp_input_local() when local, else as pcl_tcp_input(). Without
+ * conf->addr6 the segment is dropped as not ours.
  */
-void pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s);
+void pcl_tcp_input6(struct pcl_tcp *e, struct rte_mbuf *m, struct pcl_seg *s, bool local);
 
 /*
- * pcl_tcp_input() for a segment to one of a port's local addresses
- * (PCL_PKT_TCP_LOCAL): a backend's, for a proxied connection or its
- * TIME_WAIT. Nobody listens there: anything else gets a closed port's RST.
+ * pcl_tcp_input() for a segment only a backend may send: to one of a
+ * port's local addresses (PCL_PKT_TCP_LOCAL), or to any address of the
+ * backend-facing port of two arms. For a proxied connection or its
+ * TIME_WAIT; nobody listens there: anything else gets a closed port's RST.
  */
 void pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl_seg *s);
 

@@ -214,7 +214,7 @@ handle_other(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct
 	switch (kind) {
 	case PCL_PKT_TCP6:
 		seg->ifx = ifx;
-		pcl_tcp_input6(&w->tcp, m, seg);
+		pcl_tcp_input6(&w->tcp, m, seg, ifx != PCL_IF_CLIENTS);
 		return;
 	case PCL_PKT_ND_NS:
 		learn6(w, m, seg, false);
@@ -255,7 +255,11 @@ handle(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct rte_m
 	switch (kind) {
 	case PCL_PKT_TCP:
 		seg.ifx = ifx;
-		pcl_tcp_input(&w->tcp, m, &seg);
+		/* Two arms: the backends' port serves no client, as a local address does not. */
+		if (likely(ifx == PCL_IF_CLIENTS))
+			pcl_tcp_input(&w->tcp, m, &seg);
+		else
+			pcl_tcp_input_local(&w->tcp, m, &seg);
 		break;
 	case PCL_PKT_ARP_REQUEST:
 		learn(w, m);
