@@ -143,7 +143,7 @@ parse_tcp(const uint8_t *frame, const struct rte_ipv4_hdr *ip, uint32_t l4len, u
 /*
  * RFC 1122 3.2.1.3 and 4.2.3.10: no host sends from a multicast, broadcast,
  * zero-network or loopback address, and TCP must never answer one. Our own
- * address as the source is a land attack.
+ * address as the source, or one of our local addresses, is a land attack.
  */
 static inline bool
 src_bad(const struct rte_ether_hdr *eh, rte_be32_t src, const struct pcl_pkt_ctx *ctx)
@@ -151,7 +151,8 @@ src_bad(const struct rte_ether_hdr *eh, rte_be32_t src, const struct pcl_pkt_ctx
 	uint32_t a = rte_be_to_cpu_32(src);
 
 	return rte_is_multicast_ether_addr(&eh->src_addr) || (a >> 24) == 0 || (a >> 24) == 127 ||
-	       (a >> 28) == 0xe || a == UINT32_MAX || src == ctx->addr || src == ctx->bcast;
+	       (a >> 28) == 0xe || a == UINT32_MAX || src == ctx->addr || src == ctx->bcast ||
+	       (unlikely(ctx->local.n != 0) && pcl_pkt_local(ctx, src));
 }
 
 /*

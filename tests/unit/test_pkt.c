@@ -512,6 +512,10 @@ Test(pkt, local_addrs)
 	ip()->src_addr = lc.bcast;
 	fix_cksums();
 	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_bad_src);
+	/* A local address as the source is a land attack, as the port's own is. */
+	ip()->src_addr = RTE_BE32(0xc6120014);
+	fix_cksums();
+	cr_expect_eq(pcl_pkt_drop_reason(pcl_pkt_parse(f, flen, 0, &lc, &s)), PCL_DROP_bad_src);
 	ip()->src_addr = RTE_BE32(0xc6120001);
 	ip()->dst_addr = RTE_BE32(0xc6120016);
 	fix_cksums();
