@@ -56,6 +56,7 @@ emit(struct pcl_tcp *e, struct pcl_probe *p, struct rte_mbuf *m, uint32_t seq, u
 	const struct pcl_service *svc = pcl_service_of(e, p->listener);
 	const struct pcl_backend *b = &svc->backends[p->backend];
 	uint8_t opts[4];
+	int rc;
 	struct pcl_out_seg s = {
 		.t = &p->bt,
 		.seq = seq,
@@ -66,14 +67,9 @@ emit(struct pcl_tcp *e, struct pcl_probe *p, struct rte_mbuf *m, uint32_t seq, u
 		.paylen = paylen,
 	};
 
-	if (!pcl_neigh_mac(svc->neigh, b->neigh, &s.dst_mac)) {
-		rte_pktmbuf_free(m);
-		return -EHOSTUNREACH;
-	}
-	if (m == NULL && (m = rte_pktmbuf_alloc(e->mp)) == NULL) {
-		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
-		return -ENOMEM;
-	}
+	rc = pcl_backend_frame(e, svc, b, &s.dst_mac, &m);
+	if (rc != 0)
+		return rc;
 	if (flags & SYN) {
 		uint16_t mss = pcl_tcp_our_mss(e, &p->bt);
 

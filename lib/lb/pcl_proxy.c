@@ -290,6 +290,7 @@ to_backend_data(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint
 {
 	const struct pcl_service *svc = service(e, p);
 	uint8_t opts[PCL_OPT_SYNACK_MAX];
+	int rc;
 	struct pcl_out_seg s = {.t = &p->bt, .seq = seq, .ack = ack, .flags = flags, .opts = opts};
 	struct pcl_synack_opts so = {
 		.mss = RTE_MIN(p->mss, pcl_tcp_our_mss(e, &p->bt)),
@@ -301,14 +302,9 @@ to_backend_data(struct pcl_tcp *e, struct pcl_proxy *p, struct rte_mbuf *m, uint
 		.tsecr = p->b_tsval,
 	};
 
-	if (!pcl_neigh_mac(svc->neigh, svc->backends[p->backend].neigh, &s.dst_mac)) {
-		rte_pktmbuf_free(m);
-		return -EHOSTUNREACH;
-	}
-	if (m == NULL && (m = rte_pktmbuf_alloc(e->mp)) == NULL) {
-		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
-		return -ENOMEM;
-	}
+	rc = pcl_backend_frame(e, svc, &svc->backends[p->backend], &s.dst_mac, &m);
+	if (rc != 0)
+		return rc;
 	if (flags & SYN) {
 		/* A SYN's window is never scaled (RFC 7323 2.2). */
 		s.wnd = (uint16_t)RTE_MIN((uint32_t)p->c_win << p->c_ws, (uint32_t)UINT16_MAX);

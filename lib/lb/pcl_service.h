@@ -2,6 +2,7 @@
 #ifndef PCL_SERVICE_H
 #define PCL_SERVICE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -285,6 +286,26 @@ static inline const uint16_t *
 pcl_service_table(const struct pcl_service *svc)
 {
 	return __atomic_load_n(&svc->table, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The frame of a segment of ours toward backend b of svc: its MAC into
+ * *mac, and *m, or a new mbuf when *m is NULL. Returns 0, -EHOSTUNREACH
+ * (its MAC unknown yet; *m freed) or -ENOMEM (counted as nombuf).
+ */
+static inline int
+pcl_backend_frame(struct pcl_tcp *e, const struct pcl_service *svc, const struct pcl_backend *b,
+		  struct rte_ether_addr *mac, struct rte_mbuf **m)
+{
+	if (!pcl_neigh_mac(svc->neigh, b->neigh, mac)) {
+		rte_pktmbuf_free(*m);
+		return -EHOSTUNREACH;
+	}
+	if (*m == NULL && (*m = rte_pktmbuf_alloc(e->mp)) == NULL) {
+		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* A backend's state as the workers read it. */
