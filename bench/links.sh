@@ -48,10 +48,8 @@ for tool in nginx wrk ethtool curl ip timeout taskset meson ninja; do
 		{ echo "links.sh: $tool is missing (dpdk-scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-B=$PCL_ROOT/build
-[ -d "$B" ] || meson setup "$B" "$PCL_ROOT" >/dev/null
-ninja -C "$B" >/dev/null
-PCL_BIN=$B/app/portcullis
+source "$PCL_ROOT/bench/common.sh"
+pcl_bench_build
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 PY=/usr/bin/python3
 tmp=
@@ -235,10 +233,4 @@ PYEOF
 } >"$tmp/results.md"
 echo
 cat "$tmp/results.md"
-if [ "$results" != - ]; then
-	grep -qx '<!-- bench/links.sh: begin -->' "$results" 2>/dev/null ||
-		printf '\n## Kernel-facing links\n\n' >>"$results"
-	"$PY" "$PCL_ROOT/docs/md_block.py" --append "$results" '<!-- bench/links.sh: begin -->' \
-		'<!-- bench/links.sh: end -->' <"$tmp/results.md"
-	echo "links.sh: recorded in $results" >&2
-fi
+pcl_bench_record links.sh "Kernel-facing links" "$results" "$tmp/results.md"

@@ -60,11 +60,8 @@ for tool in nginx wrk ethtool ip timeout meson ninja; do
 		{ echo "run.sh: $tool is missing (apt-get install nginx-light wrk ethtool, or dpdk-scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-B=$PCL_ROOT/build
-[ -d "$B" ] || meson setup "$B" "$PCL_ROOT" >/dev/null
-ninja -C "$B" >/dev/null
-PCL_BIN=$B/app/portcullis
-GEN=$B/bench/cps-gen
+source "$PCL_ROOT/bench/common.sh"
+pcl_bench_build
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 source "$PCL_ROOT/dpdk-scripts/memif-proxy.sh"
 PY=/usr/bin/python3
@@ -290,8 +287,4 @@ print(f'{g[\"flood_sent\"] / g[\"seconds\"]:,.0f} spoofed SYNs/s sent, {g[\"floo
 } >"$tmp/results.md"
 echo
 cat "$tmp/results.md"
-if [ "$results" != - ]; then
-	"$PY" "$PCL_ROOT/docs/md_block.py" --append "$results" '<!-- bench/run.sh: begin -->' \
-		'<!-- bench/run.sh: end -->' <"$tmp/results.md"
-	echo "run.sh: recorded in $results" >&2
-fi
+pcl_bench_record run.sh "" "$results" "$tmp/results.md"

@@ -84,11 +84,8 @@ for tool in ip timeout meson ninja python3; do
 	command -v $tool >/dev/null || { echo "time_wait.sh: $tool is missing" >&2; exit 1; }
 done
 
-B=$PCL_ROOT/build
-[ -d "$B" ] || meson setup "$B" "$PCL_ROOT" >/dev/null
-ninja -C "$B" >/dev/null
-PCL_BIN=$B/app/portcullis
-GEN=$B/bench/cps-gen
+source "$PCL_ROOT/bench/common.sh"
+pcl_bench_build
 # Bounds each server's life: the search or the run, and slack.
 PCL_SERVER_TIMEOUT=$((secs + 300))
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
@@ -511,10 +508,4 @@ PYEOF
 } >"$tmp/results.md"
 echo
 cat "$tmp/results.md"
-if [ "$results" != - ]; then
-	grep -qx '<!-- bench/time_wait.sh: begin -->' "$results" 2>/dev/null ||
-		printf '\n## Sustained server close (TIME_WAIT)\n\n' >>"$results"
-	"$PY" "$PCL_ROOT/docs/md_block.py" --append "$results" '<!-- bench/time_wait.sh: begin -->' \
-		'<!-- bench/time_wait.sh: end -->' <"$tmp/results.md"
-	echo "time_wait.sh: recorded in $results" >&2
-fi
+pcl_bench_record time_wait.sh "Sustained server close (TIME_WAIT)" "$results" "$tmp/results.md"
