@@ -7,7 +7,7 @@
 # path; it is not a test of any suite, because it needs valgrind and a
 # minute, and instruction counts say nothing about the change's cycles.
 #
-#   bench/callgrind.sh [-B BUILD] [-n N] [-c SUBSTRING] [-f FILE] [-s] [-u] [-h]
+#   bench/callgrind.sh [-B BUILD] [-n N] [-c SUBSTRING] [-b BYTES] [-f FILE] [-s] [-u] [-h]
 #
 # Each case runs in a callgrind of its own that collects pcl_bench_timed(),
 # the work pcl-bench times and nothing else, and prints per case the
@@ -19,6 +19,8 @@
 #                 information for -s; built if needed)
 #   -n N          operations per case (2000)
 #   -c SUBSTRING  only the cases whose name contains it
+#   -b BYTES      the HTTP body size (pcl-bench --body; the budgets are for
+#                 the default body)
 #   -f FILE       the budget file (bench/callgrind-budget.txt)
 #   -s            also where each case's instructions go: parse, lookup,
 #                 state machine, PRF, app, output, TX, worker, other (the
@@ -31,6 +33,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build-prof
 n=2000
 filter=
+body=
 budget=$here/bench/callgrind-budget.txt
 stages=0
 update=0
@@ -39,11 +42,12 @@ usage() {
 	sed -n '/^# The regression/,/^#   -h/p' "$0" | sed 's/^# \{0,1\}//'
 }
 
-while getopts B:n:c:f:suh opt; do
+while getopts B:n:c:b:f:suh opt; do
 	case $opt in
 	B) build=$(realpath -m "$OPTARG") ;;
 	n) n=$OPTARG ;;
 	c) filter=$OPTARG ;;
+	b) body=$OPTARG ;;
 	f) budget=$OPTARG ;;
 	s) stages=1 ;;
 	u) update=1 ;;
@@ -62,7 +66,7 @@ fi
 ninja -C "$build" bench/pcl-bench >/dev/null || { echo "callgrind.sh: the build failed" >&2; exit 2; }
 
 bench=$build/bench/pcl-bench
-eal=(--no-huge -m 256 --no-pci --no-shconf -l 0 --log-level=lib.*:error)
+eal=(--no-huge -m 256 --no-pci --no-shconf --file-prefix "pcl-cg-$$" -l 0 --log-level=lib.*:error)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -115,7 +119,7 @@ printf '%-44s %10s %10s %8s\n' "case (instructions per operation)" measured budg
 for c in "${cases[@]}"; do
 	f=$tmp/cg.$RANDOM
 	valgrind --tool=callgrind --callgrind-out-file="$f" --toggle-collect=pcl_bench_timed \
-		"$bench" "${eal[@]}" -- -n "$n" -r 1 -c "$c" >/dev/null 2>"$tmp/err" ||
+		"$bench" "${eal[@]}" -- -n "$n" -r 1 -c "$c" ${body:+--body "$body"} >/dev/null 2>"$tmp/err" ||
 		{ cat "$tmp/err" >&2; echo "callgrind.sh: '$c' failed" >&2; exit 2; }
 	total=$(awk '/^(summary|totals):/ { print $2; exit }' "$f")
 	per=$(( (total + n / 2) / n ))
