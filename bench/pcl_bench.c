@@ -155,14 +155,20 @@ pcl_bench_timed(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 	TIMED(b, rx(b, pkts, n));
 }
 
-/* A worker without a port on b's config, as queue q; sv: with the services. */
+/*
+ * A worker without a port on b's config, as queue q; sv: with the services.
+ * Its replies may be chains, as on a port that takes them (memif, tap).
+ */
 static int
 worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint16_t q)
 {
 	static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
 	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, sv, &b->secrets, b->mp,
 						      noports, q, rte_lcore_id());
+	unsigned int i;
 
+	for (i = 0; i < PCL_MAX_IFS; i++)
+		wc.ifs[i].tx_chain = true;
 	return pcl_worker_init(w, &wc);
 }
 

@@ -16,6 +16,22 @@
 #include "net/pcl_out.h"
 #include "worker/pcl_worker.h"
 
+/*
+ * Whether interface ic sends chained mbufs (a body by reference, uncopied):
+ * when its port takes them (pcl_port_start() asks for it), or without a
+ * port when its conf says so.
+ */
+static bool
+chain(const struct pcl_worker_if_conf *ic)
+{
+	struct rte_eth_dev_info info;
+
+	if (ic->port == RTE_MAX_ETHPORTS)
+		return ic->tx_chain;
+	return rte_eth_dev_info_get(ic->port, &info) == 0 &&
+	       (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+}
+
 /* How many packets ahead of the one being handled have their headers fetched. */
 #define PCL_PREFETCH 4
 
@@ -124,7 +140,8 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 			return -ENODEV;
 		w->ifx_of_port[ic->port] = i;
 		pcl_worker_set6(w, i, ic->has6 ? ic->addr6 : NULL);
-		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
+		env.ifs[i] =
+			(struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq, .chain = chain(ic)};
 	}
 	w->us_per_tsc = us_per_tsc(rte_get_tsc_hz());
 	if (w->services != NULL)
