@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_eal.h>
-
 #include "net/pcl_ref.h"
 
 void
@@ -30,8 +28,6 @@ pcl_ref_init(struct pcl_ref *r, const void *data, uint32_t len)
 	}
 	r->data = p;
 	r->len = len;
-	/* Where the IOVA is the virtual address, a device reads the buffer where it is. */
-	r->iova = rte_eal_iova_mode() == RTE_IOVA_VA ? (rte_iova_t)(uintptr_t)p : RTE_BAD_IOVA;
 	r->psum[0] = 0;
 	for (i = 0; i < len / 2; i++) {
 		memcpy(&w, p + 2 * i, 2);

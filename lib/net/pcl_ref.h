@@ -23,6 +23,10 @@
  * counter on one cache line per lcore, not one bounced between workers).
  * Every count starts at 1, the buffer's own reference, so it never reaches
  * 0 while the buffer lives and the free callback never runs.
+ *
+ * The buffer is ordinary memory, at no IOVA a device could DMA from: only
+ * drivers that read frames with the CPU may be handed its mbufs (virtual
+ * devices: pcl_worker's chain()).
  */
 /* One lcore's count of the mbufs attached to a pcl_ref. */
 struct pcl_ref_sh {
@@ -32,8 +36,6 @@ struct pcl_ref_sh {
 struct pcl_ref {
 	const uint8_t *data;
 	uint32_t len;
-	/* The IOVA of data, or RTE_BAD_IOVA where a device could not DMA from it (IOVA as PA). */
-	rte_iova_t iova;
 	uint16_t *psum;        /* len / 2 + 1 entries */
 	struct pcl_ref_sh *sh; /* RTE_MAX_LCORE of them */
 };
@@ -70,19 +72,13 @@ pcl_ref_sum(const struct pcl_ref *r, uint32_t off, uint32_t len, bool odd)
 	return odd != (off & 1) ? (uint16_t)(s << 8 | s >> 8) : s;
 }
 
-/*
- * The pcl_ref m is attached to when a device may read its bytes from there
- * (a valid IOVA), else NULL.
- */
+/* The pcl_ref m is attached to, or NULL. */
 static inline const struct pcl_ref *
-pcl_ref_sendable(const struct rte_mbuf *m)
+pcl_ref_of(const struct rte_mbuf *m)
 {
-	const struct pcl_ref *r;
-
 	if (!RTE_MBUF_HAS_EXTBUF(m) || m->shinfo->free_cb != pcl_ref_free_cb)
 		return NULL;
-	r = m->shinfo->fcb_opaque;
-	return r->iova != RTE_BAD_IOVA ? r : NULL;
+	return m->shinfo->fcb_opaque;
 }
 
 /* Where the data of m, attached to r, starts in r. */
@@ -109,8 +105,7 @@ pcl_ref_mbuf(const struct pcl_ref *r, struct rte_mempool *mp, uint32_t off, uint
 	if (m == NULL)
 		return NULL;
 	rte_mbuf_ext_refcnt_update(&r->sh[lc].sh, 1);
-	rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)(r->data + off),
-				  r->iova == RTE_BAD_IOVA ? RTE_BAD_IOVA : r->iova + off,
+	rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)(r->data + off), RTE_BAD_IOVA,
 				  (uint16_t)len, &r->sh[lc].sh);
 	m->data_len = (uint16_t)len;
 	m->pkt_len = len;

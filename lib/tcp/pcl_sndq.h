@@ -108,8 +108,8 @@ struct pcl_sndq_tail {
  * from the cursor when off is at or past it (the next new segment), else
  * from the head (a retransmission); the cursor moves to where the copy ended.
  * With tail given, the last bytes are not copied when they are in one mbuf
- * attached to a pcl_ref a device can read: the function returns how many,
- * and tail says where they are; else 0.
+ * attached to a pcl_ref: the function returns how many, and tail says where
+ * they are; else 0.
  */
 static inline uint32_t
 pcl_sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len,
@@ -130,7 +130,7 @@ pcl_sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len
 	for (;;) {
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - (off - base));
 
-		if (n == len && tail != NULL && (tail->ref = pcl_ref_sendable(m)) != NULL) {
+		if (n == len && tail != NULL && (tail->ref = pcl_ref_of(m)) != NULL) {
 			tail->off = pcl_ref_off(tail->ref, m) + (off - base);
 			break;
 		}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <rte_arp.h>
+#include <rte_bus.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
@@ -18,8 +19,10 @@
 
 /*
  * Whether interface ic sends chained mbufs (a body by reference, uncopied):
- * when its port takes them (pcl_port_start() asks for it), or without a
- * port when its conf says so.
+ * when its port takes them (pcl_port_start() asks for it) and is a virtual
+ * device (tap, memif, ring), whose driver reads frames with the CPU. A
+ * device that DMAs would need the body at an IOVA it can reach, in DPDK
+ * memory; it is malloc()ed. Without a port, when its conf says so.
  */
 static bool
 chain(const struct pcl_worker_if_conf *ic)
@@ -29,7 +32,8 @@ chain(const struct pcl_worker_if_conf *ic)
 	if (ic->port == RTE_MAX_ETHPORTS)
 		return ic->tx_chain;
 	return rte_eth_dev_info_get(ic->port, &info) == 0 &&
-	       (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+	       (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) &&
+	       strcmp(rte_bus_name(rte_dev_bus(info.device)), "vdev") == 0;
 }
 
 /* How many packets ahead of the one being handled have their headers fetched. */
