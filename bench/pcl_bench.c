@@ -91,6 +91,7 @@ struct bench {
 	bool list;          /* --list: print the cases' names, run none */
 	bool v6;            /* the client talks IPv6 (-6's cases) */
 	bool untimed;       /* feed() outside the clock (the cookie ACK case's other segments) */
+	bool tx_csum;       /* --tx-offload: the workers leave checksums to a device */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -159,8 +160,12 @@ worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint
 	static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
 	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, sv, &b->secrets, b->mp,
 						      noports, q, rte_lcore_id());
+	int rc = pcl_worker_init(w, &wc);
+	unsigned int i;
 
-	return pcl_worker_init(w, &wc);
+	for (i = 0; i < w->nifs; i++)
+		w->ifs[i].ctx.tx_csum = b->tx_csum;
+	return rc;
 }
 
 /* The sequence number just after a reply r of l3-byte network headers: what its peer acknowledges.
@@ -911,6 +916,8 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 		       "bench/callgrind.sh (callgrind, per case)\n");
 }
 
+/* One option a line (clang-format would pack them into columns). */
+/* clang-format off */
 static const struct option long_opts[] = {
 	{"conns", required_argument, NULL, 'n'},
 	{"rounds", required_argument, NULL, 'r'},
@@ -919,9 +926,11 @@ static const struct option long_opts[] = {
 	{"ipv6", no_argument, NULL, '6'},
 	{"list", no_argument, NULL, 'l'},
 	{"entries", required_argument, NULL, 't'},
+	{"tx-offload", no_argument, NULL, 'o'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+/* clang-format on */
 
 static int
 usage(FILE *f, int rc)
@@ -936,6 +945,9 @@ usage(FILE *f, int rc)
 		   "  -6, --ipv6          also the IPv6 cases and the bytes per IPv6 connection\n"
 		   "  -t, --entries E     connection entries per worker (65536; a table out of\n"
 		   "                      the cache: millions, with EAL -m to match)\n"
+		   "  -o, --tx-offload    the workers leave IPv4 and TCP checksums to the\n"
+		   "                      device, as on a port that offers it (the frames\n"
+		   "                      are not checked here: tests/unit/test_out.c does)\n"
 		   "  -l, --list          print the connection cases' names (after -c), run none\n"
 		   "  -h, --help          this text\n"
 		   "Instructions per case: bench/callgrind.sh (callgrind, a budget per case).\n");
@@ -958,7 +970,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:o", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -973,6 +985,8 @@ main(int argc, char **argv)
 			b.list = true;
 		else if (opt == 't')
 			entries = (uint32_t)strtoul(optarg, NULL, 0);
+		else if (opt == 'o')
+			b.tx_csum = true;
 		else if (opt == 'h')
 			return usage(stdout, EXIT_SUCCESS);
 		else

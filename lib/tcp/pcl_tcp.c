@@ -198,7 +198,7 @@ out_tcp6(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_ou
 	struct pcl_tuple6 t6;
 
 	pcl_tcp_tuple6(e, s->t, &t6);
-	pcl_out_tcp6(&e->ifs[ifx].net->mac, m, s, t6.laddr, t6.raddr);
+	pcl_out_tcp6(e->ifs[ifx].net, m, s, t6.laddr, t6.raddr);
 }
 
 /* The mbuf a reply is written into: m (a received frame) or a new one. */
@@ -218,7 +218,7 @@ static inline void
 emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
 	if (likely(!pcl_tuple_is6(s->t)))
-		pcl_out_tcp(&e->ifs[ifx].net->mac, m, s);
+		pcl_out_tcp(e->ifs[ifx].net, m, s);
 	else
 		out_tcp6(e, ifx, m, s);
 	pcl_txq_put(e->ifs[ifx].txq, m);

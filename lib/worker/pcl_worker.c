@@ -14,6 +14,7 @@
 #include "lb/pcl_proxy.h"
 #include "net/pcl_arp.h"
 #include "net/pcl_out.h"
+#include "worker/pcl_port.h"
 #include "worker/pcl_worker.h"
 
 /* How many packets ahead of the one being handled have their headers fetched. */
@@ -119,9 +120,11 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		wi->ctx.addr = ic->addr;
 		wi->ctx.bcast = pcl_pkt_bcast(ic->addr, ic->prefix_len);
 		wi->ctx.local = ic->local;
-		if (ic->port != RTE_MAX_ETHPORTS &&
-		    rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
-			return -ENODEV;
+		if (ic->port != RTE_MAX_ETHPORTS) {
+			if (rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
+				return -ENODEV;
+			wi->ctx.tx_csum = pcl_port_tx_csum(ic->port);
+		}
 		w->ifx_of_port[ic->port] = i;
 		pcl_worker_set6(w, i, ic->has6 ? ic->addr6 : NULL);
 		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq};
