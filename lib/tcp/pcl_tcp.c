@@ -1752,8 +1752,12 @@ pcl_tcp_timers(struct pcl_tcp *e)
 	unsigned int ended = pcl_tw_expire(&e->tw, e->now_tick, PCL_TW_BUDGET);
 
 	pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], -(uint64_t)ended);
-	if (n == PCL_TIMER_BUDGET || pcl_tw_behind(&e->tw, e->now_tick))
+	if (n == PCL_TIMER_BUDGET || pcl_tw_behind(&e->tw, e->now_tick)) {
 		COUNT(e, timer_deferred);
+		e->timers_done = e->now_tick - 1;
+	} else {
+		e->timers_done = e->now_tick;
+	}
 	return n;
 }
 
@@ -1833,6 +1837,7 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 	e->lcore = env->lcore;
 	e->rto_floor_ms = RTE_MIN(env->conf->rto_min_ms, env->conf->rto_ms);
 	pcl_tcp_clock(e, now_us);
+	e->timers_done = e->now_tick - 1;
 
 	for (i = 0; i < nconns; i++)
 		pcl_tnode_init(&e->conns[i].tm);
