@@ -93,6 +93,15 @@ struct bench {
 	bool v6;            /* the client talks IPv6 (-6's cases) */
 	bool untimed;       /* feed() outside the clock (the cookie ACK case's other segments) */
 	bool tx_csum;       /* --tx-offload: the workers leave checksums to a device */
+	/*
+	 * The client's segments carry what a Linux client's do: MSS, SACK
+	 * permitted, timestamps and window scale on the SYN, timestamps on the
+	 * rest, echoing the server's last TSval (peer_ts), which a cookie ACK
+	 * must, since the cookie's options are coded in it.
+	 */
+	bool linux_opts;
+	uint32_t tsval;   /* the client's timestamp clock */
+	uint32_t peer_ts; /* the TSval of the server's last reply */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -183,10 +192,52 @@ reply_next(const struct rte_mbuf *r, uint16_t l3)
 	       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 }
 
+/* The TSval of a reply r of l3-byte network headers, or 0 without the option. */
+static uint32_t
+reply_tsval(const struct rte_mbuf *r, uint16_t l3)
+{
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
+	struct pcl_opts o;
+
+	if (pcl_opt_parse((const uint8_t *)(th + 1), (th->data_off >> 4) * 4u - sizeof(*th), &o) !=
+		    0 ||
+	    !(o.present & PCL_OPTF_TS))
+		return 0;
+	return o.tsval;
+}
+
+/*
+ * The options of a client segment with flags under b->linux_opts, written
+ * into opts (at least 20 bytes); returns their length (0 without).
+ */
+static uint8_t
+client_opts(struct bench *b, uint8_t flags, uint8_t *opts)
+{
+	/* Linux's order: MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
+	static const uint8_t syn[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, [16] = 1, 3, 3, 7};
+	uint32_t ts[2] = {rte_cpu_to_be_32(++b->tsval), 0};
+
+	if (!b->linux_opts)
+		return 0;
+	if ((flags & (SYN | ACK)) == SYN) {
+		memcpy(opts, syn, sizeof(syn));
+		memcpy(opts + 8, ts, sizeof(ts));
+		return sizeof(syn);
+	}
+	ts[1] = rte_cpu_to_be_32(b->peer_ts);
+	opts[0] = opts[1] = 1;
+	opts[2] = 8;
+	opts[3] = 10;
+	memcpy(opts + 4, ts, sizeof(ts));
+	return 12;
+}
+
 /*
  * Feeds the segment s to the worker; returns the sequence number just after
  * its last reply (what the peer acknowledges next), or s->ack when it sent
- * nothing, and keeps that reply's source port in b->reply_sport.
+ * nothing, and keeps that reply's source port in b->reply_sport (and its
+ * TSval in b->peer_ts).
  */
 static uint32_t
 feed(struct bench *b, const struct pcl_peer_seg *s)
@@ -208,6 +259,7 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
 
 		next = reply_next(r, l3);
+		b->peer_ts = reply_tsval(r, l3);
 		b->reply_sport = rte_be_to_cpu_16(
 			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3)
 				->src_port);
@@ -233,6 +285,7 @@ static uint32_t
 send_from(struct bench *b, const struct peer *from, uint16_t sport, uint16_t dport, uint8_t flags,
 	  uint32_t seq, uint32_t ack, const void *data, uint16_t len)
 {
+	uint8_t opts[20];
 	struct pcl_peer_seg s = {.src_mac = *from->mac,
 				 .dst_mac = server_mac,
 				 .src_addr = from->addr,
@@ -244,6 +297,8 @@ send_from(struct bench *b, const struct peer *from, uint16_t sport, uint16_t dpo
 				 .ack = ack,
 				 .flags = flags,
 				 .wnd = 65535,
+				 .opts = opts,
+				 .optlen = client_opts(b, flags, opts),
 				 .data = data,
 				 .len = len};
 
@@ -383,7 +438,10 @@ burst(struct bench *b, uint32_t i, uint8_t flags, uint32_t seq, uint32_t *ack)
 	uint16_t k;
 
 	for (k = 0; k < PCL_BURST; k++) {
-		struct pcl_peer_seg s = {.src_mac = client_mac,
+		uint8_t opts[20];
+		struct pcl_peer_seg s = {.opts = opts,
+					 .optlen = client_opts(b, flags, opts),
+					 .src_mac = client_mac,
 					 .dst_mac = server_mac,
 					 .src_addr = CLIENT_IP,
 					 .dst_addr = b->cfg.addr,
@@ -1083,6 +1141,11 @@ main(int argc, char **argv)
 	      cookie_ack_only, NULL);
 	bursts(&b, "SYN -> cookie SYN-ACK, in bursts of 32", n, rounds, syn_burst);
 	bursts(&b, "cookie ACK -> ESTABLISHED, in bursts of 32", n, rounds, cookie_ack_burst);
+	b.linux_opts = true;
+	conns(&b, "handshake + GET + close (Linux options)", n, rounds, PCL_COOKIES_OFF, with_get,
+	      NULL);
+	bursts(&b, "SYN (Linux options) -> SYN-ACK, bursts of 32", n, rounds, syn_burst);
+	b.linux_opts = false;
 	steering(&b, true, false);
 	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain,
 	      NULL);
