@@ -151,6 +151,25 @@ expect_same(const uint8_t *p, unsigned int n, const char *what)
 	cr_expect_eq(memcmp(&fast, &any, sizeof(fast)), 0, "%s: fields", what);
 }
 
+/* The same for base (n bytes) and every change of one of its bytes to one of a few values. */
+static void
+expect_same_mutated(const uint8_t *base, unsigned int n, const char *name)
+{
+	static const uint8_t vals[] = {0, 1, 2, 3, 4, 8, 10, 20, 0xff};
+	uint8_t p[40];
+	unsigned int i, v;
+	char what[64];
+
+	expect_same(base, n, name);
+	for (i = 0; i < n; i++)
+		for (v = 0; v < sizeof(vals); v++) {
+			memcpy(p, base, n);
+			p[i] = vals[v];
+			snprintf(what, sizeof(what), "%s, byte %u = %u", name, i, vals[v]);
+			expect_same(p, n, what);
+		}
+}
+
 /*
  * The two layouts pcl_opt_parse matches whole give what the walk gives,
  * and every one-byte change of them (which the fast path must refuse or
@@ -161,25 +180,7 @@ Test(opt, fast_layouts_agree_with_the_walk)
 	static const uint8_t syn[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x80, 0,
 					0, 1, 0,    0,    0, 2, 1, 3,  3,    20};
 	static const uint8_t ts[12] = {1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1};
-	static const uint8_t vals[] = {0, 1, 2, 3, 4, 8, 10, 20, 0xff};
-	uint8_t p[20];
-	unsigned int i, v;
-	char what[64];
 
-	expect_same(syn, sizeof(syn), "Linux's SYN (a shift of 20 clamped)");
-	expect_same(ts, sizeof(ts), "NOP NOP TS");
-	for (i = 0; i < sizeof(syn); i++)
-		for (v = 0; v < sizeof(vals); v++) {
-			memcpy(p, syn, sizeof(syn));
-			p[i] = vals[v];
-			snprintf(what, sizeof(what), "SYN byte %u = %u", i, vals[v]);
-			expect_same(p, sizeof(syn), what);
-		}
-	for (i = 0; i < sizeof(ts); i++)
-		for (v = 0; v < sizeof(vals); v++) {
-			memcpy(p, ts, sizeof(ts));
-			p[i] = vals[v];
-			snprintf(what, sizeof(what), "TS byte %u = %u", i, vals[v]);
-			expect_same(p, sizeof(ts), what);
-		}
+	expect_same_mutated(syn, sizeof(syn), "Linux's SYN (a shift of 20 clamped)");
+	expect_same_mutated(ts, sizeof(ts), "NOP NOP TS");
 }
