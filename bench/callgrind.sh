@@ -7,7 +7,7 @@
 # path; it is not a test of any suite, because it needs valgrind and a
 # minute, and instruction counts say nothing about the change's cycles.
 #
-#   bench/callgrind.sh [-B BUILD] [-n N] [-c SUBSTRING] [-b BYTES] [-f FILE] [-s] [-u] [-h]
+#   bench/callgrind.sh [-B BUILD] [-n N] [-c SUBSTRING] [-f FILE] [-o OPTION] [-s] [-u] [-h]
 #
 # Each case runs in a callgrind of its own that collects pcl_bench_timed(),
 # the work pcl-bench times and nothing else, and prints per case the
@@ -19,9 +19,9 @@
 #                 information for -s; built if needed)
 #   -n N          operations per case (2000)
 #   -c SUBSTRING  only the cases whose name contains it
-#   -b BYTES      the HTTP body size (pcl-bench --body; the budgets are for
-#                 the default body)
 #   -f FILE       the budget file (bench/callgrind-budget.txt)
+#   -o OPTION     one more pcl-bench option for every case (repeatable), e.g.
+#                 -o --tx-offload to count a lever's path against the budgets
 #   -s            also where each case's instructions go: parse, lookup,
 #                 state machine, PRF, app, output, TX, worker, other (the
 #                 bench's clock reads, libc)
@@ -33,22 +33,22 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build-prof
 n=2000
 filter=
-body=
 budget=$here/bench/callgrind-budget.txt
 stages=0
 update=0
+extra=()
 
 usage() {
 	sed -n '/^# The regression/,/^#   -h/p' "$0" | sed 's/^# \{0,1\}//'
 }
 
-while getopts B:n:c:b:f:suh opt; do
+while getopts B:n:c:f:o:suh opt; do
 	case $opt in
 	B) build=$(realpath -m "$OPTARG") ;;
 	n) n=$OPTARG ;;
 	c) filter=$OPTARG ;;
-	b) body=$OPTARG ;;
 	f) budget=$OPTARG ;;
+	o) extra+=("$OPTARG") ;;
 	s) stages=1 ;;
 	u) update=1 ;;
 	h) usage; exit 0 ;;
@@ -119,7 +119,7 @@ printf '%-44s %10s %10s %8s\n' "case (instructions per operation)" measured budg
 for c in "${cases[@]}"; do
 	f=$tmp/cg.$RANDOM
 	valgrind --tool=callgrind --callgrind-out-file="$f" --toggle-collect=pcl_bench_timed \
-		"$bench" "${eal[@]}" -- -n "$n" -r 1 -c "$c" ${body:+--body "$body"} >/dev/null 2>"$tmp/err" ||
+		"$bench" "${eal[@]}" -- -n "$n" -r 1 -c "$c" "${extra[@]}" >/dev/null 2>"$tmp/err" ||
 		{ cat "$tmp/err" >&2; echo "callgrind.sh: '$c' failed" >&2; exit 2; }
 	total=$(awk '/^(summary|totals):/ { print $2; exit }' "$f")
 	per=$(( (total + n / 2) / n ))

@@ -89,11 +89,22 @@ struct bench {
 	struct rte_mempool *mp;
 	uint64_t cycles;
 	uint64_t instr;
+	uint64_t timed;     /* TIMED windows since cycles was reset */
 	int perf_fd;        /* user-space instructions retired, or -1 */
 	const char *filter; /* -c: only the cases whose name contains it */
 	bool list;          /* --list: print the cases' names, run none */
 	bool v6;            /* the client talks IPv6 (-6's cases) */
 	bool untimed;       /* feed() outside the clock (the cookie ACK case's other segments) */
+	bool tx_csum;       /* --tx-offload: the workers leave checksums to a device */
+	/*
+	 * The client's segments carry what a Linux client's do: MSS, SACK
+	 * permitted, timestamps and window scale on the SYN, timestamps on the
+	 * rest, echoing the server's last TSval (peer_ts), which a cookie ACK
+	 * must, since the cookie's options are coded in it.
+	 */
+	bool linux_opts;
+	uint32_t tsval;   /* the client's timestamp clock */
+	uint32_t peer_ts; /* the TSval of the server's last reply */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -132,6 +143,7 @@ instr_read(const struct bench *b)
 		stmt;                                                                              \
 		(b)->cycles += rte_rdtsc_precise() - t0_;                                          \
 		(b)->instr += instr_read(b) - i0_;                                                 \
+		(b)->timed++;                                                                      \
 	} while (0)
 
 /* The worker's receive path for a burst of n frames: at the receiver, then at their owner. */
@@ -166,10 +178,14 @@ worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint
 	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, sv, &b->secrets, b->mp,
 						      noports, q, rte_lcore_id());
 	unsigned int i;
+	int rc;
 
 	for (i = 0; i < PCL_MAX_IFS; i++)
 		wc.ifs[i].tx_chain = true;
-	return pcl_worker_init(w, &wc);
+	rc = pcl_worker_init(w, &wc);
+	for (i = 0; i < w->nifs; i++)
+		w->ifs[i].ctx.tx_csum = b->tx_csum;
+	return rc;
 }
 
 /*
@@ -187,11 +203,57 @@ reply_next(const struct rte_mbuf *r, uint16_t l3)
 	       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 }
 
+/* The TSval of a reply r of l3-byte network headers, or 0 without the option. */
+static uint32_t
+reply_tsval(const struct rte_mbuf *r, uint16_t l3)
+{
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
+	struct pcl_opts o;
+
+	if (pcl_opt_parse((const uint8_t *)(th + 1), (th->data_off >> 4) * 4u - sizeof(*th), &o) !=
+		    0 ||
+	    !(o.present & PCL_OPTF_TS))
+		return 0;
+	return o.tsval;
+}
+
+/*
+ * The options of a client segment with flags under b->linux_opts, written
+ * into opts (at least 20 bytes); returns their length (0 without).
+ */
+static uint8_t
+client_opts(struct bench *b, uint8_t flags, uint8_t *opts)
+{
+	/* Linux's order: MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
+	static const uint8_t syn[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, [16] = 1, 3, 3, 7};
+	uint32_t ts[2] = {rte_cpu_to_be_32(++b->tsval), 0};
+
+	if (!b->linux_opts) {
+		/* --body: a SYN with MSS 1460 alone (without it the server segments at 536). */
+		if (!b->mss_opt || (flags & (SYN | ACK)) != SYN)
+			return 0;
+		memcpy(opts, syn, 4);
+		return 4;
+	}
+	if ((flags & (SYN | ACK)) == SYN) {
+		memcpy(opts, syn, sizeof(syn));
+		memcpy(opts + 8, ts, sizeof(ts));
+		return sizeof(syn);
+	}
+	ts[1] = rte_cpu_to_be_32(b->peer_ts);
+	opts[0] = opts[1] = 1;
+	opts[2] = 8;
+	opts[3] = 10;
+	memcpy(opts + 4, ts, sizeof(ts));
+	return 12;
+}
+
 /*
  * Feeds the segment s to the worker; returns the sequence number just after
  * its last reply (what the peer acknowledges next), or s->ack when it sent
- * nothing, and keeps that reply's source port in b->reply_sport and whether
- * any reply had PSH in b->reply_psh.
+ * nothing, and keeps that reply's source port in b->reply_sport (and its
+ * TSval in b->peer_ts), and whether any reply had PSH in b->reply_psh.
  */
 static uint32_t
 feed(struct bench *b, const struct pcl_peer_seg *s)
@@ -216,6 +278,7 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
 
 		next = reply_next(r, l3);
+		b->peer_ts = reply_tsval(r, l3);
 		b->reply_sport = rte_be_to_cpu_16(th->src_port);
 		b->reply_psh |= !!(th->tcp_flags & RTE_TCP_PSH_FLAG);
 		rte_pktmbuf_free(r);
@@ -240,8 +303,7 @@ static uint32_t
 send_from(struct bench *b, const struct peer *from, uint16_t sport, uint16_t dport, uint8_t flags,
 	  uint32_t seq, uint32_t ack, const void *data, uint16_t len)
 {
-	/* MSS 1460, as its kind says it (RFC 9293 3.2). */
-	static const uint8_t mss_opt[4] = {2, 4, 1460 >> 8, 1460 & 0xff};
+	uint8_t opts[20];
 	struct pcl_peer_seg s = {.src_mac = *from->mac,
 				 .dst_mac = server_mac,
 				 .src_addr = from->addr,
@@ -253,13 +315,11 @@ send_from(struct bench *b, const struct peer *from, uint16_t sport, uint16_t dpo
 				 .ack = ack,
 				 .flags = flags,
 				 .wnd = 65535,
+				 .opts = opts,
+				 .optlen = client_opts(b, flags, opts),
 				 .data = data,
 				 .len = len};
 
-	if ((flags & SYN) && b->mss_opt) {
-		s.opts = mss_opt;
-		s.optlen = sizeof(mss_opt);
-	}
 	memcpy(s.src6, from->addr6, 16);
 	memcpy(s.dst6, b->cfg.addr6, 16);
 	return feed(b, &s);
@@ -418,7 +478,10 @@ burst(struct bench *b, uint32_t i, uint8_t flags, uint32_t seq, uint32_t *ack)
 	uint16_t k;
 
 	for (k = 0; k < PCL_BURST; k++) {
-		struct pcl_peer_seg s = {.src_mac = client_mac,
+		uint8_t opts[20];
+		struct pcl_peer_seg s = {.opts = opts,
+					 .optlen = client_opts(b, flags, opts),
+					 .src_mac = client_mac,
 					 .dst_mac = server_mac,
 					 .src_addr = CLIENT_IP,
 					 .dst_addr = b->cfg.addr,
@@ -534,10 +597,37 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * What a TIMED window costs with nothing in it: the two serialising TSC
+ * reads (rte_rdtsc_precise fences), about 47 cycles here. A case that feeds
+ * a connection's segments one call each opens a window per segment, so
+ * this is subtracted per window (measure()): without it the one-segment
+ * cases and the handshake (four windows) carry the clock's cost as if it
+ * were the server's. The median of rounds of empty windows.
+ */
+static uint64_t timer_cycles;
+
+static void
+timer_calibrate(struct bench *b)
+{
+	uint64_t c[9];
+	unsigned int r, i;
+
+	for (r = 0; r < RTE_DIM(c); r++) {
+		b->cycles = 0;
+		for (i = 0; i < 10000; i++)
+			TIMED(b, rte_compiler_barrier());
+		c[r] = b->cycles / 10000;
+	}
+	qsort(c, RTE_DIM(c), sizeof(c[0]), cmp_u64);
+	timer_cycles = c[RTE_DIM(c) / 2];
+}
+
 /* One line of the report: median cycles and instructions per operation. */
 struct result {
 	const char *name;
 	uint64_t cycles;
+	uint64_t timer; /* the clock's own cycles per operation, subtracted from cycles */
 	uint64_t instr; /* 0: no counter */
 };
 
@@ -547,12 +637,13 @@ static unsigned int nresults;
 
 /* Records the medians of rounds per-operation figures. */
 static void
-record(const char *name, uint64_t *cyc, uint64_t *ins, unsigned int rounds)
+record(const char *name, uint64_t *cyc, uint64_t timer, uint64_t *ins, unsigned int rounds)
 {
 	qsort(cyc, rounds, sizeof(cyc[0]), cmp_u64);
 	qsort(ins, rounds, sizeof(ins[0]), cmp_u64);
 	if (nresults < MAX_RESULTS)
-		results[nresults++] = (struct result){name, cyc[rounds / 2], ins[rounds / 2]};
+		results[nresults++] =
+			(struct result){name, cyc[rounds / 2], timer, ins[rounds / 2]};
 }
 
 /*
@@ -564,22 +655,24 @@ static void
 measure(struct bench *b, const char *name, unsigned int rounds, uint32_t calls, uint32_t ops,
 	void (*op)(struct bench *, uint32_t i), void (*undo)(struct bench *, uint32_t))
 {
-	uint64_t cyc[16], ins[16];
+	uint64_t cyc[16], ins[16], timer = 0;
 	unsigned int r;
 	uint32_t i;
 
 	if (b->filter != NULL && strstr(name, b->filter) == NULL)
 		return;
 	for (r = 0; r < rounds; r++) {
-		b->cycles = b->instr = 0;
+		b->cycles = b->instr = b->timed = 0;
 		for (i = 0; i < calls; i++)
 			op(b, i);
-		cyc[r] = b->cycles / ops;
+		timer = RTE_MIN(b->timed * timer_cycles, b->cycles);
+		cyc[r] = (b->cycles - timer) / ops;
+		timer /= ops;
 		ins[r] = b->instr / ops;
 		if (undo)
 			undo(b, 0);
 	}
-	record(name, cyc, ins, rounds);
+	record(name, cyc, timer, ins, rounds);
 }
 
 /* With --list: prints name when the filter takes it; true when listing. */
@@ -899,19 +992,22 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 	unsigned int i;
 
 	if (json) {
-		printf("{\"tsc_hz\": %.0f, \"ops\": %u, \"rounds\": %u, \"bytes_per_conn\": %.1f, "
+		printf("{\"tsc_hz\": %.0f, \"timer_cycles_per_window\": %lu, \"ops\": %u, "
+		       "\"rounds\": %u, \"bytes_per_conn\": %.1f, "
 		       "\"entry_bytes\": %zu, \"bytes_per_proxied_conn\": %.1f, "
 		       "\"proxy_entry_bytes\": %zu, \"bytes_per_time_wait\": %.1f, "
 		       "\"time_wait_record_bytes\": %zu, ",
-		       hz, n, rounds, mem.per_conn, sizeof(struct pcl_conn), mem.per_proxied,
-		       sizeof(struct pcl_proxy), mem.per_tw, sizeof(struct pcl_tw_rec));
+		       hz, (unsigned long)timer_cycles, n, rounds, mem.per_conn,
+		       sizeof(struct pcl_conn), mem.per_proxied, sizeof(struct pcl_proxy),
+		       mem.per_tw, sizeof(struct pcl_tw_rec));
 		if (mem.per_conn6 > 0)
 			printf("\"bytes_per_conn_ipv6\": %.1f, ", mem.per_conn6);
 		printf("\"cases\": [");
 		for (i = 0; i < nresults; i++) {
-			printf("%s{\"case\": \"%s\", \"cycles\": %lu, \"ops_per_s\": %.0f, "
-			       "\"instructions\": ",
+			printf("%s{\"case\": \"%s\", \"cycles\": %lu, \"timer_cycles\": %lu, "
+			       "\"ops_per_s\": %.0f, \"instructions\": ",
 			       i ? ", " : "", results[i].name, (unsigned long)results[i].cycles,
+			       (unsigned long)results[i].timer,
 			       hz / (double)RTE_MAX(results[i].cycles, 1ul));
 			if (results[i].instr)
 				printf("%lu}", (unsigned long)results[i].instr);
@@ -921,18 +1017,22 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 		printf("]}\n");
 		return;
 	}
-	printf("pcl-bench: %u operations x %u rounds, TSC %.2f GHz, median per operation\n\n", n,
+	printf("pcl-bench: %u operations x %u rounds, TSC %.2f GHz, median per operation\n", n,
 	       rounds, hz / 1e9);
-	printf("| %-44s | %8s | %12s | %12s |\n", "case", "cycles", "ops/s/core", "instructions");
-	printf("|%s|%s|%s|%s|\n", "----------------------------------------------", "----------",
-	       "--------------", "--------------");
+	printf("cycles: the clock's own %lu cycles per timed window subtracted (the timer column: "
+	       "per operation)\n\n",
+	       (unsigned long)timer_cycles);
+	printf("| %-44s | %8s | %5s | %12s | %12s |\n", "case", "cycles", "timer", "ops/s/core",
+	       "instructions");
+	printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "----------",
+	       "-------", "--------------", "--------------");
 	for (i = 0; i < nresults; i++) {
 		char ins[24] = "n/a";
 
 		if (results[i].instr)
 			snprintf(ins, sizeof(ins), "%lu", (unsigned long)results[i].instr);
-		printf("| %-44s | %8lu | %12.0f | %12s |\n", results[i].name,
-		       (unsigned long)results[i].cycles,
+		printf("| %-44s | %8lu | %5lu | %12.0f | %12s |\n", results[i].name,
+		       (unsigned long)results[i].cycles, (unsigned long)results[i].timer,
 		       hz / (double)RTE_MAX(results[i].cycles, 1ul), ins);
 	}
 	printf("\nmemory per connection: %.1f bytes measured (entry %zu, plus free list, hash "
@@ -953,13 +1053,22 @@ print_results(bool json, uint32_t n, unsigned int rounds, struct memory mem)
 		       "bench/callgrind.sh (callgrind, per case)\n");
 }
 
+/* One option a line (clang-format would pack them into columns). */
+/* clang-format off */
 static const struct option long_opts[] = {
-	{"conns", required_argument, NULL, 'n'},   {"rounds", required_argument, NULL, 'r'},
-	{"json", no_argument, NULL, 'j'},          {"case", required_argument, NULL, 'c'},
-	{"ipv6", no_argument, NULL, '6'},          {"list", no_argument, NULL, 'l'},
-	{"entries", required_argument, NULL, 't'}, {"body", required_argument, NULL, 'b'},
-	{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	{"conns", required_argument, NULL, 'n'},
+	{"rounds", required_argument, NULL, 'r'},
+	{"json", no_argument, NULL, 'j'},
+	{"case", required_argument, NULL, 'c'},
+	{"ipv6", no_argument, NULL, '6'},
+	{"list", no_argument, NULL, 'l'},
+	{"entries", required_argument, NULL, 't'},
+	{"tx-offload", no_argument, NULL, 'o'},
+	{"body", required_argument, NULL, 'b'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
+/* clang-format on */
 
 static int
 usage(FILE *f, int rc)
@@ -974,6 +1083,9 @@ usage(FILE *f, int rc)
 		   "  -6, --ipv6          also the IPv6 cases and the bytes per IPv6 connection\n"
 		   "  -t, --entries E     connection entries per worker (65536; a table out of\n"
 		   "                      the cache: millions, with EAL -m to match)\n"
+		   "  -o, --tx-offload    the workers leave IPv4 and TCP checksums to the\n"
+		   "                      device, as on a port that offers it (the frames\n"
+		   "                      are not checked here: tests/unit/test_out.c does)\n"
 		   "  -l, --list          print the connection cases' names (after -c), run none\n"
 		   "  -b, --body BYTES    the HTTP body size (http.body_size), the client's SYN\n"
 		   "                      with MSS 1460 and ACKs until the answer's last segment\n"
@@ -999,7 +1111,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:b:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:ob:", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -1014,6 +1126,8 @@ main(int argc, char **argv)
 			b.list = true;
 		else if (opt == 't')
 			entries = (uint32_t)strtoul(optarg, NULL, 0);
+		else if (opt == 'o')
+			b.tx_csum = true;
 		else if (opt == 'b')
 			body = optarg;
 		else if (opt == 'h')
@@ -1037,6 +1151,7 @@ main(int argc, char **argv)
 	    pcl_secrets_init(&b.secrets) != 0 || services_init(&b, err, sizeof(err)) != 0)
 		rte_exit(EXIT_FAILURE, "setup: %s\n", err);
 	b.perf_fd = instr_open();
+	timer_calibrate(&b);
 	b.mp = rte_pktmbuf_pool_create("bench", 8192, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	b.inboxes[0] = rte_ring_create("bench_inbox0", 1024, 0, RING_F_SC_DEQ);
 	b.inboxes[1] = rte_ring_create("bench_inbox1", 1024, 0, RING_F_SC_DEQ);
@@ -1074,6 +1189,11 @@ main(int argc, char **argv)
 	      cookie_ack_only, NULL);
 	bursts(&b, "SYN -> cookie SYN-ACK, in bursts of 32", n, rounds, syn_burst);
 	bursts(&b, "cookie ACK -> ESTABLISHED, in bursts of 32", n, rounds, cookie_ack_burst);
+	b.linux_opts = true;
+	conns(&b, "handshake + GET + close (Linux options)", n, rounds, PCL_COOKIES_OFF, with_get,
+	      NULL);
+	bursts(&b, "SYN (Linux options) -> SYN-ACK, bursts of 32", n, rounds, syn_burst);
+	b.linux_opts = false;
 	steering(&b, true, false);
 	conns(&b, "handshake + close, 2 workers, at the owner", n, rounds, PCL_COOKIES_OFF, plain,
 	      NULL);

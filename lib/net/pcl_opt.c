@@ -13,12 +13,6 @@ get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static inline void
 put32(uint8_t *p, uint32_t v)
 {
@@ -27,7 +21,7 @@ put32(uint8_t *p, uint32_t v)
 }
 
 int
-pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o)
+pcl_opt_parse_any(const uint8_t *p, unsigned int len, struct pcl_opts *o)
 {
 	unsigned int i = 0;
 
@@ -73,8 +67,8 @@ pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o)
 			if (olen < 10 || (olen - 2u) % 8 != 0)
 				break;
 			for (k = 0; k < nb; k++) {
-				o->sack[k].left = get32(p + i + 2 + 8 * k);
-				o->sack[k].right = get32(p + i + 6 + 8 * k);
+				o->sack[k].left = pcl_opt_get32(p + i + 2 + 8 * k);
+				o->sack[k].right = pcl_opt_get32(p + i + 6 + 8 * k);
 			}
 			o->nsack = (uint8_t)nb;
 			o->present |= PCL_OPTF_SACK;
@@ -83,8 +77,8 @@ pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o)
 		case PCL_OPT_TS:
 			if (olen != 10)
 				return -EINVAL;
-			o->tsval = get32(p + i + 2);
-			o->tsecr = get32(p + i + 6);
+			o->tsval = pcl_opt_get32(p + i + 2);
+			o->tsecr = pcl_opt_get32(p + i + 6);
 			o->present |= PCL_OPTF_TS;
 			break;
 		default:

@@ -3,6 +3,9 @@
 #define PCL_OPT_H
 
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
 
 /* TCP options we understand (RFC 9293, RFC 7323, RFC 2018). */
 #define PCL_OPT_EOL    0
@@ -52,7 +55,45 @@ struct pcl_opts {
  * their length. Returns 0, or -EINVAL when an option's length is impossible
  * (shorter than 2, longer than what is left, or wrong for a known kind).
  */
-int pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o);
+int pcl_opt_parse_any(const uint8_t *p, unsigned int len, struct pcl_opts *o);
+
+static inline uint32_t
+pcl_opt_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
+
+/*
+ * pcl_opt_parse_any(), with the two layouts nearly every segment from a
+ * Linux client has matched whole, a few words compared instead of a walk
+ * of kinds and lengths (as Linux's own tcp_parse_aligned_timestamp):
+ * NOP, NOP, TS on every segment after the SYN, and MSS, SACKOK, TS, NOP,
+ * WS on the SYN. Anything else takes the walk, with the same result.
+ */
+static inline int
+pcl_opt_parse(const uint8_t *p, unsigned int len, struct pcl_opts *o)
+{
+	if (len == 12 && pcl_opt_get32(p) == 0x0101080a) {
+		o->present = PCL_OPTF_TS;
+		o->tsval = pcl_opt_get32(p + 4);
+		o->tsecr = pcl_opt_get32(p + 8);
+		return 0;
+	}
+	if (len == 20 && (pcl_opt_get32(p) & 0xffff0000) == 0x02040000 &&
+	    pcl_opt_get32(p + 4) == 0x0402080a &&
+	    (pcl_opt_get32(p + 16) & 0xffffff00) == 0x01030300) {
+		o->present = PCL_OPTF_MSS | PCL_OPTF_SACKOK | PCL_OPTF_TS | PCL_OPTF_WS;
+		o->mss = (uint16_t)(pcl_opt_get32(p) & 0xffff);
+		o->tsval = pcl_opt_get32(p + 8);
+		o->tsecr = pcl_opt_get32(p + 12);
+		o->wscale = p[19] > PCL_WS_MAX ? PCL_WS_MAX : p[19];
+		return 0;
+	}
+	return pcl_opt_parse_any(p, len, o);
+}
 
 /* What our SYN-ACK carries; mirrors what the client offered. */
 struct pcl_synack_opts {

@@ -69,8 +69,17 @@ tcp_hdr_sum(const struct pcl_out_seg *s)
 	       rte_cpu_to_be_32(s->ack) + doff_flags + rte_cpu_to_be_16(s->wnd);
 }
 
+/* Leaves m's checksums to the device: l3 is PCL_IP_LEN or PCL_IP6_LEN. */
+static __rte_always_inline void
+tx_csum_offload(struct rte_mbuf *m, uint16_t l3, uint64_t flags)
+{
+	m->l2_len = PCL_L2_LEN;
+	m->l3_len = l3;
+	m->ol_flags = flags | RTE_MBUF_F_TX_TCP_CKSUM;
+}
+
 void
-pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s)
+pcl_out_tcp(const struct pcl_pkt_ctx *net, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -80,7 +89,7 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	uint64_t addrs = (uint64_t)s->t->laddr + s->t->raddr, sum;
 
 	eh->dst_addr = s->dst_mac;
-	eh->src_addr = *src_mac;
+	eh->src_addr = net->mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -92,13 +101,18 @@ pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const stru
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = s->t->laddr;
 	ip->dst_addr = s->t->raddr;
-	ip->hdr_checksum = (uint16_t)~pcl_csum_fold64(IP_TMPL_SUM + tot + addrs);
-
 	sum = tcp_hdr(th, s);
-
 	m->data_len = PCL_L2_LEN + PCL_IP_LEN + l4len;
 	m->pkt_len = m->data_len;
 	m->nb_segs = 1;
+	if (net->tx_csum) {
+		ip->hdr_checksum = 0;
+		th->cksum = pcl_csum_fold64(
+			pcl_csum_phdr4(s->t->laddr, s->t->raddr, IPPROTO_TCP, l4len));
+		tx_csum_offload(m, PCL_IP_LEN, RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM);
+		return;
+	}
+	ip->hdr_checksum = (uint16_t)~pcl_csum_fold64(IP_TMPL_SUM + tot + addrs);
 	m->ol_flags = 0;
 	/* Summed from the values written, the payload from where it sits. */
 	sum += pcl_csum_phdr4(s->t->laddr, s->t->raddr, IPPROTO_TCP, l4len) + tcp_hdr_sum(s);
@@ -124,7 +138,7 @@ ip6_hdr(struct rte_ipv6_hdr *ip, uint8_t proto, uint8_t hops, uint16_t plen, con
 }
 
 void
-pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const struct pcl_out_seg *s,
+pcl_out_tcp6(const struct pcl_pkt_ctx *net, struct rte_mbuf *m, const struct pcl_out_seg *s,
 	     const uint8_t *src6, const uint8_t *dst6)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -133,7 +147,7 @@ pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const str
 	uint16_t l4len = PCL_TCP_LEN + s->optlen + s->paylen;
 
 	eh->dst_addr = s->dst_mac;
-	eh->src_addr = *src_mac;
+	eh->src_addr = net->mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	ip6_hdr(ip, IPPROTO_TCP, PCL_TTL, l4len, src6, dst6);
 
@@ -142,6 +156,11 @@ pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m, const str
 	m->data_len = PCL_L2_LEN + PCL_IP6_LEN + l4len;
 	m->pkt_len = m->data_len;
 	m->nb_segs = 1;
+	if (net->tx_csum) {
+		th->cksum = pcl_csum_fold64(pcl_csum_phdr6(ip->src_addr, IPPROTO_TCP, l4len));
+		tx_csum_offload(m, PCL_IP6_LEN, RTE_MBUF_F_TX_IPV6);
+		return;
+	}
 	m->ol_flags = 0;
 	th->cksum = 0;
 	th->cksum = (uint16_t)~pcl_csum_fold64(

@@ -31,12 +31,13 @@ pcl_out_hdr_len(const struct pcl_tuple *t)
 }
 
 /*
- * Writes Ethernet (from src_mac), IPv4 and TCP headers, checksums included,
- * at the start of m's data and sets its length to headers + options +
- * s->paylen. The caller queues m.
+ * Writes Ethernet (from net's MAC), IPv4 and TCP headers at the start of
+ * m's data and sets its length to headers + options + s->paylen. The
+ * checksums are summed here, or, when net->tx_csum, left to the device
+ * with the offload flags set (DPDK's convention: a zero IP checksum, the
+ * pseudo-header's sum in the TCP one). The caller queues m.
  */
-void pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
-		 const struct pcl_out_seg *s);
+void pcl_out_tcp(const struct pcl_pkt_ctx *net, struct rte_mbuf *m, const struct pcl_out_seg *s);
 
 /*
  * As pcl_out_tcp, over IPv6: src6 is our address, dst6 the peer's (16 bytes
@@ -44,8 +45,8 @@ void pcl_out_tcp(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
  * both are read before anything is written. The payload sits at
  * PCL_HDR6_LEN + s->optlen.
  */
-void pcl_out_tcp6(const struct rte_ether_addr *src_mac, struct rte_mbuf *m,
-		  const struct pcl_out_seg *s, const uint8_t *src6, const uint8_t *dst6);
+void pcl_out_tcp6(const struct pcl_pkt_ctx *net, struct rte_mbuf *m, const struct pcl_out_seg *s,
+		  const uint8_t *src6, const uint8_t *dst6);
 
 /*
  * Turns a validated Neighbor Solicitation (its ICMPv6 message at icmp_off)

@@ -67,6 +67,11 @@ struct pcl_local_addrs {
 /* Where our address is; a frame for any other MAC or IP is not ours. */
 struct pcl_pkt_ctx {
 	struct rte_ether_addr mac;
+	/*
+	 * The device sums the IPv4 header and the TCP segment of what we send
+	 * (pcl_port_tx_csum): segments leave with the pseudo-header's sum only.
+	 */
+	bool tx_csum;
 	rte_be32_t addr;
 	rte_be32_t bcast; /* our subnet's directed broadcast; 0 for a /31 or /32 */
 	/* IPv6 (port.addr6): without it every IPv6 frame is dropped as before. */

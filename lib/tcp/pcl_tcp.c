@@ -199,7 +199,7 @@ out_tcp6(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_ou
 	struct pcl_tuple6 t6;
 
 	pcl_tcp_tuple6(e, s->t, &t6);
-	pcl_out_tcp6(&e->ifs[ifx].net->mac, m, s, t6.laddr, t6.raddr);
+	pcl_out_tcp6(e->ifs[ifx].net, m, s, t6.laddr, t6.raddr);
 }
 
 /* The mbuf a reply is written into: m (a received frame) or a new one. */
@@ -219,7 +219,7 @@ static inline void
 out_hdrs(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
 	if (likely(!pcl_tuple_is6(s->t)))
-		pcl_out_tcp(&e->ifs[ifx].net->mac, m, s);
+		pcl_out_tcp(e->ifs[ifx].net, m, s);
 	else
 		out_tcp6(e, ifx, m, s);
 }
@@ -1792,8 +1792,12 @@ pcl_tcp_timers(struct pcl_tcp *e)
 	unsigned int ended = pcl_tw_expire(&e->tw, e->now_tick, PCL_TW_BUDGET);
 
 	pcl_stat_add(&e->by_state[PCL_TCP_TIME_WAIT], -(uint64_t)ended);
-	if (n == PCL_TIMER_BUDGET || pcl_tw_behind(&e->tw, e->now_tick))
+	if (n == PCL_TIMER_BUDGET || pcl_tw_behind(&e->tw, e->now_tick)) {
 		COUNT(e, timer_deferred);
+		e->timers_done = e->now_tick - 1;
+	} else {
+		e->timers_done = e->now_tick;
+	}
 	return n;
 }
 
@@ -1873,6 +1877,7 @@ pcl_tcp_init(struct pcl_tcp *e, const struct pcl_tcp_env *env, uint64_t now_us)
 	e->lcore = env->lcore;
 	e->rto_floor_ms = RTE_MIN(env->conf->rto_min_ms, env->conf->rto_ms);
 	pcl_tcp_clock(e, now_us);
+	e->timers_done = e->now_tick - 1;
 
 	for (i = 0; i < nconns; i++)
 		pcl_tnode_init(&e->conns[i].tm);

@@ -174,6 +174,8 @@ struct pcl_tcp {
 	uint64_t now_us;
 	uint32_t now_ms;   /* wraps; used for timestamps and idle ages */
 	uint32_t now_tick; /* PCL_TICK_MS ticks, modulo 2^32 */
+	/* The tick through which every timer has fired: pcl_tcp_timers_due(). */
+	uint32_t timers_done;
 
 	struct pcl_conn *conns;
 	struct pcl_table table;
@@ -264,6 +266,18 @@ void pcl_tcp_input_local(struct pcl_tcp *e, struct rte_mbuf *m, const struct pcl
  * wait for the next call, counted as timer_deferred). Returns how many fired.
  */
 unsigned int pcl_tcp_timers(struct pcl_tcp *e);
+
+/*
+ * Whether pcl_tcp_timers() would do anything: the clock reached a new tick,
+ * or the last pass stopped at its budget. Nothing else comes due between
+ * two polls of one tick (an expiry armed at the current tick goes to the
+ * next slot), so a poll loop skips the pass and its calls.
+ */
+static inline bool
+pcl_tcp_timers_due(const struct pcl_tcp *e)
+{
+	return e->now_tick != e->timers_done;
+}
 
 /*
  * Queues len bytes for the peer (the app's answer). They are sent after the

@@ -94,6 +94,33 @@ reta_program(uint16_t port, uint16_t reta_size, uint16_t nq)
 	return rte_eth_dev_rss_reta_update(port, reta, reta_size);
 }
 
+/* The TX offloads that sum what we send (IPv4 header, TCP over either family). */
+#define TX_CSUM (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+
+/*
+ * The TX checksum offloads to enable: both or none, since the engine
+ * writes a segment for one or the other. net_tap advertises them but sums
+ * in its PMD, on our core, with rte_raw_cksum: slower than our own sums
+ * (pcl_csum.h), so a tap port keeps the software path.
+ */
+static uint64_t
+tx_csum_offloads(const struct rte_eth_dev_info *info)
+{
+	if ((info->tx_offload_capa & TX_CSUM) != TX_CSUM ||
+	    strcmp(info->driver_name, "net_tap") == 0)
+		return 0;
+	return TX_CSUM;
+}
+
+bool
+pcl_port_tx_csum(uint16_t port)
+{
+	struct rte_eth_conf conf;
+
+	return rte_eth_dev_conf_get(port, &conf) == 0 &&
+	       (conf.txmode.offloads & TX_CSUM) == TX_CSUM;
+}
+
 int
 pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 	       struct rte_mempool *const *mps, struct pcl_port_rss *rss)
@@ -131,6 +158,7 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 	}
 	conf.rxmode.mtu = pc->mtu;
 	conf.rxmode.offloads = want & info.rx_offload_capa;
+	conf.txmode.offloads = tx_csum_offloads(&info);
 	/* Chained frames, where the device takes them: a body by reference goes out uncopied. */
 	conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
 	if (nconf > 1)
@@ -188,6 +216,8 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 		pcl_port_stop(port);
 		return -ENOTSUP;
 	}
+	PCL_LOG(INFO, "port %u (%s): TX checksums %s", port, info.driver_name,
+		conf.txmode.offloads ? "by the device" : "in software");
 	if (nconf > 1)
 		PCL_LOG(INFO, "port %u (%s): %u queues for %u workers, %s", port, info.driver_name,
 			nconf, nq,

@@ -49,6 +49,9 @@ struct pcl_port_rss {
 int pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *conf,
 		   struct rte_mempool *const *mps, struct pcl_port_rss *rss);
 
+/* Whether the port, once started, sums the IPv4 and TCP checksums of what it sends. */
+bool pcl_port_tx_csum(uint16_t port);
+
 /* Stops and closes the port; a failure is logged, nothing more can be done. */
 void pcl_port_stop(uint16_t port);
 

@@ -605,7 +605,7 @@ Test(ip6, tcp_out_in_place)
 	struct rte_mbuf *m = mbuf();
 
 	/* The reply written over the segment it answers, from the addresses in it. */
-	pcl_out_tcp6(&ctx.mac, m, &o, ip6()->dst_addr, ip6()->src_addr);
+	pcl_out_tcp6(&ctx, m, &o, ip6()->dst_addr, ip6()->src_addr);
 	cr_expect_eq(m->data_len, PCL_HDR6_LEN + 4);
 	cr_expect_arr_eq(ip6()->src_addr, ctx.addr6, 16);
 	cr_expect_arr_eq(ip6()->dst_addr, cli, 16);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -133,4 +134,53 @@ Test(opt, builds_ts)
 
 	cr_assert_eq(pcl_opt_build_ts(buf, 0x12345678, 1), PCL_OPT_TS_LEN);
 	cr_expect_eq(memcmp(buf, want, sizeof(want)), 0);
+}
+
+/* Both results, from 0xaa-filled structs, field for field. */
+static void
+expect_same(const uint8_t *p, unsigned int n, const char *what)
+{
+	struct pcl_opts fast, any;
+	int rf, ra;
+
+	memset(&fast, 0xaa, sizeof(fast));
+	memset(&any, 0xaa, sizeof(any));
+	rf = pcl_opt_parse(p, n, &fast);
+	ra = pcl_opt_parse_any(p, n, &any);
+	cr_expect_eq(rf, ra, "%s: return", what);
+	cr_expect_eq(memcmp(&fast, &any, sizeof(fast)), 0, "%s: fields", what);
+}
+
+/* The same for base (n bytes) and every change of one of its bytes to one of a few values. */
+static void
+expect_same_mutated(const uint8_t *base, unsigned int n, const char *name)
+{
+	static const uint8_t vals[] = {0, 1, 2, 3, 4, 8, 10, 20, 0xff};
+	uint8_t p[40];
+	unsigned int i, v;
+	char what[64];
+
+	expect_same(base, n, name);
+	for (i = 0; i < n; i++)
+		for (v = 0; v < sizeof(vals); v++) {
+			memcpy(p, base, n);
+			p[i] = vals[v];
+			snprintf(what, sizeof(what), "%s, byte %u = %u", name, i, vals[v]);
+			expect_same(p, n, what);
+		}
+}
+
+/*
+ * The two layouts pcl_opt_parse matches whole give what the walk gives,
+ * and every one-byte change of them (which the fast path must refuse or
+ * read the same) does too.
+ */
+Test(opt, fast_layouts_agree_with_the_walk)
+{
+	static const uint8_t syn[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x80, 0,
+					0, 1, 0,    0,    0, 2, 1, 3,  3,    20};
+	static const uint8_t ts[12] = {1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1};
+
+	expect_same_mutated(syn, sizeof(syn), "Linux's SYN (a shift of 20 clamped)");
+	expect_same_mutated(ts, sizeof(ts), "NOP NOP TS");
 }
