@@ -66,7 +66,7 @@ fi
 ninja -C "$build" bench/pcl-bench >/dev/null || { echo "callgrind.sh: the build failed" >&2; exit 2; }
 
 bench=$build/bench/pcl-bench
-eal=(--no-huge -m 256 --no-pci --no-shconf -l 0 --log-level=lib.*:error)
+eal=(--no-huge -m 256 --no-pci --no-shconf --file-prefix "pcl-cg-$$" -l 0 --log-level=lib.*:error)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -15,6 +15,7 @@
  * offers one (perf_event_open; not in most VMs, where callgrind is the way).
  *
  *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [--json] [-c SUBSTRING] [-6] [--list]
+ *                               [--body BYTES]
  *
  * -c runs only the cases whose name contains SUBSTRING (callgrind per case);
  * --list prints the connection cases' names and runs nothing. The work a
@@ -75,6 +76,8 @@ struct bench {
 	struct pcl_worker *rx, *owner; /* who receives the frames, who owns them */
 	uint16_t dport;                /* the port clients connect to */
 	uint16_t reply_sport;          /* the source port of the worker's last reply */
+	bool reply_psh;                /* the last segment fed had a PSH reply */
+	bool mss_opt;                  /* --body: the client's SYN says MSS 1460 */
 	struct pcl_steer steer;
 	struct rte_ring *inboxes[2];
 	uint16_t sports[60000]; /* client ports whose flows w2 owns */
@@ -164,29 +167,37 @@ pcl_bench_timed(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 	TIMED(b, rx(b, pkts, n));
 }
 
-/* A worker without a port on b's config, as queue q; sv: with the services. */
+/*
+ * A worker without a port on b's config, as queue q; sv: with the services.
+ * Its replies may be chains, as on a port that takes them (memif, tap).
+ */
 static int
 worker_init(struct bench *b, struct pcl_worker *w, struct pcl_services *sv, uint16_t q)
 {
 	static const uint16_t noports[PCL_MAX_IFS] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
 	struct pcl_worker_conf wc = pcl_config_worker(&b->cfg, &b->apps, sv, &b->secrets, b->mp,
 						      noports, q, rte_lcore_id());
-	int rc = pcl_worker_init(w, &wc);
 	unsigned int i;
+	int rc;
 
+	for (i = 0; i < PCL_MAX_IFS; i++)
+		wc.ifs[i].tx_chain = true;
+	rc = pcl_worker_init(w, &wc);
 	for (i = 0; i < w->nifs; i++)
 		w->ifs[i].ctx.tx_csum = b->tx_csum;
 	return rc;
 }
 
-/* The sequence number just after a reply r of l3-byte network headers: what its peer acknowledges.
+/*
+ * The sequence number just after a reply r of l3-byte network headers: what
+ * its peer acknowledges. A reply may be a chain (a body sent by reference).
  */
 static uint32_t
 reply_next(const struct rte_mbuf *r, uint16_t l3)
 {
 	const struct rte_tcp_hdr *th =
 		rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
-	uint32_t paylen = r->data_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
+	uint32_t paylen = r->pkt_len - PCL_L2_LEN - l3 - (th->data_off >> 4) * 4u;
 
 	return rte_be_to_cpu_32(th->sent_seq) + paylen +
 	       !!(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
@@ -218,8 +229,13 @@ client_opts(struct bench *b, uint8_t flags, uint8_t *opts)
 	static const uint8_t syn[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, [16] = 1, 3, 3, 7};
 	uint32_t ts[2] = {rte_cpu_to_be_32(++b->tsval), 0};
 
-	if (!b->linux_opts)
-		return 0;
+	if (!b->linux_opts) {
+		/* --body: a SYN with MSS 1460 alone (without it the server segments at 536). */
+		if (!b->mss_opt || (flags & (SYN | ACK)) != SYN)
+			return 0;
+		memcpy(opts, syn, 4);
+		return 4;
+	}
 	if ((flags & (SYN | ACK)) == SYN) {
 		memcpy(opts, syn, sizeof(syn));
 		memcpy(opts + 8, ts, sizeof(ts));
@@ -237,7 +253,7 @@ client_opts(struct bench *b, uint8_t flags, uint8_t *opts)
  * Feeds the segment s to the worker; returns the sequence number just after
  * its last reply (what the peer acknowledges next), or s->ack when it sent
  * nothing, and keeps that reply's source port in b->reply_sport (and its
- * TSval in b->peer_ts).
+ * TSval in b->peer_ts), and whether any reply had PSH in b->reply_psh.
  */
 static uint32_t
 feed(struct bench *b, const struct pcl_peer_seg *s)
@@ -255,14 +271,16 @@ feed(struct bench *b, const struct pcl_peer_seg *s)
 		rx(b, &m, 1);
 	else
 		pcl_bench_timed(b, &m, 1);
+	b->reply_psh = false;
 	for (i = 0; i < b->owner->ifs[0].txq.n; i++) {
 		struct rte_mbuf *r = b->owner->ifs[0].txq.pkts[i];
+		const struct rte_tcp_hdr *th =
+			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3);
 
 		next = reply_next(r, l3);
 		b->peer_ts = reply_tsval(r, l3);
-		b->reply_sport = rte_be_to_cpu_16(
-			rte_pktmbuf_mtod_offset(r, const struct rte_tcp_hdr *, PCL_L2_LEN + l3)
-				->src_port);
+		b->reply_sport = rte_be_to_cpu_16(th->src_port);
+		b->reply_psh |= !!(th->tcp_flags & RTE_TCP_PSH_FLAG);
 		rte_pktmbuf_free(r);
 	}
 	b->owner->ifs[0].txq.n = 0;
@@ -323,6 +341,28 @@ backend_exchange(struct bench *b, uint16_t lport, uint8_t flags, uint32_t seq, u
 	return send_from(b, &backend, 0, lport, flags, seq, ack, data, len);
 }
 
+/*
+ * The client's request (of rlen bytes from seq u) and its ACKs of the answer
+ * until the answer's last segment (PSH) came: a body longer than a segment
+ * or the initial window takes more than one exchange. Returns what the
+ * client acknowledges next.
+ */
+static uint32_t
+request_answered(struct bench *b, uint16_t sport, uint32_t u, uint32_t next, const char *req,
+		 uint16_t rlen)
+{
+	uint32_t prev;
+
+	next = exchange(b, sport, ACK | PSH, u, next, req, rlen);
+	while (!b->reply_psh) {
+		prev = next;
+		next = exchange(b, sport, ACK, u + rlen, next, NULL, 0);
+		if (next == prev)
+			rte_exit(EXIT_FAILURE, "pcl-bench: the answer stalled at %u\n", next);
+	}
+	return next;
+}
+
 /* One connection: handshake, optional request, client-first close. */
 static void
 connection(struct bench *b, uint16_t sport, bool with_request)
@@ -333,7 +373,7 @@ connection(struct bench *b, uint16_t sport, bool with_request)
 	next = exchange(b, sport, SYN, x, 0, NULL, 0);
 	exchange(b, sport, ACK, u, next, NULL, 0);
 	if (with_request) {
-		next = exchange(b, sport, ACK | PSH, u, next, request, rlen);
+		next = request_answered(b, sport, u, next, request, rlen);
 		u += rlen;
 	}
 	next = exchange(b, sport, FIN | ACK, u, next, NULL, 0);
@@ -364,7 +404,7 @@ server_close(struct bench *b, uint16_t sport)
 
 	next = exchange(b, sport, SYN, x, 0, NULL, 0);
 	exchange(b, sport, ACK, x + 1, next, NULL, 0);
-	next = exchange(b, sport, ACK | PSH, x + 1, next, request10, rlen);
+	next = request_answered(b, sport, x + 1, next, request10, rlen);
 	exchange(b, sport, FIN | ACK, x + 1 + rlen, next, NULL, 0);
 }
 
@@ -1024,6 +1064,7 @@ static const struct option long_opts[] = {
 	{"list", no_argument, NULL, 'l'},
 	{"entries", required_argument, NULL, 't'},
 	{"tx-offload", no_argument, NULL, 'o'},
+	{"body", required_argument, NULL, 'b'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -1046,6 +1087,8 @@ usage(FILE *f, int rc)
 		   "                      device, as on a port that offers it (the frames\n"
 		   "                      are not checked here: tests/unit/test_out.c does)\n"
 		   "  -l, --list          print the connection cases' names (after -c), run none\n"
+		   "  -b, --body BYTES    the HTTP body size (http.body_size), the client's SYN\n"
+		   "                      with MSS 1460 and ACKs until the answer's last segment\n"
 		   "  -h, --help          this text\n"
 		   "Instructions per case: bench/callgrind.sh (callgrind, a budget per case).\n");
 	return rc;
@@ -1059,6 +1102,7 @@ main(int argc, char **argv)
 	uint32_t n = 20000, entries = 65536;
 	unsigned int rounds = 5;
 	bool json = false, v6 = false;
+	const char *body = NULL;
 	char err[256];
 	int opt, used;
 
@@ -1067,7 +1111,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:o", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:ob:", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -1084,6 +1128,8 @@ main(int argc, char **argv)
 			entries = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'o')
 			b.tx_csum = true;
+		else if (opt == 'b')
+			body = optarg;
 		else if (opt == 'h')
 			return usage(stdout, EXIT_SUCCESS);
 		else
@@ -1096,7 +1142,9 @@ main(int argc, char **argv)
 	b.cfg.addr = SERVER_IP;
 	b.cfg.prefix_len = 24;
 	b.cfg.tcp.conns = entries;
+	b.mss_opt = body != NULL;
 	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
+	    (body && pcl_config_set(&b.cfg, "http", "body_size", body, err, sizeof(err)) != 0) ||
 	    services_conf(&b.cfg, v6, err, sizeof(err)) != 0 ||
 	    pcl_config_finish(&b.cfg, err, sizeof(err)) != 0 ||
 	    pcl_apps_init(&b.apps, b.cfg.listeners, b.cfg.nlisteners) != 0 ||

@@ -61,8 +61,12 @@ pcl_apps_init(struct pcl_apps *a, const struct pcl_listen_conf *l, uint32_t n)
 	for (i = 0; i < body; i++)
 		a->body[i] = pattern[i % (sizeof(pattern) - 1)];
 	a->body[body] = '\0';
+	if (pcl_ref_init(&a->body_ref, a->body, body) != 0) {
+		pcl_apps_fini(a);
+		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
-		pcl_http_resp_init(&a->http[i], a->body, l[i].body_size);
+		pcl_http_resp_init(&a->http[i], &a->body_ref, l[i].body_size);
 		a->listeners.l[i] = (struct pcl_listener){
 			.app = pcl_apps[l[i].app],
 			.app_data = l[i].app == PCL_APP_HTTP ? &a->http[i] : NULL,
@@ -78,6 +82,7 @@ pcl_apps_init(struct pcl_apps *a, const struct pcl_listen_conf *l, uint32_t n)
 void
 pcl_apps_fini(struct pcl_apps *a)
 {
+	pcl_ref_fini(&a->body_ref);
 	free(a->http);
 	free(a->body);
 	a->http = NULL;

@@ -35,6 +35,7 @@ struct pcl_apps {
 	struct pcl_listeners listeners;
 	struct pcl_http_resp *http; /* one per listener */
 	char *body;                 /* the longest HTTP body; the others are prefixes */
+	struct pcl_ref body_ref;    /* body, sent by reference */
 };
 
 /*

@@ -120,7 +120,7 @@ pcl_http_scan(struct pcl_http_scan *s, const uint8_t *p, uint32_t len, uint8_t *
 }
 
 void
-pcl_http_resp_init(struct pcl_http_resp *r, const char *body, uint32_t body_size)
+pcl_http_resp_init(struct pcl_http_resp *r, const struct pcl_ref *body, uint32_t body_size)
 {
 	unsigned int bad, close;
 
@@ -145,8 +145,12 @@ respond(struct pcl_tcp *e, struct pcl_conn *c, uint8_t req)
 		&r->hdr[!!(req & PCL_HTTP_BAD)][!!(req & PCL_HTTP_CLOSE)];
 
 	pcl_tcp_send(e, c, h->text, h->len);
-	if (body && !(req & PCL_HTTP_HEAD))
-		pcl_tcp_send(e, c, r->body, body);
+	if (body && !(req & PCL_HTTP_HEAD)) {
+		if (body >= PCL_HTTP_REF_MIN)
+			pcl_tcp_send_ref(e, c, r->body, 0, body);
+		else
+			pcl_tcp_send(e, c, r->body->data, body);
+	}
 	PCL_STAT_INC(e->stats, http_requests);
 }
 

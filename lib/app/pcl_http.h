@@ -16,10 +16,11 @@ extern const struct pcl_app_ops pcl_http_app;
 /*
  * One listener's responses: the four header blocks ([501][close]),
  * formatted once, since snprintf per request cost about 700 instructions,
- * a tenth of a whole connection; and the body.
+ * a tenth of a whole connection; and the body, the first body_size bytes
+ * of body.
  */
 struct pcl_http_resp {
-	const char *body;
+	const struct pcl_ref *body;
 	uint32_t body_size;
 	struct {
 		uint32_t len;
@@ -27,8 +28,15 @@ struct pcl_http_resp {
 	} hdr[2][2];
 };
 
-/* Formats r for a body of body_size bytes at body. */
-void pcl_http_resp_init(struct pcl_http_resp *r, const char *body, uint32_t body_size);
+/*
+ * Bodies of this size and up are sent by reference (pcl_tcp_send_ref());
+ * below, copying costs less than the mbufs a reference takes
+ * (bench/RESULTS.md, "A body by reference").
+ */
+#define PCL_HTTP_REF_MIN 1024
+
+/* Formats r for a body of the first body_size bytes of body. */
+void pcl_http_resp_init(struct pcl_http_resp *r, const struct pcl_ref *body, uint32_t body_size);
 
 /*
  * Streaming HTTP/1.x request scanner, exposed for tests. It keeps 8 bytes of

@@ -9,12 +9,15 @@
 
 #include <rte_mbuf.h>
 
+#include "net/pcl_ref.h"
 #include "tcp/pcl_conn.h"
 
 /*
  * A connection's send queue: the app's bytes from snd_una on, unacknowledged
  * or not yet sent, in mbufs linked by next (not a chained packet: each mbuf
  * is one segment of data, never sent itself). Segments copy out of it.
+ * An mbuf may hold its bytes by reference (attached to a pcl_ref): a
+ * segment may then send them as they are, chained (pcl_sndq_copy()).
  *
  * The queue remembers where the last copy ended (a cursor), so sending from
  * snd_nxt does not walk the list from snd_una: with a window of W bytes in
@@ -24,9 +27,12 @@
 
 /*
  * The cursor: an mbuf of the queue and the offset of its first byte from
- * the queue's first. It lives in the head mbuf's buffer, in front of the
- * headroom: a send-queue mbuf's data starts at the headroom and only moves
- * forward (trim), so those bytes are never data. The entry has no room.
+ * the queue's first. It lives right behind the head mbuf's header: in its
+ * private area (the pools have none, nothing else would use it) or in its
+ * own buffer, in front of the headroom: a send-queue mbuf's data starts at
+ * the headroom and only moves forward (trim), so those bytes are never
+ * data, and an mbuf attached to a pcl_ref does not use its own buffer at
+ * all. The entry has no room.
  */
 struct pcl_sndq_cur {
 	struct rte_mbuf *m;
@@ -39,7 +45,7 @@ static_assert(RTE_PKTMBUF_HEADROOM >= sizeof(struct pcl_sndq_cur),
 static inline struct pcl_sndq_cur *
 pcl_sndq_cur(struct rte_mbuf *head)
 {
-	return (struct pcl_sndq_cur *)head->buf_addr;
+	return (struct pcl_sndq_cur *)(head + 1);
 }
 
 static inline void
@@ -91,13 +97,23 @@ pcl_sndq_trim(struct pcl_conn *c, uint32_t n)
 	*pcl_sndq_cur(c->sndq) = k;
 }
 
+/* The part of a segment's payload that a frame may chain instead of copying. */
+struct pcl_sndq_tail {
+	const struct pcl_ref *ref;
+	uint32_t off; /* where it starts in ref */
+};
+
 /*
  * Copies len (> 0) bytes starting off bytes into the queue to dst, walking
  * from the cursor when off is at or past it (the next new segment), else
  * from the head (a retransmission); the cursor moves to where the copy ended.
+ * With tail given, the last bytes are not copied when they are in one mbuf
+ * attached to a pcl_ref: the function returns how many, and tail says where
+ * they are; else 0.
  */
-static inline void
-pcl_sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+static inline uint32_t
+pcl_sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len,
+	      struct pcl_sndq_tail *tail)
 {
 	struct pcl_sndq_cur *k = pcl_sndq_cur(c->sndq);
 	struct rte_mbuf *m = c->sndq;
@@ -114,6 +130,10 @@ pcl_sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len
 	for (;;) {
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - (off - base));
 
+		if (n == len && tail != NULL && (tail->ref = pcl_ref_of(m)) != NULL) {
+			tail->off = pcl_ref_off(tail->ref, m) + (off - base);
+			break;
+		}
 		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off - base), n);
 		dst += n;
 		off += n;
@@ -124,6 +144,31 @@ pcl_sndq_copy(const struct pcl_conn *c, uint32_t off, uint8_t *dst, uint32_t len
 		m = m->next;
 	}
 	*k = (struct pcl_sndq_cur){.m = m, .off = base};
+	return len;
+}
+
+/* The last mbuf of c's queue, or NULL. */
+static inline struct rte_mbuf *
+pcl_sndq_last(const struct pcl_conn *c)
+{
+	struct rte_mbuf *tail = c->sndq;
+
+	while (tail != NULL && tail->next != NULL)
+		tail = tail->next;
+	return tail;
+}
+
+/* Links m (its data_len bytes) after tail, the last mbuf of c's queue or NULL. */
+static inline void
+pcl_sndq_link(struct pcl_conn *c, struct rte_mbuf *tail, struct rte_mbuf *m)
+{
+	if (tail == NULL) {
+		c->sndq = m;
+		*pcl_sndq_cur(m) = (struct pcl_sndq_cur){.m = m, .off = 0};
+	} else {
+		tail->next = m;
+	}
+	c->sndq_len += m->data_len;
 }
 
 /*
@@ -134,11 +179,10 @@ static inline int
 pcl_sndq_append(struct pcl_conn *c, struct rte_mempool *mp, const void *data, uint32_t len)
 {
 	const uint8_t *p = data;
-	struct rte_mbuf *tail = c->sndq;
+	struct rte_mbuf *tail = pcl_sndq_last(c);
 
-	while (tail != NULL && tail->next != NULL)
-		tail = tail->next;
 	while (len > 0) {
+		/* An mbuf attached to a pcl_ref has no tailroom: its buffer is the ref's bytes. */
 		uint32_t room = tail ? rte_pktmbuf_tailroom(tail) : 0;
 		uint32_t n;
 
@@ -147,12 +191,7 @@ pcl_sndq_append(struct pcl_conn *c, struct rte_mempool *mp, const void *data, ui
 
 			if (m == NULL)
 				return -ENOMEM;
-			if (tail == NULL) {
-				c->sndq = m;
-				*pcl_sndq_cur(m) = (struct pcl_sndq_cur){.m = m, .off = 0};
-			} else {
-				tail->next = m;
-			}
+			pcl_sndq_link(c, tail, m);
 			tail = m;
 			room = rte_pktmbuf_tailroom(m);
 		}
@@ -162,6 +201,31 @@ pcl_sndq_append(struct pcl_conn *c, struct rte_mempool *mp, const void *data, ui
 		p += n;
 		len -= n;
 		c->sndq_len += n;
+	}
+	return 0;
+}
+
+/*
+ * Appends len bytes of r from off by reference: mbufs attached to r, a
+ * PCL_REF_CHUNK at most each. Returns 0, or -ENOMEM when mp ran dry (what
+ * fitted stays queued) or this thread is no lcore.
+ */
+static inline int
+pcl_sndq_append_ref(struct pcl_conn *c, struct rte_mempool *mp, const struct pcl_ref *r,
+		    uint32_t off, uint32_t len)
+{
+	struct rte_mbuf *tail = pcl_sndq_last(c);
+
+	while (len > 0) {
+		uint32_t n = RTE_MIN(len, PCL_REF_CHUNK);
+		struct rte_mbuf *m = pcl_ref_mbuf(r, mp, off, n);
+
+		if (m == NULL)
+			return -ENOMEM;
+		pcl_sndq_link(c, tail, m);
+		tail = m;
+		off += n;
+		len -= n;
 	}
 	return 0;
 }

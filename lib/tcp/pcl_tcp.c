@@ -28,6 +28,7 @@
 
 #include "base/pcl_log.h"
 #include "net/pcl_out.h"
+#include "net/pcl_out_chain.h"
 #include "tcp/pcl_cc.h"
 #include "tcp/pcl_cookie.h"
 #include "tcp/pcl_seq.h"
@@ -213,14 +214,21 @@ reply_mbuf(struct pcl_tcp *e, struct rte_mbuf *m)
 	return m;
 }
 
-/* Writes the headers of s into m and hands it to interface ifx's TX sink. */
+/* Writes the headers of s into m. */
 static inline void
-emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
+out_hdrs(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
 {
 	if (likely(!pcl_tuple_is6(s->t)))
 		pcl_out_tcp(e->ifs[ifx].net, m, s);
 	else
 		out_tcp6(e, ifx, m, s);
+}
+
+/* Writes the headers of s into m and hands it to interface ifx's TX sink. */
+static inline void
+emit(struct pcl_tcp *e, uint8_t ifx, struct rte_mbuf *m, const struct pcl_out_seg *s)
+{
+	out_hdrs(e, ifx, m, s);
 	pcl_txq_put(e->ifs[ifx].txq, m);
 }
 
@@ -244,19 +252,36 @@ send_seg(struct pcl_tcp *e, struct pcl_conn *c, struct rte_mbuf *m, uint32_t seq
 		.paylen = (uint16_t)paylen,
 	};
 
+	struct pcl_sndq_tail tail;
+	struct rte_mbuf *body = NULL;
+	uint32_t chained = 0;
+
 	m = reply_mbuf(e, m);
 	if (m == NULL)
 		return -ENOMEM;
 	if (c->flags & PCL_CF_TS)
 		s.optlen = (uint8_t)pcl_opt_build_ts(opts, ts_now(e, c), c->ts_recent);
 	if (paylen) {
-		pcl_sndq_copy(
+		chained = pcl_sndq_copy(
 			c, seq - c->snd_una,
 			rte_pktmbuf_mtod_offset(m, uint8_t *, pcl_out_hdr_len(&c->t) + s.optlen),
-			paylen);
+			paylen, e->ifs[c->ifx].chain ? &tail : NULL);
+		if (chained) {
+			body = pcl_ref_mbuf(tail.ref, e->mp, tail.off, chained);
+			if (body == NULL) {
+				rte_pktmbuf_free(m);
+				pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
+				return -ENOMEM;
+			}
+			s.paylen = (uint16_t)(paylen - chained);
+		}
 		pcl_stat_add(&e->stats->data_tx_bytes, paylen);
 	}
-	emit(e, c->ifx, m, &s);
+	out_hdrs(e, c->ifx, m, &s);
+	/* The TCP header and options are whole words: the body's parity is the copied part's. */
+	if (body != NULL)
+		pcl_out_chain(m, body, pcl_ref_sum(tail.ref, tail.off, chained, s.paylen & 1));
+	pcl_txq_put(e->ifs[c->ifx].txq, m);
 	return 0;
 }
 
@@ -1029,17 +1054,32 @@ pcl_tcp_close(struct pcl_tcp *e, struct pcl_conn *c)
 		set_state(e, c, PCL_TCP_LAST_ACK);
 }
 
+/* What an append to c's send queue that returned rc means for c: an abort when it failed. */
+static int
+queued(struct pcl_tcp *e, struct pcl_conn *c, int rc)
+{
+	if (rc != 0) {
+		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
+		c->flags |= PCL_CF_ABORT;
+	}
+	return rc;
+}
+
 int
 pcl_tcp_send(struct pcl_tcp *e, struct pcl_conn *c, const void *data, uint32_t len)
 {
 	if (c->flags & PCL_CF_ABORT)
 		return -ECONNRESET;
-	if (pcl_sndq_append(c, e->mp, data, len) != 0) {
-		pcl_stat_add(&e->stats->drop[PCL_DROP_nombuf], 1);
-		c->flags |= PCL_CF_ABORT;
-		return -ENOMEM;
-	}
-	return 0;
+	return queued(e, c, pcl_sndq_append(c, e->mp, data, len));
+}
+
+int
+pcl_tcp_send_ref(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_ref *r, uint32_t off,
+		 uint32_t len)
+{
+	if (c->flags & PCL_CF_ABORT)
+		return -ECONNRESET;
+	return queued(e, c, pcl_sndq_append_ref(c, e->mp, r, off, len));
 }
 
 /* ---- segments on a connection ---- */

@@ -11,6 +11,7 @@
 
 #include "base/pcl_stats.h"
 #include "net/pcl_pkt.h"
+#include "net/pcl_ref.h"
 #include "net/pcl_steer.h"
 #include "net/pcl_txq.h"
 #include "tcp/pcl_addr6.h"
@@ -146,6 +147,7 @@ pcl_listeners_bind(struct pcl_listeners *ls, uint32_t i)
 struct pcl_tcp_if {
 	const struct pcl_pkt_ctx *net; /* our MAC and address, the source of what we send */
 	struct pcl_txq *txq;
+	bool chain; /* its device takes chained mbufs: a body by reference is not copied */
 };
 
 /* What the engine is given to run on; it keeps the pointers. */
@@ -285,6 +287,14 @@ pcl_tcp_timers_due(const struct pcl_tcp *e)
  * when an earlier call already failed so.
  */
 int pcl_tcp_send(struct pcl_tcp *e, struct pcl_conn *c, const void *data, uint32_t len);
+
+/*
+ * As pcl_tcp_send(), for len bytes of r from off, queued by reference:
+ * nothing is copied, and an interface that takes chained mbufs sends them
+ * as they are, with their precomputed sum. r outlives the engine.
+ */
+int pcl_tcp_send_ref(struct pcl_tcp *e, struct pcl_conn *c, const struct pcl_ref *r, uint32_t off,
+		     uint32_t len);
 
 /* Closes our direction: a FIN follows the queued data. */
 void pcl_tcp_close(struct pcl_tcp *e, struct pcl_conn *c);

@@ -159,6 +159,8 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 	conf.rxmode.mtu = pc->mtu;
 	conf.rxmode.offloads = want & info.rx_offload_capa;
 	conf.txmode.offloads = tx_csum_offloads(&info);
+	/* Chained frames, where the device takes them: a body by reference goes out uncopied. */
+	conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
 	if (nconf > 1)
 		rss_on = rss_conf(&info, key, &conf);
 	rc = rte_eth_dev_configure(port, nconf, nconf, &conf);

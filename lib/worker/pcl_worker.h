@@ -37,6 +37,7 @@ struct pcl_worker_if_conf {
 	uint8_t addr6[16];
 	uint8_t prefix6_len;
 	struct pcl_local_addrs local; /* sources toward backends besides addr */
+	bool tx_chain;                /* without a port: whoever drains it takes chained mbufs */
 };
 
 /* What a worker is given; it keeps the pointers. */

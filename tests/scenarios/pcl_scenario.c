@@ -561,7 +561,8 @@ poll_once(struct scenario *sc)
 				answer_ns(sc, i, m);
 				continue;
 			}
-			if (sc->npend == MAX_PENDING) {
+			/* A chain (a body sent by reference) arrives whole, as at a client. */
+			if (sc->npend == MAX_PENDING || rte_pktmbuf_linearize(m) != 0) {
 				rte_pktmbuf_free(m);
 				continue;
 			}

@@ -3,13 +3,17 @@
  * The TCP segment writers (pcl_out_tcp, pcl_out_tcp6) with the checksums
  * summed here and left to the device: what a device that honours the
  * offload flags puts on the wire is the software path's frame, byte for
- * byte.
+ * byte. And a segment whose payload's last bytes are chained
+ * (pcl_out_chain, a body sent by reference) is, laid flat, the same frame
+ * as one written whole, either way.
  */
 #include <criterion/criterion.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
 #include "net/pcl_out.h"
+#include "net/pcl_out_chain.h"
+#include "net/pcl_ref.h"
 
 static const uint8_t us6[16] = {0xfd, 0, 0, 0x18, [15] = 2};
 static const uint8_t cli6[16] = {0xfd, 0, 0, 0x18, [15] = 1};
@@ -34,9 +38,12 @@ frame_init(struct frame *fr, uint16_t hdr_len)
 	return &fr->m;
 }
 
-/* Writes the segment the tests send: SYN-free data with 12 bytes of options. */
+/*
+ * Writes the segment the tests send: SYN-free data with 12 bytes of options,
+ * its last cut payload bytes left for a chain.
+ */
 static void
-write_seg(struct frame *fr, bool v6, bool offload)
+write_seg(struct frame *fr, bool v6, bool offload, uint16_t cut)
 {
 	static const uint8_t opts[12] = {1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9};
 	struct pcl_tuple t = {.raddr = RTE_BE32(0xc6120001),
@@ -52,7 +59,7 @@ write_seg(struct frame *fr, bool v6, bool offload)
 				.wnd = 0x8001,
 				.opts = opts,
 				.optlen = sizeof(opts),
-				.paylen = sizeof(payload) - 1};
+				.paylen = (uint16_t)(sizeof(payload) - 1 - cut)};
 	struct rte_mbuf *m = frame_init(fr, v6 ? PCL_HDR6_LEN : PCL_HDR_LEN);
 
 	if (v6)
@@ -87,8 +94,8 @@ expect_offload_equals_software(bool v6)
 	uint64_t want = RTE_MBUF_F_TX_TCP_CKSUM |
 			(v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM);
 
-	write_seg(&sw, v6, false);
-	write_seg(&hw, v6, true);
+	write_seg(&sw, v6, false, 0);
+	write_seg(&hw, v6, true, 0);
 	cr_expect_eq(sw.m.ol_flags, 0);
 	cr_expect_eq(hw.m.ol_flags, want);
 	cr_expect_eq(hw.m.l2_len, PCL_L2_LEN);
@@ -129,4 +136,51 @@ Test(out, ipv4_offload_equals_software)
 Test(out, ipv6_offload_equals_software)
 {
 	expect_offload_equals_software(true);
+}
+
+/*
+ * The segment with its last cut payload bytes chained from a pcl_ref over
+ * the payload: laid flat (and summed as the device does, offloaded), the
+ * frame written whole.
+ */
+static void
+expect_chain_equals_whole(bool v6, bool offload, uint16_t cut)
+{
+	uint16_t paylen = sizeof(payload) - 1, off = (uint16_t)(paylen - cut);
+	struct frame whole, head, tail;
+	struct pcl_ref r;
+
+	cr_assert_eq(pcl_ref_init(&r, payload, paylen), 0);
+	write_seg(&whole, v6, offload, 0);
+	write_seg(&head, v6, offload, cut);
+	frame_init(&tail, 0);
+	tail.m.data_off = (uint16_t)(12 + off);
+	tail.m.data_len = cut;
+	/* The payload starts at an even offset of the segment: its bytes keep their parity. */
+	pcl_out_chain(&head.m, &tail.m, pcl_ref_sum(&r, off, cut, off & 1));
+	cr_assert_eq(head.m.nb_segs, 2);
+	cr_assert_eq(head.m.pkt_len, whole.m.pkt_len);
+	/* Flat: the chained bytes are already where a copy would have put them. */
+	head.m.data_len = (uint16_t)head.m.pkt_len;
+	head.m.nb_segs = 1;
+	head.m.next = NULL;
+	if (offload) {
+		device_sums(&whole.m);
+		device_sums(&head.m);
+	}
+	cr_expect_arr_eq(head.buf, whole.buf, whole.m.data_len, "cut %u, %s, %s", cut,
+			 v6 ? "IPv6" : "IPv4", offload ? "offloaded" : "software");
+	pcl_ref_fini(&r);
+}
+
+Test(out, chained_tail_equals_whole)
+{
+	uint16_t cut;
+
+	for (cut = 1; cut < sizeof(payload) - 1; cut++) {
+		expect_chain_equals_whole(false, false, cut);
+		expect_chain_equals_whole(true, false, cut);
+		expect_chain_equals_whole(false, true, cut);
+		expect_chain_equals_whole(true, true, cut);
+	}
 }
