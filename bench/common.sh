@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What the benchmark scripts (run.sh, links.sh, time_wait.sh) share; meant
-# to be sourced, with PCL_ROOT set.
+# What the benchmark scripts (run.sh, links.sh, time_wait.sh, scale.sh)
+# share; meant to be sourced, with PCL_ROOT set (the server helpers after
+# dpdk-scripts/netns.sh).
 #
 #   pcl_bench_build
 #       builds build/ (configuring it when new) and sets B, PCL_BIN and GEN.
@@ -9,6 +10,17 @@
 #       "<!-- bench/NAME: begin -->" and "<!-- bench/NAME: end -->") with
 #       the file MD; a file without the block gets it at its end, under
 #       "## HEADING" when HEADING is not empty. RESULTS "-": nowhere.
+#   pcl_bench_serve NS OUT ERR ARGS...
+#       portcullis ARGS in NS (pcl_server_start: stdout to OUT, stderr to
+#       ERR), then up to 60 s for it to serve; fails, ERR printed, if it
+#       exits or does not serve by then.
+#   pcl_bench_stop
+#       SIGINT to the server, then up to 60 s to exit (freeing a table of
+#       gigabytes takes longer than pcl_server_stop's 5 s), then
+#       pcl_server_stop.
+#   pcl_bench_wait FILE REGEX PID...
+#       until a line of FILE matches REGEX (grep -E); fails as soon as one
+#       of the PIDs is gone.
 
 pcl_bench_build() {
 	B=$PCL_ROOT/build
@@ -27,4 +39,37 @@ pcl_bench_record() {
 	/usr/bin/python3 "$PCL_ROOT/docs/md_block.py" --append "$results" \
 		"<!-- bench/$name: begin -->" "<!-- bench/$name: end -->" <"$md"
 	echo "$name: recorded in $results" >&2
+}
+
+pcl_bench_serve() {
+	local ns=$1 out=$2 err=$3
+	shift 3
+	PCL_SERVER_STDERR=$err pcl_server_start "$ns" "$out" "$@"
+	for _ in $(seq 600); do
+		grep -q 'Ctrl-C stops' "$err" && return 0
+		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$err" >&2
+	return 1
+}
+
+pcl_bench_stop() {
+	kill -INT "$PCL_SERVER_PID" 2>/dev/null || true
+	for _ in $(seq 600); do
+		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	pcl_server_stop
+}
+
+pcl_bench_wait() {
+	local file=$1 re=$2 pid
+	shift 2
+	until grep -Eq "$re" "$file" 2>/dev/null; do
+		for pid in "$@"; do
+			kill -0 "$pid" 2>/dev/null || return 1
+		done
+		sleep 0.1
+	done
 }

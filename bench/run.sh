@@ -126,16 +126,10 @@ VETH_SEARCH=(--search --step "$step" --timeout 3000)
 server() {
 	local name=$1 lcores=$2 vdev=$3
 	shift 3
-	PCL_SERVER_STDERR=$tmp/$name.srv.err pcl_server_start "$ns" "$tmp/$name.srv" \
+	pcl_bench_serve "$ns" "$tmp/$name.srv" "$tmp/$name.srv.err" \
 		--lcores "$lcores" "${EAL[@]}" --file-prefix "$ns-$name" --vdev "$vdev" -- \
-		--listen 80 --app http -c "$tmp/bench.conf" "$@"
-	for _ in $(seq 100); do
-		grep -q 'Ctrl-C stops' "$tmp/$name.srv.err" && return 0
-		sleep 0.1
-	done
-	cat "$tmp/$name.srv.err" >&2
-	echo "run.sh: portcullis ($name) did not start" >&2
-	exit 1
+		--listen 80 --app http -c "$tmp/bench.conf" "$@" ||
+		{ echo "run.sh: portcullis ($name) did not start" >&2; exit 1; }
 }
 
 # server_cycles FILE [COUNTER]: busy cycles per connection closed

@@ -156,29 +156,11 @@ msl_ms = $3
 log_interval_s = 0
 prometheus = off
 EOF
-	PCL_SERVER_STDERR=$tmp/$name.srv.err pcl_server_start "$ns" "$tmp/$name.srv" \
+	pcl_bench_serve "$ns" "$tmp/$name.srv" "$tmp/$name.srv.err" \
 		--lcores 0@0,1@0 --no-huge -m "$4" --no-pci --file-prefix "$ns-$name" \
 		--vdev "net_memif0,role=server,socket=$tmp/$name.sock" -- \
-		--addr $SRV/16 --listen 80 --app http -c "$tmp/$name.conf"
-	for _ in $(seq 300); do
-		grep -q 'Ctrl-C stops' "$tmp/$name.srv.err" && return 0
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/$name.srv.err" >&2
-	echo "time_wait.sh: portcullis ($name) did not start" >&2
-	exit 1
-}
-
-# stop_server: SIGINT, and up to 60 s to exit: freeing a store of gigabytes
-# (the EAL clears freed memory) takes longer than pcl_server_stop's 5 s.
-stop_server() {
-	kill -INT "$PCL_SERVER_PID" 2>/dev/null || true
-	for _ in $(seq 600); do
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	pcl_server_stop || echo "time_wait.sh: the server did not stop cleanly" >&2
+		--addr $SRV/16 --listen 80 --app http -c "$tmp/$name.conf" ||
+		{ echo "time_wait.sh: portcullis ($name) did not start" >&2; exit 1; }
 }
 
 # gen NAME NSRC MB ARGS...: cps-gen on core 1 against server NAME, --hold so
@@ -199,18 +181,13 @@ gen() {
 # gen_wait NAME: until cps-gen's summary (its JSON line) is out; then the
 # server stops, then cps-gen.
 gen_wait() {
-	while ! grep -q '^{.*}$' "$tmp/$1.gen"; do
-		if ! kill -0 "$gen_pid" 2>/dev/null; then
-			tail -n 5 "$tmp/$1.gen.err" >&2
-			echo "time_wait.sh: cps-gen ($1) ended without a summary" >&2
-			exit 1
-		fi
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null ||
-			{ tail -n 5 "$tmp/$1.srv.err" >&2; echo "time_wait.sh: portcullis ($1) died" >&2; exit 1; }
-		sleep 0.5
-	done
+	pcl_bench_wait "$tmp/$1.gen" '^\{.*\}$' "$gen_pid" "$PCL_SERVER_PID" || {
+		tail -n 5 "$tmp/$1.gen.err" "$tmp/$1.srv.err" >&2
+		echo "time_wait.sh: cps-gen ($1) or portcullis ended before the summary" >&2
+		exit 1
+	}
 	grep '^{.*}$' "$tmp/$1.gen" >"$tmp/$1.json"
-	stop_server
+	pcl_bench_stop || echo "time_wait.sh: the server did not stop cleanly" >&2
 	kill -TERM "$gen_pid" 2>/dev/null || true
 	wait "$gen_pid" 2>/dev/null || true
 }

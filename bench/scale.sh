@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Connections/s against concurrent connections (issue 20, item 3): for each
+# count of idle connections, portcullis on one worker holds them open
+# (cps-gen --idle) while cps-gen --search finds the highest rate of new
+# connections it serves without loss beside them. Over net_memif, inside a
+# network namespace this script creates and removes; prints a table and
+# records it in bench/RESULTS.md.
+#
+#   bench/scale.sh [-i COUNTS] [-r RATE] [-u RATE] [-s SECONDS] [-M MB] [-o FILE] [-h]
+#
+#   -i COUNTS   idle connection counts, comma-separated (default
+#               1000,10000,100000,1000000,10000000; each 1..20000000)
+#   -r RATE     connections/s while opening the idle ones (default 250000;
+#               1000..2000000), --concurrency 1000 at once at most
+#   -u RATE     upper bound of each search (default 1200000; 1000..10000000)
+#   -s SECONDS  length of each search step (default 1; 1..10)
+#   -M MB       memory both processes may take together (default 8192;
+#               512..20480); a count that does not fit is skipped, and the
+#               output says so
+#   -o FILE     where to record the results (default bench/RESULTS.md; - for
+#               nowhere): the lines between "<!-- bench/scale.sh: begin -->"
+#               and "<!-- bench/scale.sh: end -->", under the heading
+#               "Connections/s against concurrent connections", are replaced
+#
+# For each count N, a fresh server and cps-gen, as the memif rows of
+# bench/run.sh (server on core 0, cps-gen on core 1, --no-huge, strict mode:
+# --no-retransmit): the server's tables.conns N + 262144 (the search's
+# headroom, as run.sh's), timers.idle_timeout_ms 0 so nothing times the idle
+# ones out; cps-gen's --nsrc N / 50000 + 1 addresses, so the search's tuples
+# are never the idle ones'. The server's busy cycles per connection are those
+# of the search alone: its telemetry is read while cps-gen pauses between
+# the phases. Memory: the server's resident memory with the N held (all of
+# it: the table is zeroed at start), and its connection table's share
+# (tables.conns x 128-byte entries, two bucket arrays, the free list).
+# The defaults take about 6 minutes. Needs root.
+set -euo pipefail
+
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
+counts=1000,10000,100000,1000000,10000000 fill=250000 upper=1200000 step=1 budget=8192
+PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+results=$PCL_ROOT/bench/RESULTS.md
+args="$*" # for the record's heading
+while getopts ":i:r:u:s:M:o:h" o; do
+	case $o in
+	i) counts=$OPTARG ;;
+	r) fill=$OPTARG ;;
+	u) upper=$OPTARG ;;
+	s) step=$OPTARG ;;
+	M) budget=$OPTARG ;;
+	o) results=$OPTARG ;;
+	h) usage; exit 0 ;;
+	:) echo "scale.sh: -$OPTARG needs a value (try -h)" >&2; exit 2 ;;
+	*) echo "scale.sh: unknown option -$OPTARG (try -h)" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { echo "scale.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
+# in_range OPT VALUE LO HI: refuses what is not a whole number in LO..HI.
+in_range() {
+	[[ $2 =~ ^[0-9]+$ ]] && [ "${#2}" -le 9 ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+		{ echo "scale.sh: -$1: '$2' is not a number in $3..$4" >&2; exit 2; }
+}
+IFS=, read -r -a idle_counts <<<"$counts"
+[ ${#idle_counts[@]} -gt 0 ] || { echo "scale.sh: -i: no count given" >&2; exit 2; }
+for n in "${idle_counts[@]}"; do in_range i "$n" 1 20000000; done
+in_range r "$fill" 1000 2000000
+in_range u "$upper" 1000 10000000
+in_range s "$step" 1 10
+in_range M "$budget" 512 20480
+[ "$(id -u)" -eq 0 ] || { echo "scale.sh: needs root (namespaces, DPDK devices)" >&2; exit 1; }
+for tool in ip timeout meson ninja python3; do
+	command -v $tool >/dev/null || { echo "scale.sh: $tool is missing" >&2; exit 1; }
+done
+
+source "$PCL_ROOT/bench/common.sh"
+pcl_bench_build
+source "$PCL_ROOT/dpdk-scripts/netns.sh"
+PY=/usr/bin/python3
+SRV=198.18.0.2 # a /16: up to 402 client addresses from 198.18.0.3 on
+NSPORT=50000   # cps-gen's default --sports 10000-59999
+HEADROOM=262144
+CONCURRENCY=1000
+tmp=
+pcl_tmpdir tmp
+ns=pcl-scale-$$
+pcl_ns_create "$ns"
+t_start=$SECONDS
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# size N: "conns nsrc server_mb gen_mb table_mb" for N idle connections.
+# The server: 128-byte entries, 4-byte free list slots, two bucket arrays
+# of a power of two of 4-byte heads (lib/tcp/pcl_tcp.c layout()), 512 MB
+# beside (mbufs, memif rings, the TIME_WAIT store). cps-gen: its clients
+# (pcl_gen_memsize: a 56-byte slot and 8 bytes each), 512 MB beside.
+size() {
+	"$PY" - "$1" "$HEADROOM" "$NSPORT" "$CONCURRENCY" <<'PYEOF'
+import math, sys
+n, headroom, nsport, conc = map(int, sys.argv[1:])
+conns = n + headroom
+table = conns * (128 + 4) + 2 * 4 * (1 << (conns - 1).bit_length())
+nsrc = (n + conc) // nsport + 1
+print(conns, nsrc, math.ceil(table / 2**20) + 512, math.ceil(nsrc * nsport * 64 / 2**20) + 512,
+      math.ceil(table / 2**20))
+PYEOF
+}
+
+# stats NAME: the server's busy_cycles and conn_closed now.
+stats() {
+	timeout 10 "$PY" "$PCL_ROOT/tests/e2e/telemetry.py" "$ns-$1" /portcullis/stats |
+		"$PY" -c 'import json, sys; s = json.load(sys.stdin); print(s["busy_cycles"], s["conn_closed"])'
+}
+
+# mem_mb PID: resident memory, huge pages included, in MB.
+mem_mb() {
+	awk '/^(VmRSS|HugetlbPages):/ { kb += $2 } END { printf "%.0f", kb / 1024 }' "/proc/$1/status"
+}
+
+# wait_gen FILE REGEX: until cps-gen's FILE has REGEX (a pause, or the
+# summary); exits if cps-gen or the server is gone first.
+wait_gen() {
+	pcl_bench_wait "$1" "$2" "$gen_pid" "$PCL_SERVER_PID" || {
+		tail -n 5 "$tmp/$name.gen.err" "$tmp/$name.srv.err" >&2
+		echo "scale.sh: cps-gen or portcullis ($name) ended early" >&2
+		exit 1
+	}
+}
+
+rows=()
+for n in "${idle_counts[@]}"; do
+	read -r conns nsrc srv_mb gen_mb table_mb < <(size "$n")
+	if [ $((srv_mb + gen_mb)) -gt "$budget" ]; then
+		echo "scale.sh: $n idle: the server ($srv_mb MB) and cps-gen ($gen_mb MB) do not fit in -M $budget MB; skipped" >&2
+		rows+=("| $n | skipped: needs $((srv_mb + gen_mb)) MB, more than -M $budget | - | - | - |")
+		continue
+	fi
+	name=i$n
+	echo "== $n idle connections: tables.conns $conns, server -m $srv_mb, cps-gen --nsrc $nsrc -m $gen_mb" >&2
+	cat >"$tmp/$name.conf" <<EOF
+[tables]
+conns = $conns
+syn_backlog = 65536
+[timers]
+idle_timeout_ms = 0
+[stats]
+log_interval_s = 0
+prometheus = off
+EOF
+	# Bounds: opening the idle ones, the search (20 steps at most), slack.
+	life=$((n / fill + 20 * (step + 2) + 120))
+	PCL_SERVER_TIMEOUT=$((life + 60))
+	pcl_bench_serve "$ns" "$tmp/$name.srv" "$tmp/$name.srv.err" --lcores 0@0,1@0 --no-huge \
+		-m "$srv_mb" --no-pci --file-prefix "$ns-$name" \
+		--vdev "net_memif0,role=server,socket=$tmp/$name.sock" -- \
+		--addr $SRV/16 --listen 80 --app http -c "$tmp/$name.conf" ||
+		{ echo "scale.sh: portcullis ($name) did not start" >&2; exit 1; }
+	srv_pid=$(pgrep -P "$PCL_SERVER_PID" -x portcullis | head -1)
+	pcl_prefix "$ns-g$name"
+	# --hold: cps-gen stays connected until the server has stopped (a memif
+	# peer leaving can crash the other side: docs/troubleshooting.md).
+	ip netns exec "$ns" timeout -k 5 "$life" "$GEN" --lcores 0@1 --no-huge -m "$gen_mb" \
+		--no-pci --file-prefix "$ns-g$name" --vdev "net_memif0,role=client,socket=$tmp/$name.sock" \
+		-- --dst $SRV --nsrc "$nsrc" --idle "$n" --idle-rate "$fill" --concurrency $CONCURRENCY \
+		--search --rate "$upper" --step "$step" --no-retransmit --timeout 1000 --json --quiet \
+		--hold >"$tmp/$name.json" 2>"$tmp/$name.gen.err" &
+	gen_pid=$!
+	wait_gen "$tmp/$name.gen.err" 'open and held; the run starts'
+	read -r b0 c0 < <(stats "$name")
+	mem=$(mem_mb "$srv_pid")
+	wait_gen "$tmp/$name.gen.err" 'the run is over'
+	read -r b1 c1 < <(stats "$name")
+	echo "$n $((b1 - b0)) $((c1 - c0))" >>"$tmp/cycles"
+	wait_gen "$tmp/$name.json" '^\{.*\}$'
+	pcl_bench_stop || echo "scale.sh: portcullis ($name) did not stop cleanly" >&2
+	kill -TERM "$gen_pid" 2>/dev/null || true
+	wait "$gen_pid" 2>/dev/null || true
+	rows+=("$("$PY" - "$tmp/$name.json" "$n" "$((b1 - b0))" "$((c1 - c0))" "$mem" "$table_mb" <<'PYEOF'
+import json, sys
+path, n, busy, closed, mem, table = sys.argv[1:]
+n, busy, closed = int(n), int(busy), int(closed)
+g = json.load(open(path))
+s = g["search"]
+if s["upper_passed"]:
+    limit = "not reached: the upper bound passed"
+else:
+    bad = [x for x in s["steps"] if x["rate"] == s["failed_at"]][-1]
+    limit = (f"{s['limit']} (at {s['failed_at']:,}/s: {100 * bad['lost'] / bad['offered']:.2f} % "
+             f"lost, cps-gen {100 * bad['gen_busy']:.0f} % busy)")
+held = f"{g['idle_held']:,}" + ("" if g["idle_held"] == n else f" of {n:,}")
+cyc = f"{busy / closed:,.0f}" if closed else "-"
+print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {int(mem):,} MB ({int(table):,} MB table) |")
+PYEOF
+)")
+	echo "scale.sh: ${rows[-1]}" >&2
+done
+
+# The model for 2 and 4 workers (docs/performance.md): the per-connection
+# costs of steering from pcl-bench, added to each count's measured cycles.
+echo "== pcl-bench: steering costs" >&2
+timeout 120 "$B/bench/pcl-bench" --no-huge -m 512 --no-pci --no-shconf -l 0 -- -c close -j \
+	>"$tmp/pcl-bench.json"
+touch "$tmp/cycles"
+"$PY" - "$tmp/pcl-bench.json" "$tmp/cycles" <<'PYEOF' >"$tmp/model.md"
+import json, sys
+b = json.load(open(sys.argv[1]))
+cyc = {c["case"]: c["cycles"] for c in b["cases"]}
+one = cyc["handshake + client-first close (stateful)"]
+owner = cyc["handshake + close, 2 workers, at the owner"]
+hop = cyc["handshake + close, 2 workers, all hop"]
+own_d, hop_d, hz = owner - one, hop - owner, b["tsc_hz"]
+print(f"Model for more workers (pcl-bench, median of {b['rounds']} rounds: handshake + close "
+      f"{one} cycles on 1 worker, {owner} on 2 at the owner, {hop} on 2 with every packet "
+      f"hopping): a connection costs a worker the measured 1-worker cycles + {own_d} (the "
+      f"owner computed in software) + (N-1)/N x {hop_d} (the hops) without RSS, or + "
+      f"{own_d} alone with RSS; N workers, a core each, serve N x {hz / 1e9:.2f} GHz / that.")
+print()
+print("| idle connections | 1 worker, measured cycles/conn | 2 workers: cycles/conn, conns/s (RSS / no RSS) | 4 workers: cycles/conn, conns/s (RSS / no RSS) |")
+print("|---:|---:|---:|---:|")
+for line in open(sys.argv[2]):
+    n, busy, closed = map(int, line.split())
+    if not closed:
+        continue
+    c1 = busy / closed
+    cols = []
+    for w in (2, 4):
+        rss, sw = c1 + own_d, c1 + own_d + (w - 1) / w * hop_d
+        cols.append(f"{rss:,.0f} / {sw:,.0f}: {w * hz / rss / 1e6:.2f} M / {w * hz / sw / 1e6:.2f} M")
+    print(f"| {n:,} | {c1:,.0f} | {cols[0]} | {cols[1]} |")
+PYEOF
+
+{
+	echo "### $(date -u +%F): bench/scale.sh${args:+ $args}"
+	echo
+	echo "Machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores;" \
+		"L2 $(lscpu | sed -n 's/^L2 cache: *//p'), L3 $(lscpu | sed -n 's/^L3 cache: *//p');" \
+		"$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r);" \
+		"commit $(git -C "$PCL_ROOT" describe --always --dirty 2>/dev/null || echo unknown);" \
+		"load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" \
+		"($((SECONDS - t_start)) s)."
+	echo
+	echo "portcullis, 1 worker (core 0), cps-gen on core 1, over memif; the idle connections opened"
+	echo "at $fill/s first and held through the search (${step} s steps, upper bound $upper/s,"
+	echo "strict mode). Server cycles: its busy cycles per connection closed during the search"
+	echo "alone; memory: the server's resident memory with the idle ones held, and its"
+	echo "connection table (tables.conns = idle + $HEADROOM entries of 128 B, buckets, free list)."
+	echo
+	echo "| idle connections held | conns/s without loss | limit above it | server cycles/conn | server memory |"
+	echo "|---:|---:|---|---:|---:|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	cat "$tmp/model.md"
+} >"$tmp/results.md"
+echo
+cat "$tmp/results.md"
+pcl_bench_record scale.sh "Connections/s against concurrent connections (issue 20)" "$results" \
+	"$tmp/results.md"
