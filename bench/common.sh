@@ -10,6 +10,12 @@
 #       "<!-- bench/NAME: begin -->" and "<!-- bench/NAME: end -->") with
 #       the file MD; a file without the block gets it at its end, under
 #       "## HEADING" when HEADING is not empty. RESULTS "-": nowhere.
+#   pcl_bench_in_range PROG OPT VALUE LO HI
+#       exits 2 with "PROG: -OPT: ..." unless VALUE is a whole number in LO..HI.
+#   pcl_bench_limit JSON
+#       what limited a cps-gen --search (its --json summary in the file JSON)
+#       at the rate above its result, as a line; nothing for a run without
+#       a search.
 #   pcl_bench_serve NS OUT ERR ARGS...
 #       portcullis ARGS in NS (pcl_server_start: stdout to OUT, stderr to
 #       ERR), then up to 60 s for it to serve; fails, ERR printed, if it
@@ -39,6 +45,26 @@ pcl_bench_record() {
 	/usr/bin/python3 "$PCL_ROOT/docs/md_block.py" --append "$results" \
 		"<!-- bench/$name: begin -->" "<!-- bench/$name: end -->" <"$md"
 	echo "$name: recorded in $results" >&2
+}
+
+pcl_bench_in_range() {
+	[[ $3 =~ ^[0-9]+$ ]] && [ "${#3}" -le 9 ] && [ "$3" -ge "$4" ] && [ "$3" -le "$5" ] ||
+		{ echo "$1: -$2: '$3' is not a number in $4..$5" >&2; exit 2; }
+}
+
+pcl_bench_limit() {
+	/usr/bin/python3 - "$1" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1])).get("search")
+if s is None:
+    pass
+elif s["upper_passed"]:
+    print("not reached: the upper bound passed")
+else:
+    bad = [x for x in s["steps"] if x["rate"] == s["failed_at"]][-1]
+    print(f"{s['limit']} (at {s['failed_at']:,}/s: {100 * bad['lost'] / bad['offered']:.2f} % "
+          f"lost, cps-gen {100 * bad['gen_busy']:.0f} % busy)")
+PYEOF
 }
 
 pcl_bench_serve() {

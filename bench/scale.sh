@@ -55,11 +55,8 @@ while getopts ":i:r:u:s:M:o:h" o; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "scale.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
-# in_range OPT VALUE LO HI: refuses what is not a whole number in LO..HI.
-in_range() {
-	[[ $2 =~ ^[0-9]+$ ]] && [ "${#2}" -le 9 ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
-		{ echo "scale.sh: -$1: '$2' is not a number in $3..$4" >&2; exit 2; }
-}
+source "$PCL_ROOT/bench/common.sh"
+in_range() { pcl_bench_in_range scale.sh "$@"; }
 IFS=, read -r -a idle_counts <<<"$counts"
 [ ${#idle_counts[@]} -gt 0 ] || { echo "scale.sh: -i: no count given" >&2; exit 2; }
 for n in "${idle_counts[@]}"; do in_range i "$n" 1 20000000; done
@@ -72,7 +69,6 @@ for tool in ip timeout meson ninja python3; do
 	command -v $tool >/dev/null || { echo "scale.sh: $tool is missing" >&2; exit 1; }
 done
 
-source "$PCL_ROOT/bench/common.sh"
 pcl_bench_build
 source "$PCL_ROOT/dpdk-scripts/netns.sh"
 PY=/usr/bin/python3
@@ -173,18 +169,13 @@ EOF
 	pcl_bench_stop || echo "scale.sh: portcullis ($name) did not stop cleanly" >&2
 	kill -TERM "$gen_pid" 2>/dev/null || true
 	wait "$gen_pid" 2>/dev/null || true
-	rows+=("$("$PY" - "$tmp/$name.json" "$n" "$((b1 - b0))" "$((c1 - c0))" "$mem" "$table_mb" <<'PYEOF'
+	rows+=("$("$PY" - "$tmp/$name.json" "$n" "$((b1 - b0))" "$((c1 - c0))" "$mem" "$table_mb" \
+		"$(pcl_bench_limit "$tmp/$name.json")" <<'PYEOF'
 import json, sys
-path, n, busy, closed, mem, table = sys.argv[1:]
+path, n, busy, closed, mem, table, limit = sys.argv[1:]
 n, busy, closed = int(n), int(busy), int(closed)
 g = json.load(open(path))
 s = g["search"]
-if s["upper_passed"]:
-    limit = "not reached: the upper bound passed"
-else:
-    bad = [x for x in s["steps"] if x["rate"] == s["failed_at"]][-1]
-    limit = (f"{s['limit']} (at {s['failed_at']:,}/s: {100 * bad['lost'] / bad['offered']:.2f} % "
-             f"lost, cps-gen {100 * bad['gen_busy']:.0f} % busy)")
 held = f"{g['idle_held']:,}" + ("" if g["idle_held"] == n else f" of {n:,}")
 cyc = f"{busy / closed:,.0f}" if closed else "-"
 print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {int(mem):,} MB ({int(table):,} MB table) |")

@@ -68,11 +68,8 @@ while getopts ":d:m:r:u:s:SM:o:h" o; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "time_wait.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
-# in_range OPT VALUE LO HI: refuses what is not a whole number in LO..HI.
-in_range() {
-	[[ $2 =~ ^[0-9]+$ ]] && [ "${#2}" -le 9 ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
-		{ echo "time_wait.sh: -$1: '$2' is not a number in $3..$4" >&2; exit 2; }
-}
+source "$PCL_ROOT/bench/common.sh"
+in_range() { pcl_bench_in_range time_wait.sh "$@"; }
 in_range d "$secs" 10 600
 in_range m "$msl" 1 600000
 [ -z "$rate" ] || in_range r "$rate" 1000 10000000
@@ -84,7 +81,6 @@ for tool in ip timeout meson ninja python3; do
 	command -v $tool >/dev/null || { echo "time_wait.sh: $tool is missing" >&2; exit 1; }
 done
 
-source "$PCL_ROOT/bench/common.sh"
 pcl_bench_build
 # Bounds each server's life: the search or the run, and slack.
 PCL_SERVER_TIMEOUT=$((secs + 300))
