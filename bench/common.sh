@@ -72,7 +72,7 @@ pcl_bench_serve() {
 	shift 3
 	PCL_SERVER_STDERR=$err pcl_server_start "$ns" "$out" "$@"
 	for _ in $(seq 600); do
-		grep -q 'Ctrl-C stops' "$err" && return 0
+		grep -q 'Ctrl-C stops' "$err" 2>/dev/null && return 0
 		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -31,11 +31,13 @@
 # of the search alone: its telemetry is read while cps-gen pauses between
 # the phases. Memory: the server's resident memory with the N held (all of
 # it: the table is zeroed at start), and its connection table's share
-# (tables.conns x 128-byte entries, two bucket arrays, the free list).
+# (tables.conns x 128-byte entries, two bucket arrays, the free list);
+# and the CPU other processes took meanwhile, which on a shared machine
+# says whether the row measured the server or the sharing.
 # The defaults take about 6 minutes. Needs root.
 set -euo pipefail
 
-usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
 counts=1000,10000,100000,1000000,10000000 fill=250000 upper=1200000 step=1 budget=8192
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
@@ -106,6 +108,16 @@ stats() {
 		"$PY" -c 'import json, sys; s = json.load(sys.stdin); print(s["busy_cycles"], s["conn_closed"])'
 }
 
+# others PID...: the machine's busy jiffies (steal aside) less those of
+# PIDs, and the time: what other processes took, on a shared machine.
+others() {
+	local own=0 pid
+	for pid in "$@"; do
+		own=$((own + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+	done
+	echo "$(($(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat) - own)) $(date +%s.%N)"
+}
+
 # mem_mb PID: resident memory, huge pages included, in MB.
 mem_mb() {
 	awk '/^(VmRSS|HugetlbPages):/ { kb += $2 } END { printf "%.0f", kb / 1024 }' "/proc/$1/status"
@@ -126,7 +138,7 @@ for n in "${idle_counts[@]}"; do
 	read -r conns nsrc srv_mb gen_mb table_mb < <(size "$n")
 	if [ $((srv_mb + gen_mb)) -gt "$budget" ]; then
 		echo "scale.sh: $n idle: the server ($srv_mb MB) and cps-gen ($gen_mb MB) do not fit in -M $budget MB; skipped" >&2
-		rows+=("| $n | skipped: needs $((srv_mb + gen_mb)) MB, more than -M $budget | - | - | - |")
+		rows+=("| $n | skipped: needs $((srv_mb + gen_mb)) MB, more than -M $budget | - | - | - | - |")
 		continue
 	fi
 	name=i$n
@@ -161,24 +173,28 @@ EOF
 	gen_pid=$!
 	wait_gen "$tmp/$name.gen.err" 'open and held; the run starts'
 	read -r b0 c0 < <(stats "$name")
+	gpid=$(pgrep -P "$gen_pid" -x cps-gen | head -1)
+	read -r j0 t0 < <(others "$srv_pid" "$gpid")
 	mem=$(mem_mb "$srv_pid")
 	wait_gen "$tmp/$name.gen.err" 'the run is over'
+	read -r j1 t1 < <(others "$srv_pid" "$gpid")
 	read -r b1 c1 < <(stats "$name")
+	busy_others=$("$PY" -c "print(f'{100 * ($j1 - $j0) / $(getconf CLK_TCK) / ($t1 - $t0):.0f}')")
 	echo "$n $((b1 - b0)) $((c1 - c0))" >>"$tmp/cycles"
 	wait_gen "$tmp/$name.json" '^\{.*\}$'
 	pcl_bench_stop || echo "scale.sh: portcullis ($name) did not stop cleanly" >&2
 	kill -TERM "$gen_pid" 2>/dev/null || true
 	wait "$gen_pid" 2>/dev/null || true
 	rows+=("$("$PY" - "$tmp/$name.json" "$n" "$((b1 - b0))" "$((c1 - c0))" "$mem" "$table_mb" \
-		"$(pcl_bench_limit "$tmp/$name.json")" <<'PYEOF'
+		"$(pcl_bench_limit "$tmp/$name.json")" "$busy_others" <<'PYEOF'
 import json, sys
-path, n, busy, closed, mem, table, limit = sys.argv[1:]
+path, n, busy, closed, mem, table, limit, others = sys.argv[1:]
 n, busy, closed = int(n), int(busy), int(closed)
 g = json.load(open(path))
 s = g["search"]
 held = f"{g['idle_held']:,}" + ("" if g["idle_held"] == n else f" of {n:,}")
 cyc = f"{busy / closed:,.0f}" if closed else "-"
-print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {int(mem):,} MB ({int(table):,} MB table) |")
+print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {int(mem):,} MB ({int(table):,} MB table) | {others} % |")
 PYEOF
 )")
 	echo "scale.sh: ${rows[-1]}" >&2
@@ -232,10 +248,12 @@ PYEOF
 	echo "at $fill/s first and held through the search (${step} s steps, upper bound $upper/s,"
 	echo "strict mode). Server cycles: its busy cycles per connection closed during the search"
 	echo "alone; memory: the server's resident memory with the idle ones held, and its"
-	echo "connection table (tables.conns = idle + $HEADROOM entries of 128 B, buckets, free list)."
+	echo "connection table (tables.conns = idle + $HEADROOM entries of 128 B, buckets, free list);"
+	echo "others: the CPU other processes took during the search, in % of one core (of $(nproc)):"
+	echo "above a few per cent, the row measures the machine's sharing, not the server."
 	echo
-	echo "| idle connections held | conns/s without loss | limit above it | server cycles/conn | server memory |"
-	echo "|---:|---:|---|---:|---:|"
+	echo "| idle connections held | conns/s without loss | limit above it | server cycles/conn | server memory | others |"
+	echo "|---:|---:|---|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	cat "$tmp/model.md"
