@@ -171,8 +171,9 @@ EOF
 		--search --rate "$upper" --step "$step" --no-retransmit --timeout 1000 --json --quiet \
 		--hold >"$tmp/$name.json" 2>"$tmp/$name.gen.err" &
 	gen_pid=$!
-	wait_gen "$tmp/$name.gen.err" 'open and held; the run starts'
+	wait_gen "$tmp/$name.gen.err" 'open and held after .* the run starts'
 	read -r b0 c0 < <(stats "$name")
+	fill_s=$(sed -n 's/.*held after \([0-9.]*\) s.*/\1/p' "$tmp/$name.gen.err")
 	gpid=$(pgrep -P "$gen_pid" -x cps-gen | head -1)
 	read -r j0 t0 < <(others "$srv_pid" "$gpid")
 	mem=$(mem_mb "$srv_pid")
@@ -186,13 +187,13 @@ EOF
 	kill -TERM "$gen_pid" 2>/dev/null || true
 	wait "$gen_pid" 2>/dev/null || true
 	rows+=("$("$PY" - "$tmp/$name.json" "$n" "$((b1 - b0))" "$((c1 - c0))" "$mem" "$table_mb" \
-		"$(pcl_bench_limit "$tmp/$name.json")" "$busy_others" <<'PYEOF'
+		"$(pcl_bench_limit "$tmp/$name.json")" "$busy_others" "$fill_s" <<'PYEOF'
 import json, sys
-path, n, busy, closed, mem, table, limit, others = sys.argv[1:]
+path, n, busy, closed, mem, table, limit, others, fill_s = sys.argv[1:]
 n, busy, closed = int(n), int(busy), int(closed)
 g = json.load(open(path))
 s = g["search"]
-held = f"{g['idle_held']:,}" + ("" if g["idle_held"] == n else f" of {n:,}")
+held = f"{g['idle_held']:,}" + ("" if g["idle_held"] == n else f" of {n:,}") + f" ({fill_s} s)"
 cyc = f"{busy / closed:,.0f}" if closed else "-"
 print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {int(mem):,} MB ({int(table):,} MB table) | {others} % |")
 PYEOF
@@ -252,7 +253,7 @@ PYEOF
 	echo "others: the CPU other processes took during the search, in % of one core (of $(nproc)):"
 	echo "above a few per cent, the row measures the machine's sharing, not the server."
 	echo
-	echo "| idle connections held | conns/s without loss | limit above it | server cycles/conn | server memory | others |"
+	echo "| idle connections held (opened in) | conns/s without loss | limit above it | server cycles/conn | server memory | others |"
 	echo "|---:|---:|---|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo

@@ -271,16 +271,19 @@ main(int argc, char **argv)
 		RTE_ETHER_ADDR_BYTES(&cps_workers[0].g.dst_mac), o.g.nsrc * o.g.nsport,
 		cps_nworkers, cps_nworkers > 1 ? "s" : "");
 	cps_launch();
+	t0 = rte_rdtsc();
 	/*
 	 * A second of polling after the held connections are open, and again
 	 * before they are reset: the server is then quiet, and whoever reads
 	 * its counters then (bench/scale.sh) gets those of the run alone.
 	 */
 	if (o.idle) {
+		uint64_t held = cps_idle(o.idle, o.idle_rate, o.g.concurrency);
+
 		fprintf(stderr,
 			PROG ": idle: %" PRIu64 " of %" PRIu64
-			     " connections open and held; the run starts in 1 s\n",
-			cps_idle(o.idle, o.idle_rate, o.g.concurrency), o.idle);
+			     " connections open and held after %.1f s; the run starts in 1 s\n",
+			held, o.idle, (double)(rte_rdtsc() - t0) / rte_get_tsc_hz());
 		cps_poll_for(1000);
 	}
 	t0 = rte_rdtsc();
