@@ -10,6 +10,11 @@
 #       "<!-- bench/NAME: begin -->" and "<!-- bench/NAME: end -->") with
 #       the file MD; a file without the block gets it at its end, under
 #       "## HEADING" when HEADING is not empty. RESULTS "-": nowhere.
+#   pcl_bench_bad_opt PROG O
+#       after getopts (its optstring led by ":") put O ("?" or ":") in the
+#       variable: says what is wrong with -$OPTARG and exits 2.
+#   pcl_bench_no_args PROG ARGS...
+#       exits 2, naming the first, when any argument is left after the options.
 #   pcl_bench_in_range PROG OPT VALUE LO HI
 #       exits 2 with "PROG: -OPT: ..." unless VALUE is a whole number in LO..HI.
 #   pcl_bench_limit JSON
@@ -45,6 +50,19 @@ pcl_bench_record() {
 	/usr/bin/python3 "$PCL_ROOT/docs/md_block.py" --append "$results" \
 		"<!-- bench/$name: begin -->" "<!-- bench/$name: end -->" <"$md"
 	echo "$name: recorded in $results" >&2
+}
+
+pcl_bench_bad_opt() {
+	if [ "$2" = : ]; then
+		echo "$1: -$OPTARG needs a value (try -h)" >&2
+	else
+		echo "$1: unknown option -$OPTARG (try -h)" >&2
+	fi
+	exit 2
+}
+
+pcl_bench_no_args() {
+	[ $# -le 1 ] || { echo "$1: unexpected argument '$2' (try -h)" >&2; exit 2; }
 }
 
 pcl_bench_in_range() {

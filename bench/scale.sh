@@ -42,6 +42,7 @@ counts=1000,10000,100000,1000000,10000000 fill=250000 upper=1200000 step=1 budge
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
 args="$*" # for the record's heading
+source "$PCL_ROOT/bench/common.sh"
 while getopts ":i:r:u:s:M:o:h" o; do
 	case $o in
 	i) counts=$OPTARG ;;
@@ -51,13 +52,11 @@ while getopts ":i:r:u:s:M:o:h" o; do
 	M) budget=$OPTARG ;;
 	o) results=$OPTARG ;;
 	h) usage; exit 0 ;;
-	:) echo "scale.sh: -$OPTARG needs a value (try -h)" >&2; exit 2 ;;
-	*) echo "scale.sh: unknown option -$OPTARG (try -h)" >&2; exit 2 ;;
+	*) pcl_bench_bad_opt scale.sh "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "scale.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
-source "$PCL_ROOT/bench/common.sh"
+pcl_bench_no_args scale.sh "$@"
 in_range() { pcl_bench_in_range scale.sh "$@"; }
 IFS=, read -r -a idle_counts <<<"$counts"
 [ ${#idle_counts[@]} -gt 0 ] || { echo "scale.sh: -i: no count given" >&2; exit 2; }

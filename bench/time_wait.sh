@@ -51,6 +51,7 @@ secs=130 msl=30000 rate= upper=1100000 step=1 strict=0 budget=7000
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
 args="$*" # for the record's heading
+source "$PCL_ROOT/bench/common.sh"
 while getopts ":d:m:r:u:s:SM:o:h" o; do
 	case $o in
 	d) secs=$OPTARG ;;
@@ -62,13 +63,11 @@ while getopts ":d:m:r:u:s:SM:o:h" o; do
 	M) budget=$OPTARG ;;
 	o) results=$OPTARG ;;
 	h) usage; exit 0 ;;
-	:) echo "time_wait.sh: -$OPTARG needs a value (try -h)" >&2; exit 2 ;;
-	*) echo "time_wait.sh: unknown option -$OPTARG (try -h)" >&2; exit 2 ;;
+	*) pcl_bench_bad_opt time_wait.sh "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "time_wait.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
-source "$PCL_ROOT/bench/common.sh"
+pcl_bench_no_args time_wait.sh "$@"
 in_range() { pcl_bench_in_range time_wait.sh "$@"; }
 in_range d "$secs" 10 600
 in_range m "$msl" 1 600000
