@@ -33,11 +33,13 @@
 # it: the table is zeroed at start), and its connection table's share
 # (tables.conns x 128-byte entries, two bucket arrays, the free list);
 # and the CPU other processes took meanwhile, which on a shared machine
-# says whether the row measured the server or the sharing.
-# The defaults take about 6 minutes. Needs root.
+# says whether the row measured the server or the sharing. Before each
+# count, pcl-bench --idle measures the same in-process (handshake and
+# close, no link, no generator): the cache effect with less noise.
+# The defaults take about 7 minutes. Needs root.
 set -euo pipefail
 
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
 counts=1000,10000,100000,1000000,10000000 fill=250000 upper=1200000 step=1 budget=8192
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
@@ -137,10 +139,19 @@ for n in "${idle_counts[@]}"; do
 	read -r conns nsrc srv_mb gen_mb table_mb < <(size "$n")
 	if [ $((srv_mb + gen_mb)) -gt "$budget" ]; then
 		echo "scale.sh: $n idle: the server ($srv_mb MB) and cps-gen ($gen_mb MB) do not fit in -M $budget MB; skipped" >&2
-		rows+=("| $n | skipped: needs $((srv_mb + gen_mb)) MB, more than -M $budget | - | - | - | - |")
+		rows+=("| $n | skipped: needs $((srv_mb + gen_mb)) MB, more than -M $budget | - | - | - | - | - |")
 		continue
 	fi
 	name=i$n
+	# The same in-process: pcl-bench's handshake and close beside n held
+	# connections, with no link, no generator and no other core involved.
+	pb_mb=$(((n + 65536) * 450 / 1048576 + 1024))
+	pb=-
+	if [ "$pb_mb" -le "$budget" ]; then
+		pb=$(timeout 300 "$B/bench/pcl-bench" --no-huge -m "$pb_mb" --no-pci --no-shconf -l 0 -- \
+			-c "client-first close (stateful)" -i "$n" -t $((n + 65536)) -j |
+			"$PY" -c 'import json, sys; print(json.load(sys.stdin)["cases"][0]["cycles"])')
+	fi
 	echo "== $n idle connections: tables.conns $conns, server -m $srv_mb, cps-gen --nsrc $nsrc -m $gen_mb" >&2
 	cat >"$tmp/$name.conf" <<EOF
 [tables]
@@ -186,15 +197,15 @@ EOF
 	kill -TERM "$gen_pid" 2>/dev/null || true
 	wait "$gen_pid" 2>/dev/null || true
 	rows+=("$("$PY" - "$tmp/$name.json" "$n" "$((b1 - b0))" "$((c1 - c0))" "$mem" "$table_mb" \
-		"$(pcl_bench_limit "$tmp/$name.json")" "$busy_others" "$fill_s" <<'PYEOF'
+		"$(pcl_bench_limit "$tmp/$name.json")" "$busy_others" "$fill_s" "$pb" <<'PYEOF'
 import json, sys
-path, n, busy, closed, mem, table, limit, others, fill_s = sys.argv[1:]
+path, n, busy, closed, mem, table, limit, others, fill_s, pb = sys.argv[1:]
 n, busy, closed = int(n), int(busy), int(closed)
 g = json.load(open(path))
 s = g["search"]
 held = f"{g['idle_held']:,}" + ("" if g["idle_held"] == n else f" of {n:,}") + f" ({fill_s} s)"
 cyc = f"{busy / closed:,.0f}" if closed else "-"
-print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {int(mem):,} MB ({int(table):,} MB table) | {others} % |")
+print(f"| {held} | {s['result_cps']:,} | {limit} | {cyc} | {pb} | {int(mem):,} MB ({int(table):,} MB table) | {others} % |")
 PYEOF
 )")
 	echo "scale.sh: ${rows[-1]}" >&2
@@ -249,11 +260,13 @@ PYEOF
 	echo "strict mode). Server cycles: its busy cycles per connection closed during the search"
 	echo "alone; memory: the server's resident memory with the idle ones held, and its"
 	echo "connection table (tables.conns = idle + $HEADROOM entries of 128 B, buckets, free list);"
+	echo "pcl-bench: handshake + client-first close in-process beside as many held connections"
+	echo "(pcl-bench --idle, median of 5 rounds of 20,000, no GET: compare rows, not columns);"
 	echo "others: the CPU other processes took during the search, in % of one core (of $(nproc)):"
 	echo "above a few per cent, the row measures the machine's sharing, not the server."
 	echo
-	echo "| idle connections held (opened in) | conns/s without loss | limit above it | server cycles/conn | server memory | others |"
-	echo "|---:|---:|---|---:|---:|---:|"
+	echo "| idle connections held (opened in) | conns/s without loss | limit above it | server cycles/conn | pcl-bench cycles/conn | server memory | others |"
+	echo "|---:|---:|---|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	cat "$tmp/model.md"
