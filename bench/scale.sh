@@ -14,9 +14,9 @@
 #               1000..2000000), --concurrency 1000 at once at most
 #   -u RATE     upper bound of each search (default 1200000; 1000..10000000)
 #   -s SECONDS  length of each search step (default 1; 1..10)
-#   -M MB       memory both processes may take together (default 8192;
-#               512..20480); a count that does not fit is skipped, and the
-#               output says so
+#   -M MB       memory the server and cps-gen may take together, and
+#               pcl-bench alone (default 12288; 512..20480); a count that
+#               does not fit is skipped, and the output says so
 #   -o FILE     where to record the results (default bench/RESULTS.md; - for
 #               nowhere): the lines between "<!-- bench/scale.sh: begin -->"
 #               and "<!-- bench/scale.sh: end -->", under the heading
@@ -36,11 +36,11 @@
 # says whether the row measured the server or the sharing. Before each
 # count, pcl-bench --idle measures the same in-process (handshake and
 # close, no link, no generator): the cache effect with less noise.
-# The defaults take about 7 minutes. Needs root.
+# The defaults take about 8 minutes. Needs root.
 set -euo pipefail
 
 usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
-counts=1000,10000,100000,1000000,10000000 fill=250000 upper=1200000 step=1 budget=8192
+counts=1000,10000,100000,1000000,10000000 fill=250000 upper=1200000 step=1 budget=12288
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
 args="$*" # for the record's heading
@@ -145,7 +145,8 @@ for n in "${idle_counts[@]}"; do
 	name=i$n
 	# The same in-process: pcl-bench's handshake and close beside n held
 	# connections, with no link, no generator and no other core involved.
-	pb_mb=$(((n + 65536) * 450 / 1048576 + 1024))
+	# About 800 bytes an entry: its workers and the tables of its other cases.
+	pb_mb=$(((n + 65536) * 800 / 1048576 + 1024))
 	pb=-
 	if [ "$pb_mb" -le "$budget" ]; then
 		pb=$(timeout 300 "$B/bench/pcl-bench" --no-huge -m "$pb_mb" --no-pci --no-shconf -l 0 -- \
