@@ -26,10 +26,10 @@
 # bench/run.sh (server on core 0, cps-gen on core 1, --no-huge, strict mode:
 # --no-retransmit): the server's tables.conns N + 262144 (the search's
 # headroom, as run.sh's), timers.idle_timeout_ms 0 so nothing times the idle
-# ones out; cps-gen's --nsrc N / 50000 + 1 addresses, so the search's tuples
-# are never the idle ones'. The server's busy cycles per connection are those
-# of the search alone: its telemetry is read while cps-gen pauses between
-# the phases. Memory: the server's resident memory with the N held (all of
+# ones out; cps-gen's --nsrc N / 50000 + 40 addresses, so the search's tuples
+# are never the idle ones' and each comes back only after 2 M others. The
+# server's busy cycles per connection are those of the search alone: its
+# telemetry is read while cps-gen pauses between the phases. Memory: the server's resident memory with the N held (all of
 # it: the table is zeroed at start), and its connection table's share
 # (tables.conns x 128-byte entries, two bucket arrays, the free list);
 # and the CPU other processes took meanwhile, which on a shared machine
@@ -77,6 +77,10 @@ source "$PCL_ROOT/dpdk-scripts/netns.sh"
 PY=/usr/bin/python3
 SRV=198.18.0.2 # a /16: up to 402 client addresses from 198.18.0.3 on
 NSPORT=50000   # cps-gen's default --sports 10000-59999
+# The search's own clients: 40 addresses, 2 M tuples taken in turn, so a
+# tuple comes back only after 2 M others, as from real clients: its bucket
+# and the entries chained there are not still cached from its last use.
+SEARCH_NSRC=40
 HEADROOM=262144
 CONCURRENCY=1000
 tmp=
@@ -92,12 +96,12 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # beside (mbufs, memif rings, the TIME_WAIT store). cps-gen: its clients
 # (pcl_gen_memsize: a 56-byte slot and 8 bytes each), 512 MB beside.
 size() {
-	"$PY" - "$1" "$HEADROOM" "$NSPORT" "$CONCURRENCY" <<'PYEOF'
+	"$PY" - "$1" "$HEADROOM" "$NSPORT" "$CONCURRENCY" "$SEARCH_NSRC" <<'PYEOF'
 import math, sys
-n, headroom, nsport, conc = map(int, sys.argv[1:])
+n, headroom, nsport, conc, search_nsrc = map(int, sys.argv[1:])
 conns = n + headroom
 table = conns * (128 + 4) + 2 * 4 * (1 << (conns - 1).bit_length())
-nsrc = (n + conc) // nsport + 1
+nsrc = (n + conc) // nsport + search_nsrc
 print(conns, nsrc, math.ceil(table / 2**20) + 512, math.ceil(nsrc * nsport * 64 / 2**20) + 512,
       math.ceil(table / 2**20))
 PYEOF
