@@ -95,6 +95,7 @@ pcl_tmpdir tmp
 ns=pcl-scale-$$
 pcl_ns_create "$ns"
 t_start=$SECONDS
+pcl_prefix "$ns-pb" # pcl-bench's
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # size N: "conns nsrc server_mb gen_mb table_mb" for N idle connections.
@@ -221,7 +222,8 @@ for n in "${idle_counts[@]}"; do
 	pb_mb=$(((n + 65536) * 800 / 1048576 + 1024))
 	pb=-
 	if [ "$pb_mb" -le "$budget" ]; then
-		pb=$(timeout 300 "$B/bench/pcl-bench" --no-huge -m "$pb_mb" --no-pci --no-shconf -l 0 -- \
+		pb=$(timeout 300 "$B/bench/pcl-bench" --no-huge -m "$pb_mb" --no-pci --no-shconf -l 0 \
+			--file-prefix "$ns-pb" -- \
 			-c "client-first close (stateful)" -i "$n" -t $((n + 65536)) -j |
 			"$PY" -c 'import json, sys; print(json.load(sys.stdin)["cases"][0]["cycles"])')
 	fi
@@ -238,7 +240,8 @@ done
 # The model for 2 and 4 workers (docs/performance.md): the per-connection
 # costs of steering from pcl-bench, added to each count's measured cycles.
 echo "== pcl-bench: steering costs" >&2
-timeout 120 "$B/bench/pcl-bench" --no-huge -m 512 --no-pci --no-shconf -l 0 -- -c close -j \
+timeout 120 "$B/bench/pcl-bench" --no-huge -m 512 --no-pci --no-shconf -l 0 --file-prefix "$ns-pb" \
+	-- -c close -j \
 	>"$tmp/pcl-bench.json"
 touch "$tmp/cycles"
 "$PY" - "$tmp/pcl-bench.json" "$tmp/cycles" <<'PYEOF' >"$tmp/model.md"
