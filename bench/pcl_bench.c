@@ -15,7 +15,11 @@
  * offers one (perf_event_open; not in most VMs, where callgrind is the way).
  *
  *   pcl-bench [EAL options] -- [-n CONNS] [-r ROUNDS] [--json] [-c SUBSTRING] [-6] [--list]
- *                               [--body BYTES]
+ *                               [--entries E] [--idle N] [--tx-offload] [--body BYTES]
+ *
+ * --idle holds N established connections on the first worker while its cases
+ * run, as cps-gen --idle holds them on a server: what they cost a new
+ * connection is the cache they take (bench/scale.sh).
  *
  * -c runs only the cases whose name contains SUBSTRING (callgrind per case);
  * --list prints the connection cases' names and runs nothing. The work a
@@ -105,6 +109,7 @@ struct bench {
 	bool linux_opts;
 	uint32_t tsval;   /* the client's timestamp clock */
 	uint32_t peer_ts; /* the TSval of the server's last reply */
+	uint32_t held;    /* --idle: connections w holds throughout */
 };
 
 /* Opens a counter of this thread's user-space instructions; -1 if none. */
@@ -715,11 +720,41 @@ all_closed(struct bench *b, uint32_t i)
 {
 	const struct pcl_tcp *e = &b->owner->tcp;
 
+	uint32_t held = b->owner == &b->w ? b->held : 0;
+
 	RTE_SET_USED(i);
-	if (e->pool.nfree != e->pool.cap || b->owner->stats.cookie_bad != 0)
-		rte_exit(EXIT_FAILURE, "bursts: %u of %u entries still taken, %lu bad cookies\n",
-			 e->pool.cap - e->pool.nfree, e->pool.cap,
+	if (e->pool.cap - e->pool.nfree != held || b->owner->stats.cookie_bad != 0)
+		rte_exit(EXIT_FAILURE,
+			 "bursts: %u of %u entries still taken (%u held), %lu bad cookies\n",
+			 e->pool.cap - e->pool.nfree, e->pool.cap, held,
 			 (unsigned long)b->owner->stats.cookie_bad);
+}
+
+/* --idle's clients: 198.18.0.3 on (the bench's client is .1, the server .2), 60,000 ports each. */
+#define IDLE_FIRST 0xc6120003
+#define IDLE_PORTS 60000
+#define IDLE_MAX   (252u * IDLE_PORTS) /* up to 198.18.0.254 */
+
+/* Opens n connections on w, untimed, and leaves them established. */
+static void
+hold_idle(struct bench *b, uint32_t n)
+{
+	uint32_t i, next;
+
+	b->cfg.tcp.syncookies = PCL_COOKIES_OFF;
+	b->untimed = true;
+	for (i = 0; i < n; i++) {
+		struct peer p = {&client_mac, rte_cpu_to_be_32(IDLE_FIRST + i / IDLE_PORTS),
+				 client_ip6, 0};
+		uint16_t sport = (uint16_t)(1024 + i % IDLE_PORTS);
+
+		next = send_from(b, &p, sport, b->dport, SYN, 1000, 0, NULL, 0);
+		send_from(b, &p, sport, b->dport, ACK, 1001, next, NULL, 0);
+	}
+	b->untimed = false;
+	b->held = b->w.tcp.pool.cap - b->w.tcp.pool.nfree;
+	if (b->held != n)
+		rte_exit(EXIT_FAILURE, "--idle: %u of %u connections established\n", b->held, n);
 }
 
 /* A case of op in bursts (burst()), n operations a round rounded down to whole bursts. */
@@ -1065,6 +1100,7 @@ static const struct option long_opts[] = {
 	{"entries", required_argument, NULL, 't'},
 	{"tx-offload", no_argument, NULL, 'o'},
 	{"body", required_argument, NULL, 'b'},
+	{"idle", required_argument, NULL, 'i'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -1086,6 +1122,9 @@ usage(FILE *f, int rc)
 		   "  -o, --tx-offload    the workers leave IPv4 and TCP checksums to the\n"
 		   "                      device, as on a port that offers it (the frames\n"
 		   "                      are not checked here: tests/unit/test_out.c does)\n"
+		   "  -i, --idle N        hold N established connections on the first worker\n"
+		   "                      while the cases run (0; at most 15120000, and 65536\n"
+		   "                      entries fewer than --entries)\n"
 		   "  -l, --list          print the connection cases' names (after -c), run none\n"
 		   "  -b, --body BYTES    the HTTP body size (http.body_size), the client's SYN\n"
 		   "                      with MSS 1460 and ACKs until the answer's last segment\n"
@@ -1099,7 +1138,7 @@ main(int argc, char **argv)
 {
 	static struct bench b;
 	struct pcl_addr backend_ip;
-	uint32_t n = 20000, entries = 65536;
+	uint32_t n = 20000, entries = 65536, idle = 0;
 	unsigned int rounds = 5;
 	bool json = false, v6 = false;
 	const char *body = NULL;
@@ -1111,7 +1150,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
 	argc -= used;
 	argv += used;
-	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:ob:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:r:jc:6lht:ob:i:", long_opts, NULL)) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -1130,6 +1169,8 @@ main(int argc, char **argv)
 			b.tx_csum = true;
 		else if (opt == 'b')
 			body = optarg;
+		else if (opt == 'i')
+			idle = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (opt == 'h')
 			return usage(stdout, EXIT_SUCCESS);
 		else
@@ -1137,12 +1178,20 @@ main(int argc, char **argv)
 	}
 	if (n == 0 || rounds == 0)
 		rte_exit(EXIT_FAILURE, "-n and -r must be positive\n");
+	/* The cases need room beside the held ones: 65,536 entries, the default table. */
+	if (idle > IDLE_MAX || (uint64_t)idle + 65536 > entries)
+		rte_exit(EXIT_FAILURE,
+			 "--idle: %u is above %u or leaves fewer than 65536 of --entries %u\n",
+			 idle, IDLE_MAX, entries);
 
 	pcl_config_defaults(&b.cfg);
 	b.cfg.addr = SERVER_IP;
 	b.cfg.prefix_len = 24;
 	b.cfg.tcp.conns = entries;
 	b.mss_opt = body != NULL;
+	/* Held connections must not be closed for their silence mid-run. */
+	if (idle)
+		b.cfg.tcp.idle_timeout_ms = 0;
 	if ((v6 && pcl_config_set(&b.cfg, "port", "addr6", SERVER_ADDR6, err, sizeof(err)) != 0) ||
 	    (body && pcl_config_set(&b.cfg, "http", "body_size", body, err, sizeof(err)) != 0) ||
 	    services_conf(&b.cfg, v6, err, sizeof(err)) != 0 ||
@@ -1173,6 +1222,8 @@ main(int argc, char **argv)
 	pcl_neigh_learn(&b.sv->neigh, &backend_ip, &backend_mac, b.px.tcp.now_us);
 
 	steering(&b, false, false);
+	if (!b.list)
+		hold_idle(&b, idle);
 	conns(&b, "handshake + client-first close (stateful)", n, rounds, PCL_COOKIES_OFF, plain,
 	      NULL);
 	conns(&b, "handshake + HTTP GET + close (stateful)", n, rounds, PCL_COOKIES_OFF, with_get,

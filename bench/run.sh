@@ -78,10 +78,9 @@ rows=()
 # A search gives its result, the latency at that rate and the limit above
 # it; a fixed run its mean rate and failures.
 row() {
-	rows+=("$("$PY" - "$@" <<'PYEOF'
+	rows+=("$("$PY" - "$(pcl_bench_limit "$4")" "$1" "$2" "$3" "$4" "${5:--}" <<'PYEOF'
 import json, sys
-what, server, link, path = sys.argv[1:5]
-cyc = sys.argv[5] if len(sys.argv) > 5 else "-"
+limit, what, server, link, path, cyc = sys.argv[1:7]
 g = json.load(open(path))
 s = g.get("search")
 if s is None:
@@ -92,12 +91,6 @@ if s is None:
 at = [st for st in s["steps"] if st["pass"] and st["rate"] == s["result_cps"]]
 st = at[-1] if at else {"synack_us_p50": 0, "synack_us_p99": 0, "conn_us_p50": 0,
                         "conn_us_p99": 0, "gen_cycles_per_conn": 0}
-if s["upper_passed"]:
-    limit = "not reached: the upper bound passed"
-else:
-    bad = [x for x in s["steps"] if x["rate"] == s["failed_at"]][-1]
-    limit = (f"{s['limit']} (at {s['failed_at']:,}/s: {100 * bad['lost'] / bad['offered']:.2f} % "
-             f"lost, cps-gen {100 * bad['gen_busy']:.0f} % busy)")
 print(f"| {what} | {server} | {link} | {s['result_cps']:,} | {limit} | {cyc} | "
       f"{st['gen_cycles_per_conn']:,.0f} | {st['synack_us_p50']:.0f} / {st['synack_us_p99']:.0f} | "
       f"{st['conn_us_p50']:.0f} / {st['conn_us_p99']:.0f} |")
@@ -126,16 +119,10 @@ VETH_SEARCH=(--search --step "$step" --timeout 3000)
 server() {
 	local name=$1 lcores=$2 vdev=$3
 	shift 3
-	PCL_SERVER_STDERR=$tmp/$name.srv.err pcl_server_start "$ns" "$tmp/$name.srv" \
+	pcl_bench_serve "$ns" "$tmp/$name.srv" "$tmp/$name.srv.err" \
 		--lcores "$lcores" "${EAL[@]}" --file-prefix "$ns-$name" --vdev "$vdev" -- \
-		--listen 80 --app http -c "$tmp/bench.conf" "$@"
-	for _ in $(seq 100); do
-		grep -q 'Ctrl-C stops' "$tmp/$name.srv.err" && return 0
-		sleep 0.1
-	done
-	cat "$tmp/$name.srv.err" >&2
-	echo "run.sh: portcullis ($name) did not start" >&2
-	exit 1
+		--listen 80 --app http -c "$tmp/bench.conf" "$@" ||
+		{ echo "run.sh: portcullis ($name) did not start" >&2; exit 1; }
 }
 
 # server_cycles FILE [COUNTER]: busy cycles per connection closed

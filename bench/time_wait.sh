@@ -51,6 +51,7 @@ secs=130 msl=30000 rate= upper=1100000 step=1 strict=0 budget=7000
 PCL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 results=$PCL_ROOT/bench/RESULTS.md
 args="$*" # for the record's heading
+source "$PCL_ROOT/bench/common.sh"
 while getopts ":d:m:r:u:s:SM:o:h" o; do
 	case $o in
 	d) secs=$OPTARG ;;
@@ -62,17 +63,12 @@ while getopts ":d:m:r:u:s:SM:o:h" o; do
 	M) budget=$OPTARG ;;
 	o) results=$OPTARG ;;
 	h) usage; exit 0 ;;
-	:) echo "time_wait.sh: -$OPTARG needs a value (try -h)" >&2; exit 2 ;;
-	*) echo "time_wait.sh: unknown option -$OPTARG (try -h)" >&2; exit 2 ;;
+	*) pcl_bench_bad_opt time_wait.sh "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "time_wait.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
-# in_range OPT VALUE LO HI: refuses what is not a whole number in LO..HI.
-in_range() {
-	[[ $2 =~ ^[0-9]+$ ]] && [ "${#2}" -le 9 ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
-		{ echo "time_wait.sh: -$1: '$2' is not a number in $3..$4" >&2; exit 2; }
-}
+pcl_bench_no_args time_wait.sh "$@"
+in_range() { pcl_bench_in_range time_wait.sh "$@"; }
 in_range d "$secs" 10 600
 in_range m "$msl" 1 600000
 [ -z "$rate" ] || in_range r "$rate" 1000 10000000
@@ -84,7 +80,6 @@ for tool in ip timeout meson ninja python3; do
 	command -v $tool >/dev/null || { echo "time_wait.sh: $tool is missing" >&2; exit 1; }
 done
 
-source "$PCL_ROOT/bench/common.sh"
 pcl_bench_build
 # Bounds each server's life: the search or the run, and slack.
 PCL_SERVER_TIMEOUT=$((secs + 300))
@@ -156,29 +151,11 @@ msl_ms = $3
 log_interval_s = 0
 prometheus = off
 EOF
-	PCL_SERVER_STDERR=$tmp/$name.srv.err pcl_server_start "$ns" "$tmp/$name.srv" \
+	pcl_bench_serve "$ns" "$tmp/$name.srv" "$tmp/$name.srv.err" \
 		--lcores 0@0,1@0 --no-huge -m "$4" --no-pci --file-prefix "$ns-$name" \
 		--vdev "net_memif0,role=server,socket=$tmp/$name.sock" -- \
-		--addr $SRV/16 --listen 80 --app http -c "$tmp/$name.conf"
-	for _ in $(seq 300); do
-		grep -q 'Ctrl-C stops' "$tmp/$name.srv.err" && return 0
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/$name.srv.err" >&2
-	echo "time_wait.sh: portcullis ($name) did not start" >&2
-	exit 1
-}
-
-# stop_server: SIGINT, and up to 60 s to exit: freeing a store of gigabytes
-# (the EAL clears freed memory) takes longer than pcl_server_stop's 5 s.
-stop_server() {
-	kill -INT "$PCL_SERVER_PID" 2>/dev/null || true
-	for _ in $(seq 600); do
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	pcl_server_stop || echo "time_wait.sh: the server did not stop cleanly" >&2
+		--addr $SRV/16 --listen 80 --app http -c "$tmp/$name.conf" ||
+		{ echo "time_wait.sh: portcullis ($name) did not start" >&2; exit 1; }
 }
 
 # gen NAME NSRC MB ARGS...: cps-gen on core 1 against server NAME, --hold so
@@ -199,18 +176,13 @@ gen() {
 # gen_wait NAME: until cps-gen's summary (its JSON line) is out; then the
 # server stops, then cps-gen.
 gen_wait() {
-	while ! grep -q '^{.*}$' "$tmp/$1.gen"; do
-		if ! kill -0 "$gen_pid" 2>/dev/null; then
-			tail -n 5 "$tmp/$1.gen.err" >&2
-			echo "time_wait.sh: cps-gen ($1) ended without a summary" >&2
-			exit 1
-		fi
-		kill -0 "$PCL_SERVER_PID" 2>/dev/null ||
-			{ tail -n 5 "$tmp/$1.srv.err" >&2; echo "time_wait.sh: portcullis ($1) died" >&2; exit 1; }
-		sleep 0.5
-	done
+	pcl_bench_wait "$tmp/$1.gen" '^\{.*\}$' "$gen_pid" "$PCL_SERVER_PID" || {
+		tail -n 5 "$tmp/$1.gen.err" "$tmp/$1.srv.err" >&2
+		echo "time_wait.sh: cps-gen ($1) or portcullis ended before the summary" >&2
+		exit 1
+	}
 	grep '^{.*}$' "$tmp/$1.gen" >"$tmp/$1.json"
-	stop_server
+	pcl_bench_stop || echo "time_wait.sh: the server did not stop cleanly" >&2
 	kill -TERM "$gen_pid" 2>/dev/null || true
 	wait "$gen_pid" 2>/dev/null || true
 }

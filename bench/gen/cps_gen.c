@@ -11,6 +11,7 @@
  * pcl_gen*.c; the workers cps_run.c; the search cps_search.c; the output
  * cps_report.c; the options cps_opts.c.
  */
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,12 @@ workers_init(const struct cps_opts *o, uint16_t port, struct rte_mempool *mp, ui
 		w->lcore = lcore;
 		w->port = port;
 		rc = pcl_gen_init(&w->g, &cfg, mp, &mac, rte_rdtsc());
+		if (rc == -ENOMEM)
+			rte_exit(EXIT_FAILURE,
+				 "worker %u: no memory for its clients: %u client tuples take "
+				 "%" PRIu64 " MB over the workers, beside the mbufs; raise -m or "
+				 "lower --nsrc\n",
+				 i, cfg.nsrc * cfg.nsport, pcl_gen_memsize(&cfg) >> 20);
 		if (rc != 0)
 			rte_exit(EXIT_FAILURE, "worker %u: cannot set up its clients: %s%s\n", i,
 				 strerror(-rc),
@@ -212,7 +219,7 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	struct cps_opts o;
 	uint16_t port, reta_size;
-	uint64_t t0;
+	uint64_t t0, t1;
 	unsigned int i;
 	int rc;
 
@@ -265,6 +272,21 @@ main(int argc, char **argv)
 		cps_nworkers, cps_nworkers > 1 ? "s" : "");
 	cps_launch();
 	t0 = rte_rdtsc();
+	/*
+	 * A second of polling after the held connections are open, and again
+	 * before they are reset: the server is then quiet, and whoever reads
+	 * its counters then (bench/scale.sh) gets those of the run alone.
+	 */
+	if (o.idle) {
+		uint64_t held = cps_idle(o.idle, o.idle_rate, o.g.concurrency);
+
+		fprintf(stderr,
+			PROG ": idle: %" PRIu64 " of %" PRIu64
+			     " connections open and held after %.1f s; the run starts in 1 s\n",
+			held, o.idle, (double)(rte_rdtsc() - t0) / rte_get_tsc_hz());
+		cps_poll_for(1000);
+	}
+	t0 = rte_rdtsc();
 	if (o.search) {
 		cps_search(&o, &cs);
 	} else {
@@ -280,8 +302,15 @@ main(int argc, char **argv)
 		cps_report_start(t0);
 		cps_execute(&r, o.quiet ? NULL : cps_report_tick);
 	}
+	/* With --idle the run's time ends with it: the pause and the resets are not the run's. */
+	t1 = rte_rdtsc();
+	if (o.idle) {
+		fprintf(stderr, PROG ": the run is over; the held connections are reset in 1 s\n");
+		cps_poll_for(1000);
+	}
 	cps_finish();
-	cps_summary(&o, (double)(rte_rdtsc() - t0) / rte_get_tsc_hz(), o.search ? &cs : NULL);
+	cps_summary(&o, (double)((o.idle ? t1 : rte_rdtsc()) - t0) / rte_get_tsc_hz(),
+		    o.search ? &cs : NULL);
 	/*
 	 * A memif peer that leaves while the other polls can crash it (the PMD
 	 * unmaps the rings under its RX path), so --hold lets the server stop

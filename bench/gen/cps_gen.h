@@ -21,6 +21,8 @@ struct cps_opts {
 	bool open_loop;       /* at the rate whatever the server does */
 	uint64_t flood_rate;  /* spoofed segments/s */
 	uint64_t count;       /* connections to open, 0 = until the duration ends */
+	uint64_t idle;        /* connections to open and hold before the run */
+	uint64_t idle_rate;   /* opened per second while doing so */
 	uint32_t duration_s;
 	bool search;
 	double loss;      /* the share a search step may lose */
@@ -43,6 +45,7 @@ struct cps_run {
 	uint64_t flood_rate;
 	uint32_t secs; /* opening time */
 	bool step;     /* a search step: see run_share */
+	bool idle;     /* hold what it opens (pcl_gen.hold); its counters are then reset */
 };
 
 /* One generator worker: an lcore, its queues, its clients. */
@@ -78,6 +81,16 @@ void cps_execute(const struct cps_run *r, cps_tick_t tick);
  * returns; waits for them.
  */
 void cps_finish(void);
+
+/*
+ * Opens n connections at rate, concurrency at once at most, and holds them:
+ * again for those that failed, while that makes progress (three times at
+ * most). Returns how many are held.
+ */
+uint64_t cps_idle(uint64_t n, uint64_t rate, uint32_t concurrency);
+
+/* Polls worker 0 for ms milliseconds (the others poll by themselves between runs). */
+void cps_poll_for(unsigned int ms);
 
 /* Polls every queue of the port (before cps_launch) into worker 0. */
 uint16_t cps_rx_all(struct cps_worker *w, uint64_t now);

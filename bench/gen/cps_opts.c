@@ -33,6 +33,12 @@ cps_opts_usage(FILE *f)
 		"  --duration S           seconds to open connections for (10; a search runs\n"
 		"                         --step long steps instead)\n"
 		"  --count N              stop after opening N connections (no limit)\n"
+		"  --idle N               before the run, open N connections (handshake\n"
+		"                         only) at --idle-rate, --concurrency at once at\n"
+		"                         most, and hold them, silent, until the end, then\n"
+		"                         reset them; the run takes other client tuples, so\n"
+		"                         --nsrc x --sports must hold N + --concurrency (0)\n"
+		"  --idle-rate N          connections/s while opening the --idle ones (100000)\n"
 		"  --timeout MS           a connection not closed by then failed (10000)\n"
 		"  --no-retransmit        strict mode, for links that never lose: a lost\n"
 		"                         segment fails its connection at the timeout (a\n"
@@ -180,6 +186,16 @@ check(struct cps_opts *o, bool have_dst)
 		die("search", "runs steps of --step seconds; --count does not apply");
 	if (o->g.rto_min_ms > o->g.rto_max_ms)
 		die("rto-min", "above --rto-max");
+	if (o->idle && o->idle + o->g.concurrency > (uint64_t)o->g.nsrc * o->g.nsport) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "%" PRIu64 " held and --concurrency %u need %" PRIu64
+			 " client tuples; --nsrc %u x --sports (%u) give %" PRIu64 ": raise --nsrc",
+			 o->idle, o->g.concurrency, o->idle + o->g.concurrency, o->g.nsrc,
+			 o->g.nsport, (uint64_t)o->g.nsrc * o->g.nsport);
+		die("idle", msg);
+	}
 }
 
 void
@@ -197,6 +213,8 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 		O_LOSS,
 		O_STEP,
 		O_PRECISION,
+		O_IDLE,
+		O_IDLE_RATE,
 	};
 	static const struct option lo[] = {
 		{"dst", required_argument, NULL, 'd'},
@@ -208,6 +226,8 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 		{"concurrency", required_argument, NULL, 'C'},
 		{"duration", required_argument, NULL, 'D'},
 		{"count", required_argument, NULL, 'N'},
+		{"idle", required_argument, NULL, O_IDLE},
+		{"idle-rate", required_argument, NULL, O_IDLE_RATE},
 		{"timeout", required_argument, NULL, 't'},
 		{"no-retransmit", no_argument, NULL, O_NO_RTX},
 		{"rto", required_argument, NULL, O_RTO},
@@ -256,6 +276,7 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 		      .nq = 1,
 		      .mss = 1460,
 		      .dport = 80},
+		.idle_rate = 100000,
 		.duration_s = 10,
 		.precision = 0.05,
 		.step_s = 2,
@@ -297,6 +318,12 @@ cps_opts_parse(int argc, char **argv, struct cps_opts *o)
 			break;
 		case 'N':
 			o->count = num(name, optarg, 1, UINT64_MAX);
+			break;
+		case O_IDLE:
+			o->idle = num(name, optarg, 0, PCL_GEN_MAX_TUPLES);
+			break;
+		case O_IDLE_RATE:
+			o->idle_rate = num(name, optarg, 1, 100000000);
 			break;
 		case 't':
 			o->g.timeout_ms = (uint32_t)num(name, optarg, 1, 600000);

@@ -119,6 +119,7 @@ struct totals {
 	struct pcl_gen_stats st;
 	struct pcl_hist lat, conn_lat;
 	uint64_t busy, behind, handed, handoff_drop;
+	uint64_t idle_est, idle_lost;
 };
 
 static void
@@ -137,6 +138,8 @@ totals(struct totals *t)
 		t->behind += w->behind;
 		t->handed += w->handed;
 		t->handoff_drop += w->handoff_drop;
+		t->idle_est += w->g.idle_est;
+		t->idle_lost += w->g.idle_lost;
 	}
 }
 
@@ -221,7 +224,7 @@ json_workers(double hz_secs)
 }
 
 static void
-summary_json(const struct totals *t, double secs, const struct cps_search *cs)
+summary_json(const struct totals *t, double secs, uint64_t idle, const struct cps_search *cs)
 {
 	const struct pcl_gen_stats *st = &t->st;
 	unsigned int i;
@@ -248,6 +251,9 @@ summary_json(const struct totals *t, double secs, const struct cps_search *cs)
 	       ", \"gen_cycles_per_conn\": %.0f",
 	       st->flood_synack, st->flood_rst_back, st->tx_drop, st->no_mbuf, st->stray, t->handed,
 	       t->handoff_drop, per_conn(t->busy, st->completed));
+	printf(", \"idle\": %" PRIu64 ", \"idle_established\": %" PRIu64 ", \"idle_lost\": %" PRIu64
+	       ", \"idle_held\": %" PRIu64,
+	       idle, t->idle_est, t->idle_lost, t->idle_est - t->idle_lost);
 	json_workers(secs * (double)rte_get_tsc_hz());
 	if (cs != NULL)
 		json_search(cs);
@@ -273,7 +279,7 @@ summary_search(const struct cps_search *cs)
 }
 
 static void
-summary_text(const struct totals *t, double secs, const struct cps_search *cs)
+summary_text(const struct totals *t, double secs, uint64_t idle, const struct cps_search *cs)
 {
 	const struct pcl_gen_stats *st = &t->st;
 	unsigned int i;
@@ -304,6 +310,10 @@ summary_text(const struct totals *t, double secs, const struct cps_search *cs)
 	       st->tx_drop, st->no_mbuf, st->stray, t->handed, t->handoff_drop);
 	printf("  generator: %.0f busy cycles per completed connection\n",
 	       per_conn(t->busy, st->completed));
+	if (idle)
+		printf("  idle: %" PRIu64 " asked, %" PRIu64 " established, %" PRIu64
+		       " held to the end (%" PRIu64 " reset or closed by the server)\n",
+		       idle, t->idle_est, t->idle_est - t->idle_lost, t->idle_lost);
 	for (i = 0; cps_nworkers > 1 && i < cps_nworkers; i++) {
 		const struct cps_worker *w = &cps_workers[i];
 
@@ -323,8 +333,8 @@ cps_summary(const struct cps_opts *o, double secs, const struct cps_search *cs)
 
 	totals(&t);
 	if (o->json)
-		summary_json(&t, secs, cs);
+		summary_json(&t, secs, o->idle, cs);
 	else
-		summary_text(&t, secs, cs);
+		summary_text(&t, secs, o->idle, cs);
 	fflush(stdout);
 }

@@ -117,19 +117,50 @@ poll_once(struct cps_worker *w, uint64_t now)
 }
 
 /*
- * Fails what is still open, as many at a time as the TX queues have room
- * for the RSTs, sending between, so none is lost: an RST lost leaves the
- * server a connection the tuple's next one would run into. For 100 ms at
- * most; then whatever room there is.
+ * Ends connections with end (pcl_gen_abort or pcl_gen_release), as many at
+ * a time as the TX queues have room for the RSTs, sending between, so none
+ * is lost: an RST lost leaves the server a connection the tuple's next one
+ * would run into. For span TSC cycles at most.
  */
+static void
+end_all(struct cps_worker *w, uint32_t (*end)(struct pcl_gen *, uint32_t), uint64_t span)
+{
+	uint64_t until = rte_rdtsc() + span;
+
+	while (end(&w->g, pcl_gen_tx_room(&w->g) / 2) > 0 && rte_rdtsc() < until)
+		poll_once(w, rte_rdtsc());
+}
+
+/* Fails what is still open: for 100 ms at most, then with whatever room there is. */
 static void
 abort_open(struct cps_worker *w)
 {
-	uint64_t until = rte_rdtsc() + w->g.hz / 10;
-
-	while (pcl_gen_abort(&w->g, pcl_gen_tx_room(&w->g) / 2) > 0 && rte_rdtsc() < until)
-		poll_once(w, rte_rdtsc());
+	end_all(w, pcl_gen_abort, w->g.hz / 10);
 	pcl_gen_abort(&w->g, UINT32_MAX);
+}
+
+/*
+ * Resets the held connections, 1 us each at most (10 s for 10 M) and 100 ms
+ * more; the rest are abandoned: a server stopped after us keeps nothing anyway.
+ */
+static void
+release_idle(struct cps_worker *w)
+{
+	end_all(w, pcl_gen_release, w->g.hz / 10 + w->g.idle * (w->g.hz / 1000000));
+}
+
+/*
+ * Opening the held connections is not part of what is measured: the
+ * worker's counters start again from zero after it.
+ */
+static void
+forget(struct cps_worker *w)
+{
+	memset(&w->g.st, 0, sizeof(w->g.st));
+	memset(&w->g.lat, 0, sizeof(w->g.lat));
+	memset(&w->g.conn_lat, 0, sizeof(w->g.conn_lat));
+	w->busy = w->behind = w->tx_stalls = w->handed = w->handoff_drop = 0;
+	w->open_busy = w->open_span = 0;
 }
 
 /* How many of total opens spread evenly over [t0, t0 + span) are due at now. */
@@ -165,6 +196,7 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 
 	if (count && count < target)
 		target = count;
+	g->hold = r->idle;
 	g->late_after = r->step ? t0 + span + grace : UINT64_MAX;
 	g->cfg.concurrency = r->open_loop
 				     ? UINT32_MAX
@@ -215,6 +247,10 @@ run_share(struct cps_worker *w, const struct cps_run *r, cps_tick_t tick)
 			tick(now);
 	}
 	abort_open(w);
+	if (r->idle) {
+		g->hold = false;
+		forget(w);
+	}
 }
 
 /*
@@ -259,6 +295,7 @@ worker_main(void *arg)
 		poll_once(w, rte_rdtsc());
 	}
 	abort_open(w);
+	release_idle(w);
 	linger(w);
 	return 0;
 }
@@ -299,8 +336,57 @@ cps_finish(void)
 {
 	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	abort_open(&cps_workers[0]);
+	release_idle(&cps_workers[0]);
 	linger(&cps_workers[0]);
 	rte_eal_mp_wait_lcore();
+}
+
+/* Connections held over the workers. */
+static uint64_t
+idle_held(void)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < cps_nworkers; i++)
+		n += ((const volatile struct pcl_gen *)&cps_workers[i].g)->idle;
+	return n;
+}
+
+#define IDLE_TRIES 3
+
+uint64_t
+cps_idle(uint64_t n, uint64_t rate, uint32_t concurrency)
+{
+	uint64_t held = 0, now;
+	unsigned int t;
+
+	for (t = 0; t < IDLE_TRIES && held < n && !cps_quit; t++) {
+		struct cps_run r = {
+			.rate = rate,
+			.concurrency = concurrency,
+			.count = n - held,
+			/* Long enough for the count at the rate: the count ends it. */
+			.secs = (uint32_t)((n - held + rate - 1) / rate),
+			.idle = true,
+		};
+
+		cps_execute(&r, NULL);
+		now = idle_held();
+		if (now <= held)
+			break;
+		held = now;
+	}
+	return idle_held();
+}
+
+void
+cps_poll_for(unsigned int ms)
+{
+	uint64_t until = rte_rdtsc() + rte_get_tsc_hz() / 1000 * ms;
+
+	while (rte_rdtsc() < until && !cps_quit)
+		poll_once(&cps_workers[0], rte_rdtsc());
 }
 
 static_assert(sizeof(struct pcl_gen_stats) % sizeof(uint64_t) == 0, "counters only");

@@ -154,6 +154,15 @@ map_clients(struct pcl_gen *g)
 	return 0;
 }
 
+uint64_t
+pcl_gen_memsize(const struct pcl_gen_cfg *cfg)
+{
+	uint64_t tuples = (uint64_t)cfg->nsrc * cfg->nsport;
+
+	return tuples *
+	       (sizeof(struct pcl_gen_slot) + sizeof(uint32_t) + sizeof(uint32_t) * cfg->nworkers);
+}
+
 int
 pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempool *mp,
 	     const struct rte_ether_addr *mac, uint64_t now)
@@ -318,6 +327,15 @@ pcl_gen_send_fin(struct pcl_gen *g, struct pcl_gen_slot *s, uint8_t next)
 void
 pcl_gen_handshake_done(struct pcl_gen *g, struct pcl_gen_slot *s)
 {
+	if (g->hold) {
+		pcl_gen_send_ack(g, s);
+		pcl_wheel_cancel(&g->wheel, slot_index(g, s));
+		s->state = SLOT_IDLE;
+		g->active--;
+		g->idle++;
+		g->idle_est++;
+		return;
+	}
 	if (g->cfg.request) {
 		s->state = SLOT_EST;
 		pcl_gen_send_request(g, s);
@@ -471,9 +489,12 @@ static void
 slot_free(struct pcl_gen *g, struct pcl_gen_slot *s)
 {
 	pcl_wheel_cancel(&g->wheel, slot_index(g, s));
+	if (s->state == SLOT_IDLE)
+		g->idle--;
+	else
+		g->active--;
 	s->state = SLOT_FREE;
 	g->free_q[(g->free_head + g->free_n++) % g->nslots] = slot_index(g, s);
-	g->active--;
 }
 
 void
@@ -499,6 +520,13 @@ pcl_gen_slot_done(struct pcl_gen *g, struct pcl_gen_slot *s, uint64_t now)
 	slot_free(g, s);
 }
 
+void
+pcl_gen_idle_lost(struct pcl_gen *g, struct pcl_gen_slot *s)
+{
+	g->idle_lost++;
+	slot_free(g, s);
+}
+
 /*
  * Past its deadline: leave the server nothing of it before the tuple is
  * reused. Only an RST at the server's rcv_nxt closes (RFC 5961 3.2), which
@@ -510,6 +538,10 @@ expire(struct pcl_gen *g, struct pcl_gen_slot *s)
 	pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_una, NULL, 0);
 	if (s->snd_nxt != s->snd_una)
 		pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_nxt, NULL, 0);
+	if (s->state == SLOT_IDLE) {
+		slot_free(g, s); /* released, not failed */
+		return;
+	}
 	pcl_gen_slot_fail(
 		g, s, s->state == SLOT_SYN_SENT ? PCL_GEN_FAIL_no_synack : PCL_GEN_FAIL_timeout);
 }
@@ -541,21 +573,38 @@ pcl_gen_timers(struct pcl_gen *g, uint64_t now)
 				 fire, g);
 }
 
-uint32_t
-pcl_gen_abort(struct pcl_gen *g, uint32_t max)
+/*
+ * Ends up to max of the connections open (held ones if idle, else the
+ * others), going on from where the last call stopped; returns how many of
+ * them are left.
+ */
+static uint32_t
+sweep(struct pcl_gen *g, uint32_t max, bool idle)
 {
-	uint32_t i;
+	uint32_t *left = idle ? &g->idle : &g->active, i;
 
-	for (i = 0; i < g->nslots && g->active > 0 && max > 0; i++) {
+	for (i = 0; i<g->nslots && * left> 0 && max > 0; i++) {
 		struct pcl_gen_slot *s = &g->slots[g->abort_at];
 
-		if (s->state != SLOT_FREE) {
+		if (s->state != SLOT_FREE && (s->state == SLOT_IDLE) == idle) {
 			expire(g, s);
 			max--;
 		}
 		g->abort_at = (g->abort_at + 1) % g->nslots;
 	}
-	return g->active;
+	return *left;
+}
+
+uint32_t
+pcl_gen_abort(struct pcl_gen *g, uint32_t max)
+{
+	return sweep(g, max, false);
+}
+
+uint32_t
+pcl_gen_release(struct pcl_gen *g, uint32_t max)
+{
+	return sweep(g, max, true);
 }
 
 void

@@ -44,6 +44,13 @@
  * In both modes a repeated SYN-ACK (the server's retransmission: our third
  * segment was lost) is answered with that segment again, and counted.
  *
+ * Held connections (cps-gen --idle): while hold is set, a completed
+ * handshake is answered with its ACK and nothing else; the slot leaves the
+ * active count (and so the concurrency) for the idle one, has no timer and
+ * is not reused until the server ends it (idle_lost) or pcl_gen_release
+ * resets it. Opened first, held slots keep the first clients of the free
+ * queue, so the connections of later runs take other tuples.
+ *
  * Each slot has one timer on a wheel (lib/tcp/pcl_timer.h, O(1) arm and
  * cancel): the next retransmission or the connection's deadline.
  *
@@ -175,6 +182,10 @@ struct pcl_gen {
 	uint64_t late_after; /* TSC: a completion after it is late (UINT64_MAX: never) */
 	uint32_t nslots;     /* clients this worker owns */
 	uint32_t active;
+	bool hold;          /* hold each new connection idle after its handshake */
+	uint32_t idle;      /* connections held now */
+	uint64_t idle_est;  /* handshakes that ended held, ever */
+	uint64_t idle_lost; /* held connections the server reset or closed */
 	struct pcl_gen_slot *slots;
 	/* client (address index * nsport + port index) -> owner << PCL_GEN_OWNER_SHIFT | slot */
 	uint32_t *where;
@@ -205,6 +216,13 @@ struct pcl_gen {
 int pcl_gen_init(struct pcl_gen *g, const struct pcl_gen_cfg *cfg, struct rte_mempool *mp,
 		 const struct rte_ether_addr *mac, uint64_t now);
 void pcl_gen_fini(struct pcl_gen *g);
+
+/*
+ * Bytes of DPDK memory the clients of cfg take, over all cfg->nworkers
+ * workers: a slot and a free queue entry each, and every worker's map of
+ * all of them (its timer wheel aside).
+ */
+uint64_t pcl_gen_memsize(const struct pcl_gen_cfg *cfg);
 
 /*
  * Opens up to n connections now (TSC). Stops early when every slot is busy,
@@ -254,6 +272,12 @@ unsigned int pcl_gen_timers(struct pcl_gen *g, uint64_t now);
  * for, and a flush between calls, no RST is lost.
  */
 uint32_t pcl_gen_abort(struct pcl_gen *g, uint32_t max);
+
+/*
+ * Resets up to max held connections (an RST each, the same way); returns
+ * how many are still held.
+ */
+uint32_t pcl_gen_release(struct pcl_gen *g, uint32_t max);
 
 /*
  * An ARP request for the server's address (IPv6: a Neighbor Solicitation),

@@ -147,6 +147,26 @@ free_input(struct pcl_gen *g, struct pcl_gen_slot *s, uint8_t flags, uint32_t se
 		refuse(g, s, flags, ack);
 }
 
+/*
+ * A segment for a held connection: an RST or FIN ends it (a FIN with our
+ * RST, so the server keeps nothing); anything else, a SYN-ACK again (our
+ * ACK was lost) or a keepalive probe, gets our ACK.
+ */
+static void
+idle_input(struct pcl_gen *g, struct pcl_gen_slot *s, uint8_t flags)
+{
+	if (flags & RTE_TCP_RST_FLAG) {
+		pcl_gen_idle_lost(g, s);
+		return;
+	}
+	if (flags & RTE_TCP_FIN_FLAG) {
+		pcl_gen_send(g, s, RTE_TCP_RST_FLAG, s->snd_nxt, NULL, 0);
+		pcl_gen_idle_lost(g, s);
+		return;
+	}
+	pcl_gen_send_ack(g, s);
+}
+
 static void
 slot_input(struct pcl_gen *g, struct pcl_gen_slot *s, const struct rte_tcp_hdr *th,
 	   const char *data, uint16_t len, uint64_t now)
@@ -158,6 +178,10 @@ slot_input(struct pcl_gen *g, struct pcl_gen_slot *s, const struct rte_tcp_hdr *
 
 	if (s->state == SLOT_FREE) {
 		free_input(g, s, flags, seq, ack, len);
+		return;
+	}
+	if (s->state == SLOT_IDLE) {
+		idle_input(g, s, flags);
 		return;
 	}
 	if (s->state == SLOT_SYN_SENT && (flags & RTE_TCP_ACK_FLAG) && ack != s->isn + 1) {

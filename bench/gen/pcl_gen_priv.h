@@ -15,6 +15,7 @@ enum slot_state {
 	SLOT_WAIT_FIN, /* the last response read; the server closes first */
 	SLOT_FIN_WAIT, /* our FIN sent first */
 	SLOT_LAST_ACK, /* the server's FIN answered with ours */
+	SLOT_IDLE,     /* handshake done and held, silent, with no timer (pcl_gen.hold) */
 };
 
 /* pcl_gen_slot.flags */
@@ -90,5 +91,8 @@ void pcl_gen_resend(struct pcl_gen *g, struct pcl_gen_slot *s);
 /* Ends s: completed (or bad_response), or failed for why. */
 void pcl_gen_slot_done(struct pcl_gen *g, struct pcl_gen_slot *s, uint64_t now);
 void pcl_gen_slot_fail(struct pcl_gen *g, struct pcl_gen_slot *s, enum pcl_gen_fail why);
+
+/* Ends a held connection the server ended (counted in idle_lost). */
+void pcl_gen_idle_lost(struct pcl_gen *g, struct pcl_gen_slot *s);
 
 #endif

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The pure parts of cps-gen: its latency histogram, response reader, flood
- * kinds, retransmission timeout and rate search.
+ * kinds, retransmission timeout, rate search and memory size.
  */
 #include <errno.h>
 
 #include <criterion/criterion.h>
 
 #include "pcl_gen.h"
+#include "pcl_gen_priv.h"
 #include "pcl_gen_rtt.h"
 #include "pcl_gen_search.h"
 #include "pcl_hist.h"
@@ -105,6 +106,17 @@ Test(gen_flood, kinds_parse_by_name)
 	cr_expect_eq(pcl_gen_flood_kind("SYN"), -EINVAL);
 	cr_expect_eq(pcl_gen_flood_kind(""), -EINVAL);
 	cr_expect_eq(pcl_gen_flood_kind("fin"), -EINVAL);
+}
+
+Test(gen_memsize, a_slot_and_a_queue_entry_per_client_and_a_map_entry_per_worker)
+{
+	struct pcl_gen_cfg cfg = {.nsrc = 201, .nsport = 50000, .nworkers = 1};
+
+	/* 10 M clients held and the run's: a slot, 4 + 4 bytes each. */
+	cr_expect_eq(pcl_gen_memsize(&cfg), UINT64_C(10050000) * (sizeof(struct pcl_gen_slot) + 8));
+	cfg.nworkers = 2;
+	cr_expect_eq(pcl_gen_memsize(&cfg),
+		     UINT64_C(10050000) * (sizeof(struct pcl_gen_slot) + 12));
 }
 
 Test(hist, delta_adds_what_was_recorded_between_two_copies)

@@ -444,3 +444,60 @@ Test(gen6_cookies, flood_synacks_are_counted_and_real_clients_still_complete)
 	expect_no_failures();
 	cr_expect_eq(t.w.stats.cookie_ok, 50);
 }
+
+/* Opens n connections held idle (cps-gen --idle) and runs their handshakes. */
+static void
+hold(uint32_t n)
+{
+	g->hold = true;
+	cr_assert_eq(pcl_gen_open(g, w.now, n), n);
+	gw_pump(&w, NULL, NULL);
+	g->hold = false;
+}
+
+Test(gen, held_connections_outlive_the_timeout_keep_their_tuples_and_are_released_by_rst)
+{
+	struct pcl_gen_cfg cfg;
+
+	gw_cfg(&cfg);
+	cfg.nsport = 200;
+	start(&cfg);
+	hold(50);
+	cr_expect_eq(g->idle, 50);
+	cr_expect_eq(g->idle_est, 50);
+	cr_expect_eq(g->active, 0, "held ones are not in the concurrency");
+	cr_expect_eq(th_state(&t, PCL_TCP_ESTABLISHED), 50);
+	gw_elapse(&w, 5 * cfg.timeout_ms);
+	cr_expect_eq(g->idle, 50, "no timer: the timeout does not fail them");
+	/* Twice the 150 tuples left: the held ones' are never taken. */
+	run(300);
+	cr_expect_eq(g->st.completed, 300);
+	expect_no_failures();
+	cr_expect_eq(g->idle, 50);
+	cr_expect_eq(th_state(&t, PCL_TCP_ESTABLISHED), 50);
+	cr_expect_eq(pcl_gen_release(g, UINT32_MAX), 0);
+	gw_to_server(&w, NULL);
+	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap, "the RSTs cleared the server");
+	cr_expect_eq(g->idle_lost, 0);
+	cr_expect_eq(GW_SUM(&w, stray), 0);
+}
+
+/* A server that times idle connections out: each held one is counted lost. */
+TH_TWEAKED_SUITE(gen_idle_timeout, c->tcp.idle_timeout_ms = 1000);
+
+Test(gen_idle_timeout, held_connections_the_server_closes_are_lost_and_reset)
+{
+	struct pcl_gen_cfg cfg;
+
+	gw_cfg(&cfg);
+	start(&cfg);
+	hold(20);
+	cr_expect_eq(g->idle, 20);
+	gw_elapse(&w, 1000);
+	gw_pump(&w, NULL, NULL);
+	cr_expect_eq(t.w.stats.idle_closes, 20);
+	cr_expect_eq(g->idle, 0);
+	cr_expect_eq(g->idle_lost, 20);
+	cr_expect_eq(g->free_n, g->nslots, "their tuples are free again");
+	cr_expect_eq(t.w.tcp.pool.nfree, t.w.tcp.pool.cap, "our RSTs cleared the server");
+}
