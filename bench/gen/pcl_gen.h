@@ -172,6 +172,19 @@ struct pcl_gen_stats {
 
 struct pcl_gen_slot;
 
+/*
+ * The last response's header block and its Content-Length. A server
+ * answers every request of a run with the same headers, so a response that
+ * begins with them byte for byte parses as they did: one memcmp instead of
+ * the scan of pcl_gen_resp_left(), which was a sixth of cps-gen's work per
+ * connection (callgrind).
+ */
+struct pcl_gen_resp_cache {
+	uint16_t hlen; /* 0: nothing cached */
+	int64_t body;
+	char hdr[256];
+};
+
 struct pcl_gen {
 	struct pcl_gen_cfg cfg;
 	struct rte_mempool *mp;
@@ -201,6 +214,7 @@ struct pcl_gen {
 	uint16_t tx_n[PCL_GEN_MAX_Q];
 	struct rte_mbuf *tx[PCL_GEN_MAX_Q][PCL_GEN_TX];
 	struct pcl_gen_stats st;
+	struct pcl_gen_resp_cache resp;
 	struct pcl_hist lat;      /* SYN to SYN-ACK, ns, every handshake */
 	struct pcl_hist conn_lat; /* SYN to the close, ns, every completed connection */
 };
@@ -302,6 +316,10 @@ pcl_gen_addr6(const uint8_t pfx[12], uint32_t low, uint8_t out[16])
  * the first segment is the response: the answer is 0 and *body -1.
  */
 int32_t pcl_gen_resp_left(const char *p, uint16_t len, int64_t *body);
+
+/* pcl_gen_resp_left() through c: the same answers, faster for headers seen last time. */
+int32_t pcl_gen_resp_left_cached(struct pcl_gen_resp_cache *c, const char *p, uint16_t len,
+				 int64_t *body);
 
 /* The queues worker g sends and receives on: q = worker, worker + nworkers, ... */
 #define PCL_GEN_FOREACH_Q(g, q)                                                                    \

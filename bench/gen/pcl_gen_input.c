@@ -14,8 +14,9 @@
 #include "net/pcl_pkt.h"
 #include "tcp/pcl_seq.h"
 
-int32_t
-pcl_gen_resp_left(const char *p, uint16_t len, int64_t *body)
+/* pcl_gen_resp_left(), and the header block's length (with its blank line) in *hlen. */
+static int32_t
+resp_parse(const char *p, uint16_t len, int64_t *body, uint32_t *hlen)
 {
 	static const char cl[] = "content-length:";
 	const char *end = memmem(p, len, "\r\n\r\n", 4), *line;
@@ -23,6 +24,7 @@ pcl_gen_resp_left(const char *p, uint16_t len, int64_t *body)
 	*body = -1;
 	if (end == NULL)
 		return 0;
+	*hlen = (uint32_t)(end + 4 - p);
 	/* Header lines only: the scan is per line, not per byte (the hot spot). */
 	for (line = memchr(p, '\n', end - p); line != NULL && line < end;
 	     line = memchr(line + 1, '\n', end - line)) {
@@ -39,6 +41,33 @@ pcl_gen_resp_left(const char *p, uint16_t len, int64_t *body)
 	return (int32_t)((end + 4 - p) + *body - len);
 }
 
+int32_t
+pcl_gen_resp_left(const char *p, uint16_t len, int64_t *body)
+{
+	uint32_t hlen;
+
+	return resp_parse(p, len, body, &hlen);
+}
+
+int32_t
+pcl_gen_resp_left_cached(struct pcl_gen_resp_cache *c, const char *p, uint16_t len, int64_t *body)
+{
+	uint32_t hlen = 0;
+	int32_t left;
+
+	if (c->hlen != 0 && len >= c->hlen && memcmp(p, c->hdr, c->hlen) == 0) {
+		*body = c->body;
+		return (int32_t)(c->hlen + c->body - len);
+	}
+	left = resp_parse(p, len, body, &hlen);
+	if (*body >= 0 && hlen <= sizeof(c->hdr)) {
+		memcpy(c->hdr, p, hlen);
+		c->hlen = (uint16_t)hlen;
+		c->body = *body;
+	}
+	return left;
+}
+
 /* In-order response bytes of the request in flight. */
 static void
 response_data(struct pcl_gen *g, struct pcl_gen_slot *s, const char *data, uint16_t len)
@@ -49,7 +78,7 @@ response_data(struct pcl_gen *g, struct pcl_gen_slot *s, const char *data, uint1
 		s->resp_left -= len;
 		return;
 	}
-	s->resp_left = pcl_gen_resp_left(data, len, &body);
+	s->resp_left = pcl_gen_resp_left_cached(&g->resp, data, len, &body);
 	if (g->cfg.resp_size >= 0 && body != g->cfg.resp_size)
 		s->flags |= SF_BAD;
 }

@@ -329,3 +329,31 @@ Test(gen_search, bad_arguments_are_refused)
 	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0, 20, false), -EINVAL);
 	cr_expect_eq(pcl_gen_search_init(&s, 10, 0, 0.05, 0, false), -EINVAL);
 }
+
+/* The cache answers as the scan does: headers seen before, new ones, a short first segment. */
+Test(gen_resp, the_cache_answers_as_the_scan)
+{
+	static const char *const seq[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhel",
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nhello world!",
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+		"HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody",
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n",
+	};
+	struct pcl_gen_resp_cache c = {0};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		uint16_t n = (uint16_t)strlen(seq[i]);
+		int64_t b1, b2;
+		int32_t l1 = pcl_gen_resp_left(seq[i], n, &b1);
+		int32_t l2 = pcl_gen_resp_left_cached(&c, seq[i], n, &b2);
+
+		cr_expect_eq(l2, l1, "response %u: left", i);
+		cr_expect_eq(b2, b1, "response %u: body", i);
+	}
+	cr_expect_eq(c.body, 11, "the last header block with a length is the one kept");
+}
