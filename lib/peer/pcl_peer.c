@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "net/pcl_csum.h"
 #include "net/pcl_out.h"
 #include "net/pcl_pkt.h"
 #include "peer/pcl_peer.h"
@@ -34,7 +35,7 @@ ip_hdr(const struct pcl_peer_seg *s, void *at, uint16_t l4)
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = s->src_addr;
 	ip->dst_addr = s->dst_addr;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = (uint16_t)~pcl_csum_fold64(pcl_csum_raw(ip, PCL_IP_LEN, 0));
 	return PCL_IP_LEN;
 }
 
@@ -71,8 +72,12 @@ pcl_peer_frame(struct rte_mempool *mp, const struct pcl_peer_seg *s)
 		memcpy(th + 1, s->opts, s->optlen);
 	if (s->len)
 		memcpy((uint8_t *)(th + 1) + s->optlen, s->data, s->len);
-	th->cksum = s->v6 ? rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)(eh + 1), th)
-			  : rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)(eh + 1), th);
+	/* pcl_csum.h's 32-bit sums: DPDK's 16-bit loop cost cps-gen 150 instructions a frame. */
+	th->cksum = (uint16_t)~pcl_csum_fold64(pcl_csum_raw(
+		th, l4,
+		s->v6 ? pcl_csum_phdr6(((const struct rte_ipv6_hdr *)(eh + 1))->src_addr,
+				       IPPROTO_TCP, l4)
+		      : pcl_csum_phdr4(s->src_addr, s->dst_addr, IPPROTO_TCP, l4)));
 	return m;
 }
 
