@@ -87,6 +87,9 @@ enum pcl_drop {
 	X(nd_solicits,                                                                             \
 	  "Neighbor Solicitations sent for IPv6 backends whose MAC is unknown or old")             \
 	X(nd_learned, "Neighbor Advertisements and Solicitations that gave an IPv6 backend's MAC") \
+	X(nd_dup,                                                                                  \
+	  "Neighbor Advertisements from another host for one of our IPv6 addresses: it is in use " \
+	  "twice on the link")                                                                     \
 	X(icmp6_replies, "ICMPv6 echo replies sent")                                               \
 	X(conn_ipv6, "connection entries made for IPv6 peers (half-open and cookie ones)")         \
 	X(syn_rx, "SYNs received for a listening port")                                            \

@@ -22,7 +22,8 @@
 	X(tw_skipped, time_wait_skipped, "TIME_WAIT store full", "closings without TIME_WAIT")     \
 	X(timers, timer_deferred, "timer wheel behind", "passes stopped at the budget")            \
 	X(proxy_no_port, proxy_no_port, "no free local port toward a backend",                     \
-	  "proxied connections refused")
+	  "proxied connections refused")                                                           \
+	X(nd_dup, nd_dup, "another host claims port.addr6 (duplicate address)", "advertisements")
 
 enum pcl_pressure_kind {
 #define PCL_PRESSURE_ENUM(n, f, what, unit) PCL_PRESSURE_##n,

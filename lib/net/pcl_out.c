@@ -264,8 +264,9 @@ int
 pcl_out_nd_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac, const uint8_t *src6,
 	      const uint8_t *target6)
 {
-	/* ICMPv6 header 4, reserved 4, target 16, source link-layer address option 8. */
-	const uint16_t len = 32;
+	/* ICMPv6 header 4, reserved 4, target 16, source link-layer address option 8 (not DAD's).
+	 */
+	const uint16_t len = src6 != NULL ? 32 : 24;
 	struct rte_ether_hdr *eh;
 	struct rte_ipv6_hdr *ip;
 	uint8_t *ns;
@@ -285,7 +286,8 @@ pcl_out_nd_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac, const uint8_
 	ip->payload_len = rte_cpu_to_be_16(len);
 	ip->proto = IPPROTO_ICMPV6;
 	ip->hop_limits = 255;
-	memcpy(ip->src_addr, src6, 16);
+	if (src6 != NULL)
+		memcpy(ip->src_addr, src6, 16);
 	ip->dst_addr[0] = 0xff;
 	ip->dst_addr[1] = 0x02;
 	ip->dst_addr[11] = 1;
@@ -294,9 +296,11 @@ pcl_out_nd_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac, const uint8_
 	memset(ns, 0, len);
 	ns[0] = 135;
 	memcpy(ns + 8, target6, 16);
-	ns[24] = 1;
-	ns[25] = 1;
-	memcpy(ns + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	if (src6 != NULL) {
+		ns[24] = 1;
+		ns[25] = 1;
+		memcpy(ns + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	}
 	((struct rte_icmp_hdr *)ns)->icmp_cksum = rte_ipv6_udptcp_cksum(ip, ns);
 	return 0;
 }

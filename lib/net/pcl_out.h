@@ -63,8 +63,9 @@ void pcl_out_icmp6_reply(const struct rte_ether_addr *src_mac, struct rte_mbuf *
 /*
  * Appends to the empty m a Neighbor Solicitation from (mac, src6) for
  * target6, to its solicited-node group, with our source link-layer address
- * (RFC 4861 4.3): how an IPv6 host's MAC is asked for. Returns 0, or
- * -ENOSPC when m has no room.
+ * (RFC 4861 4.3): how an IPv6 host's MAC is asked for. With src6 NULL, the
+ * duplicate address detection probe instead (RFC 4862 5.4.2): from ::,
+ * without the option. Returns 0, or -ENOSPC when m has no room.
  */
 int pcl_out_nd_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac, const uint8_t *src6,
 		  const uint8_t *target6);

@@ -533,6 +533,28 @@ parse_tcp6(const uint8_t *frame, const struct rte_ipv6_hdr *ip, const uint8_t *l
 	return rc == PCL_PKT_TCP ? PCL_PKT_TCP6 : rc;
 }
 
+/*
+ * A frame whose source src_bad6() refused: a land attack or spoof, unless
+ * it is a valid Neighbor Advertisement, without extension headers, from one
+ * of our addresses for one of them. Another host defends that address
+ * (RFC 4861 7.2.4, its answer to our DAD probe, or its own unsolicited
+ * advertisement): the address is in use twice on the link, which the
+ * worker counts and the log says (nd_dup).
+ */
+static __rte_noinline int
+dup_or_bad_src(const struct rte_ipv6_hdr *ip, uint32_t plen, const struct pcl_pkt_ctx *ctx,
+	       bool mcast, struct pcl_seg *seg, const uint8_t *frame)
+{
+	const uint8_t *l4 = (const uint8_t *)(ip + 1);
+
+	if (ip->proto == IPPROTO_ICMPV6 && plen >= ND_MIN_LEN && l4[0] == ND_NA &&
+	    pcl_pkt_ours6(ctx, ip->src_addr) &&
+	    parse_icmp6(ip, l4, plen, ctx, mcast, seg, frame) == PCL_PKT_ND_NA &&
+	    pcl_pkt_ours6(ctx, l4 + 8))
+		return PCL_PKT_ND_DUP;
+	return DROP(bad_src);
+}
+
 int
 pcl_pkt_parse6(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const struct pcl_pkt_ctx *ctx,
 	       struct pcl_seg *seg, bool l2_mcast)
@@ -560,7 +582,7 @@ pcl_pkt_parse6(const uint8_t *frame, uint32_t len, uint64_t ol_flags, const stru
 	if (l2_mcast != mcast)
 		return DROP(not_ours);
 	if (src_bad6(eh, ip->src_addr, ctx))
-		return DROP(bad_src);
+		return dup_or_bad_src(ip, plen, ctx, mcast, seg, frame);
 
 	next = ip->proto;
 	left = plen;

@@ -34,6 +34,7 @@ enum pcl_pkt_kind {
 	PCL_PKT_ND_NA,      /* a valid Neighbor Advertisement with the target's MAC */
 	PCL_PKT_ICMP6_ECHO, /* to one of our unicast addresses */
 	PCL_PKT_TCP_LOCAL,  /* IPv4 TCP to one of the port's local addresses (pcl_pkt_ctx) */
+	PCL_PKT_ND_DUP,     /* a valid NA from another host for one of our IPv6 addresses */
 };
 
 /* A received TCP segment: header fields in host order, options parsed. */

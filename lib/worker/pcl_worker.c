@@ -155,6 +155,9 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		w->down_gen = __atomic_load_n(&w->services->down_gen, __ATOMIC_ACQUIRE);
 	rc = pcl_tcp_init(&w->tcp, &env, tsc_us(w, rte_rdtsc()));
 	w->sweep_pos = w->tcp.pool.cap;
+	/* Each port's queue 0 belongs to one worker: its first poll sends the port's probe. */
+	if (rc == 0 && conf->nifs > 0 && conf->ifs[0].queue == 0)
+		pcl_worker_dad(w);
 	return rc;
 }
 
@@ -254,6 +257,10 @@ handle_other(struct pcl_worker *w, struct pcl_worker_if *wi, uint8_t ifx, struct
 	case PCL_PKT_TCP_LOCAL:
 		seg->ifx = ifx;
 		pcl_tcp_input_local(&w->tcp, m, seg);
+		return;
+	case PCL_PKT_ND_DUP:
+		PCL_STAT_INC(&w->stats, nd_dup);
+		rte_pktmbuf_free(m);
 		return;
 	default: /* an advertisement: a backend's MAC, or nothing we asked for */
 		if (!learn6(w, m, seg, true))
@@ -399,6 +406,34 @@ flush_all(struct pcl_worker *w)
 	for (i = 0; i < w->nifs; i++)
 		if (w->ifs[i].txq.n != 0)
 			if_flush(w, &w->ifs[i]);
+}
+
+unsigned int
+pcl_worker_dad(struct pcl_worker *w)
+{
+	unsigned int n = 0;
+	uint8_t i;
+
+	for (i = 0; i < w->nifs; i++) {
+		struct pcl_worker_if *wi = &w->ifs[i];
+		struct rte_mbuf *m;
+
+		if (!wi->ctx.has6 || wi->port == RTE_MAX_ETHPORTS)
+			continue;
+		m = rte_pktmbuf_alloc(w->mp);
+		if (m == NULL) {
+			pcl_stat_add(&w->stats.drop[PCL_DROP_nombuf], 1);
+			continue;
+		}
+		if (pcl_out_nd_ns(m, &wi->ctx.mac, NULL, wi->ctx.addr6) != 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		pcl_txq_put(&wi->txq, m);
+		PCL_STAT_INC(&w->stats, nd_solicits);
+		n++;
+	}
+	return n;
 }
 
 void

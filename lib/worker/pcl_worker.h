@@ -154,6 +154,16 @@ void pcl_worker_timers(struct pcl_worker *w);
 void pcl_worker_probe(struct pcl_worker *w);
 
 /*
+ * Queues one duplicate address detection probe (RFC 4862 5.4: a Neighbor
+ * Solicitation from :: for the address) for the port.addr6 of every
+ * interface that has one and a port; the next flush sends it. Another
+ * host's answer is counted as nd_dup and logged (the address is in use
+ * twice). The first worker does it at init, so each port probes once.
+ * Returns the probes queued.
+ */
+unsigned int pcl_worker_dad(struct pcl_worker *w);
+
+/*
  * The services' part of the loop: worker 0's health checks (lb/pcl_probe.h),
  * and once a backend of a reset service went down, a walk over the entries,
  * PCL_SWEEP_BUDGET of them per iteration.

@@ -14,7 +14,9 @@
 # flood over IPv6 (scapy, spoofed sources of the prefix, 10 s) answered with
 # cookies in always mode while ab completes; counters and telemetry agree.
 # Last, a server with IPv6 alone (no port.addr) serves curl -6 and ab -6 and
-# leaves an ARP request for the kernel's old IPv4 peer unanswered.
+# leaves an ARP request for the kernel's old IPv4 peer unanswered; an
+# advertisement from another host claiming its address is counted (nd_dup)
+# and warned about, and the server serves on.
 # Every address is a unique-local one inside the namespace; nothing leaves it.
 set -euo pipefail
 
@@ -179,8 +181,29 @@ in_ns ab -n 1000 -c 10 -s 10 "http://[$SRV6]/" >"$tmp/ab-v6only.txt" 2>&1 || { c
 grep -Eq '^Failed requests: +0$' "$tmp/ab-v6only.txt" && grep -Eq '^Complete requests: +1000$' "$tmp/ab-v6only.txt" ||
 	{ cat "$tmp/ab-v6only.txt"; fail "ab -6 (IPv6 only): not 1000 complete without failure"; }
 if in_ns curl -s -o /dev/null --max-time 3 "http://198.18.0.2/"; then fail "curl over IPv4 reached a server without port.addr"; fi
+# Another host claims the server's address: its advertisement (from that
+# address, to all nodes) is counted as nd_dup and warned about, not taken
+# for a land attack, and the server goes on serving.
+ip netns exec "$ns" timeout 20 "$PY" -c '
+import sys
+from scapy.all import Ether, IPv6, ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, sendp
+other = "02:00:00:00:18:77"
+sendp(Ether(dst="33:33:00:00:00:01", src=other) / IPv6(src=sys.argv[1], dst="ff02::1", hlim=255) /
+      ICMPv6ND_NA(tgt=sys.argv[1], R=0, S=0, O=1) / ICMPv6NDOptDstLLAddr(lladdr=other),
+      iface="pcl0", verbose=False)' "$SRV6" || fail "scapy could not send the advertisement"
+for _ in $(seq 30); do
+	grep -q 'another host claims port.addr6' "$tmp/server-auto.err" && break
+	sleep 0.1
+done
+grep -q 'another host claims port.addr6 (duplicate address): 1 advertisements' "$tmp/server-auto.err" ||
+	fail "no duplicate address warning: $(tail -5 "$tmp/server-auto.err")"
+code=$(in_ns curl -6 -s -o /dev/null -w '%{http_code}' --max-time 10 "http://[$SRV6]/") || fail "curl -6 after the claim exit $?"
+[ "$code" = 200 ] || fail "curl -6 after the claim: status $code"
 pcl_server_stop || fail "server exit status (IPv6 only)"
 out=$tmp/server-auto.out
+[ "$(total nd_dup "$out")" = 1 ] && [ "$(total drop_bad_src "$out")" = 0 ] ||
+	fail "another host's claim: nd_dup $(total nd_dup "$out"), drop_bad_src $(total drop_bad_src "$out")"
 [ "$(total drop_arp "$out")" -ge 1 ] && [ "$(total conn_opened "$out")" = "$(total conn_ipv6 "$out")" ] ||
 	fail "IPv6 only: drop_arp $(total drop_arp "$out"), conn_opened $(total conn_opened "$out"), conn_ipv6 $(total conn_ipv6 "$out")"
 ok "IPv6 alone (no port.addr): curl -6 200, ab -n 1000 over IPv6 0 failed, IPv4 unanswered (drop_arp $(total drop_arp "$out"))"
+ok "another host's advertisement of $SRV6: nd_dup 1, warned once, still serving"

@@ -399,6 +399,14 @@ start_services(struct scenario *sc)
 static void
 answer_ns(struct scenario *sc, unsigned int ifx, struct rte_mbuf *m)
 {
+	static const uint8_t unspecified[16];
+
+	/* The server's duplicate address detection probe: nobody here holds its address. */
+	if (memcmp(rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, PCL_L2_LEN)->src_addr,
+		   unspecified, 16) == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	pcl_out_nd_na(&backend_mac, m, PCL_L2_LEN + PCL_IP6_LEN);
 	if (rte_ring_enqueue(sc->rx[ifx], m) != 0)
 		rte_pktmbuf_free(m);

@@ -499,6 +499,52 @@ Test(ip6, dad_probe_for_ours_defended)
 	expect_cksum_ok();
 }
 
+/* Our own duplicate address detection probe (RFC 4862 5.4.2): from ::, no link-layer option. */
+Test(ip6, our_dad_probe)
+{
+	static const uint8_t zero[16];
+	uint8_t group[16];
+	struct rte_ether_addr gmac;
+	struct rte_mbuf *m;
+
+	flen = 0;
+	m = mbuf();
+	cr_assert_eq(pcl_out_nd_ns(m, &ctx.mac, NULL, ctx.addr6), 0);
+	flen = m->data_len;
+	solicited(ctx.addr6, group, &gmac);
+	cr_expect_eq(flen, PCL_L2_LEN + PCL_IP6_LEN + 24);
+	cr_expect(rte_is_same_ether_addr(&eth()->dst_addr, &gmac));
+	cr_expect(rte_is_same_ether_addr(&eth()->src_addr, &ctx.mac));
+	cr_expect_arr_eq(ip6()->src_addr, zero, 16);
+	cr_expect_arr_eq(ip6()->dst_addr, group, 16);
+	cr_expect_eq(ip6()->hop_limits, 255);
+	cr_expect_eq(l4()[0], 135);
+	cr_expect_arr_eq(l4() + 8, ctx.addr6, 16);
+	expect_cksum_ok();
+}
+
+/*
+ * Another host's defence of our address, as it answers our probe (its NA
+ * from the address, to all nodes), is a duplicate, not a land attack; from
+ * our address for any other target it stays one.
+ */
+Test(ip6, defence_of_our_address_is_a_duplicate)
+{
+	struct rte_mbuf *m;
+	struct pcl_seg s;
+
+	flen = 0;
+	m = mbuf();
+	cr_assert_eq(pcl_out_nd_ns(m, &ctx.mac, NULL, ctx.addr6), 0);
+	pcl_out_nd_na(&cli_mac, m, PCL_L2_LEN + PCL_IP6_LEN);
+	flen = m->data_len;
+	cr_assert_arr_eq(ip6()->src_addr, ctx.addr6, 16, "a defence comes from the address");
+	cr_expect_eq(parse(&s), PCL_PKT_ND_DUP);
+	memcpy(l4() + 8, cli, 16);
+	fix_cksum(IPPROTO_ICMPV6, 2);
+	expect_drop(PCL_DROP_bad_src);
+}
+
 /* Another host's address, resolved or probed, is never claimed. */
 Test(ip6, ns_for_others_not_answered)
 {
