@@ -85,7 +85,8 @@ enum pcl_drop {
 	X(ipv6_rx, "IPv6 packets taken in: TCP segments, Neighbor Discovery, echo requests")       \
 	X(nd_adverts, "Neighbor Advertisements sent (answers, DAD defences included)")             \
 	X(nd_solicits,                                                                             \
-	  "Neighbor Solicitations sent for IPv6 backends whose MAC is unknown or old")             \
+	  "Neighbor Solicitations sent: for IPv6 backends whose MAC is unknown or old, and the "   \
+	  "duplicate address detection probe of port.addr6 at start")                              \
 	X(nd_learned, "Neighbor Advertisements and Solicitations that gave an IPv6 backend's MAC") \
 	X(nd_dup,                                                                                  \
 	  "Neighbor Advertisements from another host for one of our IPv6 addresses: it is in use " \
