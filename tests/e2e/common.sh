@@ -13,6 +13,16 @@
 #   ok MSG...        prints ok: MSG
 #   total NAME FILE  a counter from a stopped server's totals ("name value"
 #                    lines on its stdout), or "missing"
+#   gen_summary PID JSON ERR SECS
+#                    waits SECS at most for the summary line of the cps-gen
+#                    PID (run with --json --hold) in JSON; fails, with ERR,
+#                    when none came
+#   gen_release PID  the server has stopped: lets the held cps-gen PID go,
+#                    and fails unless it exits 0
+#
+# A cps-gen on memif runs with --hold and is released only after the server
+# stops: a memif peer that leaves while the other side polls can crash that
+# side (DPDK 22.11, docs/troubleshooting.md).
 
 fail() {
 	local f
@@ -38,6 +48,23 @@ skip() {
 }
 
 total() { awk -v k="$1" '$1 == k && NF == 2 { print $2; found = 1 } END { if (!found) print "missing" }' "$2"; }
+
+gen_summary() {
+	local pid=$1 json=$2 err=$3 secs=$4
+	for _ in $(seq $((secs * 10))); do
+		grep -q '^{.*}$' "$json" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q '^{.*}$' "$json" 2>/dev/null || fail "no summary from cps-gen: $(cat "$err")"
+}
+
+gen_release() {
+	local rc=0
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" || rc=$?
+	[ "$rc" = 0 ] || fail "cps-gen exit $rc"
+}
 
 pcl_e2e_begin() {
 	local tool

@@ -49,23 +49,17 @@ for conf in "$PCL_ROOT"/conf/*.conf; do
 			fail "$name: workers.lcores = $lc did not give worker 0 on lcore 1"
 		pcl_prefix "$ns-g$n"
 		# --hold: cps-gen stays connected, idle, after its summary until the
-		# server has stopped; a memif peer that leaves while the other side
-		# polls can crash that side (DPDK 22.11, docs/troubleshooting.md).
+		# server has stopped (common.sh says why).
 		ip netns exec "$ns" timeout 60 "$PCL_GEN" -l 1 --no-huge -m 256 --no-pci \
 			--file-prefix "$ns-g$n" --vdev "net_memif0,role=client,socket=$tmp/$name.sock" \
 			-- --dst "$ip" --count 10 --json --quiet --hold >"$tmp/$name.json" \
 			2>"$tmp/$name.gen" &
 		gen_pid=$!
-		for _ in $(seq 300); do
-			grep -q '^{.*}$' "$tmp/$name.json" 2>/dev/null && break
-			kill -0 "$gen_pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		gen_summary "$gen_pid" "$tmp/$name.json" "$tmp/$name.gen" 30
 		grep -q '"completed": 10, "failed": 0' "$tmp/$name.json" ||
 			fail "$name: $(cat "$tmp/$name.json") $(cat "$tmp/$name.gen")"
 		pcl_server_stop || fail "$name: the server did not stop cleanly"
-		kill -TERM "$gen_pid" 2>/dev/null || true
-		wait "$gen_pid" || fail "$name: cps-gen exit $?: $(cat "$tmp/$name.gen")"
+		gen_release "$gen_pid"
 		ok "$name.conf: 10 connections from cps-gen over memif"
 	else
 		PCL_SERVER_STDERR=$tmp/$name.err pcl_server_start "$ns" "$tmp/$name.out" -l 0 \

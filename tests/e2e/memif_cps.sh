@@ -60,22 +60,10 @@ gen() {
 }
 
 # summary NAME: waits (60 s at most) for the summary of cps-gen NAME.
-summary() {
-	for _ in $(seq 600); do
-		grep -q '^{.*}$' "$tmp/gen-$1.json" 2>/dev/null && return 0
-		kill -0 "$gen_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "$1: no summary from cps-gen $(cat "$tmp/gen-$1.err")"
-}
+summary() { gen_summary "$gen_pid" "$tmp/gen-$1.json" "$tmp/gen-$1.err" 60; }
 
 # release: the server has stopped; cps-gen may go, and must exit 0.
-release() {
-	local rc=0
-	kill -TERM "$gen_pid" 2>/dev/null || true
-	wait "$gen_pid" || rc=$?
-	[ "$rc" = 0 ] || fail "cps-gen exit $rc"
-}
+release() { gen_release "$gen_pid"; }
 
 # Two workers on lcores 1 and 2 (cores 0 and 1); the generator shares core 1.
 server_up two '0@0,1@0,2@1'

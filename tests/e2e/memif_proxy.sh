@@ -40,21 +40,13 @@ ip netns exec "$ns" timeout 60 "$PCL_GEN" --lcores 0@1 --no-huge -m 256 --no-pci
 	--no-retransmit --hold --count $N --concurrency 100 --duration 8 --timeout 8000 \
 	>"$tmp/gen.json" 2>"$tmp/gen.err" &
 gen_pid=$!
-for _ in $(seq 200); do
-	grep -q '^{.*}$' "$tmp/gen.json" 2>/dev/null && break
-	kill -0 "$gen_pid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q '^{.*}$' "$tmp/gen.json" || fail "no summary from cps-gen: $(cat "$tmp/gen.err")"
+gen_summary "$gen_pid" "$tmp/gen.json" "$tmp/gen.err" 20
 # The last ACKs pass the proxy after cps-gen counts its connections complete.
 sleep 0.5
 pstats=$(pcl_px_stats "$ns" proxy) || fail "telemetry of the proxy"
 bstats=$(pcl_px_stats "$ns" backend) || fail "telemetry of the backend"
 pcl_px_stop || fail "the proxy did not stop cleanly"
-kill -TERM "$gen_pid" 2>/dev/null || true
-rc=0
-wait "$gen_pid" || rc=$?
-[ "$rc" = 0 ] || fail "cps-gen exit $rc"
+gen_release "$gen_pid"
 
 "$PY" - "$N" "$tmp/gen.json" "$tmp/proxy.out" "$pstats" "$bstats" <<'PYEOF' || fail "$(cat "$tmp/gen.json")"
 import json, sys
