@@ -350,13 +350,39 @@ pcl_worker_timers(struct pcl_worker *w)
 	pcl_tcp_timers(&w->tcp);
 }
 
-/* Asks for ip's MAC on wi into the empty m: ARP, or a Neighbor Solicitation from our address. */
+/*
+ * Asks on wi for ip's MAC, from our address: ARP, or a Neighbor
+ * Solicitation; with ip NULL, the duplicate address detection probe of our
+ * IPv6 address. Queued for the next flush and counted. Returns 0, or
+ * -ENOMEM (counted) or -ENOSPC.
+ */
 static int
-ask(const struct pcl_worker_if *wi, struct rte_mbuf *m, const struct pcl_addr *ip)
+ask(struct pcl_worker *w, struct pcl_worker_if *wi, const struct pcl_addr *ip)
 {
-	if (pcl_addr_is4(ip))
-		return pcl_arp_request(m, &wi->ctx.mac, wi->ctx.addr, pcl_addr_v4(ip));
-	return pcl_out_nd_ns(m, &wi->ctx.mac, wi->ctx.addr6, ip->a);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->mp);
+	bool v4 = ip != NULL && pcl_addr_is4(ip);
+	int rc;
+
+	if (m == NULL) {
+		pcl_stat_add(&w->stats.drop[PCL_DROP_nombuf], 1);
+		return -ENOMEM;
+	}
+	if (v4)
+		rc = pcl_arp_request(m, &wi->ctx.mac, wi->ctx.addr, pcl_addr_v4(ip));
+	else if (ip != NULL)
+		rc = pcl_out_nd_ns(m, &wi->ctx.mac, wi->ctx.addr6, ip->a);
+	else
+		rc = pcl_out_nd_ns(m, &wi->ctx.mac, NULL, wi->ctx.addr6);
+	if (rc != 0) {
+		rte_pktmbuf_free(m);
+		return rc;
+	}
+	pcl_txq_put(&wi->txq, m);
+	if (v4)
+		PCL_STAT_INC(&w->stats, arp_requests);
+	else
+		PCL_STAT_INC(&w->stats, nd_solicits);
+	return 0;
 }
 
 void
@@ -371,27 +397,11 @@ pcl_worker_probe(struct pcl_worker *w)
 	w->next_probe_us = w->tcp.now_us + 1000000;
 	/* Round robin from where the last second stopped, so every one gets its turn. */
 	for (k = 0; k < t->n && sent < PCL_NEIGH_PROBES; k++) {
-		struct pcl_worker_if *wi;
-		struct rte_mbuf *m;
-
 		i = (w->probe_next + k) % t->n;
 		if (!pcl_neigh_stale(t, i, w->tcp.now_us, PCL_NEIGH_REFRESH_US))
 			continue;
-		wi = &w->ifs[t->e[i].ifx];
-		m = rte_pktmbuf_alloc(w->mp);
-		if (m == NULL) {
-			pcl_stat_add(&w->stats.drop[PCL_DROP_nombuf], 1);
+		if (ask(w, &w->ifs[t->e[i].ifx], &t->e[i].ip) != 0)
 			break;
-		}
-		if (ask(wi, m, &t->e[i].ip) != 0) {
-			rte_pktmbuf_free(m);
-			break;
-		}
-		pcl_txq_put(&wi->txq, m);
-		if (pcl_addr_is4(&t->e[i].ip))
-			PCL_STAT_INC(&w->stats, arp_requests);
-		else
-			PCL_STAT_INC(&w->stats, nd_solicits);
 		sent++;
 	}
 	w->probe_next = (w->probe_next + k) % t->n;
@@ -414,25 +424,10 @@ pcl_worker_dad(struct pcl_worker *w)
 	unsigned int n = 0;
 	uint8_t i;
 
-	for (i = 0; i < w->nifs; i++) {
-		struct pcl_worker_if *wi = &w->ifs[i];
-		struct rte_mbuf *m;
-
-		if (!wi->ctx.has6 || wi->port == RTE_MAX_ETHPORTS)
-			continue;
-		m = rte_pktmbuf_alloc(w->mp);
-		if (m == NULL) {
-			pcl_stat_add(&w->stats.drop[PCL_DROP_nombuf], 1);
-			continue;
-		}
-		if (pcl_out_nd_ns(m, &wi->ctx.mac, NULL, wi->ctx.addr6) != 0) {
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		pcl_txq_put(&wi->txq, m);
-		PCL_STAT_INC(&w->stats, nd_solicits);
-		n++;
-	}
+	for (i = 0; i < w->nifs; i++)
+		if (w->ifs[i].ctx.has6 && w->ifs[i].port != RTE_MAX_ETHPORTS &&
+		    ask(w, &w->ifs[i], NULL) == 0)
+			n++;
 	return n;
 }
 
