@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_bus.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -112,13 +113,40 @@ tx_csum_offloads(const struct rte_eth_dev_info *info)
 	return TX_CSUM;
 }
 
-bool
-pcl_port_tx_csum(uint16_t port)
+/*
+ * Chained frames (a body by reference, lib/net/pcl_ref.h), where the device
+ * takes them and its driver reads frames with the CPU: a virtual device
+ * (tap, memif, ring). One that DMAs would need the body at an IOVA it can
+ * reach, in DPDK memory; it is malloc()ed.
+ */
+static uint64_t
+tx_chain_offloads(const struct rte_eth_dev_info *info)
+{
+	if (!(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) ||
+	    strcmp(rte_bus_name(rte_dev_bus(info->device)), "vdev") != 0)
+		return 0;
+	return RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+}
+
+/* Whether the started port has every TX offload of want on. */
+static bool
+tx_offloads_on(uint16_t port, uint64_t want)
 {
 	struct rte_eth_conf conf;
 
-	return rte_eth_dev_conf_get(port, &conf) == 0 &&
-	       (conf.txmode.offloads & TX_CSUM) == TX_CSUM;
+	return rte_eth_dev_conf_get(port, &conf) == 0 && (conf.txmode.offloads & want) == want;
+}
+
+bool
+pcl_port_tx_csum(uint16_t port)
+{
+	return tx_offloads_on(port, TX_CSUM);
+}
+
+bool
+pcl_port_tx_chain(uint16_t port)
+{
+	return tx_offloads_on(port, RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
 }
 
 int
@@ -158,9 +186,7 @@ pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *pc,
 	}
 	conf.rxmode.mtu = pc->mtu;
 	conf.rxmode.offloads = want & info.rx_offload_capa;
-	conf.txmode.offloads = tx_csum_offloads(&info);
-	/* Chained frames, where the device takes them: a body by reference goes out uncopied. */
-	conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
+	conf.txmode.offloads = tx_csum_offloads(&info) | tx_chain_offloads(&info);
 	if (nconf > 1)
 		rss_on = rss_conf(&info, key, &conf);
 	rc = rte_eth_dev_configure(port, nconf, nconf, &conf);

@@ -52,6 +52,9 @@ int pcl_port_start(uint16_t port, uint16_t nq, const struct pcl_port_conf *conf,
 /* Whether the port, once started, sums the IPv4 and TCP checksums of what it sends. */
 bool pcl_port_tx_csum(uint16_t port);
 
+/* Whether the port, once started, takes chained frames: a body by reference goes out uncopied. */
+bool pcl_port_tx_chain(uint16_t port);
+
 /* Stops and closes the port; a failure is logged, nothing more can be done. */
 void pcl_port_stop(uint16_t port);
 

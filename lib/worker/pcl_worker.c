@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include <rte_arp.h>
-#include <rte_bus.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
@@ -17,25 +16,6 @@
 #include "net/pcl_out.h"
 #include "worker/pcl_port.h"
 #include "worker/pcl_worker.h"
-
-/*
- * Whether interface ic sends chained mbufs (a body by reference, uncopied):
- * when its port takes them (pcl_port_start() asks for it) and is a virtual
- * device (tap, memif, ring), whose driver reads frames with the CPU. A
- * device that DMAs would need the body at an IOVA it can reach, in DPDK
- * memory; it is malloc()ed. Without a port, when its conf says so.
- */
-static bool
-chain(const struct pcl_worker_if_conf *ic)
-{
-	struct rte_eth_dev_info info;
-
-	if (ic->port == RTE_MAX_ETHPORTS)
-		return ic->tx_chain;
-	return rte_eth_dev_info_get(ic->port, &info) == 0 &&
-	       (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) &&
-	       strcmp(rte_bus_name(rte_dev_bus(info.device)), "vdev") == 0;
-}
 
 /* How many packets ahead of the one being handled have their headers fetched. */
 #define PCL_PREFETCH 4
@@ -114,6 +94,7 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		.lcore = conf->lcore,
 		.socket = socket,
 	};
+	bool chain;
 	uint8_t i;
 	int rc;
 
@@ -140,15 +121,17 @@ pcl_worker_init(struct pcl_worker *w, const struct pcl_worker_conf *conf)
 		wi->ctx.addr = ic->addr;
 		wi->ctx.bcast = pcl_pkt_bcast(ic->addr, ic->prefix_len);
 		wi->ctx.local = ic->local;
+		/* Without a port, the conf says whether its drain takes chains. */
+		chain = ic->tx_chain;
 		if (ic->port != RTE_MAX_ETHPORTS) {
 			if (rte_eth_macaddr_get(ic->port, &wi->ctx.mac) != 0)
 				return -ENODEV;
 			wi->ctx.tx_csum = pcl_port_tx_csum(ic->port);
+			chain = pcl_port_tx_chain(ic->port);
 		}
 		w->ifx_of_port[ic->port] = i;
 		pcl_worker_set6(w, i, ic->has6 ? ic->addr6 : NULL);
-		env.ifs[i] =
-			(struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq, .chain = chain(ic)};
+		env.ifs[i] = (struct pcl_tcp_if){.net = &wi->ctx, .txq = &wi->txq, .chain = chain};
 	}
 	w->us_per_tsc = us_per_tsc(rte_get_tsc_hz());
 	if (w->services != NULL)
